@@ -1,0 +1,142 @@
+"""Receptive fields: the one function every view of them derives from.
+
+A layer with kernel ``k`` and stride ``s`` grows the receptive field by
+``(k - 1) * jump`` input pixels and multiplies the jump (the effective stride,
+the distance in input pixels between neighbouring units) by ``s``.
+The layer table, the receptive-field explorer and the CLI all call
+:func:`receptive_fields`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Iterable, Sequence
+
+__all__ = [
+    "FieldStep",
+    "StackComparison",
+    "receptive_fields",
+    "stack_rf",
+    "compare_stack",
+    "unit_box",
+]
+
+
+@dataclass(frozen=True)
+class FieldStep:
+    """Receptive field after one layer: side ``rf`` in input pixels, effective stride ``jump``,
+    and ``start``, the input coordinate of the centre of the first unit's field."""
+
+    rf: int
+    jump: int
+    start: float
+
+
+def receptive_fields(layers: Iterable[tuple[int, int, int]]) -> list[FieldStep]:
+    """Receptive field after each layer of a chain of ``(kernel, stride, padding)`` layers.
+
+    Layers that do not change geometry (ReLU, BN, dropout) are passed as ``(1, 1, 0)``.
+
+    >>> [s.rf for s in receptive_fields([(3, 1, 1)] * 3)]
+    [3, 5, 7]
+    """
+    rf, jump, start = 1, 1, 0.5
+    out: list[FieldStep] = []
+    for kernel, stride, padding in layers:
+        rf = rf + (kernel - 1) * jump
+        start = start + ((kernel - 1) / 2 - padding) * jump
+        jump = jump * stride
+        out.append(FieldStep(rf=rf, jump=jump, start=start))
+    return out
+
+
+def stack_rf(n_layers: int, kernel: int = 3) -> int:
+    """Receptive field of ``n_layers`` stacked ``kernel``×``kernel`` stride-1 convolutions."""
+    if n_layers < 1 or kernel < 1:
+        raise ValueError("need at least one layer and a kernel of at least 1")
+    steps = receptive_fields([(kernel, 1, kernel // 2)] * n_layers)
+    return steps[-1].rf
+
+
+@dataclass(frozen=True)
+class StackComparison:
+    """N stacked K×K convolutions against the single convolution with the same receptive field."""
+
+    kernel: int
+    layers: int
+    channels: int
+    rf: int
+    params: int
+    nonlinearities: int
+    macs_per_position: int
+    single_kernel: int
+    single_params: int
+    single_nonlinearities: int
+    single_macs_per_position: int
+    growth: list[int]
+
+    @property
+    def saving(self) -> float:
+        """Fraction of the single layer's weights that the stack saves (0.449 for 3×3×3 vs 7×7)."""
+        return 1 - self.params / self.single_params if self.single_params else 0.0
+
+    def to_json(self) -> dict:
+        """The CLI contract's shape: ``{"rf", "params", "nonlinearities", "single": {...}}``."""
+        return {
+            "kernel": self.kernel,
+            "layers": self.layers,
+            "channels": self.channels,
+            "rf": self.rf,
+            "params": self.params,
+            "nonlinearities": self.nonlinearities,
+            "macs_per_position": self.macs_per_position,
+            "single": {
+                "kernel": self.single_kernel,
+                "params": self.single_params,
+                "nonlinearities": self.single_nonlinearities,
+                "macs_per_position": self.single_macs_per_position,
+            },
+        }
+
+
+def compare_stack(kernel: int = 3, layers: int = 3, channels: int = 64) -> StackComparison:
+    """Compare ``layers`` stacked ``kernel``×``kernel`` convolutions (C in, C out, no bias)
+    with the single convolution of equal receptive field.
+
+    Weights: N·K²·C² against (N(K−1)+1)²·C², e.g. 27C² against 49C² for three 3×3 and one 7×7.
+    A 1×1 kernel adds no spatial extent: the "single" layer is then one 1×1 convolution.
+    """
+    if kernel < 1 or layers < 1 or channels < 1:
+        raise ValueError("kernel, layers and channels must all be at least 1")
+    steps = receptive_fields([(kernel, 1, kernel // 2)] * layers)
+    rf = steps[-1].rf
+    per_layer = kernel * kernel * channels * channels
+    single = rf * rf * channels * channels
+    return StackComparison(
+        kernel=kernel,
+        layers=layers,
+        channels=channels,
+        rf=rf,
+        params=layers * per_layer,
+        nonlinearities=layers,
+        macs_per_position=layers * per_layer,
+        single_kernel=rf,
+        single_params=single,
+        single_nonlinearities=1,
+        single_macs_per_position=single,
+        growth=[s.rf for s in steps],
+    )
+
+
+def unit_box(steps: Sequence[FieldStep], index: int, y: int, x: int) -> tuple[float, float, float, float]:
+    """Theoretical receptive field of unit ``(y, x)`` after layer ``index`` as an input-pixel
+    box ``(top, left, bottom, right)`` (may extend past the image: padding)."""
+    s = steps[index]
+    cy = s.start + y * s.jump
+    cx = s.start + x * s.jump
+    half = s.rf / 2
+    return (cy - half, cx - half, cy + half, cx + half)
+
+
+def as_dict(step: FieldStep) -> dict:
+    return asdict(step)

@@ -1,0 +1,199 @@
+"""The layer-by-layer table: shapes, parameters, MACs/FLOPs, receptive field, activation memory.
+
+Built on the meta device: shapes come from walking a meta tensor through a meta model,
+so no weights are allocated and a VGG19 table takes milliseconds.
+
+MACs are multiply-accumulates of the conv and FC layers (what torchvision's ``_ops``
+calls GFLOPS: 15.47 G for VGG16 at 224); FLOPs = 2 × MACs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+import torch
+
+from .layers import Layer, named_layers, walk
+from .receptive_field import receptive_fields
+from .variants import build, variant_info
+
+__all__ = ["LayerRow", "Summary", "summarize", "MIN_INPUT_SIZE", "BadInputSize", "check_input_size"]
+
+MIN_INPUT_SIZE = 32       # five 2×2 pools: 32 px is the smallest input that keeps 1×1 at pool5
+MAX_INPUT_SIZE = 2048
+
+
+class BadInputSize(ValueError):
+    pass
+
+
+def check_input_size(size: int) -> int:
+    if not isinstance(size, int) or isinstance(size, bool):
+        raise BadInputSize(f"input size must be a whole number of pixels, got {size!r}")
+    if size < MIN_INPUT_SIZE:
+        raise BadInputSize(
+            f"input size {size} is too small: VGG halves the image five times, so it needs at "
+            f"least {MIN_INPUT_SIZE}×{MIN_INPUT_SIZE} pixels"
+        )
+    if size > MAX_INPUT_SIZE:
+        raise BadInputSize(f"input size {size} is too large: use at most {MAX_INPUT_SIZE} pixels")
+    return size
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    name: str
+    module: str
+    type: str
+    block: int
+    out_shape: list[int]      # [C, H, W]; FC layers as [C, 1, 1]
+    params: int
+    macs: int
+    flops: int
+    rf: int
+    jump: int
+    act_bytes: int            # float32 output of one image
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Summary:
+    variant: str
+    input_size: int
+    rows: list[LayerRow] = field(default_factory=list)
+
+    @property
+    def total_params(self) -> int:
+        return sum(r.params for r in self.rows)
+
+    @property
+    def total_macs(self) -> int:
+        return sum(r.macs for r in self.rows)
+
+    @property
+    def total_flops(self) -> int:
+        return 2 * self.total_macs
+
+    @property
+    def total_act_bytes(self) -> int:
+        return sum(r.act_bytes for r in self.rows)
+
+    def share(self, kind: str) -> tuple[float, float]:
+        """Fraction of (parameters, MACs) in layers whose type starts with ``kind`` (``Conv``/``Linear``)."""
+        p = sum(r.params for r in self.rows if r.type.startswith(kind))
+        m = sum(r.macs for r in self.rows if r.type.startswith(kind))
+        return p / max(self.total_params, 1), m / max(self.total_macs, 1)
+
+    def row(self, name: str) -> LayerRow:
+        for r in self.rows:
+            if r.name == name:
+                return r
+        raise KeyError(name)
+
+    def to_json(self) -> dict:
+        return {
+            "variant": self.variant,
+            "input_size": self.input_size,
+            "total_params": self.total_params,
+            "total_macs": self.total_macs,
+            "total_flops": self.total_flops,
+            "layers": [
+                {k: v for k, v in r.to_json().items() if k not in ("block",)} for r in self.rows
+            ],
+        }
+
+    def to_csv(self) -> str:
+        buf = io.StringIO()
+        cols = ["name", "module", "type", "out_shape", "params", "macs", "flops", "rf", "jump",
+                "act_bytes"]
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(cols)
+        for r in self.rows:
+            d = r.to_json()
+            d["out_shape"] = "x".join(str(v) for v in r.out_shape)
+            w.writerow([d[c] for c in cols])
+        return buf.getvalue()
+
+
+def _type_label(layer: Layer) -> str:
+    m = layer.module
+    if layer.kind == "conv":
+        k = m.kernel_size[0]
+        return f"Conv {k}×{k}"
+    if layer.kind == "pool":
+        return f"MaxPool {m.kernel_size}×{m.kernel_size}"
+    if layer.kind == "fc":
+        return "Linear"
+    return {"bn": "BatchNorm", "relu": "ReLU", "lrn": "LRN", "avgpool": "AdaptiveAvgPool",
+            "dropout": "Dropout"}.get(layer.kind, type(m).__name__)
+
+
+def _macs(layer: Layer, out: torch.Tensor) -> int:
+    m = layer.module
+    if layer.kind == "conv":
+        k = m.kernel_size[0] * m.kernel_size[1]
+        return out.numel() * (m.in_channels // m.groups) * k
+    if layer.kind == "fc":
+        return m.in_features * m.out_features
+    return 0
+
+
+@lru_cache(maxsize=64)
+def summarize(variant: str, input_size: int = 224) -> Summary:
+    """The layer table of ``variant`` for a square ``input_size`` image (cached)."""
+    variant_info(variant)
+    check_input_size(input_size)
+    model = build(variant, device="meta")
+    layers = named_layers(model)
+    shapes: dict[int, list[int]] = {}
+
+    def record(layer: Layer, out: torch.Tensor) -> None:
+        s = list(out.shape[1:])
+        shapes[layer.index] = s + [1] * (3 - len(s))
+        macs[layer.index] = _macs(layer, out)
+
+    macs: dict[int, int] = {}
+    with torch.no_grad():
+        walk(model, torch.empty(1, 3, input_size, input_size, device="meta"), record, layers=layers)
+
+    # Geometry for receptive fields: the adaptive avgpool is identity at 7×7 input (224 px);
+    # FC layers act as the paper's dense-evaluation convolutions (fc6: 7×7, fc7/fc8: 1×1).
+    geometry = []
+    for layer in layers:
+        if layer.kind == "avgpool":
+            prev = shapes[layer.index - 1][1]
+            out = shapes[layer.index][1]
+            k = max(prev // out, 1) if prev >= out else 1
+            geometry.append((k, k, 0))
+        elif layer.name == "fc6":
+            geometry.append((7, 1, 0))
+        else:
+            geometry.append(layer.geometry())
+    fields = receptive_fields(geometry)
+
+    rows = []
+    for layer, f in zip(layers, fields):
+        shape = shapes[layer.index]
+        params = sum(p.numel() for p in layer.module.parameters(recurse=False))
+        n = shape[0] * shape[1] * shape[2]
+        rows.append(
+            LayerRow(
+                name=layer.name,
+                module=layer.path,
+                type=_type_label(layer),
+                block=layer.block,
+                out_shape=shape,
+                params=int(params),
+                macs=int(macs[layer.index]),
+                flops=int(2 * macs[layer.index]),
+                rf=f.rf,
+                jump=f.jump,
+                act_bytes=int(4 * n),
+            )
+        )
+    return Summary(variant=variant, input_size=input_size, rows=rows)

@@ -1,0 +1,249 @@
+"""Shared Streamlit helpers: the sidebar, cached models, the current image, error display.
+
+The only module of vggviz that imports streamlit. Pages call :func:`selection`,
+:func:`current_model` and :func:`current_image`; everything they show is computed by the
+rest of vggviz and returned as plain data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+import torch
+
+from .variants import VARIANTS, variant_info
+from .weights import (
+    LoadedModel,
+    WeightsError,
+    cached_path,
+    default_source,
+    fetch_imagenet,
+    load_model,
+    resolve_device,
+)
+
+__all__ = [
+    "Selection",
+    "sidebar",
+    "selection",
+    "current_model",
+    "current_image",
+    "weights_banner",
+    "show_error",
+    "MODEL_CACHE_ENTRIES",
+]
+
+MODEL_CACHE_ENTRIES = 3          # VGG weights are ~0.5 GB each: keep a few, not all ten
+FAILED_RETRY_S = 120             # after a failed download, do not try again for this long
+_failed: dict[str, tuple[float, str]] = {}
+_failed_lock = threading.Lock()
+_SEL_KEY = "vggviz_selection"
+
+
+@dataclass(frozen=True)
+class Selection:
+    variant: str
+    weights: str          # imagenet | random | a path
+    device: str           # cpu | cuda | cuda:N
+
+
+def _weights_options() -> list[str]:
+    return ["imagenet", "random", "file"]
+
+
+def _weights_label(opt: str) -> str:
+    return {"imagenet": "ImageNet (trained)", "random": "Random (untrained, seeded)",
+            "file": "Local .pth file on the server"}[opt]
+
+
+def _init_defaults() -> None:
+    ss = st.session_state
+    if "vggviz_variant" not in ss:
+        ss["vggviz_variant"] = "vgg16"
+    if "vggviz_weights" not in ss:
+        src = default_source()
+        if src in ("imagenet", "random"):
+            ss["vggviz_weights"] = src
+        else:
+            ss["vggviz_weights"] = "file"
+            ss.setdefault("vggviz_weights_path", src)
+    ss.setdefault("vggviz_weights_path", "")
+
+
+def sidebar() -> Selection:
+    """Draw the shared sidebar (model, weights, device) and remember the choice for all pages."""
+    _init_defaults()
+    with st.sidebar:
+        st.markdown("### Network")
+        variant = st.selectbox(
+            "VGG variant",
+            list(VARIANTS),
+            format_func=lambda v: VARIANTS[v].label,
+            key="vggviz_variant",
+            help="The paper's configurations: A = VGG11, A-LRN = VGG11 with local response "
+                 "normalisation, B = VGG13, C = VGG16 with 1×1 convs, D = VGG16, E = VGG19; "
+                 "BN = with batch normalisation.",
+        )
+        choice = st.radio(
+            "Weights", _weights_options(), format_func=_weights_label, key="vggviz_weights",
+            help="ImageNet weights are downloaded once into torch's cache (TORCH_HOME). "
+                 "Random weights are seeded, so the same every time.",
+        )
+        weights = choice
+        if choice == "file":
+            weights = st.text_input(
+                "Path to a state dict (.pth)", key="vggviz_weights_path",
+                placeholder="/path/to/vgg16-custom.pth",
+            ).strip() or "random"
+        devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+        default_dev = str(resolve_device("auto"))
+        device = st.selectbox(
+            "Device", devices, index=devices.index(default_dev) if default_dev in devices else 0,
+            key="vggviz_device",
+            help="The forward pass runs on the GPU when there is one.",
+        )
+    sel = Selection(variant=variant, weights=weights, device=device)
+    st.session_state[_SEL_KEY] = sel
+    return sel
+
+
+def selection() -> Selection:
+    """The sidebar's current choice (the entry point draws the sidebar before any page)."""
+    sel = st.session_state.get(_SEL_KEY)
+    if sel is None:
+        sel = Selection("vgg16", default_source(), str(resolve_device("auto")))
+    return sel
+
+
+def _ensure_imagenet(variant: str) -> str:
+    """Download the variant's ImageNet weights with a progress bar if they are not cached.
+    Returns "" on success or a one-line reason on failure (remembered for a while)."""
+    info = variant_info(variant)
+    if not info.torchvision:
+        return f"{info.label} has no published ImageNet weights, so it uses random weights"
+    if cached_path(variant).exists():
+        return ""
+    with _failed_lock:
+        failed = _failed.get(variant)
+    if failed and time.monotonic() - failed[0] < FAILED_RETRY_S:
+        return failed[1]
+    bar = st.progress(0.0, text=f"Downloading ImageNet weights for {info.label}…")
+
+    def progress(done: int, total: int) -> None:
+        frac = done / total if total else 0.0
+        bar.progress(min(frac, 1.0), text=f"Downloading ImageNet weights for {info.label}: "
+                                            f"{done / 2**20:.0f} / {total / 2**20:.0f} MB")
+
+    try:
+        fetch_imagenet(variant, progress)
+    except WeightsError as e:
+        with _failed_lock:
+            _failed[variant] = (time.monotonic(), str(e))
+        return str(e)
+    finally:
+        bar.empty()
+    return ""
+
+
+@st.cache_resource(max_entries=MODEL_CACHE_ENTRIES, show_spinner=False)
+def _cached_model(variant: str, source: str, device: str) -> LoadedModel:
+    return load_model(variant, source, device)
+
+
+def current_model(sel: Selection | None = None) -> LoadedModel | None:
+    """The shared, cached model for the selection; None (with a message shown) when the
+    weights file cannot be used. ImageNet weights that cannot be had fall back to random."""
+    sel = sel or selection()
+    source, note = sel.weights, ""
+    if source == "imagenet":
+        note = _ensure_imagenet(sel.variant)
+        if note:
+            source = "random"
+    try:
+        with st.spinner(f"Loading {VARIANTS[sel.variant].label}…"):
+            loaded = _cached_model(sel.variant, source, sel.device)
+    except WeightsError as e:
+        st.error(f"{e}")
+        return None
+    if note:
+        loaded = dataclasses.replace(
+            loaded, requested="imagenet",
+            note=f"{note}. Using random weights instead: predictions and maps mean nothing.",
+        )
+    return loaded
+
+
+def weights_banner(loaded: LoadedModel | None) -> None:
+    """Say plainly, on every page that uses a model, when its weights are untrained."""
+    if loaded is None:
+        return
+    if not loaded.trained:
+        msg = loaded.note or "Random weights (untrained): predictions, feature maps and Grad-CAM mean nothing."
+        st.warning(f"⚠️ {msg}", icon=None)
+
+
+def show_error(err: BaseException | str) -> None:
+    """One line for the user; never a traceback."""
+    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    st.error(text)
+
+
+def current_image():
+    """The image chosen in the sidebar (a :class:`vggviz.images.LoadedImage`) or None."""
+    return st.session_state.get("vggviz_image")
+
+
+def image_picker() -> None:
+    """Sidebar: a sample image, an upload or the camera. The loaded image is kept in session
+    state so it stays selected across pages and variants; a bad file shows one line and
+    leaves the previous image in place."""
+    from .images import ImageError, SUPPORTED_TYPES, load_image, load_image_file, sample_images
+
+    ss = st.session_state
+    samples = sample_images()
+    with st.sidebar:
+        st.markdown("### Image")
+        names = ["—"] + list(samples)
+        sample = st.selectbox("Sample image", names, key="vggviz_sample",
+                              help="Public-domain / CC0 photos bundled with the app (assets/samples).")
+        upload = st.file_uploader("…or upload your own", type=SUPPORTED_TYPES, key="vggviz_upload")
+        with st.expander("…or take a photo"):
+            camera = st.camera_input("Camera", key="vggviz_camera", label_visibility="collapsed")
+
+        # The most recent change wins: remember what each source last gave.
+        def sig(obj):
+            return None if obj is None else (getattr(obj, "file_id", None) or getattr(obj, "name", None), getattr(obj, "size", None))
+
+        for key, obj, loader in (
+            ("upload", upload, lambda o: load_image(o.getvalue(), o.name)),
+            ("camera", camera, lambda o: load_image(o.getvalue(), "camera photo")),
+            ("sample", None if sample == "—" else sample, lambda s: load_image_file(samples[s])),
+        ):
+            s = sig(obj) if key != "sample" else obj
+            if s is not None and ss.get(f"vggviz_last_{key}") != s:
+                ss[f"vggviz_last_{key}"] = s
+                try:
+                    ss["vggviz_image"] = loader(obj)
+                    ss.pop("vggviz_image_error", None)
+                except ImageError as e:
+                    ss["vggviz_image_error"] = str(e)
+            elif s is None:
+                ss.pop(f"vggviz_last_{key}", None)
+        if ss.get("vggviz_image_error"):
+            st.error(ss["vggviz_image_error"])
+        img = ss.get("vggviz_image")
+        if img is not None:
+            st.image(img.image, caption=None, width="stretch")
+            st.caption(f"{img.original_size[0]}×{img.original_size[1]} px · {img.format}")
+            st.text(img.name)
+            for n in img.notes:
+                st.caption(f"ℹ️ {n}")
+
+
+def root() -> Path:
+    return Path(__file__).resolve().parent.parent

@@ -1,0 +1,241 @@
+"""Where a model's weights come from, per the weights policy.
+
+Sources: ``imagenet`` (torchvision's weights, downloaded once into torch's cache,
+``TORCH_HOME``), a path to a local ``.pth`` state dict (loaded with ``weights_only=True``),
+or ``random`` (seeded, the same every time). The default comes from ``VGGVIZ_WEIGHTS``.
+When ImageNet weights cannot be had (offline, no cached file) :func:`load_model` falls back
+to ``random`` within a few seconds and says so in :attr:`LoadedModel.note`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import torch
+from torch import nn
+from torchvision import models
+
+from .variants import build, variant_info
+
+__all__ = [
+    "LoadedModel",
+    "WeightsError",
+    "default_source",
+    "load_model",
+    "resolve_device",
+    "imagenet_meta",
+    "cached_path",
+    "fetch_imagenet",
+    "DOWNLOAD_TIMEOUT",
+]
+
+DOWNLOAD_TIMEOUT = float(os.environ.get("VGGVIZ_DOWNLOAD_TIMEOUT", "5"))
+Progress = Callable[[int, int], None]   # (bytes done, bytes total or 0)
+
+
+class WeightsError(ValueError):
+    """A weights source that cannot be used; the message is one line for the user."""
+
+
+@dataclass
+class LoadedModel:
+    """A ready-to-run model and what the pages need to know about it.
+
+    ``lock`` guards anything that mutates or hooks the model (shared by every session).
+    """
+
+    variant: str
+    model: nn.Module
+    requested: str            # what was asked for: imagenet, random, or a path
+    source: str               # what was used: imagenet, random, or file:NAME
+    device: torch.device
+    note: str = ""            # why the source differs from the request, or caveats
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    @property
+    def trained(self) -> bool:
+        return self.source != "random"
+
+    @property
+    def categories(self) -> list[str]:
+        return imagenet_meta()["categories"]
+
+    @property
+    def transforms(self):
+        return _weights_for(self.variant).transforms()
+
+
+def _weights_for(variant: str):
+    """torchvision's weights enum for the variant, or VGG16's for the two variants it lacks
+    (same preprocessing and categories)."""
+    info = variant_info(variant)
+    return info.weights_enum or models.VGG16_Weights.IMAGENET1K_V1
+
+
+def imagenet_meta() -> dict:
+    return models.VGG16_Weights.IMAGENET1K_V1.meta
+
+
+def default_source() -> str:
+    return os.environ.get("VGGVIZ_WEIGHTS", "imagenet").strip() or "imagenet"
+
+
+def resolve_device(device: str = "auto") -> torch.device:
+    """``auto`` → ``cuda`` when available, else ``cpu``. Raises WeightsError for an unusable device."""
+    device = (device or "auto").lower()
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cpu":
+        return torch.device("cpu")
+    if device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise WeightsError("device 'cuda' was asked for but no CUDA GPU is available; use --device cpu or auto")
+        return torch.device(device)
+    raise WeightsError(f"unknown device {device!r}; use auto, cpu or cuda")
+
+
+def _url(variant: str) -> str:
+    url = _weights_for(variant).url
+    mirror = os.environ.get("VGGVIZ_WEIGHTS_MIRROR")
+    if mirror:
+        return mirror.rstrip("/") + "/" + url.rsplit("/", 1)[1]
+    return url
+
+
+def cached_path(variant: str) -> Path:
+    """Where torch's cache keeps (or would keep) the variant's ImageNet weights."""
+    name = variant_info(variant).weights_enum.url.rsplit("/", 1)[1]
+    return Path(torch.hub.get_dir()) / "checkpoints" / name
+
+
+def _download(url: str, dst: Path, progress: Progress | None, timeout: float) -> None:
+    """Download ``url`` to ``dst`` atomically, checking the hash prefix in its file name
+    (as torch.hub does), reporting progress, and failing fast when offline."""
+    match = re.search(r"-([a-f0-9]{6,})\.", dst.name)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    sha = hashlib.sha256()
+    with urllib.request.urlopen(url, timeout=timeout) as resp:  # noqa: S310 - fixed https URL
+        total = int(resp.headers.get("Content-Length") or 0)
+        done = 0
+        fd, tmp = tempfile.mkstemp(dir=dst.parent, suffix=".partial")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                while chunk := resp.read(1 << 20):
+                    f.write(chunk)
+                    sha.update(chunk)
+                    done += len(chunk)
+                    if progress:
+                        progress(done, total)
+            if match and not sha.hexdigest().startswith(match.group(1)):
+                raise WeightsError(f"downloaded {dst.name} is corrupt (hash mismatch); try again")
+            os.replace(tmp, dst)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+def fetch_imagenet(variant: str, progress: Progress | None = None, timeout: float | None = None) -> Path:
+    """Make sure the variant's ImageNet weights are in torch's cache; download them if not."""
+    info = variant_info(variant)
+    if not info.torchvision:
+        raise WeightsError(f"{variant} has no published ImageNet weights (torchvision ships none); use random")
+    path = cached_path(variant)
+    if not path.exists():
+        try:
+            _download(_url(variant), path, progress, DOWNLOAD_TIMEOUT if timeout is None else timeout)
+        except WeightsError:
+            raise
+        except (urllib.error.URLError, OSError, TimeoutError) as e:
+            reason = getattr(e, "reason", e)
+            raise WeightsError(f"could not download ImageNet weights for {variant} ({reason})") from None
+    return path
+
+
+def _read_state_dict(path: Path) -> dict[str, torch.Tensor]:
+    if not path.is_file():
+        raise WeightsError(f"weights file {str(path)!r} not found")
+    try:
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # unpickling errors, truncated zip, not a torch file
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        if "weights_only" in str(e) or "Unsupported global" in str(e):
+            raise WeightsError(
+                f"{path.name} is not a plain state dict: it holds Python objects that could run "
+                "code, so it was refused (save model.state_dict() instead)"
+            ) from None
+        raise WeightsError(f"{path.name} is not a PyTorch weights file ({first[:120]})") from None
+    if isinstance(obj, dict) and isinstance(obj.get("state_dict"), dict):
+        obj = obj["state_dict"]
+    if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
+        raise WeightsError(f"{path.name} is not a state dict (a dict of tensor names to tensors)")
+    return {k.removeprefix("module."): v for k, v in obj.items()}
+
+
+def _load_into(variant: str, state: dict[str, torch.Tensor], what: str) -> nn.Module:
+    model = build(variant, device="meta")
+    expected = model.state_dict()
+    missing = [k for k in expected if k not in state]
+    unexpected = [k for k in state if k not in expected]
+    if missing or unexpected:
+        detail = f"missing {missing[0]}" if missing else f"unexpected {unexpected[0]}"
+        raise WeightsError(
+            f"{what} does not fit {variant}: {len(missing)} missing and {len(unexpected)} "
+            f"unexpected tensors ({detail}); pick the variant it was saved from"
+        )
+    for k, v in expected.items():
+        if tuple(state[k].shape) != tuple(v.shape):
+            raise WeightsError(
+                f"{what} does not fit {variant}: {k} has shape {tuple(state[k].shape)}, "
+                f"expected {tuple(v.shape)}"
+            )
+    model.load_state_dict({k: state[k].float() if state[k].is_floating_point() else state[k]
+                           for k in expected}, assign=True)
+    return model.eval()
+
+
+def load_model(
+    variant: str,
+    source: str | None = None,
+    device: str | torch.device = "auto",
+    progress: Progress | None = None,
+) -> LoadedModel:
+    """Build ``variant`` with weights from ``source`` (default :func:`default_source`).
+
+    Raises :class:`WeightsError` for a weights file that cannot be used; ImageNet weights
+    that cannot be had fall back to seeded random weights, explained in ``note``.
+    """
+    variant_info(variant)
+    source = (source or default_source()).strip()
+    dev = device if isinstance(device, torch.device) else resolve_device(device)
+    note = ""
+    if source == "random":
+        model, used = build(variant), "random"
+    elif source == "imagenet":
+        try:
+            t0 = time.monotonic()
+            path = fetch_imagenet(variant, progress)
+            state = _read_state_dict(path)
+            model, used = _load_into(variant, state, f"cached {path.name}"), "imagenet"
+        except WeightsError as e:
+            model, used = build(variant), "random"
+            note = f"{e}. Using random weights instead: predictions and maps mean nothing."
+        else:
+            del t0
+    else:
+        path = Path(source).expanduser()
+        model = _load_into(variant, _read_state_dict(path), path.name)
+        used = f"file:{path.name}"
+    model = model.to(dev)
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return LoadedModel(variant=variant, model=model, requested=source, source=used, device=dev, note=note)
