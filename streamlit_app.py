@@ -31,6 +31,7 @@ PAGES = {
 }
 
 nav = st.navigation(PAGES)
-ui.sidebar()
+sel = ui.sidebar()
 ui.image_picker()
+ui.page_banner(sel)
 nav.run()

@@ -34,12 +34,15 @@ __all__ = [
     "current_model",
     "current_image",
     "weights_banner",
+    "weights_status",
+    "page_banner",
+    "image_picker",
     "show_error",
     "MODEL_CACHE_ENTRIES",
 ]
 
 MODEL_CACHE_ENTRIES = 3          # VGG weights are ~0.5 GB each: keep a few, not all ten
-FAILED_RETRY_S = 120             # after a failed download, do not try again for this long
+FAILED_RETRY_S = 600             # after a failed download, do not try again for this long
 _failed: dict[str, tuple[float, str]] = {}
 _failed_lock = threading.Lock()
 _SEL_KEY = "vggviz_selection"
@@ -178,13 +181,42 @@ def current_model(sel: Selection | None = None) -> LoadedModel | None:
     return loaded
 
 
+def weights_status(sel: Selection | None = None) -> str:
+    """Why the selection will run with untrained weights, or "" when it will not.
+    May download ImageNet weights (with a progress bar) the first time."""
+    sel = sel or selection()
+    if sel.weights == "random":
+        return ("Random weights (untrained, seeded) are selected: predictions, feature maps and "
+                "Grad-CAM of an untrained network mean nothing. Choose ImageNet weights to see what VGG learned.")
+    if sel.weights == "imagenet":
+        note = _ensure_imagenet(sel.variant)
+        if note:
+            return f"{note}. Using random weights instead: predictions and maps mean nothing."
+    return ""
+
+
+def page_banner(sel: Selection | None = None) -> None:
+    """Drawn by the entry point above every page: says plainly when weights are untrained."""
+    ss = st.session_state
+    ss["_vggviz_run"] = ss.get("_vggviz_run", 0) + 1
+    msg = weights_status(sel)
+    if msg:
+        st.warning(f"⚠️ {msg}")
+        ss["_vggviz_banner_run"] = ss["_vggviz_run"]
+    with st.sidebar:
+        st.caption("Weights in use: " + ("**random (untrained)**" if msg else "**" + (sel or selection()).weights + "**"))
+
+
 def weights_banner(loaded: LoadedModel | None) -> None:
-    """Say plainly, on every page that uses a model, when its weights are untrained."""
-    if loaded is None:
+    """Say plainly, on a page that uses a model, when its weights are untrained (once per run:
+    nothing more is drawn when the entry point's banner already said it)."""
+    if loaded is None or loaded.trained:
         return
-    if not loaded.trained:
-        msg = loaded.note or "Random weights (untrained): predictions, feature maps and Grad-CAM mean nothing."
-        st.warning(f"⚠️ {msg}", icon=None)
+    ss = st.session_state
+    if ss.get("_vggviz_banner_run") is not None and ss.get("_vggviz_banner_run") == ss.get("_vggviz_run"):
+        return
+    msg = loaded.note or "Random weights (untrained): predictions, feature maps and Grad-CAM mean nothing."
+    st.warning(f"⚠️ {msg}")
 
 
 def show_error(err: BaseException | str) -> None:

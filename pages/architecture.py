@@ -1,0 +1,72 @@
+import pandas as pd
+import streamlit as st
+
+from vggviz import ui
+from vggviz.figures import human, network_diagram, params_vs_compute
+from vggviz.summary import MAX_INPUT_SIZE, MIN_INPUT_SIZE, summarize
+from vggviz.variants import VARIANTS
+
+sel = ui.selection()
+info = VARIANTS[sel.variant]
+st.title(f"Architecture: {info.label}")
+
+size = st.number_input(
+    "Input size (pixels, square)", min_value=MIN_INPUT_SIZE, max_value=MAX_INPUT_SIZE, value=224,
+    step=32, key="arch_size",
+    help="VGG was trained at 224×224. Any size from 32 works for the convolutions: "
+         "every max-pool halves the side, so 32 px leaves 1×1 at pool5.",
+)
+s = summarize(sel.variant, int(size))
+
+c = st.columns(5)
+c[0].metric("Weight layers", info.weight_layers, help="Conv + FC layers: the number in the name")
+c[1].metric("Parameters", human(s.total_params), help=f"{s.total_params:,} weights and biases")
+c[2].metric("MACs", human(s.total_macs), help=f"{s.total_macs:,} multiply-accumulates per image "
+            "(torchvision's _ops calls these GFLOPS)")
+c[3].metric("FLOPs", human(s.total_flops), help="2 × MACs: a multiply and an add each")
+c[4].metric("Activations", human(s.total_act_bytes, "B"),
+            help="Memory of all layer outputs for one image in float32")
+
+st.subheader("The network as blocks")
+st.plotly_chart(network_diagram(s), width="stretch")
+
+st.subheader("Where the parameters live, where the compute happens")
+st.plotly_chart(params_vs_compute(s), width="stretch")
+fc_p, fc_m = s.share("Linear")
+st.markdown(
+    f"The three fully connected layers hold **{100 * fc_p:.1f}%** of the parameters "
+    f"(fc6 alone: {s.row('fc6').params:,}) but do only **{100 * fc_m:.1f}%** of the work: "
+    "a weight in a convolution is reused at every position of its feature map, a weight in an "
+    "FC layer is used once."
+)
+
+st.subheader("Layer by layer")
+df = pd.DataFrame([{
+    "layer": r.name, "module": r.module, "type": r.type,
+    "output (C×H×W)": "×".join(map(str, r.out_shape)),
+    "params": r.params, "MACs": r.macs, "FLOPs": r.flops,
+    "receptive field (px)": r.rf, "effective stride (px)": r.jump,
+    "activation memory (KiB)": round(r.act_bytes / 1024, 1),
+} for r in s.rows])
+st.dataframe(
+    df, hide_index=True, width="stretch", height=min(36 * (len(df) + 1), 700),
+    column_config={
+        "params": st.column_config.NumberColumn(format="localized"),
+        "MACs": st.column_config.NumberColumn(format="localized", help="multiply-accumulates"),
+        "FLOPs": st.column_config.NumberColumn(format="localized", help="2 × MACs"),
+        "receptive field (px)": st.column_config.NumberColumn(
+            help="Side of the input square one unit of this layer can see"),
+        "effective stride (px)": st.column_config.NumberColumn(
+            help="Input pixels between neighbouring units of this layer"),
+    },
+)
+st.markdown(
+    f"**Totals:** {s.total_params:,} parameters · {s.total_macs:,} MACs = {s.total_flops:,} FLOPs · "
+    f"{s.total_act_bytes / 2**20:.1f} MiB of activations per image (float32). "
+    "Receptive fields of fc6–fc8 treat fc6 as the 7×7 convolution it is at test time "
+    "(see *Fully convolutional*)."
+)
+st.download_button(
+    "Download the table as CSV", s.to_csv(), file_name=f"{sel.variant}_{int(size)}_layers.csv",
+    mime="text/csv",
+)

@@ -1,0 +1,40 @@
+import pandas as pd
+import streamlit as st
+
+from vggviz.compare import PAPER_ORDER, describe_changes, paper_table, paper_variant, variant_rows
+from vggviz.figures import block_bars
+from vggviz.variants import VARIANTS
+
+st.title("Compare depths: VGG11 to VGG19")
+rows = variant_rows()
+df = pd.DataFrame([{
+    "variant": r.label, "config": r.config, "batch norm": "yes" if r.batch_norm else "no",
+    "weight layers": r.weight_layers, "conv layers": r.conv_layers,
+    "parameters (M)": round(r.params / 1e6, 2), "MACs (G)": round(r.macs / 1e9, 3),
+    "ImageNet top-1 %": r.acc1, "ImageNet top-5 %": r.acc5,
+} for r in rows])
+st.dataframe(df, hide_index=True, width="stretch", column_config={
+    "ImageNet top-1 %": st.column_config.NumberColumn(
+        help="From torchvision's weights metadata (single 224 crop); empty where torchvision ships no weights"),
+})
+st.caption("Going from 11 to 19 layers adds only 8% parameters (most live in the FC layers, "
+           "which all variants share) but 2.6× the compute. Batch norm adds a few thousand "
+           "parameters and about 1.5 to 2 points of accuracy.")
+
+c1, c2 = st.columns(2)
+c1.plotly_chart(block_bars(rows, "params"), width="stretch")
+c2.plotly_chart(block_bars(rows, "macs"), width="stretch")
+
+st.subheader("The paper's Table 1: what changes from A to E")
+table = paper_table()
+labels = {c: f"{c} ({VARIANTS[paper_variant(c)].label.split(' ')[0]})" for c in PAPER_ORDER}
+cells = pd.DataFrame([{labels[c]: (row[c]["layer"] if row[c] else "") for c in PAPER_ORDER} for row in table])
+new = pd.DataFrame([{labels[c]: bool(row[c] and row[c]["new"]) for c in PAPER_ORDER} for row in table])
+styled = cells.style.apply(
+    lambda col: ["font-weight: bold; background-color: #fde2b5" if new.loc[i, col.name] else ""
+                 for i in col.index], axis=0)
+st.dataframe(styled, hide_index=True, width="stretch", height=36 * (len(cells) + 1))
+st.caption("conv3-256 = a 3×3 convolution with 256 output channels; highlighted: the layers each "
+           "configuration adds to the one before (A-LRN and B are compared with A).")
+for line in describe_changes():
+    st.markdown(f"- {line}")

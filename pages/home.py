@@ -1,0 +1,32 @@
+import streamlit as st
+
+from vggviz.variants import VARIANTS
+
+st.title("🧱 vggviz: VGG, taken apart")
+st.markdown(
+    """
+VGG (Simonyan & Zisserman, 2015) is the network that showed **depth** matters: nothing but
+stacks of small **3×3 convolutions** and **2×2 max-pools**, then three fully connected layers.
+This app lets you open it up, layer by layer, with exact numbers.
+
+**Where to start**
+
+1. **Architecture**: the layer table of the variant chosen in the sidebar: shapes, parameters,
+   MACs/FLOPs, receptive fields, memory. Notice where the parameters live (the FC layers) and
+   where the compute happens (the convolutions).
+2. **Compare depths**: VGG11 → VGG19 side by side, and the paper's Table 1 with what each step adds.
+3. **Why 3×3?**: three 3×3 convolutions see as much as one 7×7, with fewer weights and more non-linearities.
+4. Pick or upload an **image** in the sidebar, then follow it through **Forward pass**,
+   **Feature maps**, **Filters** and **Grad-CAM**.
+5. **Fully convolutional**: turn the FC layers into convolutions and run VGG on any image size.
+"""
+)
+cols = st.columns(3)
+cols[0].metric("Variants", len(VARIANTS), help="The paper's A, A-LRN, B, C, D, E; BN versions of A, B, D, E")
+cols[1].metric("VGG16 parameters", "138.4 M", help="138,357,544: 89% of them in the three FC layers")
+cols[2].metric("VGG16 compute at 224×224", "15.5 GMACs", help="= 31 GFLOPs; 99% of it in the convolutions")
+st.caption(
+    "Weights: ImageNet weights are downloaded once by torchvision. Offline, the app falls back to "
+    "seeded random weights and says so on every page. "
+    "Command line: `python -m vggviz summary vgg16 --json`."
+)

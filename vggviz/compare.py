@@ -1,0 +1,126 @@
+"""Side-by-side facts about the variants: depth, size, compute, accuracy, and the paper's
+Table 1 (what changes from A to E), all derived from the configuration table and torchvision's
+metadata; nothing restated by hand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .summary import summarize
+from .variants import CONFIGS, VARIANTS, variant_info
+
+__all__ = ["VariantRow", "variant_rows", "paper_table", "block_counts", "describe_changes", "paper_variant", "PAPER_ORDER"]
+
+PAPER_ORDER = ["A", "A-LRN", "B", "C", "D", "E"]
+_PAPER_VARIANT = {"A": "vgg11", "A-LRN": "vgg11_lrn", "B": "vgg13", "C": "vgg16_c",
+                  "D": "vgg16", "E": "vgg19"}
+
+
+@dataclass(frozen=True)
+class VariantRow:
+    variant: str
+    label: str
+    config: str
+    batch_norm: bool
+    weight_layers: int
+    conv_layers: int
+    params: int
+    macs: int
+    acc1: float | None          # ImageNet-1K top-1 from torchvision's meta, where it exists
+    acc5: float | None
+    block_params: list[int]     # blocks 1..5 then the classifier
+    block_macs: list[int]
+
+
+def variant_rows(input_size: int = 224) -> list[VariantRow]:
+    rows = []
+    for name, info in VARIANTS.items():
+        s = summarize(name, input_size)
+        bp = [sum(r.params for r in s.rows if r.block == b) for b in range(1, 7)]
+        bm = [sum(r.macs for r in s.rows if r.block == b) for b in range(1, 7)]
+        acc1 = acc5 = None
+        if info.torchvision:
+            m = info.weights_enum.meta["_metrics"]["ImageNet-1K"]
+            acc1, acc5 = m["acc@1"], m["acc@5"]
+        rows.append(VariantRow(
+            variant=name, label=info.label, config=info.config, batch_norm=info.batch_norm,
+            weight_layers=info.weight_layers,
+            conv_layers=sum(1 for r in s.rows if r.type.startswith("Conv")),
+            params=s.total_params, macs=s.total_macs, acc1=acc1, acc5=acc5,
+            block_params=bp, block_macs=bm,
+        ))
+    return rows
+
+
+def _blocks(config: list) -> list[list[str]]:
+    """Split a configuration into its five blocks of layer labels in the paper's notation
+    (``conv3-64``, ``conv1-256``, ``LRN``)."""
+    blocks: list[list[str]] = [[]]
+    for item in config:
+        if item == "M":
+            blocks.append([])
+        elif item == "LRN":
+            blocks[-1].append("LRN")
+        else:
+            c, k = item if isinstance(item, tuple) else (item, 3)
+            blocks[-1].append(f"conv{k}-{c}")
+    return [b for b in blocks if b]
+
+
+def block_counts(config: str) -> list[int]:
+    """Number of conv layers in each of the five blocks."""
+    return [sum(1 for l in b if l.startswith("conv")) for b in _blocks(CONFIGS[config])]
+
+
+def paper_table() -> list[dict]:
+    """The paper's Table 1: one row per (block, position), one column per configuration.
+
+    Each cell is ``{"layer": "conv3-256", "new": bool}``; ``new`` marks a layer that the
+    configuration adds to the previous one (A→A-LRN→B→C→D→E), as the paper prints in bold.
+    The five max-pools and the three FC layers are shared by all and listed once.
+    """
+    blocks = {c: _blocks(CONFIGS[c]) for c in PAPER_ORDER}
+    prev_of = {"A-LRN": "A", "B": "A", "C": "B", "D": "C", "E": "D"}
+    rows: list[dict] = []
+    for b in range(5):
+        depth = max(len(blocks[c][b]) for c in PAPER_ORDER)
+        for i in range(depth):
+            row = {"block": b + 1}
+            for c in PAPER_ORDER:
+                layers = blocks[c][b]
+                if i < len(layers):
+                    prev = blocks[prev_of[c]][b] if c in prev_of else []
+                    new = c in prev_of and (i >= len(prev) or prev[i] != layers[i])
+                    row[c] = {"layer": layers[i], "new": new}
+                else:
+                    row[c] = None
+            rows.append(row)
+        rows.append({"block": b + 1, **{c: {"layer": "maxpool", "new": False} for c in PAPER_ORDER}})
+    for fc in ("FC-4096", "FC-4096", "FC-1000", "soft-max"):
+        rows.append({"block": 6, **{c: {"layer": fc, "new": False} for c in PAPER_ORDER}})
+    return rows
+
+
+def paper_variant(config: str) -> str:
+    return _PAPER_VARIANT[config]
+
+
+def describe_changes() -> list[str]:
+    """One sentence per step A→E, derived from the table."""
+    out = []
+    steps = [("A", "A-LRN"), ("A", "B"), ("B", "C"), ("C", "D"), ("D", "E")]
+    for a, b in steps:
+        ca, cb = block_counts(a), block_counts(b)
+        ba, bb = _blocks(CONFIGS[a]), _blocks(CONFIGS[b])
+        parts = []
+        for i, (x, y) in enumerate(zip(ba, bb)):
+            added = [l for j, l in enumerate(y) if j >= len(x)]
+            swapped = [f"{x[j]} becomes {l}" for j, l in enumerate(y) if j < len(x) and x[j] != l]
+            if added:
+                parts.append(f"block {i + 1} gains {', '.join(added)}")
+            if swapped:
+                parts.append(f"block {i + 1}: {', '.join(swapped)}")
+        va, vb = variant_info(paper_variant(a)), variant_info(paper_variant(b))
+        out.append(f"{a} → {b} ({va.label.split(' ')[0]} → {vb.label.split(' ')[0]}): "
+                   + ("; ".join(parts) if parts else "no change") + f" (convs per block {ca} → {cb})")
+    return out
