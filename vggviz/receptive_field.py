@@ -140,3 +140,71 @@ def unit_box(steps: Sequence[FieldStep], index: int, y: int, x: int) -> tuple[fl
 
 def as_dict(step: FieldStep) -> dict:
     return asdict(step)
+
+
+# --------------------------------------------------------------------------- path counts
+# Appended for the receptive-field explorer (issue 5).
+
+
+def path_counts_1d(kernel: int, layers: int) -> list[int]:
+    """How many paths lead from one output unit down to each input pixel of its field, along
+    one axis, through ``layers`` stacked ``kernel``-wide stride-1 convolutions: the box filter
+    convolved with itself ``layers`` times (binomial coefficients for ``kernel`` = 2)."""
+    if kernel < 1 or layers < 0:
+        raise ValueError("kernel must be at least 1 and layers at least 0")
+    counts = [1]
+    for _ in range(layers):
+        grown = [0] * (len(counts) + kernel - 1)
+        for i, c in enumerate(counts):
+            for k in range(kernel):
+                grown[i + k] += c
+        counts = grown
+    return counts
+
+
+def path_counts(kernel: int, layers: int, pad_to: int | None = None):
+    """Number of paths from one output unit to each input pixel through ``layers`` stacked
+    ``kernel``×``kernel`` convolutions, as an ``int64`` numpy array of side ``stack_rf``.
+
+    Every path picks one of K² kernel taps per layer, so the grid sums to K^(2N); it is the
+    outer product of :func:`path_counts_1d` with itself. With equal weights and no
+    non-linearity the gradient of the unit is proportional to this grid, which is why the
+    *effective* receptive field is concentrated in the centre (Luo et al. 2016).
+    ``pad_to`` centres the grid in a larger zero grid (to draw layer 1..N on one canvas).
+    """
+    import numpy as np
+
+    line = np.asarray(path_counts_1d(kernel, layers), dtype=np.int64)
+    grid = np.outer(line, line)
+    if pad_to is not None:
+        if pad_to < grid.shape[0] or (pad_to - grid.shape[0]) % 2:
+            raise ValueError(f"cannot centre a {grid.shape[0]}-wide grid in {pad_to}")
+        m = (pad_to - grid.shape[0]) // 2
+        grid = np.pad(grid, m)
+    return grid
+
+
+def path_count_steps(kernel: int, layers: int):
+    """The path-count grid after each of layers 1..N, all centred on the final field's canvas
+    (side N(K−1)+1), for the explorer's step slider and animation."""
+    side = stack_rf(layers, kernel)
+    return [path_counts(kernel, n, pad_to=side) for n in range(1, layers + 1)]
+
+
+def with_pointwise(kernel: int = 3, channels: int = 64) -> dict:
+    """A K×K convolution followed by a 1×1 convolution (config C) against the K×K alone:
+    the 1×1 adds no receptive field but one more non-linearity and C² weights of channel mixing."""
+    base = compare_stack(kernel, 1, channels)
+    both = receptive_fields([(kernel, 1, kernel // 2), (1, 1, 0)])
+    return {
+        "rf": base.rf,
+        "rf_with_1x1": both[-1].rf,
+        "params": base.params,
+        "params_with_1x1": base.params + channels * channels,
+        "pointwise_params": channels * channels,
+        "nonlinearities": 1,
+        "nonlinearities_with_1x1": 2,
+    }
+
+
+__all__ += ["path_counts_1d", "path_counts", "path_count_steps", "with_pointwise"]
