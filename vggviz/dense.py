@@ -1,0 +1,302 @@
+"""The fully-convolutional VGG: dense and multi-scale evaluation (the paper's section 3.2).
+
+At test time the paper turns the three fully connected layers into convolutions: fc6
+becomes a 7×7 convolution over pool5 (512 channels, no padding), fc7 and fc8 become 1×1
+convolutions. The weights are the same numbers, only viewed differently — here literally:
+the convolution weights are *views* of the linear layers' storage, so the conversion
+allocates nothing and cannot drift from the original.
+
+The converted network accepts any image of at least 224×224 and returns a map of class
+scores: pool5 is the input divided by 32 (rounded down), the 7×7 convolution takes 6 off
+each side, so an S×S input gives a (⌊S/32⌋ − 6)² map — 1×1 at 224, 2×2 at 256, 6×6 at 384,
+10×10 at 512. The paper averages that map spatially to get one prediction per scale, and
+averages the class posteriors of several scales (256, 384, 512) for its multi-scale result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from torch import nn
+
+__all__ = [
+    "MIN_DENSE_SIZE",
+    "MAX_DENSE_SIZE",
+    "STRIDE",
+    "DenseSizeError",
+    "FullyConvVGG",
+    "to_fully_conv",
+    "ClassifierRow",
+    "classifier_shapes",
+    "score_map_size",
+    "dense_input",
+    "DenseResult",
+    "MultiScaleResult",
+    "dense_scores",
+    "multi_scale",
+    "PAPER_SCALES",
+]
+
+MIN_DENSE_SIZE = 224        # fc6 is 7×7 over pool5 = input / 32
+MAX_DENSE_SIZE = 1024       # shorter side; a VGG16 pass at 1024×2048 is ~40× one at 224
+STRIDE = 32                 # five 2×2 max-pools
+PAPER_SCALES = (256, 384, 512)
+
+
+class DenseSizeError(ValueError):
+    """A size the converted network cannot take; the message is one line for the user."""
+
+
+class FullyConvVGG(nn.Module):
+    """``features`` (the original module, shared) followed by fc6/fc7/fc8 as convolutions
+    whose parameters are views of the original linear layers' parameters."""
+
+    def __init__(self, features: nn.Module, classifier: nn.Sequential) -> None:
+        super().__init__()
+        self.features = features
+        self.classifier = classifier
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(self.features(x))
+
+
+def _conv_from_linear(fc: nn.Linear, in_channels: int, kernel: int) -> nn.Conv2d:
+    """A ``kernel``×``kernel`` convolution computing ``fc`` at every position, sharing its storage.
+
+    Built on the meta device first so that fc6's 411 MB weight is never allocated twice.
+    """
+    out = fc.out_features
+    if fc.in_features != in_channels * kernel * kernel:
+        raise ValueError(f"a Linear with {fc.in_features} inputs is not a {in_channels}×{kernel}×{kernel} convolution")
+    conv = nn.Conv2d(in_channels, out, kernel, bias=fc.bias is not None, device="meta")
+    # Linear flattens pool5 as (C, H, W): exactly the order of a conv weight's last three dims.
+    conv.weight = nn.Parameter(fc.weight.detach().view(out, in_channels, kernel, kernel),
+                               requires_grad=fc.weight.requires_grad)
+    if fc.bias is not None:
+        conv.bias = nn.Parameter(fc.bias.detach(), requires_grad=fc.bias.requires_grad)
+    return conv
+
+
+def to_fully_conv(model: nn.Module) -> FullyConvVGG:
+    """Turn a torchvision-layout VGG into its fully-convolutional form (same weights, shared).
+
+    fc6 → 7×7 conv (512 → 4096), fc7 → 1×1 conv (4096 → 4096), fc8 → 1×1 conv (4096 → classes);
+    the ReLUs and dropouts stay between them (dropout is the identity in eval mode). The
+    adaptive average pool is dropped: at 224 it is the identity (pool5 is already 7×7), and
+    at larger sizes the 7×7 convolution slides over pool5 instead of squeezing it.
+    ``features`` is the original module, not a copy; nothing on ``model`` is changed.
+    """
+    fcs = [m for m in model.classifier if isinstance(m, nn.Linear)]
+    if len(fcs) != 3:
+        raise ValueError(f"expected a VGG classifier with three Linear layers, found {len(fcs)}")
+    in_channels = fcs[0].in_features // 49
+    kernels = {id(fcs[0]): (in_channels, 7), id(fcs[1]): (fcs[1].in_features, 1),
+               id(fcs[2]): (fcs[2].in_features, 1)}
+    parts: list[nn.Module] = []
+    for m in model.classifier:
+        if isinstance(m, nn.Linear):
+            parts.append(_conv_from_linear(m, *kernels[id(m)]))
+        elif isinstance(m, nn.ReLU):
+            parts.append(nn.ReLU(inplace=m.inplace))
+        elif isinstance(m, nn.Dropout):
+            parts.append(nn.Dropout(m.p))
+        else:  # pragma: no cover - not in any VGG
+            raise ValueError(f"unexpected {type(m).__name__} in the classifier")
+    head = nn.Sequential(*parts).eval()
+    net = FullyConvVGG(model.features, head)
+    net.training = False           # not .eval(): that would also touch the shared features
+    return net
+
+
+@dataclass(frozen=True)
+class ClassifierRow:
+    """One classifier layer before and after the conversion."""
+
+    name: str
+    before_type: str
+    before_shape: tuple[int, ...]
+    after_type: str
+    after_shape: tuple[int, ...]
+    params_before: int
+    params_after: int
+    shares_storage: bool
+
+    @property
+    def params_equal(self) -> bool:
+        return self.params_before == self.params_after
+
+
+def _count(m: nn.Module) -> int:
+    return sum(p.numel() for p in m.parameters(recurse=False))
+
+
+def _describe(m: nn.Module) -> str:
+    if isinstance(m, nn.Conv2d):
+        k = m.kernel_size[0]
+        return f"Conv {k}×{k} ({m.in_channels}→{m.out_channels})"
+    return f"Linear ({m.in_features}→{m.out_features})"
+
+
+def classifier_shapes(model: nn.Module, converted: FullyConvVGG | None = None) -> list[ClassifierRow]:
+    """fc6/fc7/fc8 as Linear (before) and as convolutions (after): types, weight shapes,
+    parameter counts, and whether the two share storage (they do: no copy is made)."""
+    converted = converted if converted is not None else to_fully_conv(model)
+    before = [m for m in model.classifier if isinstance(m, nn.Linear)]
+    after = [m for m in converted.classifier if isinstance(m, nn.Conv2d)]
+    rows = []
+    for i, (a, b) in enumerate(zip(before, after)):
+        rows.append(ClassifierRow(
+            name=f"fc{6 + i}",
+            before_type=_describe(a),
+            before_shape=tuple(a.weight.shape),
+            after_type=_describe(b),
+            after_shape=tuple(b.weight.shape),
+            params_before=_count(a),
+            params_after=_count(b),
+            shares_storage=a.weight.data_ptr() == b.weight.data_ptr(),
+        ))
+    return rows
+
+
+def score_map_size(height: int, width: int | None = None) -> tuple[int, int]:
+    """Side(s) of the class-score map for an input of ``height``×``width``: ⌊side/32⌋ − 6."""
+    width = height if width is None else width
+    return height // STRIDE - 6, width // STRIDE - 6
+
+
+def _resized_size(image: Image.Image, size: int, square: bool) -> tuple[int, int]:
+    """(width, height) with the shorter side ``size`` (aspect kept), or ``size``×``size``."""
+    if square:
+        return size, size
+    w, h = image.size
+    if w <= h:
+        return size, max(size, round(h * size / w))
+    return max(size, round(w * size / h)), size
+
+
+def _check_size(size: int) -> int:
+    if not isinstance(size, (int, np.integer)) or isinstance(size, bool):
+        raise DenseSizeError(f"the size must be a whole number of pixels, got {size!r}")
+    size = int(size)
+    if size < MIN_DENSE_SIZE:
+        pool5 = max(size // STRIDE, 0)
+        raise DenseSizeError(
+            f"{size} px is too small: the fully-convolutional VGG needs at least "
+            f"{MIN_DENSE_SIZE}×{MIN_DENSE_SIZE} pixels, because fc6 is a 7×7 convolution over "
+            f"pool5 (input ÷ 32 = {pool5}×{pool5} here, less than 7×7)"
+        )
+    if size > MAX_DENSE_SIZE:
+        raise DenseSizeError(f"{size} px is too large for this demo: use at most {MAX_DENSE_SIZE} px")
+    return size
+
+
+def _mean_std(loaded) -> tuple[list[float], list[float]]:
+    t = loaded.transforms
+    return list(getattr(t, "mean", (0.485, 0.456, 0.406))), list(getattr(t, "std", (0.229, 0.224, 0.225)))
+
+
+def dense_input(loaded, image: Image.Image, size: int, square: bool = False) -> torch.Tensor:
+    """The whole image (no crop) with its shorter side resized to ``size`` (or squashed to
+    ``size``×``size``), normalised with the weights' mean and std: ``(1, 3, H, W)`` float32."""
+    size = _check_size(size)
+    w, h = _resized_size(image, size, square)
+    img = image.convert("RGB").resize((w, h), Image.Resampling.BILINEAR, reducing_gap=None)
+    x = torch.from_numpy(np.asarray(img, dtype=np.float32) / 255.0).permute(2, 0, 1)
+    mean, std = _mean_std(loaded)
+    x = (x - torch.tensor(mean).view(3, 1, 1)) / torch.tensor(std).view(3, 1, 1)
+    return x.unsqueeze(0).contiguous()
+
+
+@dataclass(frozen=True)
+class DenseResult:
+    """One dense evaluation at one scale (plain numpy, safe to cache)."""
+
+    size: int                           # requested shorter side (or square side)
+    input_shape: tuple[int, int]        # (H, W) fed to the network
+    prob_map: np.ndarray                # (classes, h, w) float16: softmax at each position
+    mean_probs: np.ndarray              # (classes,) float32: prob_map averaged over the map
+
+    @property
+    def map_shape(self) -> tuple[int, int]:
+        return tuple(self.prob_map.shape[1:])
+
+    @property
+    def top_class(self) -> int:
+        return int(np.argmax(self.mean_probs))
+
+    @property
+    def score_map(self) -> np.ndarray:
+        """(h, w) float32: probability of :attr:`top_class` at each position."""
+        return self.class_map(self.top_class)
+
+    def class_map(self, index: int) -> np.ndarray:
+        return self.prob_map[index].astype(np.float32)
+
+    def top(self, k: int = 5) -> list[tuple[int, float]]:
+        idx = np.argsort(-self.mean_probs)[:k]
+        return [(int(i), float(self.mean_probs[i])) for i in idx]
+
+
+@dataclass(frozen=True)
+class MultiScaleResult:
+    """Dense results at several scales and their averaged class posteriors (the paper's
+    multi-scale evaluation). Iterates over the per-scale results like a list."""
+
+    results: list[DenseResult]
+    mean_probs: np.ndarray = field(repr=False)
+
+    def __iter__(self) -> Iterator[DenseResult]:
+        return iter(self.results)
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __getitem__(self, i: int) -> DenseResult:
+        return self.results[i]
+
+    @property
+    def top_class(self) -> int:
+        return int(np.argmax(self.mean_probs))
+
+    def top(self, k: int = 5) -> list[tuple[int, float]]:
+        idx = np.argsort(-self.mean_probs)[:k]
+        return [(int(i), float(self.mean_probs[i])) for i in idx]
+
+
+def dense_scores(loaded, image: Image.Image, size: int, square: bool = False) -> DenseResult:
+    """Run the fully-convolutional network on the whole image at scale ``size``.
+
+    The shorter side is resized to ``size`` keeping the aspect ratio (the paper's isotropic
+    rescaling; no crop, so the whole image is seen), unless ``square`` squashes it to
+    ``size``×``size``. Sizes below 224 raise :class:`DenseSizeError`. The class-score map
+    is turned into probabilities at each position (softmax over classes) and averaged over
+    the map into one prediction, as the paper averages its class score map.
+    """
+    x = dense_input(loaded, image, size, square)
+    net = to_fully_conv(loaded.model)
+    with torch.inference_mode():
+        logits = net(x.to(loaded.device))                     # (1, classes, h, w)
+        probs = F.softmax(logits.float(), dim=1)[0]
+        mean = probs.mean(dim=(1, 2))
+        prob_map = probs.to(torch.float16).cpu().numpy()
+        mean_probs = mean.cpu().numpy().astype(np.float32)
+        del logits, probs, mean
+    return DenseResult(size=int(size), input_shape=(int(x.shape[2]), int(x.shape[3])),
+                       prob_map=prob_map, mean_probs=mean_probs)
+
+
+def multi_scale(loaded, image: Image.Image, sizes: Sequence[int] = PAPER_SCALES,
+                square: bool = False) -> MultiScaleResult:
+    """Dense evaluation at each of ``sizes`` and the average of their class posteriors."""
+    if not sizes:
+        raise DenseSizeError("give at least one scale")
+    for s in sizes:
+        _check_size(s)
+    results = [dense_scores(loaded, image, s, square) for s in sizes]
+    mean = np.mean([r.mean_probs for r in results], axis=0).astype(np.float32)
+    return MultiScaleResult(results=results, mean_probs=mean)
