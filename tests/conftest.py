@@ -32,3 +32,5 @@ def vgg11():
 def vgg16():
     """A shared random-weights VGG16 (LoadedModel) on the CPU."""
     return load_model("vgg16", "random", "cpu")
+
+import support  # noqa: E402,F401  (AppTest fix for st.navigation; see tests/support.py)

@@ -1,0 +1,10 @@
+"""vggviz: take VGG networks apart.
+
+The library behind the Streamlit app and ``python -m vggviz``. Modules return plain data
+(numpy arrays, dataclasses, PIL images, plotly figures); only :mod:`vggviz.ui` imports
+streamlit. Import submodules directly (``from vggviz.summary import summarize``): torch is
+heavy, and the package root imports nothing.
+"""
+
+__version__ = "0.1.0"
+__all__ = ["__version__"]

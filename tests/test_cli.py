@@ -1,0 +1,88 @@
+"""`python -m vggviz`: the design's CLI contract, and bad input as exit status 2 + one line."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from vggviz.cli import main
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_summary_json_contract(capsys):
+    code, out, err = run(capsys, "summary", "vgg16", "--json")
+    assert code == 0 and not err
+    j = json.loads(out)
+    assert (j["variant"], j["input_size"], j["total_params"]) == ("vgg16", 224, 138_357_544)
+    assert round(j["total_macs"] / 1e9, 2) == 15.47
+    conv53 = next(l for l in j["layers"] if l["name"] == "conv5_3")
+    assert conv53 == {**conv53, "module": "features.28", "out_shape": [512, 14, 14], "rf": 196, "jump": 16,
+                      "params": 2_359_808, "flops": 2 * conv53["macs"]}
+
+
+def test_summary_csv_and_input_size(capsys):
+    code, out, _ = run(capsys, "summary", "vgg11", "--input-size", "64", "--csv")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split(",")[:4] == ["name", "module", "type", "out_shape"]
+    pool5 = next(l for l in lines if l.startswith("pool5,"))
+    assert ",512x2x2," in pool5
+
+
+def test_summary_text_table(capsys):
+    code, out, _ = run(capsys, "summary", "vgg19_bn")
+    assert code == 0 and "143,678,248 parameters" in out and "bn5_4" in out
+
+
+def test_rf_json_contract(capsys):
+    code, out, _ = run(capsys, "rf", "--kernel", "3", "--layers", "3", "--channels", "64", "--json")
+    j = json.loads(out)
+    assert code == 0
+    assert (j["rf"], j["params"], j["nonlinearities"]) == (7, 27 * 64 * 64, 3)
+    assert j["single"] == {**j["single"], "kernel": 7, "params": 49 * 64 * 64, "nonlinearities": 1}
+    code, out, _ = run(capsys, "rf", "--kernel", "3", "--layers", "5", "--json")
+    j = json.loads(out)
+    assert (j["rf"], j["single"]["kernel"], j["single"]["params"]) == (11, 11, 121 * 64 * 64)
+
+
+@pytest.mark.parametrize("argv,phrase", [
+    (["summary", "vgg12"], "unknown variant 'vgg12'"),
+    (["summary", "vgg16", "--input-size", "16"], "too small"),
+    (["summary", "vgg16", "--input-size", "x"], "whole number"),
+    (["summary", "vgg16", "--json", "--csv"], "not allowed with"),
+    (["rf", "--kernel", "0", "--layers", "3"], "at least 1"),
+    (["rf", "--layers", "3"], "--kernel"),
+    (["frobnicate"], "invalid choice"),
+    ([], "required"),
+    (["weights", "fetch", "vgg99"], "unknown variant"),
+    (["predict", "/nonexistent/cat.png"], "cat.png"),
+])
+def test_bad_arguments_exit_2_with_one_line(capsys, argv, phrase):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith("vggviz: error: ")
+    assert phrase in err
+    assert "Traceback" not in err and not out
+
+
+def test_weights_fetch_offline_is_a_clear_error(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))
+    monkeypatch.setenv("VGGVIZ_WEIGHTS_MIRROR", "http://127.0.0.1:9")
+    code, _, err = run(capsys, "weights", "fetch", "vgg11")
+    assert code == 2 and "could not download ImageNet weights for vgg11" in err
+
+
+def test_module_entry_point_no_traceback():
+    p = subprocess.run([sys.executable, "-m", "vggviz", "summary", "vgg12"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2
+    assert p.stderr.strip().startswith("vggviz: error: unknown variant") and "Traceback" not in p.stderr

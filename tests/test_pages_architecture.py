@@ -1,0 +1,70 @@
+"""AppTest: the app shell, Start, Architecture and Compare-depths pages for several variants."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from vggviz.summary import summarize
+
+from support import ROOT
+
+
+def app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_home_and_sidebar():
+    at = app()
+    assert "VGG, taken apart" in at.title[0].value
+    sb = at.sidebar.selectbox(key="vggviz_variant")
+    assert sb.value == "vgg16" and len(sb.options) == 10
+    assert any("VGG16 (D)" in o for o in sb.options) and any("A-LRN" in o for o in sb.options)
+    # tests run with VGGVIZ_WEIGHTS=random: the banner says so plainly on every page
+    assert at.sidebar.radio(key="vggviz_weights").value == "random"
+    assert any("mean nothing" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize("variant", ["vgg11", "vgg16", "vgg19_bn", "vgg16_c"])
+def test_architecture_page_numbers(variant):
+    at = app()
+    at.sidebar.selectbox(key="vggviz_variant").set_value(variant).run()
+    at.switch_page("pages/architecture.py").run()
+    assert not at.exception
+    s = summarize(variant, 224)
+    df = at.dataframe[0].value
+    assert list(df["layer"]) == [r.name for r in s.rows]
+    assert int(df["params"].sum()) == s.total_params
+    assert f"{s.total_params:,} parameters" in at.markdown[-1].value or any(
+        f"{s.total_params:,} parameters" in m.value for m in at.markdown)
+    assert at.get("download_button")
+    assert any(w.value and "mean nothing" in w.value for w in at.warning)
+    if variant == "vgg16":
+        row = df.set_index("layer")
+        assert (row.loc["conv5_3", "receptive field (px)"], row.loc["pool5", "receptive field (px)"]) == (196, 212)
+        assert row.loc["pool5", "effective stride (px)"] == 32
+        assert row.loc["pool5", "output (C×H×W)"] == "512×7×7"
+        assert any("89.4%" in m.value for m in at.markdown)
+
+
+def test_architecture_input_size_changes_shapes():
+    at = app()
+    at.switch_page("pages/architecture.py").run()
+    at.number_input(key="arch_size").set_value(384).run()
+    assert not at.exception
+    df = at.dataframe[0].value.set_index("layer")
+    assert df.loc["pool5", "output (C×H×W)"] == "512×12×12"
+    assert df.loc["conv1_1", "output (C×H×W)"] == "64×384×384"
+
+
+def test_compare_page():
+    at = app()
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception
+    df = at.dataframe[0].value
+    assert len(df) == 10
+    v16 = df[df["variant"] == "VGG16 (D)"].iloc[0]
+    assert v16["parameters (M)"] == 138.36 and v16["ImageNet top-1 %"] == 71.592
+    assert df[df["variant"].str.startswith("VGG16-C")]["ImageNet top-1 %"].isna().all()
+    assert any("conv1-256" in m.value for m in at.markdown)

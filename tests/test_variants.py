@@ -1,0 +1,81 @@
+"""The configuration table and builder against torchvision: published numbers as oracles."""
+
+import pytest
+import torch
+from torch import nn
+from torchvision import models
+
+from vggviz.layers import find_layer, named_layers, UnknownLayer
+from vggviz.variants import CONFIGS, VARIANTS, UnknownVariant, build, make_features, variant_info
+
+TV = [v for v, i in VARIANTS.items() if i.torchvision]
+
+
+def test_all_ten_variants_with_paper_names():
+    assert list(VARIANTS) == ["vgg11", "vgg11_bn", "vgg11_lrn", "vgg13", "vgg13_bn", "vgg16_c",
+                              "vgg16", "vgg16_bn", "vgg19", "vgg19_bn"]
+    assert {VARIANTS[v].config for v in VARIANTS} == {"A", "A-LRN", "B", "C", "D", "E"}
+    assert VARIANTS["vgg16"].label == "VGG16 (D)"
+    assert VARIANTS["vgg11_lrn"].label == "VGG11-LRN (A-LRN)"
+    assert [VARIANTS[v].weight_layers for v in ("vgg11", "vgg13", "vgg16_c", "vgg16", "vgg19")] == [11, 13, 16, 16, 19]
+
+
+@pytest.mark.parametrize("name", TV)
+def test_table_matches_torchvision_structure(name):
+    """Our table + make_features rebuild exactly torchvision's feature stack."""
+    info = VARIANTS[name]
+    ours = make_features(CONFIGS[info.config], info.batch_norm)
+    with torch.device("meta"):
+        theirs = models.get_model(name, weights=None).features
+    assert [type(m) for m in ours] == [type(m) for m in theirs]
+    for a, b in zip(ours, theirs):
+        if isinstance(a, nn.Conv2d):
+            assert (a.in_channels, a.out_channels, a.kernel_size, a.padding) == (
+                b.in_channels, b.out_channels, b.kernel_size, b.padding)
+
+
+@pytest.mark.parametrize("name", TV)
+def test_param_counts_equal_torchvision_meta(name):
+    model = build(name, device="meta")
+    assert sum(p.numel() for p in model.parameters()) == VARIANTS[name].weights_enum.meta["num_params"]
+
+
+def test_config_c_has_1x1_convs_and_lrn_variant_has_lrn():
+    c = build("vgg16_c", device="meta")
+    ks = [m.kernel_size for m in c.features if isinstance(m, nn.Conv2d)]
+    assert ks.count((1, 1)) == 3 and len(ks) == 13
+    lrn = build("vgg11_lrn", device="meta")
+    assert sum(isinstance(m, nn.LocalResponseNorm) for m in lrn.features) == 1
+    names = [l.name for l in named_layers(lrn)]
+    assert names[:4] == ["conv1_1", "relu1_1", "lrn1", "pool1"]
+
+
+def test_seeded_random_weights_are_repeatable_and_leave_global_rng_alone():
+    torch.manual_seed(123)
+    before = torch.rand(1)
+    torch.manual_seed(123)
+    a = build("vgg11")
+    after = torch.rand(1)
+    b = build("vgg11")
+    assert torch.equal(before, after), "build() must not consume the global RNG"
+    assert torch.equal(a.features[0].weight, b.features[0].weight)
+    assert not a.training
+
+
+def test_unknown_variant_message():
+    with pytest.raises(UnknownVariant, match="unknown variant 'vgg12'.*vgg16"):
+        variant_info("vgg12")
+
+
+def test_paper_layer_names_and_module_paths():
+    layers = named_layers(build("vgg16", device="meta"))
+    names = [l.name for l in layers]
+    assert names[:5] == ["conv1_1", "relu1_1", "conv1_2", "relu1_2", "pool1"]
+    assert find_layer(layers, "conv5_3").path == "features.28"
+    assert find_layer(layers, "features.28").name == "conv5_3"
+    assert names[-8:] == ["avgpool", "fc6", "relu6", "drop6", "fc7", "relu7", "drop7", "fc8"]
+    assert find_layer(layers, "fc8").path == "classifier.6"
+    bn = [l.name for l in named_layers(build("vgg16_bn", device="meta"))]
+    assert bn[:4] == ["conv1_1", "bn1_1", "relu1_1", "conv1_2"]
+    with pytest.raises(UnknownLayer, match="conv6_1"):
+        find_layer(layers, "conv6_1")

@@ -1,0 +1,231 @@
+"""``python -m vggviz``: the layer table, predictions, Grad-CAM and receptive fields from the
+command line, for scripting and exports. ``--json`` prints JSON on stdout.
+
+Bad input (unknown variant or layer, unreadable image, bad weights file, bad sizes) exits
+with status 2 and one line on stderr; no traceback (set VGGVIZ_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Sequence
+
+__all__ = ["main", "build_parser"]
+
+
+class UsageError(Exception):
+    """Bad input from the user: exit status 2, one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line instead of usage + message
+        raise UsageError(f"{message} (see python -m vggviz {self.prog.split()[-1] if ' ' in self.prog else ''} --help)".replace("  ", " "))
+
+
+def _positive(name: str):
+    def conv(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number, got {text!r}") from None
+        if v < 1:
+            raise argparse.ArgumentTypeError(f"{name} must be at least 1, got {v}")
+        return v
+    return conv
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="vggviz", description="Take VGG networks apart.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    s = sub.add_parser("summary", help="the layer-by-layer table of a variant")
+    s.add_argument("variant")
+    s.add_argument("--input-size", type=_positive("input size"), default=224)
+    fmt = s.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--csv", action="store_true")
+
+    w = sub.add_parser("weights", help="manage ImageNet weights (for offline classrooms)")
+    wsub = w.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    f = wsub.add_parser("fetch", help="download ImageNet weights into torch's cache (TORCH_HOME)")
+    f.add_argument("variants", nargs="+")
+
+    pr = sub.add_parser("predict", help="top-k ImageNet classes for an image")
+    pr.add_argument("image")
+    pr.add_argument("--variant", default="vgg16")
+    pr.add_argument("--weights", default=None, help="imagenet | random | PATH.pth (default: $VGGVIZ_WEIGHTS or imagenet)")
+    pr.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    pr.add_argument("--topk", type=_positive("topk"), default=5)
+    pr.add_argument("--json", action="store_true")
+
+    g = sub.add_parser("gradcam", help="Grad-CAM overlay (and heatmap) for an image")
+    g.add_argument("image")
+    g.add_argument("--variant", default="vgg16")
+    g.add_argument("--layer", default=None, help="paper layer name, e.g. conv5_3 (default: the last conv)")
+    g.add_argument("--target", type=int, default=None, help="ImageNet class index (default: top-1)")
+    g.add_argument("--weights", default=None)
+    g.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    g.add_argument("--out", required=True, help="overlay PNG to write")
+    g.add_argument("--heatmap", default=None, help="write the heatmap (float32, image size, [0,1]) as .npy")
+    g.add_argument("--alpha", type=float, default=0.5)
+    g.add_argument("--json", action="store_true")
+
+    r = sub.add_parser("rf", help="N stacked K×K convolutions against one with the same receptive field")
+    r.add_argument("--kernel", type=_positive("kernel"), required=True)
+    r.add_argument("--layers", type=_positive("layers"), required=True)
+    r.add_argument("--channels", type=_positive("channels"), default=64)
+    r.add_argument("--json", action="store_true")
+    return p
+
+
+def _print_json(obj) -> None:
+    json.dump(obj, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+def _summary(a) -> None:
+    from .summary import summarize
+
+    s = summarize(a.variant, a.input_size)
+    if a.json:
+        _print_json(s.to_json())
+    elif a.csv:
+        sys.stdout.write(s.to_csv())
+    else:
+        print(f"{a.variant} at {a.input_size}×{a.input_size}: {s.total_params:,} parameters, "
+              f"{s.total_macs:,} MACs ({s.total_flops:,} FLOPs)")
+        print(f"{'layer':<9} {'module':<14} {'type':<16} {'output':>14} {'params':>12} {'MACs':>15} {'rf':>5} {'jump':>5}")
+        for row in s.rows:
+            shape = "×".join(map(str, row.out_shape))
+            print(f"{row.name:<9} {row.module:<14} {row.type:<16} {shape:>14} {row.params:>12,} "
+                  f"{row.macs:>15,} {row.rf:>5} {row.jump:>5}")
+
+
+def _weights(a) -> None:
+    from .variants import variant_info
+    from .weights import cached_path, fetch_imagenet
+
+    for v in a.variants:
+        variant_info(v)
+    for v in a.variants:
+        last = [-1]
+
+        def progress(done: int, total: int) -> None:
+            pct = int(100 * done / total) if total else -1
+            if pct != last[0] and (pct % 5 == 0 or pct < 0):
+                last[0] = pct
+                sys.stderr.write(f"\r{v}: {done / 2**20:.0f}/{total / 2**20:.0f} MB ({pct}%)")
+                sys.stderr.flush()
+
+        path = fetch_imagenet(v, progress, timeout=30)
+        sys.stderr.write("\n" if last[0] != -1 else "")
+        print(f"{v}: {path}" + (" (already cached)" if last[0] == -1 else ""))
+    del cached_path
+
+
+def _load(a):
+    from .images import load_image_file
+    from .variants import variant_info
+    from .weights import load_model
+
+    variant_info(a.variant)
+    image = load_image_file(a.image)
+    loaded = load_model(a.variant, a.weights, a.device)
+    if loaded.note:
+        sys.stderr.write(f"warning: {loaded.note}\n")
+    return image, loaded
+
+
+def _predict(a) -> None:
+    image, loaded = _load(a)
+    from .analysis import analyze
+
+    res = analyze(loaded, image, topk=a.topk)
+    out = {
+        "variant": a.variant, "weights": loaded.source, "device": str(loaded.device),
+        "top": [{"index": p.index, "label": p.label, "prob": round(float(p.prob), 6)} for p in res.top],
+    }
+    if a.json:
+        _print_json(out)
+    else:
+        print(f"{a.variant} ({loaded.source} weights, {loaded.device}):")
+        for p in res.top:
+            print(f"  {100 * p.prob:6.2f}%  {p.label} ({p.index})")
+
+
+def _gradcam(a) -> None:
+    import numpy as np
+
+    image, loaded = _load(a)
+    from .analysis import analyze
+    from .attribution import gradcam, gradcam_layers, overlay
+    from .layers import UnknownLayer
+
+    layers = gradcam_layers(loaded)
+    layer = a.layer or layers[-1]
+    if layer not in layers:
+        raise UnknownLayer(f"layer {layer!r} has no spatial map for Grad-CAM; choose one of: {', '.join(layers)}")
+    if a.target is not None and not 0 <= a.target < len(loaded.categories):
+        raise UsageError(f"target must be a class index from 0 to {len(loaded.categories) - 1}, got {a.target}")
+    res = analyze(loaded, image)
+    cam = gradcam(loaded, res, layer, a.target)
+    heat = cam.image_map(res.preprocessed.crop_box, image.image.size)
+    overlay(image.image, heat, alpha=a.alpha, crop_box=res.preprocessed.crop_box).save(a.out)
+    if a.heatmap:
+        np.save(a.heatmap, heat.astype(np.float32))
+    info = {"variant": a.variant, "weights": loaded.source, "device": str(loaded.device),
+            "layer": layer, "target": cam.target, "label": cam.label, "prob": round(float(cam.prob), 6),
+            "out": a.out, "heatmap": a.heatmap}
+    if a.json:
+        _print_json(info)
+    else:
+        print(f"Grad-CAM of {cam.label!r} ({cam.target}, p={cam.prob:.3f}) at {layer} → {a.out}")
+
+
+def _rf(a) -> None:
+    from .receptive_field import compare_stack
+
+    c = compare_stack(a.kernel, a.layers, a.channels)
+    if a.json:
+        _print_json(c.to_json())
+    else:
+        print(f"{a.layers} stacked {a.kernel}×{a.kernel} convs ({a.channels} channels): receptive field "
+              f"{c.rf}×{c.rf}, {c.params:,} weights, {c.nonlinearities} non-linearities")
+        print(f"one {c.single_kernel}×{c.single_kernel} conv: {c.single_params:,} weights, 1 non-linearity "
+              f"(the stack saves {100 * c.saving:.1f}%)")
+
+
+HANDLERS = {"summary": _summary, "weights": _weights, "predict": _predict, "gradcam": _gradcam, "rf": _rf}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        a = build_parser().parse_args(argv)
+        HANDLERS[a.command](a)
+        return 0
+    except UsageError as e:
+        return _fail(str(e), 2)
+    except BrokenPipeError:  # e.g. `python -m vggviz summary vgg16 | head`
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return 0
+    except (ValueError, OSError) as e:
+        # Every input error of vggviz (unknown variant or layer, bad image, bad weights,
+        # bad size) is a ValueError subclass with a one-line message.
+        if os.environ.get("VGGVIZ_DEBUG"):
+            raise
+        return _fail(str(e), 2)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    except Exception as e:  # noqa: BLE001 - never a traceback for the user
+        if os.environ.get("VGGVIZ_DEBUG"):
+            raise
+        return _fail(f"internal error ({type(e).__name__}: {e}); set VGGVIZ_DEBUG=1 for details", 1)
+
+
+def _fail(message: str, code: int) -> int:
+    line = " ".join(str(message).split()) or "error"
+    sys.stderr.write(f"vggviz: error: {line}\n")
+    return code
