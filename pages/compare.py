@@ -1,9 +1,13 @@
 import pandas as pd
 import streamlit as st
 
+from vggviz import ui
+
 from vggviz.compare import PAPER_ORDER, describe_changes, paper_table, paper_variant, variant_rows
 from vggviz.figures import block_bars
 from vggviz.variants import VARIANTS
+
+ui.page_guard()
 
 st.title("Compare depths: VGG11 to VGG19")
 rows = variant_rows()

@@ -1,6 +1,10 @@
 import streamlit as st
 
+from vggviz import ui
+
 from vggviz.variants import VARIANTS
+
+ui.page_guard()
 
 st.title("🧱 vggviz: VGG, taken apart")
 st.markdown(

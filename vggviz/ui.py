@@ -36,6 +36,7 @@ __all__ = [
     "weights_banner",
     "weights_status",
     "page_banner",
+    "page_guard",
     "image_picker",
     "show_error",
     "MODEL_CACHE_ENTRIES",
@@ -115,8 +116,25 @@ def sidebar() -> Selection:
     return sel
 
 
+def page_guard() -> None:
+    """Make sure the entry point (navigation, sidebar, banner) runs around every page.
+
+    With a ``pages/`` folder beside it, Streamlit starts in its old "pages directory" mode and
+    runs a page file on its own when the first request after a (re)start opens a page URL
+    directly (a deep link, or students' tabs reconnecting); only an ``st.navigation`` call
+    turns that mode off. Pages call this first (through :func:`selection` and friends): in that
+    mode it turns it off, as ``st.navigation`` would, and reruns, so the entry point runs.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def selection() -> Selection:
     """The sidebar's current choice (the entry point draws the sidebar before any page)."""
+    page_guard()
     sel = st.session_state.get(_SEL_KEY)
     if sel is None:
         sel = Selection("vgg16", default_source(), str(resolve_device("auto")))
@@ -161,6 +179,7 @@ def _cached_model(variant: str, source: str, device: str) -> LoadedModel:
 def current_model(sel: Selection | None = None) -> LoadedModel | None:
     """The shared, cached model for the selection; None (with a message shown) when the
     weights file cannot be used. ImageNet weights that cannot be had fall back to random."""
+    page_guard()
     sel = sel or selection()
     source, note = sel.weights, ""
     if source == "imagenet":
@@ -227,6 +246,7 @@ def show_error(err: BaseException | str) -> None:
 
 def current_image():
     """The image chosen in the sidebar (a :class:`vggviz.images.LoadedImage`) or None."""
+    page_guard()
     return st.session_state.get("vggviz_image")
 
 
