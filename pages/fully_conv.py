@@ -1,4 +1,152 @@
+"""The fully-convolutional VGG: FC layers as convolutions, dense and multi-scale evaluation."""
+
+import pandas as pd
 import streamlit as st
 
-st.title("fully_conv")
-st.info("This page is being built.")
+from vggviz import ui
+from vggviz.dense import (
+    MAX_DENSE_SIZE,
+    MIN_DENSE_SIZE,
+    PAPER_SCALES,
+    DenseSizeError,
+    classifier_shapes,
+    combine,
+    dense_scores,
+    map_geometry,
+    resized_image,
+    score_map_size,
+)
+from vggviz.rf_figures import multiscale_figure, score_map_figure, topk_figure
+from vggviz.variants import VARIANTS
+
+sel = ui.selection()
+info = VARIANTS[sel.variant]
+st.title(f"Fully convolutional {info.label.split(' ')[0]}: dense and multi-scale evaluation")
+loaded = ui.current_model(sel)
+if loaded is None:
+    st.stop()
+ui.weights_banner(loaded)
+if not loaded.trained:
+    st.caption("With random weights the shapes and the arithmetic on this page are right, but "
+               "the class maps and predictions are noise.")
+
+st.markdown(
+    "At test time the paper turns the fully connected layers into convolutions: **fc6** reads "
+    "the 7×7×512 pool5 block, so it *is* a 7×7 convolution with 512 input channels and no "
+    "padding; **fc7** and **fc8** read one vector each, so they are 1×1 convolutions. The "
+    "weights are the same numbers, just viewed as 4-D kernels (here the convolutions literally "
+    "share the linear layers' memory). The network then takes an image of any size of at least "
+    "224×224 and returns a *map* of class scores, one per position of a window sliding over the "
+    "image in steps of 32 pixels."
+)
+
+rows = classifier_shapes(loaded.model)
+st.dataframe(pd.DataFrame([{
+    "layer": r.name,
+    "before": r.before_type, "weight before": " × ".join(map(str, r.before_shape)),
+    "after": r.after_type, "weight after": " × ".join(map(str, r.after_shape)),
+    "parameters": r.params_after, "same count": "yes" if r.params_equal else "NO",
+    "same memory": "yes" if r.shares_storage else "no",
+} for r in rows]), hide_index=True, width="stretch",
+    column_config={"parameters": st.column_config.NumberColumn(format="localized")})
+
+centre0, stride, map_rf = map_geometry(loaded.model)
+sizes = [224, 256, 384, 512]
+st.markdown(
+    "**How big is the map?** Five max-pools divide the side by 32 (rounding down), and the "
+    "7×7 fc6 takes 6 away: an S×S input gives (⌊S/32⌋ − 6) × (⌊S/32⌋ − 6) positions. "
+    + " · ".join(f"{s}: pool5 {s // 32}×{s // 32} → map **{score_map_size(s)[0]}×{score_map_size(s)[1]}**"
+                 for s in sizes)
+    + ". So at 384 the map is 6×6 (384 / 32 = 12, 12 − 7 + 1 = 6), not 5×5. "
+    f"Cell (i, j) is centred at ({centre0:g} + {stride}·i, {centre0:g} + {stride}·j) px and sees "
+    f"{map_rf}×{map_rf} px of the input."
+)
+
+image = ui.current_image()
+if image is None:
+    st.info("Pick a sample image or upload one in the sidebar to run the dense evaluation.")
+    st.stop()
+
+own = min(image.image.size)
+st.header("Dense evaluation at one scale")
+c1, c2, c3 = st.columns([3, 2, 2])
+choice = c1.radio(
+    "Shorter side of the image (px)", ["256", "384", "512", "own", "custom"], horizontal=True,
+    key="fc_size",
+    format_func=lambda v: {"own": f"image's own ({own})", "custom": "custom…"}.get(v, v),
+    help="The whole image is resized so that its shorter side has this length, keeping the "
+         "aspect ratio (the paper's isotropic rescaling); nothing is cropped.",
+)
+custom = c2.number_input("Custom size (px)", min_value=32, max_value=MAX_DENSE_SIZE, value=MIN_DENSE_SIZE,
+                         step=16, key="fc_custom", disabled=choice != "custom")
+square = c3.toggle("Squash to a square", value=False, key="fc_square",
+                   help="Resize to S×S instead, ignoring the aspect ratio: the map is then square.")
+size = {"own": own, "custom": int(custom)}.get(choice) or int(choice)
+
+
+@st.cache_data(max_entries=32, show_spinner="Running the fully-convolutional network…")
+def _dense(_loaded, _image, key: tuple, size: int, square: bool):
+    return dense_scores(_loaded, _image, size, square)
+
+
+model_key = (sel.variant, loaded.source, sel.weights, str(loaded.device), image.digest)
+cats = loaded.categories
+try:
+    result = _dense(loaded, image.image, model_key, size, square)
+except DenseSizeError as e:
+    ui.show_error(e)
+    result = None
+
+if result is not None:
+    h, w = result.map_shape
+    top5 = result.top(5)
+    options = [i for i, _ in top5]
+    if st.session_state.get("fc_class") not in options:
+        st.session_state["fc_class"] = options[0]
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Input fed to the network", f"{result.input_shape[1]}×{result.input_shape[0]} px")
+    m2.metric("Class-score map", f"{h}×{w}")
+    m3.metric("Top class (map averaged)", cats[result.top_class])
+    left, right = st.columns([3, 2])
+    with right:
+        shown = st.selectbox("Class to map", options, key="fc_class",
+                             format_func=lambda i: f"{cats[i]} ({result.mean_probs[i]:.1%})")
+        st.plotly_chart(topk_figure([cats[i] for i, _ in top5], [p for _, p in top5],
+                                    title="Top-5: softmax at each position, averaged over the map"),
+                        width="stretch", key="fc_top5_chart")
+    with left:
+        shown_img = resized_image(image.image, size, square)
+        st.plotly_chart(score_map_figure(shown_img, result.class_map(shown), cats[shown],
+                                         centre0=centre0, stride=stride),
+                        width="stretch", key="fc_map_chart")
+        st.caption(
+            f"Each cell is one position of the 7×7 fc6 window on pool5, drawn {stride} px wide at "
+            f"the centre of its field; it sees {map_rf}×{map_rf} px, so the map covers the middle "
+            "of the image while each cell looks at most of it. The paper averages this map into "
+            "one prediction per scale."
+        )
+
+st.header("Multi-scale evaluation")
+st.markdown(
+    f"The paper runs the dense network at several scales — shorter side {', '.join(map(str, PAPER_SCALES))} "
+    "for its scale-jittered models — and averages the class probabilities. Objects of different "
+    "sizes then meet a window of the right size at some scale."
+)
+try:
+    scales = [_dense(loaded, image.image, model_key, s, square) for s in PAPER_SCALES]
+except DenseSizeError as e:  # pragma: no cover - the paper's scales are all valid
+    ui.show_error(e)
+    st.stop()
+ms = combine(scales)
+top = ms.top(5)
+labels = [cats[i] for i, _ in top]
+per_scale = {f"{r.size} px ({r.map_shape[0]}×{r.map_shape[1]} map)": [float(r.mean_probs[i]) for i, _ in top]
+             for r in scales}
+per_scale["average of the scales"] = [p for _, p in top]
+st.plotly_chart(multiscale_figure(labels, per_scale), width="stretch", key="fc_multiscale_chart")
+table = pd.DataFrame({"class": labels, **{k: [f"{p:.2%}" for p in v] for k, v in per_scale.items()}})
+st.dataframe(table, hide_index=True, width="stretch")
+st.caption(
+    f"Multi-scale prediction: **{cats[ms.top_class]}** ({float(ms.mean_probs[ms.top_class]):.1%}). "
+    "Per-scale top classes: " + ", ".join(f"{r.size}: {cats[r.top_class]}" for r in scales) + "."
+)

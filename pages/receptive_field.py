@@ -1,4 +1,249 @@
+"""Why 3×3? Stacked small convolutions against one big one, and the real network's fields."""
+
+import pandas as pd
 import streamlit as st
 
-st.title("receptive_field")
-st.info("This page is being built.")
+from vggviz import ui
+from vggviz.erf import (
+    box_mask,
+    crop_input,
+    effective_rf,
+    effective_rf_noise,
+    erf_radius,
+    variant_unit_field,
+)
+from vggviz.receptive_field import compare_stack, path_count_steps, with_pointwise
+from vggviz.rf_figures import erf_figure, path_count_figure, rf_growth_figure, unit_box_figure
+from vggviz.summary import summarize
+from vggviz.variants import VARIANTS
+
+NOISE_SAMPLES = 4
+
+
+def coef(params: int, channels: int) -> str:
+    """27·C² written as the paper does: ``27C²``."""
+    return f"{params // (channels * channels)}C²"
+
+
+st.title("Why 3×3? Receptive fields")
+st.markdown(
+    "VGG uses only 3×3 convolutions. One unit of a 3×3 layer sees 3×3 pixels of the layer "
+    "below; stack two and a unit sees **5×5** of the input, three see **7×7**, five **11×11**. "
+    "So why not one 7×7 layer? The paper's answer: the stack needs fewer weights and puts a "
+    "ReLU after every layer, so the function it computes is more discriminative."
+)
+
+# ----------------------------------------------------------------------------- explorer
+st.header("Stacked small convolutions against one big one")
+c = st.columns(3)
+n = c[0].slider("Stacked layers N", 1, 6, 3, key="rf_layers")
+k = c[1].select_slider("Kernel K×K", options=[1, 3, 5, 7], value=3, key="rf_kernel",
+                       format_func=lambda v: f"{v}×{v}")
+ch = c[2].select_slider("Channels C (in = out)", options=[16, 32, 64, 128, 256, 512], value=64,
+                        key="rf_channels",
+                        help="Every layer maps C channels to C channels, as inside a VGG block.")
+cmp = compare_stack(k, n, ch)
+rf = cmp.rf
+
+left, right = st.columns(2)
+with left:
+    st.subheader(f"{n} × conv {k}×{k}")
+    a, b = st.columns(2)
+    a.metric("Stack · receptive field", f"{rf}×{rf}")
+    b.metric("Stack · non-linearities", cmp.nonlinearities)
+    a.metric("Stack · weights", coef(cmp.params, ch), help="N·K²·C² (biases left out)")
+    b.metric(f"Stack · weights at C = {ch}", f"{cmp.params:,}",
+             delta=f"{-cmp.saving:+.1%} vs one {rf}×{rf}", delta_color="inverse")
+    a.metric("Stack · MACs per output position", f"{cmp.macs_per_position:,}",
+             help="Multiply-accumulates to compute one output position, all C channels")
+with right:
+    st.subheader(f"1 × conv {cmp.single_kernel}×{cmp.single_kernel}")
+    a, b = st.columns(2)
+    a.metric("One layer · receptive field", f"{rf}×{rf}")
+    b.metric("One layer · non-linearities", cmp.single_nonlinearities)
+    a.metric("One layer · weights", coef(cmp.single_params, ch), help="(N(K−1)+1)²·C²")
+    b.metric(f"One layer · weights at C = {ch}", f"{cmp.single_params:,}")
+    a.metric("One layer · MACs per output position", f"{cmp.single_macs_per_position:,}")
+
+if k == 1:
+    st.info(f"A 1×1 kernel adds no spatial extent: {n} stacked 1×1 layers still see 1×1 pixel, "
+            f"cost {n}C² weights against C² for one, and add {n - 1} non-linearities. "
+            "That is what 1×1 layers are for: mixing channels and adding non-linearity (see below).")
+elif cmp.saving > 0:
+    st.success(
+        f"**{n} stacked {k}×{k} layers see the same {rf}×{rf} pixels as one {rf}×{rf} layer with "
+        f"{coef(cmp.params, ch)} instead of {coef(cmp.single_params, ch)} weights: "
+        f"{cmp.saving:.1%} fewer** (and as many fewer MACs at every position), and with "
+        f"{cmp.nonlinearities} ReLUs instead of 1."
+    )
+else:
+    st.info(f"One layer: nothing to compare yet. Add layers: each {k}×{k} layer widens the field "
+            f"by {k - 1} pixels.")
+
+st.subheader("How one unit's field grows, layer by layer")
+grids = path_count_steps(k, n)
+g1, g2 = st.columns([3, 2])
+with g2:
+    step = st.slider("Show the field after layer", 1, n, n, key="rf_step") if n > 1 else 1
+    growth = " → ".join(f"{g}×{g}" for g in cmp.growth)
+    grid = grids[step - 1]
+    centre = int(grid.max())
+    st.markdown(
+        f"Receptive field per layer: **{growth}** (each {k}×{k} layer adds {k - 1} pixels: "
+        f"{n}·({k}−1)+1 = {rf}).\n\n"
+        f"Each cell counts the **paths** from the output unit (orange square) down to that input "
+        f"pixel: every layer picks one of its {k * k} taps, so there are {k}^{2 * step} = "
+        f"{int(grid.sum()):,} paths in all after layer {step}, and the grid is the {k}-wide box "
+        f"filter convolved with itself {step} times."
+    )
+    if step > 1 and k > 1:
+        st.markdown(
+            f"The centre pixel is reached by **{centre:,}** paths, a corner pixel by **1**. With "
+            "equal weights the unit's gradient is proportional to these counts: this is why the "
+            "*effective* receptive field is concentrated in the middle and looks Gaussian "
+            "(Luo et al., 2016). You can measure it on the real network below."
+        )
+with g1:
+    st.plotly_chart(path_count_figure(grids, step, k), width="stretch", key="rf_grid_chart")
+
+with st.expander("The same numbers as a table (N = 1 … 6 for this K and C)"):
+    rows = []
+    for m in range(1, 7):
+        cm = compare_stack(k, m, ch)
+        rows.append({
+            "layers": m, "receptive field": f"{cm.rf}×{cm.rf}",
+            "stack weights": coef(cm.params, ch), f"stack weights (C={ch})": cm.params,
+            "single layer": f"{cm.single_kernel}×{cm.single_kernel}",
+            "single weights": coef(cm.single_params, ch), f"single weights (C={ch})": cm.single_params,
+            "saving": f"{cm.saving:.1%}", "ReLUs stack / single": f"{cm.nonlinearities} / 1",
+        })
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+# ----------------------------------------------------------------------------- 1×1
+st.header("The 1×1 convolution (configuration C)")
+pw = with_pointwise(3, ch)
+st.markdown(
+    "Configuration C (VGG16-C) puts a 1×1 convolution where D has its third 3×3 in blocks 3–5. "
+    "A 1×1 convolution looks at one pixel: it **does not widen the receptive field**, but it "
+    "mixes the C channels at each position (a C×C matrix: C² weights) and adds one more ReLU."
+)
+a, b, c3 = st.columns(3)
+a.metric("3×3 then 1×1 · receptive field", f"{pw['rf_with_1x1']}×{pw['rf_with_1x1']}",
+         delta=f"{pw['rf_with_1x1'] - pw['rf']} px vs 3×3 alone", delta_color="off")
+b.metric("3×3 then 1×1 · weights", f"9C² + C² = {pw['params_with_1x1']:,}",
+         help=f"C = {ch}: the 1×1 adds C² = {pw['pointwise_params']:,} weights")
+c3.metric("3×3 then 1×1 · non-linearities", pw["nonlinearities_with_1x1"], delta="+1", delta_color="off")
+s_c, s_d = summarize("vgg16_c", 224), summarize("vgg16", 224)
+st.markdown(
+    f"Over the whole network the 1×1 layers cost receptive field: pool5 of C sees "
+    f"**{s_c.row('pool5').rf} px**, pool5 of D **{s_d.row('pool5').rf} px**. D was the better "
+    "network in the paper (its 3×3 layers capture spatial context), yet C beat B, which has "
+    "no third layer at all: the extra non-linearity helps."
+)
+
+# ----------------------------------------------------------------------------- real network
+sel = ui.selection()
+info = VARIANTS[sel.variant]
+st.header(f"The real network's fields: {info.label}")
+summary = summarize(sel.variant, 224)
+feature_rows = [r for r in summary.rows if r.module.startswith("features")]
+names = [r.name for r in feature_rows]
+convs = [r.name for r in feature_rows if r.type.startswith("Conv")]
+default = "conv5_3" if "conv5_3" in names else convs[-1]
+if st.session_state.get("rf_layer") not in names:
+    st.session_state["rf_layer"] = default
+layer = st.selectbox("Layer", names, key="rf_layer",
+                     help="Layers of the convolutional part; the sidebar's variant")
+row = summary.row(layer)
+st.plotly_chart(rf_growth_figure(summary, highlight=layer), width="stretch", key="rf_growth_chart")
+st.caption(
+    f"At {layer} a unit sees **{row.rf}×{row.rf} px** of the 224×224 input and neighbouring units "
+    f"are **{row.jump} px** apart. Every 3×3 conv adds 2 × (effective stride) pixels, every "
+    "max-pool doubles the effective stride: that is how the field outgrows the image by pool5."
+)
+
+_, height, width = row.out_shape
+for key, limit in (("rf_unit_y", height), ("rf_unit_x", width)):
+    if st.session_state.get(key) is None or st.session_state[key] > limit - 1:
+        st.session_state[key] = limit // 2
+u1, u2 = st.columns(2)
+uy = u1.slider(f"Unit row (0 … {height - 1})", 0, max(height - 1, 1), key="rf_unit_y",
+               disabled=height == 1)
+ux = u2.slider(f"Unit column (0 … {width - 1})", 0, max(width - 1, 1), key="rf_unit_x",
+               disabled=width == 1)
+uy, ux = min(uy, height - 1), min(ux, width - 1)
+box = variant_unit_field(sel.variant, layer, uy, ux)
+top, left_, bottom, right_ = box
+outside = top < 0 or left_ < 0 or bottom > 224 or right_ > 224
+
+image = ui.current_image()
+loaded = ui.current_model(sel)
+ui.weights_banner(loaded)
+crop = tensor = None
+if image is not None and loaded is not None:
+    crop, tensor = crop_input(loaded, image.image)
+
+col_a, col_b = st.columns(2)
+with col_a:
+    st.plotly_chart(unit_box_figure(crop, box, label=f"{layer} ({uy}, {ux}): {row.rf}×{row.rf}"),
+                    width="stretch", key="rf_box_chart")
+    st.caption(
+        f"Unit ({uy}, {ux}) of {layer}: rows {top:g} … {bottom - 1:g}, columns {left_:g} … {right_ - 1:g} "
+        "of the 224 crop." + (" Part of the box lies outside the image: those are the zeros of "
+                              "the padding, which the unit sees too." if outside else "")
+        + ("" if image is not None else " Pick an image in the sidebar to see it under the box.")
+    )
+
+with col_b:
+    how = st.radio("Measure the effective field on", ["the image", "noise"], key="rf_erf_source", horizontal=True,
+                   format_func=lambda s: {"the image": "the current image",
+                                          "noise": f"random noise (average of {NOISE_SAMPLES})"}[s])
+    measure = st.toggle("Measure the effective receptive field (one backward pass)", value=True,
+                        key="rf_erf_on")
+
+
+@st.cache_data(max_entries=64, show_spinner="Measuring |∂ unit / ∂ input|…")
+def _erf_on_image(_loaded, _tensor, key: tuple, layer: str, y: int, x: int):
+    return effective_rf(_loaded, _tensor, layer, y, x)
+
+
+@st.cache_data(max_entries=64, show_spinner="Measuring |∂ unit / ∂ input| on noise…")
+def _erf_on_noise(_loaded, key: tuple, layer: str, y: int, x: int):
+    return effective_rf_noise(_loaded, layer, size=224, samples=NOISE_SAMPLES, y=y, x=x)
+
+
+with col_b:
+    if loaded is None:
+        st.info("The model could not be loaded, so the effective field cannot be measured.")
+    elif measure:
+        model_key = (sel.variant, loaded.source, sel.weights, str(loaded.device))
+        if how == "the image" and tensor is None:
+            st.caption("No image selected: measuring on noise instead.")
+            how = "noise"
+        try:
+            if how == "the image":
+                erf = _erf_on_image(loaded, tensor, model_key + (image.digest,), layer, uy, ux)
+            else:
+                erf = _erf_on_noise(loaded, model_key, layer, uy, ux)
+        except ValueError as e:
+            ui.show_error(e)
+        else:
+            st.plotly_chart(erf_figure(erf, box, title=f"Effective field of {layer} ({uy}, {ux})"),
+                            width="stretch", key="rf_erf_chart")
+            if erf.max() == 0:
+                st.warning("No gradient reaches the input: every channel of this unit is switched "
+                           "off by its ReLU for this input. Try another unit or the noise input.")
+            else:
+                inside = float(erf[box_mask(box, 224)].sum() / erf.sum())
+                half = erf_radius(erf, 0.5)
+                st.caption(
+                    f"|∂ unit / ∂ input| summed over colour channels, scaled to [0, 1]. "
+                    f"{inside:.0%} of it lies inside the theoretical box (it is exactly zero "
+                    f"outside). Half of it lies within a **{half:.0f}×{half:.0f} px** square: "
+                    f"the effective field is much smaller than the theoretical {row.rf}×{row.rf}."
+                )
+                if not loaded.trained:
+                    st.caption("With random weights this shows the structure of the network (paths "
+                               "and max-pool switches), not what a trained VGG attends to.")
+    else:
+        st.caption("Switch the measurement on to see which pixels actually move this unit.")

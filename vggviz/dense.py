@@ -34,7 +34,10 @@ __all__ = [
     "ClassifierRow",
     "classifier_shapes",
     "score_map_size",
+    "map_geometry",
     "dense_input",
+    "resized_image",
+    "combine",
     "DenseResult",
     "MultiScaleResult",
     "dense_scores",
@@ -169,6 +172,18 @@ def score_map_size(height: int, width: int | None = None) -> tuple[int, int]:
     return height // STRIDE - 6, width // STRIDE - 6
 
 
+def map_geometry(model: nn.Module) -> tuple[float, int, int]:
+    """Where the class-score map's cells sit in the input: ``(centre of cell 0, stride, rf)``
+    in input pixels, from the receptive-field arithmetic of ``features`` followed by fc6 as a
+    7×7 convolution (VGG: cell 0 is centred at 112 px, cells are 32 px apart, each sees 404 px)."""
+    from .erf import field_steps
+    from .receptive_field import receptive_fields
+
+    layers = [layer.geometry() for layer, _ in field_steps(model)] + [(7, 1, 0)]
+    last = receptive_fields(layers)[-1]
+    return last.start, last.jump, last.rf
+
+
 def _resized_size(image: Image.Image, size: int, square: bool) -> tuple[int, int]:
     """(width, height) with the shorter side ``size`` (aspect kept), or ``size``×``size``."""
     if square:
@@ -200,12 +215,17 @@ def _mean_std(loaded) -> tuple[list[float], list[float]]:
     return list(getattr(t, "mean", (0.485, 0.456, 0.406))), list(getattr(t, "std", (0.229, 0.224, 0.225)))
 
 
-def dense_input(loaded, image: Image.Image, size: int, square: bool = False) -> torch.Tensor:
-    """The whole image (no crop) with its shorter side resized to ``size`` (or squashed to
-    ``size``×``size``), normalised with the weights' mean and std: ``(1, 3, H, W)`` float32."""
+def resized_image(image: Image.Image, size: int, square: bool = False) -> Image.Image:
+    """The whole image (no crop) with its shorter side resized to ``size``, aspect kept, or
+    squashed to ``size``×``size``: exactly what the fully-convolutional network is fed."""
     size = _check_size(size)
     w, h = _resized_size(image, size, square)
-    img = image.convert("RGB").resize((w, h), Image.Resampling.BILINEAR, reducing_gap=None)
+    return image.convert("RGB").resize((w, h), Image.Resampling.BILINEAR)
+
+
+def dense_input(loaded, image: Image.Image, size: int, square: bool = False) -> torch.Tensor:
+    """:func:`resized_image` normalised with the weights' mean and std: ``(1, 3, H, W)`` float32."""
+    img = resized_image(image, size, square)
     x = torch.from_numpy(np.asarray(img, dtype=np.float32) / 255.0).permute(2, 0, 1)
     mean, std = _mean_std(loaded)
     x = (x - torch.tensor(mean).view(3, 1, 1)) / torch.tensor(std).view(3, 1, 1)
@@ -297,6 +317,13 @@ def multi_scale(loaded, image: Image.Image, sizes: Sequence[int] = PAPER_SCALES,
         raise DenseSizeError("give at least one scale")
     for s in sizes:
         _check_size(s)
-    results = [dense_scores(loaded, image, s, square) for s in sizes]
+    return combine([dense_scores(loaded, image, s, square) for s in sizes])
+
+
+def combine(results: Sequence[DenseResult]) -> MultiScaleResult:
+    """Average the class posteriors of dense results at several scales (each scale's map
+    already averaged spatially), as the paper's multi-scale evaluation does."""
+    if not results:
+        raise DenseSizeError("give at least one scale")
     mean = np.mean([r.mean_probs for r in results], axis=0).astype(np.float32)
-    return MultiScaleResult(results=results, mean_probs=mean)
+    return MultiScaleResult(results=list(results), mean_probs=mean)
