@@ -1,0 +1,437 @@
+"""Feature maps and filters as pictures: one tiled image per layer, interactive heatmaps for
+one channel, how the maps shrink and multiply, and the learned weights themselves.
+
+No streamlit here. Grids are built with numpy only (a 256-entry colour lookup table, integer
+nearest-neighbour resampling, one reshape to tile), so the largest VGG16 layer
+(64 × 224 × 224) renders as one image in a few tens of milliseconds; plotly is used only
+where interaction pays (one channel, per-layer summaries, weight distributions).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+from PIL import Image, ImageDraw, ImageFont
+
+__all__ = [
+    "GridImage",
+    "ORDERS",
+    "NORMALISE",
+    "colormap_lut",
+    "colorize",
+    "feature_grid",
+    "channel_heatmap",
+    "channel_stats",
+    "layer_overview",
+    "topk_figure",
+    "crop_outline",
+    "filter_patches",
+    "kernel_grid",
+    "weight_histogram",
+    "to_png",
+]
+
+ORDERS = ("index", "mean", "max")
+NORMALISE = ("per-channel", "layer")
+SEPARATOR = (255, 255, 255)
+
+
+# --------------------------------------------------------------------------- colours
+
+
+@lru_cache(maxsize=32)
+def colormap_lut(name: str = "viridis") -> np.ndarray:
+    """A matplotlib colormap as a read-only (256, 3) uint8 lookup table (built once per name).
+    Raises ValueError for an unknown name."""
+    import matplotlib  # the colormap registry only; pyplot is never imported
+
+    try:
+        cmap = matplotlib.colormaps[name]
+    except KeyError:
+        raise ValueError(f"unknown colormap {name!r}; try viridis, magma, gray or RdBu_r") from None
+    rgba = cmap(np.linspace(0.0, 1.0, 256))
+    lut = np.round(rgba[:, :3] * 255).astype(np.uint8)
+    lut.setflags(write=False)
+    return lut
+
+
+@lru_cache(maxsize=32)
+def _lut_rgbx(name: str) -> np.ndarray:
+    """The LUT packed as one little-endian uint32 per colour (R, G, B, 255): one gather per
+    pixel instead of three, decoded by Pillow's "RGBX" raw mode."""
+    lut = colormap_lut(name).astype(np.uint32)
+    packed = lut[:, 0] | (lut[:, 1] << 8) | (lut[:, 2] << 16) | np.uint32(0xFF000000)
+    packed = packed.astype("<u4")
+    packed.setflags(write=False)
+    return packed
+
+
+def _to_index(a: np.ndarray, lo, hi) -> np.ndarray:
+    """Values → uint8 colour indices, ``lo``..``hi`` → 0..255, rounded (broadcasting;
+    a flat range maps to 0)."""
+    lo = np.asarray(lo, dtype=np.float32)
+    span = np.asarray(hi, dtype=np.float32) - lo
+    scale = np.where(span > 0, np.float32(255) / np.where(span > 0, span, 1), np.float32(0)).astype(np.float32)
+    out = np.multiply(a, scale, dtype=np.float32)
+    out += (np.float32(0.5) - lo * scale).astype(np.float32)      # (a - lo) * scale + 0.5
+    np.clip(out, 0, 255.5, out=out)
+    return out.astype(np.uint8)
+
+
+def colorize(a: np.ndarray, cmap: str = "viridis", vmin: float | None = None,
+             vmax: float | None = None) -> np.ndarray:
+    """A 2-D (or N-D) array → uint8 RGB (..., 3) through the colormap, ``vmin``..``vmax``
+    (default: the array's own range) spread over the 256 colours."""
+    a = np.asarray(a, dtype=np.float32)
+    lo = float(a.min()) if vmin is None else vmin
+    hi = float(a.max()) if vmax is None else vmax
+    return colormap_lut(cmap)[_to_index(a, lo, hi)]
+
+
+# --------------------------------------------------------------------------- feature grid
+
+
+@dataclass(frozen=True, eq=False)
+class GridImage:
+    """A layer's channels tiled into one picture.
+
+    Tile ``p`` (row-major: row ``p // cols``, column ``p % cols``) shows channel ``order[p]``;
+    its top-left pixel is at ``(x, y) = (col * (tile_w + sep), row * (tile + sep))``.
+    """
+
+    image: Image.Image           # RGB
+    order: np.ndarray            # channel index at each tile position
+    cols: int
+    rows: int
+    tile: int                    # tile height in px (= width for square maps)
+    tile_w: int
+    sep: int                     # separator width in px
+    normalise: str
+    cmap: str
+
+    def channel_at(self, x: int, y: int) -> int | None:
+        """The channel under pixel (x, y) of :attr:`image`, or None on a separator or blank tile."""
+        col, dx = divmod(int(x), self.tile_w + self.sep)
+        row, dy = divmod(int(y), self.tile + self.sep)
+        if dx >= self.tile_w or dy >= self.tile or col >= self.cols or row >= self.rows:
+            return None
+        p = row * self.cols + col
+        return int(self.order[p]) if p < len(self.order) else None
+
+    def position(self, channel: int) -> int:
+        """Tile position (0-based, row-major) of ``channel``."""
+        hits = np.flatnonzero(self.order == channel)
+        if not len(hits):
+            raise KeyError(channel)
+        return int(hits[0])
+
+
+def channel_order(acts: np.ndarray, order: str = "index") -> np.ndarray:
+    """Channel indices: as they are, or by mean / max activation, largest first (stable)."""
+    c = acts.shape[0]
+    if order == "index":
+        return np.arange(c)
+    if order not in ORDERS:
+        raise ValueError(f"unknown order {order!r}; choose one of: {', '.join(ORDERS)}")
+    flat = acts.reshape(c, -1)
+    key = flat.mean(axis=1, dtype=np.float64) if order == "mean" else flat.max(axis=1).astype(np.float64)
+    return np.argsort(-key, kind="stable")
+
+
+def _grid_shape(c: int) -> tuple[int, int]:
+    cols = math.ceil(math.sqrt(c))
+    return cols, math.ceil(c / cols)
+
+
+def _resample_index(n: int, size: int) -> np.ndarray:
+    """Nearest-neighbour source indices mapping ``n`` pixels onto ``size``."""
+    return np.minimum((np.arange(size) * n) // size, n - 1)
+
+
+def feature_grid(
+    acts: np.ndarray,
+    order: str = "index",
+    cmap: str = "viridis",
+    max_side: int = 1600,
+    normalise: str = "per-channel",
+) -> GridImage:
+    """Tile a layer's (C, H, W) maps into one RGB image in a near-square grid.
+
+    ``normalise="per-channel"`` stretches each channel over the whole colormap (shows the
+    pattern in every channel, even weak ones); ``"layer"`` uses one range for the whole layer
+    (shows which channels are strong). Small maps are enlarged by a whole factor with nearest
+    neighbour (pixels stay square and sharp); maps too large for ``max_side`` are subsampled.
+    """
+    acts = np.asarray(acts)
+    if acts.ndim != 3 or 0 in acts.shape:
+        raise ValueError(f"feature_grid expects a non-empty (C, H, W) array, got shape {acts.shape}")
+    if normalise not in NORMALISE:
+        raise ValueError(f"unknown normalise {normalise!r}; choose one of: {', '.join(NORMALISE)}")
+    c, h, w = acts.shape
+    if acts.dtype != np.float32:  # one conversion: numpy's float16 reductions are slow
+        acts = acts.astype(np.float32)
+    idx_order = channel_order(acts, order)
+    cols, rows = _grid_shape(c)
+
+    side = max(h, w)
+    sep = 1 if side * max(cols, rows) <= 400 else 2
+    avail = max(1, (max_side - sep * (max(cols, rows) - 1)) // max(cols, rows))
+    scale = max(1, avail // side) if side <= avail else avail / side
+    th, tw = max(1, int(h * scale)), max(1, int(w * scale))
+
+    flat = acts.reshape(c, -1)
+    if normalise == "per-channel":
+        lo = flat.min(axis=1)[idx_order][:, None, None]
+        hi = flat.max(axis=1)[idx_order][:, None, None]
+    else:
+        lo, hi = flat.min(), flat.max()
+    if th < h or tw < w:  # subsample while reordering (one gather), before colouring
+        data = acts[np.ix_(idx_order, _resample_index(h, th), _resample_index(w, tw))]
+    else:
+        data = acts[idx_order]
+    idx = _to_index(data, lo, hi)
+    if th > h or tw > w:  # enlarge the uint8 indices (whole factors: np.repeat)
+        idx = np.repeat(np.repeat(idx, th // h, axis=1), tw // w, axis=2)
+    px = _lut_rgbx(cmap)[idx]                                     # (C, th, tw) packed RGBX
+
+    bg = np.frombuffer(bytes(SEPARATOR) + b"\xff", dtype="<u4")[0]
+    cell = np.full((rows * cols, th + sep, tw + sep), bg, dtype="<u4")
+    cell[:c, :th, :tw] = px
+    canvas = cell.reshape(rows, cols, th + sep, tw + sep).transpose(0, 2, 1, 3)
+    height, width = rows * (th + sep) - sep, cols * (tw + sep) - sep
+    canvas = np.ascontiguousarray(canvas.reshape(rows * (th + sep), cols * (tw + sep))[:height, :width])
+    image = Image.frombuffer("RGBX", (width, height), canvas, "raw", "RGBX", 0, 1).convert("RGB")
+    idx_order = idx_order.copy()
+    idx_order.setflags(write=False)
+    return GridImage(image=image, order=idx_order, cols=cols, rows=rows, tile=th, tile_w=tw,
+                     sep=sep, normalise=normalise, cmap=cmap)
+
+
+# --------------------------------------------------------------------------- one channel
+
+
+def channel_heatmap(map2d: np.ndarray, title: str = "", colorscale: str = "Viridis") -> go.Figure:
+    """One channel as an interactive heatmap: row 0 at the top (like the image), square
+    pixels, the value under the cursor on hover."""
+    z = np.asarray(map2d, dtype=np.float32)
+    fig = go.Figure(go.Heatmap(
+        z=z, colorscale=colorscale, colorbar=dict(title="value"),
+        hovertemplate="x %{x}, y %{y}<br>value %{z:.4f}<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain", title="y (row)")
+    fig.update_xaxes(constrain="domain", title="x (column)")
+    fig.update_layout(title=dict(text=title, font=dict(size=14)), height=520,
+                      margin=dict(l=10, r=10, t=50, b=10))
+    return fig
+
+
+def channel_stats(map2d: np.ndarray) -> dict:
+    """min, max, mean, std and the fraction of positions > 0 ("active"), as floats."""
+    z = np.asarray(map2d, dtype=np.float32)
+    return {
+        "min": float(z.min()), "max": float(z.max()), "mean": float(z.mean(dtype=np.float64)),
+        "std": float(z.std(dtype=np.float64)), "active": float(np.count_nonzero(z > 0) / z.size),
+    }
+
+
+# --------------------------------------------------------------------------- whole network
+
+
+def _overview_rows(analysis) -> list[dict]:
+    """Per conv (seen after its ReLU), LRN and pool layer: shape and activation statistics."""
+    names = analysis.layer_names()
+    rows = []
+    for i, name in enumerate(names):
+        if name.startswith(("conv", "bn")):
+            continue  # shown through the ReLU that follows: what the next layer receives
+        pos = analysis.activation(name)           # float32; ReLUs derived
+        c, h, w = pos.shape
+        rows.append({
+            "name": name, "channels": c, "side": h, "values": c * h * w,
+            "mean": float(pos.mean(dtype=np.float64)),
+            "active": float(np.count_nonzero(pos > 0) / pos.size),
+        })
+    return rows
+
+
+def layer_overview(analysis) -> go.Figure:
+    """How the maps shrink and multiply: per layer the number of channels (bars) and the side
+    of each map (line), and below, the mean activation and the share of active units."""
+    rows = _overview_rows(analysis)
+    x = [r["name"] for r in rows]
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+                        row_heights=[0.55, 0.45], specs=[[{"secondary_y": True}], [{"secondary_y": True}]],
+                        subplot_titles=("Maps get smaller and more numerous",
+                                        "What the image does to each layer"))
+    custom = [[r["side"], r["channels"], r["values"]] for r in rows]
+    fig.add_bar(x=x, y=[r["channels"] for r in rows], name="channels (maps)", marker_color="#4C78A8",
+                customdata=custom, row=1, col=1, secondary_y=False,
+                hovertemplate="%{x}: %{customdata[1]} maps of %{customdata[0]}×%{customdata[0]}"
+                              "<br>%{customdata[2]:,} values<extra></extra>")
+    fig.add_scatter(x=x, y=[r["side"] for r in rows], name="map side (px)", mode="lines+markers",
+                    line=dict(color="#F58518", width=3), row=1, col=1, secondary_y=True,
+                    hovertemplate="%{x}: %{y}×%{y} per map<extra></extra>")
+    fig.add_bar(x=x, y=[r["mean"] for r in rows], name="mean activation", marker_color="#54A24B",
+                row=2, col=1, secondary_y=False,
+                hovertemplate="%{x}: mean %{y:.4f}<extra></extra>")
+    fig.add_scatter(x=x, y=[100 * r["active"] for r in rows], name="% of units > 0", mode="lines+markers",
+                    line=dict(color="#E45756", width=2), row=2, col=1, secondary_y=True,
+                    hovertemplate="%{x}: %{y:.1f}% active<extra></extra>")
+    fig.update_yaxes(title_text="channels", type="log", dtick="D1", row=1, col=1, secondary_y=False)
+    fig.update_yaxes(title_text="side (px)", type="log", row=1, col=1, secondary_y=True)
+    fig.update_yaxes(title_text="mean", row=2, col=1, secondary_y=False)
+    fig.update_yaxes(title_text="% active", range=[0, 100], row=2, col=1, secondary_y=True)
+    fig.update_layout(height=560, margin=dict(l=10, r=10, t=60, b=10), bargap=0.25,
+                      legend=dict(orientation="h", y=-0.12))
+    return fig
+
+
+def topk_figure(top: Sequence, title: str = "") -> go.Figure:
+    """The top-k predictions as horizontal bars, the most likely on top, in %."""
+    labels = [f"{p.label} ({p.index})" for p in top]
+    pct = [100 * p.prob for p in top]
+    fig = go.Figure(go.Bar(
+        x=pct[::-1], y=labels[::-1], orientation="h", marker_color="#4C78A8",
+        text=[f"{v:.1f}%" for v in pct[::-1]], textposition="auto",
+        hovertemplate="%{y}: %{x:.2f}%<extra></extra>",
+    ))
+    fig.update_layout(title=dict(text=title), height=60 + 44 * max(len(top), 1),
+                      margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+                      xaxis=dict(title="probability (%)", range=[0, max(100.0, max(pct, default=0))]))
+    return fig
+
+
+def crop_outline(image: Image.Image, box: tuple[int, int, int, int], color=(255, 64, 64)) -> Image.Image:
+    """A copy of ``image`` with the crop box drawn on it and the cut-away parts dimmed."""
+    base = image.convert("RGB")
+    dim = Image.blend(base, Image.new("RGB", base.size, (0, 0, 0)), 0.55)
+    dim.paste(base.crop(box), box[:2])
+    width = max(2, round(max(base.size) / 200))
+    ImageDraw.Draw(dim).rectangle([box[0], box[1], box[2] - 1, box[3] - 1], outline=color, width=width)
+    return dim
+
+
+# --------------------------------------------------------------------------- weights
+
+
+def _font(size: int):
+    try:
+        return ImageFont.load_default(size=size)
+    except TypeError:  # Pillow without FreeType
+        return ImageFont.load_default()
+
+
+def filter_patches(weight: np.ndarray, scale: int = 16, cols: int = 8, label: bool = True) -> Image.Image:
+    """conv1_1's filters as colour patches: each (3, k, k) filter is shown as a k×k RGB
+    picture (its weights on the R, G, B inputs), enlarged ``scale``× with nearest neighbour.
+
+    All filters share ONE range (the min and max over every weight → 0..255), so brightness
+    and colour are comparable between patches; mid-grey is not zero unless the range is
+    symmetric. Each patch is labelled with its output channel.
+    """
+    w = np.asarray(weight, dtype=np.float32)
+    if w.ndim != 4 or w.shape[1] != 3:
+        raise ValueError(f"filter_patches expects (O, 3, k, k) RGB filters, got shape {w.shape}")
+    o, _, kh, kw = w.shape
+    lo, hi = float(w.min()), float(w.max())
+    pix = _to_index(w, lo, hi).transpose(0, 2, 3, 1)                      # (O, k, k, 3)
+    pix = np.repeat(np.repeat(pix, scale, axis=1), scale, axis=2)
+    ph, pw = kh * scale, kw * scale
+    cols = min(cols, o)
+    rows = math.ceil(o / cols)
+    pad, lab = max(4, scale // 4), (14 if label else 0)
+    img = Image.new("RGB", (cols * (pw + pad) + pad, rows * (ph + pad + lab) + pad), SEPARATOR)
+    draw, font = ImageDraw.Draw(img), _font(11)
+    for i in range(o):
+        r, c = divmod(i, cols)
+        x, y = pad + c * (pw + pad), pad + r * (ph + pad + lab)
+        img.paste(Image.fromarray(pix[i], "RGB"), (x, y + lab))
+        if label:
+            draw.text((x, y), str(i), fill=(60, 60, 60), font=font)
+    return img
+
+
+def _select(n: int, out_channels) -> list[int]:
+    if out_channels is None:
+        return list(range(n))
+    if isinstance(out_channels, slice):
+        return list(range(n))[out_channels]
+    sel = [int(i) for i in out_channels]
+    bad = [i for i in sel if not 0 <= i < n]
+    if bad:
+        raise ValueError(f"output channel {bad[0]} does not exist (0..{n - 1})")
+    return sel
+
+
+def kernel_grid(
+    weight: np.ndarray,
+    out_channels: slice | Sequence[int] | None = slice(0, 16),
+    max_in: int = 64,
+    cmap: str = "RdBu_r",
+    cell: int | None = None,
+) -> Image.Image:
+    """A deeper conv's kernels: one row per selected output channel, holding its k×k kernel
+    on each of the first ``max_in`` input channels. Diverging colours on a symmetric scale
+    (±max |w| over what is shown): white = 0, red positive, blue negative."""
+    w = np.asarray(weight, dtype=np.float32)
+    if w.ndim != 4:
+        raise ValueError(f"kernel_grid expects an (O, I, k, k) weight, got shape {w.shape}")
+    o, i_n, kh, kw = w.shape
+    outs = _select(o, out_channels)
+    if not outs:
+        raise ValueError("no output channels selected")
+    n_in = max(1, min(int(max_in), i_n))
+    sub = w[outs, :n_in]                                                  # (R, I, k, k)
+    vmax = float(np.abs(sub).max()) or 1.0
+    scale = cell or max(2, 18 // max(kh, kw))
+    pix = colormap_lut(cmap)[_to_index(sub, -vmax, vmax)]                  # (R, I, k, k, 3)
+    pix = np.repeat(np.repeat(pix, scale, axis=2), scale, axis=3)
+    ch, cw, gap, left = kh * scale, kw * scale, 1, 44
+    rows, n = len(outs), n_in
+    body = np.empty((rows, ch + gap + 1, n, cw + gap, 3), dtype=np.uint8)
+    body[...] = SEPARATOR
+    body[:, :ch, :, :cw] = pix.transpose(0, 2, 1, 3, 4)
+    body = body.reshape(rows * (ch + gap + 1), n * (cw + gap), 3)
+    img = Image.new("RGB", (left + body.shape[1], body.shape[0] + 16), SEPARATOR)
+    img.paste(Image.fromarray(np.ascontiguousarray(body), "RGB"), (left, 16))
+    draw, font = ImageDraw.Draw(img), _font(11)
+    draw.text((left, 1), f"input channels 0–{n - 1} →  (scale ±{vmax:.3g})", fill=(60, 60, 60), font=font)
+    for r, oc in enumerate(outs):
+        draw.text((2, 16 + r * (ch + gap + 1) + max(0, ch // 2 - 6)), f"out {oc}", fill=(60, 60, 60), font=font)
+    return img
+
+
+def weight_histogram(weights: dict[str, np.ndarray], bins: int = 81) -> go.Figure:
+    """Per-layer weight distributions as density curves on one shared, symmetric axis
+    (histograms computed here, so the figure stays small whatever the layer size)."""
+    fig = go.Figure()
+    if not weights:
+        return fig
+    arrays = {k: np.asarray(v, dtype=np.float32).ravel() for k, v in weights.items()}
+    lim = max(float(np.abs(a).max()) for a in arrays.values()) or 1.0
+    edges = np.linspace(-lim, lim, bins + 1)
+    centres = (edges[:-1] + edges[1:]) / 2
+    for name, a in arrays.items():
+        counts, _ = np.histogram(a, bins=edges)
+        density = counts / (a.size * (edges[1] - edges[0]))
+        std = float(a.std(dtype=np.float64))
+        fig.add_scatter(x=centres, y=density, mode="lines", line=dict(shape="hvh", width=2),
+                        name=f"{name} (σ={std:.3g}, n={a.size:,})",
+                        hovertemplate=f"{name}<br>w ≈ %{{x:.4f}}<br>density %{{y:.3g}}<extra></extra>")
+    fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=10), xaxis_title="weight value",
+                      yaxis_title="density (area 1 per layer)", legend=dict(orientation="v"))
+    return fig
+
+
+def to_png(img: Image.Image, compress_level: int = 3) -> bytes:
+    """PNG bytes of a PIL image, for downloads."""
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", compress_level=compress_level)
+    return buf.getvalue()
