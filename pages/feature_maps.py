@@ -1,4 +1,87 @@
 import streamlit as st
 
-st.title("feature_maps")
-st.info("This page is being built.")
+from vggviz import maps, ui
+from vggviz.summary import summarize
+
+sel = ui.selection()
+st.title("Feature maps: what each layer sees")
+
+loaded = ui.current_model(sel)
+ui.weights_banner(loaded)
+image = ui.current_image()
+if image is None:
+    st.info("⬅️ Pick a sample image, upload a photo or take one with the camera in the sidebar.")
+    st.stop()
+if loaded is None:
+    st.stop()
+res = ui.current_analysis(loaded, image)
+if res is None:
+    st.stop()
+
+names = res.layer_names()
+rows = {r.name: r for r in summarize(res.variant, 224).rows}
+# relu1_2 (VGG16/19: edges and colour blobs after two convs) or the variant's first ReLU.
+default = "relu1_2" if "relu1_2" in names else next(n for n in names if n.startswith("relu"))
+if st.session_state.get("fm_layer") not in names:
+    st.session_state["fm_layer"] = default
+
+c1, c2, c3 = st.columns([3, 3, 2])
+layer = c1.selectbox(
+    "Layer", names, key="fm_layer",
+    format_func=lambda n: f"{n}  ·  {rows[n].module}  ·  {'×'.join(map(str, rows[n].out_shape))}",
+    help="The paper's layer names; torchvision's module path and the output shape (channels × height × width) beside them.",
+)
+order = c2.radio(
+    "Sort channels by", maps.ORDERS, key="fm_order", horizontal=True,
+    format_func={"index": "channel number", "mean": "mean activation", "max": "strongest unit"}.get,
+    help="Sorted by activation, the channels this image excites most come first.",
+)
+normalise = c3.radio(
+    "Colour scale", maps.NORMALISE, key="fm_normalise", horizontal=True,
+    format_func={"per-channel": "per channel", "layer": "whole layer"}.get,
+    help="Per channel: every map uses the full colour range, so weak patterns show too. "
+         "Whole layer: one range, so you see which channels are strong and which are silent.",
+)
+
+acts = res.activation(layer)
+C, H, W = acts.shape
+grid = maps.feature_grid(acts, order=order, normalise=normalise)
+row = rows[layer]
+st.image(grid.image, width="stretch")
+st.caption(
+    f"**{layer}**: {C} maps of {H}×{W}, in a {grid.cols}×{grid.rows} grid read row by row, "
+    f"sorted by {'channel number' if order == 'index' else order + ' activation, largest first'}; "
+    f"colours: viridis, dark = low, yellow = high ({'each map stretched to its own range' if normalise == 'per-channel' else 'one range for the whole layer'}). "
+    f"Each unit here sees a {row.rf}×{row.rf} px patch of the 224 px input (receptive field), "
+    f"and neighbouring units are {row.jump} px apart."
+)
+st.download_button(
+    "⬇️ Download this grid (PNG)", data=lambda: maps.to_png(grid.image),
+    file_name=f"{res.variant}_{layer}_{order}_{normalise}.png", mime="image/png",
+    on_click="ignore", key="fm_download",
+)
+
+st.subheader("One channel up close")
+tile = st.slider(
+    "Tile number in the grid above (row by row)", 1, C, 1, key=f"fm_tile_{layer}",
+    help="Tile 1 is the top-left one: with a sort order, the channel this image excites most.",
+)
+channel = int(grid.order[tile - 1])
+left, right = st.columns([3, 1])
+left.plotly_chart(
+    maps.channel_heatmap(acts[channel], f"{layer} · channel {channel} (tile {tile}) · {H}×{W}"),
+    width="stretch", key="fm_heatmap",
+)
+stats = maps.channel_stats(acts[channel])
+right.metric("Channel", channel, help=f"Tile {tile} of the grid")
+right.metric("Max", f"{stats['max']:.3g}")
+right.metric("Mean", f"{stats['mean']:.3g}", help=f"std {stats['std']:.3g}, min {stats['min']:.3g}")
+right.metric("Active units", f"{100 * stats['active']:.1f}%", help="Share of positions with a value above 0")
+
+st.subheader("Through the whole network")
+st.plotly_chart(maps.layer_overview(res), width="stretch", key="fm_overview")
+st.markdown(
+    "Each max-pool halves the side of the maps while the convolutions double the number of "
+    "channels (64 → 128 → 256 → 512): the network trades *where* for *what*. In a trained network "
+    "deeper layers have fewer active units: each channel responds to rarer, more specific patterns."
+)

@@ -80,6 +80,7 @@ class Analysis:
     acts: dict[str, np.ndarray]         # spatial layer -> (C, H, W); no ReLUs (derived)
     _order: tuple[str, ...] = field(default=(), repr=False)
     _relu_of: dict[str, str] = field(default_factory=dict, repr=False)
+    _memo: dict = field(default_factory=dict, repr=False)   # derived summaries, computed once
 
     def layer_names(self) -> list[str]:
         """Every spatial layer (conv, bn, relu, lrn, pool, avgpool) in forward order."""
@@ -96,6 +97,24 @@ class Analysis:
                 f"no spatial layer {name!r} in {self.variant}; choose one of: {', '.join(self._order)}"
             )
         return self.acts[name].astype(np.float32, copy=False)
+
+    def layer_stats(self) -> list[dict]:
+        """Per layer as the next layer receives it (each ReLU, LRN, pool and avgpool output;
+        conv/bn outputs are represented by their ReLU): ``name, channels, height, width,
+        mean, max, active`` (fraction of units > 0). Computed once, then memoised."""
+        stats = self._memo.get("layer_stats")
+        if stats is None:
+            stats = []
+            for name in self._order:
+                if name.startswith(("conv", "bn")):
+                    continue
+                a = self.activation(name)
+                c, h, w = a.shape
+                stats.append({"name": name, "channels": c, "height": h, "width": w,
+                              "mean": float(a.mean(dtype=np.float64)), "max": float(a.max()),
+                              "active": float(np.count_nonzero(a > 0) / a.size)})
+            self._memo["layer_stats"] = stats      # idempotent: a race only computes it twice
+        return [dict(s) for s in stats]
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:

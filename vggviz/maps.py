@@ -244,27 +244,12 @@ def channel_stats(map2d: np.ndarray) -> dict:
 # --------------------------------------------------------------------------- whole network
 
 
-def _overview_rows(analysis) -> list[dict]:
-    """Per conv (seen after its ReLU), LRN and pool layer: shape and activation statistics."""
-    names = analysis.layer_names()
-    rows = []
-    for i, name in enumerate(names):
-        if name.startswith(("conv", "bn")):
-            continue  # shown through the ReLU that follows: what the next layer receives
-        pos = analysis.activation(name)           # float32; ReLUs derived
-        c, h, w = pos.shape
-        rows.append({
-            "name": name, "channels": c, "side": h, "values": c * h * w,
-            "mean": float(pos.mean(dtype=np.float64)),
-            "active": float(np.count_nonzero(pos > 0) / pos.size),
-        })
-    return rows
-
-
 def layer_overview(analysis) -> go.Figure:
     """How the maps shrink and multiply: per layer the number of channels (bars) and the side
     of each map (line), and below, the mean activation and the share of active units."""
-    rows = _overview_rows(analysis)
+    rows = analysis.layer_stats()
+    for r in rows:
+        r["side"], r["values"] = r["height"], r["channels"] * r["height"] * r["width"]
     x = [r["name"] for r in rows]
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         row_heights=[0.55, 0.45], specs=[[{"secondary_y": True}], [{"secondary_y": True}]],

@@ -299,3 +299,51 @@ def image_picker() -> None:
 
 def root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+# --------------------------------------------------------------------------- per-image analysis
+
+ANALYSIS_CACHE_ENTRIES = 24       # one VGG16 analysis keeps ~32 MB (blocks 1–3 as float16)
+ANALYSIS_TTL_S = 3600
+
+
+@st.cache_resource(max_entries=ANALYSIS_CACHE_ENTRIES, ttl=ANALYSIS_TTL_S, show_spinner=False)
+def _cached_analysis(variant: str, requested: str, source: str, device: str, digest: str,
+                     _loaded: LoadedModel, _image):
+    """One forward pass per (variant, weights, device, image digest), shared by every session:
+    cache_resource hands out the same read-only arrays instead of unpickling a copy per rerun."""
+    from .analysis import analyze
+
+    return analyze(_loaded, _image, topk=5, digest=digest)
+
+
+def current_analysis(loaded: LoadedModel | None, image):
+    """The cached :class:`vggviz.analysis.Analysis` of ``image`` (a LoadedImage) through
+    ``loaded``; None when either is missing or the pass failed (one line shown). Moving a
+    widget re-renders from this cache: the network runs once per image and model."""
+    if loaded is None or image is None:
+        return None
+    label = VARIANTS[loaded.variant].label
+    try:
+        with st.spinner(f"Running the image through {label} on {loaded.device}…"):
+            return _cached_analysis(loaded.variant, loaded.requested, loaded.source,
+                                    str(loaded.device), image.digest, loaded, image)
+    except (RuntimeError, ValueError, MemoryError) as e:   # torch errors (OOM included) are RuntimeErrors
+        show_error(f"The forward pass failed: {e}")
+        return None
+
+
+@st.cache_resource(max_entries=MODEL_CACHE_ENTRIES, show_spinner=False)
+def _cached_conv_weights(variant: str, requested: str, source: str, device: str, _loaded: LoadedModel):
+    from .analysis import conv_weights
+
+    return conv_weights(_loaded)
+
+
+def current_conv_weights(loaded: LoadedModel) -> dict:
+    """Every conv layer's weight as a read-only CPU float32 array, by paper name (cached, so a
+    GPU model's weights are copied to the CPU once)."""
+    return _cached_conv_weights(loaded.variant, loaded.requested, loaded.source, str(loaded.device), loaded)
+
+
+__all__ += ["current_analysis", "current_conv_weights", "ANALYSIS_CACHE_ENTRIES"]
