@@ -1,0 +1,156 @@
+"""The fully-convolutional VGG: same logits as the original for every variant, shared
+storage, the score-map sizes derived from the arithmetic, sizes below 224 refused."""
+
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from torch import nn
+
+from vggviz.dense import (
+    DenseSizeError,
+    classifier_shapes,
+    combine,
+    dense_input,
+    dense_scores,
+    map_geometry,
+    multi_scale,
+    score_map_size,
+    to_fully_conv,
+)
+from vggviz.variants import build
+
+TORCHVISION_VARIANTS = ["vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn"]
+
+
+def picture(width: int, height: int, seed: int = 0) -> Image.Image:
+    rng = np.random.default_rng(seed)
+    return Image.fromarray(rng.integers(0, 256, (height, width, 3), dtype=np.uint8), "RGB")
+
+
+@pytest.mark.parametrize("variant", TORCHVISION_VARIANTS)
+def test_converted_net_gives_the_same_logits_at_224(variant):
+    model = build(variant)
+    for p in model.parameters():
+        p.requires_grad_(False)
+    x = torch.randn(2, 3, 224, 224, generator=torch.Generator().manual_seed(0))
+    net = to_fully_conv(model)
+    with torch.no_grad():
+        want = model(x)
+        got = net(x)
+    assert got.shape == (2, 1000, 1, 1)                       # the map is 1×1 at 224
+    assert want.std() > 1e-2                                  # logits that can tell a mix-up apart
+    assert (got.flatten(1) - want).abs().max().item() <= 1e-4
+    # the same storage, not a copy; features is the very same module
+    assert net.features is model.features
+    fcs = [m for m in model.classifier if isinstance(m, nn.Linear)]
+    convs = [m for m in net.classifier if isinstance(m, nn.Conv2d)]
+    assert [c.kernel_size for c in convs] == [(7, 7), (1, 1), (1, 1)]
+    for fc, conv in zip(fcs, convs):
+        assert conv.weight.data_ptr() == fc.weight.data_ptr()
+        assert conv.bias.data_ptr() == fc.bias.data_ptr()
+        assert not conv.weight.requires_grad
+    del model, net, want, got, fcs, convs
+    gc.collect()
+
+
+def test_shared_storage_follows_the_original(vgg11):
+    net = to_fully_conv(vgg11.model)
+    fc6 = vgg11.model.classifier[0]
+    conv6 = net.classifier[0]
+    assert conv6.weight.data_ptr() == fc6.weight.data_ptr()
+    i = 10 * 49 + 3 * 7 + 4                                    # pool5 flattened as (C, H, W)
+    old = float(fc6.weight[5, i])
+    try:
+        fc6.weight[5, i] = 42.0
+        assert float(conv6.weight[5, 10, 3, 4]) == 42.0
+    finally:
+        fc6.weight[5, i] = old
+
+
+def test_conversion_changes_nothing_on_the_model(vgg11):
+    model = vgg11.model
+    ptrs = {k: v.data_ptr() for k, v in model.state_dict().items()}
+    grads = {n: p.requires_grad for n, p in model.named_parameters()}
+    to_fully_conv(model)
+    assert not model.training and all(not m.training for m in model.modules())
+    assert {k: v.data_ptr() for k, v in model.state_dict().items()} == ptrs
+    assert {n: p.requires_grad for n, p in model.named_parameters()} == grads
+
+
+def test_classifier_shapes_before_and_after(vgg11):
+    rows = classifier_shapes(vgg11.model)
+    assert [r.name for r in rows] == ["fc6", "fc7", "fc8"]
+    assert [r.before_shape for r in rows] == [(4096, 25088), (4096, 4096), (1000, 4096)]
+    assert [r.after_shape for r in rows] == [(4096, 512, 7, 7), (4096, 4096, 1, 1), (1000, 4096, 1, 1)]
+    assert all(r.params_equal and r.shares_storage for r in rows)
+    assert rows[0].params_before == 102_764_544                  # the paper's fc6
+    assert rows[0].after_type.startswith("Conv 7×7")
+
+
+def test_score_map_sizes_are_derived_not_guessed():
+    # pool5 = ⌊S/32⌋, then a 7×7 valid convolution: ⌊S/32⌋ − 6. At 384: 12 − 6 = 6, not 5.
+    assert [score_map_size(s)[0] for s in (224, 256, 384, 512)] == [1, 2, 6, 10]
+    assert score_map_size(384, 576) == (6, 12)
+    assert score_map_size(255) == (1, 1)
+
+
+@pytest.mark.parametrize("width,height,square,shape,map_shape", [
+    (384, 384, False, (384, 384), (6, 6)),
+    (600, 400, False, (384, 576), (6, 12)),
+    (600, 400, True, (384, 384), (6, 6)),
+])
+def test_dense_map_at_384(vgg11, width, height, square, shape, map_shape):
+    r = dense_scores(vgg11, picture(width, height), 384, square=square)
+    assert r.input_shape == shape and r.map_shape == map_shape
+    assert r.prob_map.shape == (1000, *map_shape)
+    np.testing.assert_allclose(r.prob_map.astype(np.float32).sum(0), 1.0, atol=3e-3)  # softmax per cell
+    np.testing.assert_allclose(r.mean_probs, r.prob_map.astype(np.float32).mean((1, 2)), atol=1e-3)
+    assert r.mean_probs.sum() == pytest.approx(1.0, abs=1e-4)
+    assert r.score_map.shape == map_shape
+    np.testing.assert_allclose(r.score_map, r.prob_map[r.top_class].astype(np.float32))
+    assert r.top_class == int(np.argmax(r.mean_probs)) == r.top(5)[0][0]
+
+
+def test_dense_at_224_is_the_ordinary_prediction(vgg11):
+    img = picture(224, 224, seed=2)
+    r = dense_scores(vgg11, img, 224)
+    assert r.map_shape == (1, 1)
+    x = dense_input(vgg11, img, 224)
+    with torch.no_grad():
+        probs = torch.softmax(vgg11.model(x), 1)[0].numpy()
+    np.testing.assert_allclose(r.mean_probs, probs, atol=1e-5)
+
+
+def test_normalisation_uses_the_weights_mean_and_std(vgg11):
+    x = dense_input(vgg11, Image.new("RGB", (224, 224), (255, 0, 128)), 224)
+    t = vgg11.transforms
+    want = [(v / 255 - m) / s for v, m, s in zip((255, 0, 128), t.mean, t.std)]
+    np.testing.assert_allclose(x[0, :, 100, 100].numpy(), want, atol=1e-5)
+
+
+@pytest.mark.parametrize("size", [223, 200, 32, 0])
+def test_sizes_below_224_are_refused(vgg11, size):
+    with pytest.raises(DenseSizeError, match="needs at least 224×224"):
+        dense_scores(vgg11, picture(300, 300), size)
+    with pytest.raises(ValueError, match="needs at least 224×224"):
+        multi_scale(vgg11, picture(300, 300), (256, size))
+
+
+def test_multi_scale_averages_the_scales(vgg11):
+    img = picture(320, 256, seed=4)
+    ms = multi_scale(vgg11, img, (224, 256))
+    assert [r.size for r in ms] == [224, 256] and len(ms) == 2
+    assert [r.map_shape for r in ms] == [(1, 2), (2, 4)]
+    np.testing.assert_allclose(ms.mean_probs, (ms[0].mean_probs + ms[1].mean_probs) / 2, atol=1e-7)
+    np.testing.assert_allclose(combine(list(ms)).mean_probs, ms.mean_probs, atol=1e-7)
+    assert ms.top_class == int(np.argmax(ms.mean_probs))
+
+
+def test_map_geometry(vgg11):
+    # cell 0 centred at pool5's first centre (16) + 3·32; fc6 sees pool5's 150 + 6·32 px
+    assert map_geometry(vgg11.model) == (112.0, 32, 150 + 6 * 32)
