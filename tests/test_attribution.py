@@ -1,0 +1,426 @@
+"""Grad-CAM checked against answers known in advance: a hand-computed map, a small VGG trained
+here to find a bright square, captum's own LayerGradCam on the whole model, and the same maps
+computed from 16 threads at once on one shared model."""
+
+from __future__ import annotations
+
+import copy
+import threading
+import weakref
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+from torch import nn
+from torchvision.models.vgg import VGG
+from torchvision.transforms._presets import ImageClassification
+
+from vggviz import attribution as A
+from vggviz.analysis import analyze
+from vggviz.images import load_image_file, sample_images
+from vggviz.layers import UnknownLayer, find_layer, named_layers
+from vggviz.variants import make_features
+from vggviz.weights import LoadedModel
+
+HOOK_DICTS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
+
+
+class TinyLoaded(LoadedModel):
+    """A LoadedModel around a small VGG-layout net: its own classes and input size."""
+
+    classes: tuple[str, ...] = ("noise", "square")
+    size: int = 48
+    mean: tuple[float, ...] = (0.485, 0.456, 0.406)
+    std: tuple[float, ...] = (0.229, 0.224, 0.225)
+
+    @property
+    def categories(self) -> list[str]:
+        return list(self.classes)
+
+    @property
+    def transforms(self):
+        return ImageClassification(crop_size=self.size, resize_size=self.size, mean=self.mean, std=self.std)
+
+
+def tiny_loaded(model: nn.Module, cls=TinyLoaded) -> TinyLoaded:
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return cls(variant="vgg11", model=model.eval(), requested="random", source="trained-in-test",
+               device=torch.device("cpu"))
+
+
+def hooks_left(model: nn.Module) -> list[str]:
+    return [f"{type(m).__name__}.{d}" for m in model.modules() for d in HOOK_DICTS if getattr(m, d)]
+
+
+def state_of(model: nn.Module):
+    return ([m.training for m in model.modules()], [p.requires_grad for p in model.parameters()],
+            [m.inplace for m in model.modules() if isinstance(m, nn.ReLU)])
+
+
+# --------------------------------------------------------------------------- hand-computed
+
+
+class Pixels(TinyLoaded):
+    classes = ("a", "b")
+    size = 4
+    mean = (0.0, 0.0, 0.0)
+    std = (1.0, 1.0, 1.0)
+
+
+def hand_model() -> nn.Module:
+    """conv1_1: two 1×1 filters reading the red channel (×1, ×2) → ReLU → global average →
+    fc6 with V = [[3, 1], [1, -1]]. For a positive image r: class a scores 5·mean(r)."""
+    conv = nn.Conv2d(3, 2, 1)
+    lin = nn.Linear(2, 2)
+    with torch.no_grad():
+        conv.weight.zero_()
+        conv.weight[0, 0] = 1.0
+        conv.weight[1, 0] = 2.0
+        conv.bias.zero_()
+        lin.weight.copy_(torch.tensor([[3.0, 1.0], [1.0, -1.0]]))
+        lin.bias.zero_()
+    m = VGG(nn.Sequential(conv, nn.ReLU(inplace=True)), num_classes=2, init_weights=False)
+    m.avgpool = nn.AdaptiveAvgPool2d(1)
+    m.classifier = nn.Sequential(lin)
+    return m
+
+
+def test_hand_computed_map():
+    loaded = tiny_loaded(hand_model(), Pixels)
+    red = np.arange(10, 170, 10, dtype=np.uint8).reshape(4, 4)
+    pix = np.zeros((4, 4, 3), np.uint8)
+    pix[..., 0] = red
+    res = analyze(loaded, Image.fromarray(pix))
+    r = red.astype(np.float64) / 255
+    # α_k = V[c, k] / 16 (every activation positive), A_k = w_k · r
+    # class a: Σ_k α_k A_k = (3·1 + 1·2) r / 16 = 5 r / 16
+    for layer in ("conv1_1", "relu1_1"):
+        cam = A.gradcam(loaded, res, layer, target=0)
+        assert cam.label == "a" and cam.layer == layer
+        np.testing.assert_allclose(cam.layer_map, r / r.max(), atol=1e-6)
+        assert cam.raw_max == pytest.approx(5 * r.max() / 16, rel=1e-5)
+        assert cam.prob == pytest.approx(float(res.probs[0]))
+    # class b: (1·1 − 1·2) r / 16 < 0 everywhere → ReLU → no positive evidence: all zero, stays zero
+    cam = A.gradcam(loaded, res, "conv1_1", target=1)
+    assert cam.raw_max == 0.0
+    assert not cam.layer_map.any() and not cam.crop_map.any()
+    assert not cam.image_map((0, 0, 4, 4), (4, 4)).any()
+
+
+def test_bad_layer_and_target(vgg11):
+    loaded = tiny_loaded(hand_model(), Pixels)
+    res = analyze(loaded, Image.new("RGB", (4, 4), (100, 0, 0)))
+    with pytest.raises(UnknownLayer, match="no spatial map"):
+        A.gradcam(loaded, res, "fc6")
+    with pytest.raises(UnknownLayer, match="unknown layer"):
+        A.gradcam(loaded, res, "conv9_9")
+    with pytest.raises(A.UnknownTarget, match="from 0 to 1"):
+        A.gradcam(loaded, res, "conv1_1", target=2)
+    assert A.gradcam_layers(vgg11)[0] == "conv1_1" and A.gradcam_layers(vgg11)[-1] == "pool5"
+    assert A.default_layer(vgg11) == "conv5_2"
+
+
+# --------------------------------------------------------------------------- trained: a square on noise
+
+SIZE, SQ = 48, 8
+
+
+def square_images(n: int, rng: np.random.Generator, with_square: np.ndarray):
+    """Noise images (uint8, N×H×W×3); where with_square, a bright SQ×SQ square at a random place."""
+    imgs = np.clip(rng.normal(110, 45, size=(n, SIZE, SIZE, 3)), 0, 255)
+    boxes = []
+    for i in range(n):
+        if with_square[i]:
+            x, y = rng.integers(0, SIZE - SQ + 1, size=2)
+            imgs[i, y:y + SQ, x:x + SQ] = rng.uniform(235, 255)
+            boxes.append((int(x), int(y), int(x) + SQ, int(y) + SQ))
+        else:
+            boxes.append(None)
+    return imgs.astype(np.uint8), boxes
+
+
+@pytest.fixture(scope="module")
+def square_net():
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    model = VGG(make_features([16, "M", 32, "M", 64, "M"]), num_classes=2, init_weights=True)
+    model.avgpool = nn.AdaptiveAvgPool2d(1)
+    model.classifier = nn.Sequential(nn.Linear(64, 2))
+    untrained = copy.deepcopy(model)
+    tf = TinyLoaded.transforms.fget(TinyLoaded)   # the same normalisation analyze() applies
+    mean, std = torch.tensor(tf.mean)[:, None, None], torch.tensor(tf.std)[:, None, None]
+    labels = rng.integers(0, 2, size=1024)
+    imgs, _ = square_images(len(labels), rng, labels.astype(bool))
+    x = (torch.from_numpy(imgs).permute(0, 3, 1, 2).float() / 255 - mean) / std
+    y = torch.from_numpy(labels)
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    model.train()
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        for epoch in range(2):
+            perm = torch.randperm(len(y))
+            for i in range(0, len(y), 64):
+                idx = perm[i:i + 64]
+                loss = nn.functional.cross_entropy(model(x[idx]), y[idx])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+    return tiny_loaded(model), tiny_loaded(untrained)
+
+
+def square_hits(loaded, imgs, boxes, target=1):
+    """How many maps peak inside the square's box, and how many images are called "square"."""
+    hits, said_square = 0, 0
+    for img, (l, t, r, b) in zip(imgs, boxes):
+        res = analyze(loaded, Image.fromarray(img))
+        said_square += res.top[0].label == "square"
+        cam = A.gradcam(loaded, res, None, target=target)
+        heat = cam.image_map(res.preprocessed.crop_box, (SIZE, SIZE))
+        y, x = np.unravel_index(np.argmax(heat), heat.shape)
+        hits += l <= x < r and t <= y < b
+    return hits, said_square
+
+
+def test_gradcam_finds_the_square(square_net):
+    """On held-out images the trained net is right, and Grad-CAM of "square" at the last conv
+    (conv3_1, 12×12) peaks inside the square's box on at least 90 % of them. The same net
+    before training does not (so the test can fail)."""
+    trained, untrained = square_net
+    assert A.default_layer(trained) == "conv3_1"
+    rng = np.random.default_rng(1)
+    n = 100
+    imgs, boxes = square_images(n, rng, np.ones(n, bool))
+    noise, _ = square_images(50, rng, np.zeros(50, bool))
+    hits, said_square = square_hits(trained, imgs, boxes)
+    said_noise = sum(analyze(trained, Image.fromarray(img)).top[0].label == "noise" for img in noise)
+    assert said_square + said_noise >= 0.95 * (n + 50), \
+        f"the test net itself is not trained well: {said_square + said_noise}/{n + 50}"
+    assert hits >= 0.9 * n, f"Grad-CAM peaked inside the square on {hits}/{n} images"
+    control, _ = square_hits(untrained, imgs[:40], boxes[:40])
+    assert control < 0.5 * 40, f"untrained control peaked inside the square on {control}/40 images"
+
+
+def test_depth_sweep_equals_per_layer_gradcam(square_net):
+    square_net, _ = square_net
+    rng = np.random.default_rng(2)
+    imgs, _ = square_images(1, rng, np.ones(1, bool))
+    res = analyze(square_net, Image.fromarray(imgs[0]))
+    sweep = A.depth_sweep(square_net, res, target=1)
+    assert [c.layer for c in sweep] == ["relu1_1", "relu2_1", "relu3_1"]
+    for cam in sweep:
+        ref = A.gradcam(square_net, res, cam.layer, target=1)
+        np.testing.assert_allclose(cam.layer_map, ref.layer_map, atol=1e-5)
+        np.testing.assert_allclose(cam.crop_map, ref.crop_map, atol=1e-5)
+        assert cam.raw_max == pytest.approx(ref.raw_max, rel=1e-4)
+
+
+# --------------------------------------------------------------------------- against captum on the whole model
+
+
+@pytest.fixture(scope="module")
+def cat11(vgg11):
+    return analyze(vgg11, load_image_file(sample_images()["Cat"]))
+
+
+@pytest.mark.parametrize("layer", ["conv5_2", "relu5_2", "pool5", "conv4_1", "pool4", "relu3_2"])
+def test_tail_equals_captum_on_whole_model(vgg11, cat11, layer):
+    """Grad-CAM from the cached activation through the tail = captum's LayerGradCam(model,
+    layer) on the whole model from the image (blocks 4–5 from the float32 cache; block 3
+    from the recomputed float32 activation)."""
+    from captum.attr import LayerGradCam
+
+    module = find_layer(named_layers(vgg11.model), layer).module
+    for target in (281, cat11.top[0].index, 1, 2, 3):   # random weights: some maps are all zero
+        with A.attribution_mode(vgg11):      # lock + cleanup: captum hooks the shared layer here
+            ref = LayerGradCam(vgg11.model, module).attribute(
+                cat11.preprocessed.tensor.clone(), target=target, relu_attributions=True)[0, 0].detach()
+        if ref.max() > 0:
+            break
+    assert ref.max() > 0
+    cam = A.gradcam(vgg11, cat11, layer, target)
+    np.testing.assert_allclose(cam.raw_max, float(ref.max()), rtol=1e-5)
+    np.testing.assert_allclose(cam.layer_map, (ref / ref.max()).numpy(), atol=1e-5)
+    assert not hooks_left(vgg11.model)
+
+
+def test_crop_map_and_image_map(vgg11, cat11):
+    cam = A.gradcam(vgg11, cat11)                      # default: last conv, top-1 class
+    assert (cam.layer, cam.target) == ("conv5_2", cat11.top[0].index)
+    assert cam.layer_map.shape == (14, 14) and cam.layer_map.dtype == np.float32
+    assert cam.layer_map.max() == pytest.approx(1.0) and cam.layer_map.min() >= 0
+    assert cam.crop_map.shape == (224, 224) and cam.crop_map.dtype == np.float32
+    # the identity box gives the crop map back
+    np.testing.assert_allclose(cam.image_map((0, 0, 224, 224), (224, 224)), cam.crop_map, atol=1e-6)
+    # original coordinates: (H, W), zero outside the crop box, [0, 1] inside
+    box = cat11.preprocessed.crop_box
+    w, h = cat11.preprocessed.stages["original"].size
+    heat = cam.image_map(box, (w, h))
+    assert heat.shape == (h, w) and heat.dtype == np.float32
+    l, t, r, b = box
+    outside = np.ones_like(heat, bool)
+    outside[t:b, l:r] = False
+    assert not heat[outside].any()
+    assert 0 <= heat.min() and heat.max() <= 1 and heat[t:b, l:r].max() > 0.9
+
+
+def test_overlay(vgg11, cat11):
+    img = cat11.preprocessed.stages["original"]
+    box = cat11.preprocessed.crop_box
+    heat = A.gradcam(vgg11, cat11).image_map(box, img.size)
+    pic = A.overlay(img, heat, alpha=0.6, cmap="inferno", crop_box=box)
+    assert pic.size == img.size and pic.mode == "RGB"
+    arr = np.asarray(pic)
+    assert tuple(arr[box[1], (box[0] + box[2]) // 2]) == (255, 255, 255)      # the box outline
+    assert np.array_equal(np.asarray(A.overlay(img, heat, alpha=0.0)), np.asarray(img))
+    with pytest.raises(ValueError, match="unknown colormap"):
+        A.overlay(img, heat, cmap="nope")
+    with pytest.raises(ValueError, match="does not match"):
+        A.overlay(img, heat[:-1])
+
+
+def test_compare_methods(square_net):
+    loaded, _ = square_net
+    rng = np.random.default_rng(3)
+    imgs, boxes = square_images(1, rng, np.ones(1, bool))
+    res = analyze(loaded, Image.fromarray(imgs[0]))
+    before = state_of(loaded.model)
+    maps = A.compare_methods(loaded, res, target=1, ig_steps=4)
+    assert list(maps) == ["Grad-CAM", "Guided Grad-CAM", "Saliency", "Integrated Gradients"]
+    for name, m in maps.items():
+        assert m.shape == (SIZE, SIZE) and m.dtype == np.float32, name
+        assert 0 <= m.min() and m.max() <= 1 and m.max() > 0, name
+        assert set(A.METHOD_NOTES) >= {name}
+    # Guided Grad-CAM is zero where Grad-CAM is zero, and (like Grad-CAM) is about the square
+    assert not maps["Guided Grad-CAM"][maps["Grad-CAM"] == 0].any()
+    l, t, r, b = boxes[0]
+    for name in ("Grad-CAM", "Guided Grad-CAM"):
+        y, x = np.unravel_index(np.argmax(maps[name]), maps[name].shape)
+        assert l - 2 <= x < r + 2 and t - 2 <= y < b + 2, name
+    assert state_of(loaded.model) == before and not hooks_left(loaded.model)
+
+
+# --------------------------------------------------------------------------- threads and cleanup
+
+
+def test_attribution_mode_restores_after_success_and_exception(vgg11):
+    model = vgg11.model
+    before = state_of(model)
+    relu = next(m for m in model.modules() if isinstance(m, nn.ReLU))
+    # hooks left behind by a block that raised nothing: removed, and an error
+    with pytest.raises(RuntimeError, match="hook"):
+        with A.attribution_mode(vgg11) as net:
+            model.train()
+            next(model.parameters()).requires_grad_(True)
+            relu.inplace = False
+            relu.register_forward_hook(lambda *a: None)
+            net.entry.register_forward_pre_hook(lambda *a: None)
+    assert state_of(model) == before and not hooks_left(model)
+    # an exception inside the block propagates unchanged, and everything is restored
+    with pytest.raises(KeyError, match="boom"):
+        with A.attribution_mode(vgg11):
+            model.features[0].register_full_backward_hook(lambda *a: None)
+            model.train()
+            raise KeyError("boom")
+    assert state_of(model) == before and not hooks_left(model)
+    assert all(m.inplace for m in model.modules() if isinstance(m, nn.ReLU))
+    assert not any(p.requires_grad for p in model.parameters())
+    assert not model.training
+    # and a clean block is fine; the lock is released afterwards
+    with A.attribution_mode(vgg11) as net:
+        assert vgg11.lock._is_owned()
+        assert all(not m.inplace for m in net.own_modules() if isinstance(m, nn.ReLU))
+    assert vgg11.lock.acquire(blocking=False)
+    vgg11.lock.release()
+
+
+def test_hooking_the_shared_model_would_break_concurrent_analyses():
+    """Why attribution never hooks the shared model: captum's GuidedBackprop hooks every ReLU,
+    and a lock-free analysis running meanwhile in another session then fails."""
+    from captum._utils.common import _register_backward_hook
+
+    loaded = tiny_loaded(hand_model(), Pixels)
+    img = Image.new("RGB", (4, 4), (100, 0, 0))
+    relu = loaded.model.features[1]
+    handles = _register_backward_hook(relu, lambda *a: None, None)
+    try:
+        with pytest.raises(RuntimeError, match="doesn't require gradient"):
+            analyze(loaded, img)
+    finally:
+        for h in handles:
+            h.remove()
+    # whereas analyses during our Guided Grad-CAM are untouched (the hooks are on the chain)
+    with A.attribution_mode(loaded) as net:
+        from captum.attr import GuidedBackprop
+        gb = GuidedBackprop(net)
+        net.apply(gb._register_hooks)            # what gb.attribute() does for its duration
+        try:
+            assert analyze(loaded, img).top
+        finally:
+            gb._remove_hooks()
+    assert not hooks_left(loaded.model)
+
+
+def test_threads_share_one_model(vgg11):
+    """16 threads: Grad-CAM of different images, layers and targets at once, and one Guided
+    Grad-CAM and one analysis among them; every answer equals the single-threaded one."""
+    samples = sample_images()
+    res = [analyze(vgg11, load_image_file(p)) for p in list(samples.values())[:4]]
+    jobs = [(i % len(res), ["conv5_2", "relu5_1", "pool5", "conv4_2"][i % 4], [None, 1, 281, 999][(i // 4) % 4])
+            for i in range(15)]
+    single = [A.gradcam(vgg11, res[r], layer, target).layer_map for r, layer, target in jobs]
+    guided_single = A.compare_methods(vgg11, res[0], 281)
+    before = state_of(vgg11.model)
+
+    start = threading.Barrier(17)
+    out: dict = {}
+    errors: list = []
+
+    def run(key, fn):
+        try:
+            start.wait()
+            out[key] = fn()
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append((key, e))
+
+    threads = [threading.Thread(target=run, args=(i, lambda j=job: A.gradcam(vgg11, res[j[0]], j[1], j[2]).layer_map))
+               for i, job in enumerate(jobs)]
+    threads.append(threading.Thread(target=run, args=("guided", lambda: A.compare_methods(vgg11, res[0], 281))))
+    threads.append(threading.Thread(target=run, args=("analysis", lambda: analyze(vgg11, load_image_file(samples["Cat"])))))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors, errors
+    for i in range(len(jobs)):
+        np.testing.assert_allclose(out[i], single[i], atol=1e-6, err_msg=str(jobs[i]))
+    for name, m in guided_single.items():
+        np.testing.assert_allclose(out["guided"][name], m, atol=1e-6, err_msg=name)
+    np.testing.assert_array_equal(out["analysis"].probs, analyze(vgg11, load_image_file(samples["Cat"])).probs)
+    assert state_of(vgg11.model) == before and not hooks_left(vgg11.model)
+
+
+def test_compare_variants_drops_the_models(vgg11, monkeypatch):
+    import vggviz.weights as W
+
+    made = []
+    real = W.load_model
+
+    def spy(*a, **k):
+        m = real(*a, **k)
+        made.append(weakref.ref(m.model))
+        return m
+
+    monkeypatch.setattr(W, "load_model", spy)
+    calls = []
+    img = load_image_file(sample_images()["Cat"])
+    rows = A.compare_variants(["vgg11", "vgg11_lrn"], img, 281, "random", "cpu",
+                              progress=lambda *a: calls.append(a),
+                              get_model=lambda v: vgg11 if v == "vgg11" else None)
+    assert [r["variant"] for r in rows] == ["vgg11", "vgg11_lrn"]
+    assert calls == [(0, 2, "vgg11"), (1, 2, "vgg11_lrn"), (2, 2, "")]
+    assert len(made) == 1 and made[0]() is None          # the extra model is gone
+    for r in rows:
+        assert r["layer"] == "conv5_2" and r["gradcam"].target == 281 and len(r["top"]) == 5
+        assert r["gradcam"].crop_map.shape == (224, 224) and r["weights"] == "random"
