@@ -1,0 +1,191 @@
+"""Every page of the real app in headless Chromium: it loads, shows its title and no
+exception; an uploaded image flows through Forward pass, Feature maps, Filters and Grad-CAM;
+bad uploads get one line and the next good upload works; file names are text, not HTML.
+
+Full-page screenshots of each page go to artifacts/screenshots/ (look at them)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image, ImageDraw
+from st_browser import (
+    MAIN,
+    SAMPLES,
+    SIDEBAR,
+    error_alerts,
+    exceptions,
+    loaded_images,
+    nav_to,
+    open_page,
+    screenshot,
+    select_variant,
+    upload,
+    wait_idle,
+)
+
+pytestmark = pytest.mark.browser
+
+PAGES = [
+    "home", "architecture", "compare", "receptive_field", "forward_pass",
+    "feature_maps", "filters", "gradcam", "fully_conv",
+]
+CHART = f'{MAIN} [data-testid="stPlotlyChart"] .js-plotly-plot, {MAIN} .js-plotly-plot'
+IMAGE_PAGES = ["feature_maps", "filters", "gradcam"]
+
+
+def _png_bytes(size=(160, 120), colour=(200, 60, 40)) -> bytes:
+    im = Image.new("RGB", size, colour)
+    ImageDraw.Draw(im).ellipse((20, 20, size[0] - 20, size[1] - 20), fill=(30, 90, 200))
+    buf = io.BytesIO()
+    im.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _assert_clean(page, where: str) -> None:
+    exc = exceptions(page)
+    assert not exc, f"{where}: exception shown: {exc[0]}"
+
+
+def _title(page) -> str:
+    h1 = page.locator(f"{MAIN} h1").first
+    h1.wait_for(state="visible")
+    text = h1.inner_text().strip()
+    assert text, "the page's title is empty"
+    return text
+
+
+def _wait_chart(page) -> None:
+    page.locator(CHART).first.wait_for(state="visible")
+    # Plotly has drawn bars (not an empty axis frame).
+    page.wait_for_function(
+        """() => document.querySelectorAll('.js-plotly-plot .plot .point, .js-plotly-plot .bars path').length > 0"""
+    )
+
+
+def _wait_images(page, at_least: int = 1) -> int:
+    page.wait_for_function(
+        """(n) => Array.from(document.querySelectorAll('[data-testid="stMain"] [data-testid="stImage"] img'))
+               .filter(i => i.complete && i.naturalWidth > 0).length >= n""",
+        arg=at_least,
+    )
+    return loaded_images(page)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_loads_without_error(page, shots, path):
+    """A fresh session on each page: no exception block, a visible title."""
+    open_page(page, path)
+    _assert_clean(page, path)
+    _title(page)
+    screenshot(page, shots, f"{PAGES.index(path) + 1:02d}-{path}-no-image")
+
+
+def test_image_flow_on_default_vgg16(page, shots):
+    """The default VGG16: upload a sample, see the top-5 chart, then the image pages."""
+    open_page(page, "forward_pass")
+    sample = sorted(SAMPLES.glob("*.jpg"))[0]
+    upload(page, sample)
+    assert sample.name in page.locator(SIDEBAR).inner_text()
+    _wait_chart(page)
+    _assert_clean(page, "forward_pass")
+    screenshot(page, shots, "05-forward_pass-vgg16")
+    for path in IMAGE_PAGES + ["fully_conv", "receptive_field"]:
+        nav_to(page, path)
+        _assert_clean(page, path)
+        _title(page)
+        if path in IMAGE_PAGES:
+            n = _wait_images(page)
+            assert n >= 1, f"{path}: no image decoded"
+        screenshot(page, shots, f"{PAGES.index(path) + 1:02d}-{path}-vgg16")
+
+
+def test_image_flow_on_vgg11(page, shots):
+    """A second variant, chosen in the sidebar, through the same pages."""
+    open_page(page, "forward_pass")
+    select_variant(page, "VGG11 (A)")
+    upload(page, sorted(SAMPLES.glob("*.jpg"))[-1])
+    _wait_chart(page)
+    _assert_clean(page, "forward_pass vgg11")
+    for path in IMAGE_PAGES:
+        nav_to(page, path)
+        _assert_clean(page, f"{path} vgg11")
+        assert _wait_images(page) >= 1
+    screenshot(page, shots, "10-gradcam-vgg11")
+
+
+def test_bad_uploads_get_one_line_and_the_next_upload_works(page, shots):
+    open_page(page, "forward_pass")
+    select_variant(page, "VGG11 (A)")
+    bad = [
+        {"name": "notes.png", "mimeType": "image/png", "buffer": b"this is text, not a picture\n" * 4},
+        {"name": "empty.png", "mimeType": "image/png", "buffer": b""},
+    ]
+    for i, f in enumerate(bad):
+        upload(page, None, files=[f])
+        page.locator(f'{SIDEBAR} [data-testid="stAlertContentError"]').first.wait_for(state="visible")
+        errors = error_alerts(page)
+        assert errors, f"{f['name']}: no error shown"
+        msg = errors[0].strip()
+        assert "\n" not in msg and len(msg) < 300, f"not one line: {msg!r}"
+        assert f["name"] in msg, msg
+        _assert_clean(page, f["name"])
+        screenshot(page, shots, f"11-bad-upload-{i + 1}")
+    good = {"name": "good.png", "mimeType": "image/png", "buffer": _png_bytes()}
+    upload(page, None, files=[good])
+    _wait_chart(page)
+    assert not error_alerts(page), error_alerts(page)
+    _assert_clean(page, "good upload after bad ones")
+    assert "good.png" in page.locator(SIDEBAR).inner_text()
+
+
+def test_file_name_is_text_not_html(page, shots):
+    """A file named like an HTML tag is shown as those characters; nothing is injected."""
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    open_page(page, "forward_pass")
+    select_variant(page, "VGG11 (A)")
+    name = "<img src=x onerror=alert(1)>.png"
+    upload(page, None, files=[{"name": name, "mimeType": "image/png", "buffer": _png_bytes()}])
+    # Also a bad file with the same kind of name: the error message quotes it.
+    evil_bad = "<b id=injected>bold</b>.png"
+    wait_idle(page)
+    assert name in page.locator(SIDEBAR).inner_text()
+    upload(page, None, files=[{"name": evil_bad, "mimeType": "image/png", "buffer": b"nope"}])
+    page.locator(f'{SIDEBAR} [data-testid="stAlertContentError"]').first.wait_for(state="visible")
+    assert page.locator('img[src="x"]').count() == 0
+    assert page.locator("#injected").count() == 0
+    assert "<b id=injected>bold</b>" in " ".join(error_alerts(page))
+    page.wait_for_timeout(500)
+    assert not dialogs, f"script ran: {dialogs}"
+    _assert_clean(page, "html-like file name")
+    screenshot(page, shots, "12-html-file-name")
+
+
+def test_deep_link_on_a_fresh_server(browser, shots):
+    """A student's bookmark to a page may be the server's very first visitor. The page must
+    still run inside the app (shared sidebar with the model and image pickers), not alone.
+
+    Streamlit treats a folder named ``pages/`` next to the entry point as an old-style
+    multipage app until some session has run ``st.navigation``; a fresh server whose first
+    visitor opens /gradcam then runs pages/gradcam.py alone, for every visitor, until
+    someone opens "/". Naming the folder anything else (e.g. ``app_pages/``) avoids it."""
+    from benchmarks.server import streamlit_server
+
+    with streamlit_server() as srv:
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        pg = ctx.new_page()
+        pg.base_url = srv.url
+        try:
+            for path in ("gradcam", "architecture"):
+                open_page(pg, path)
+                sidebar = pg.locator(SIDEBAR).inner_text()
+                if "VGG variant" not in sidebar:
+                    screenshot(pg, shots, f"00-deep-link-{path}-fresh-server")
+                assert "VGG variant" in sidebar and "Sample image" in sidebar, (
+                    f"/{path} as the first visit of a fresh server ran without the app's "
+                    f"sidebar (old-style pages/ app); sidebar shows: {sidebar[:200]!r}")
+                _assert_clean(pg, path)
+        finally:
+            ctx.close()
