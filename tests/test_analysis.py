@@ -201,10 +201,10 @@ def test_sixteen_threads_on_one_model_give_the_single_threaded_results(vgg11):
 def test_model_untouched_after_an_exception_mid_pass(vgg11, res, cat, monkeypatch):
     real = an._keep
 
-    def failing(layer, out):
+    def failing(layer, out, **kw):
         if layer.name == "conv3_1":
             raise RuntimeError("boom in the middle of the pass")
-        return real(layer, out)
+        return real(layer, out, **kw)
 
     monkeypatch.setattr(an, "_keep", failing)
     with pytest.raises(RuntimeError, match="boom"):

@@ -124,10 +124,11 @@ def _readonly(a: np.ndarray) -> np.ndarray:
 
 def _render_normalised(t: torch.Tensor) -> Image.Image:
     """A viewable picture of the normalised (C, H, W) tensor: each channel's value in std units,
-    -R..R mapped to 0..255, so the ImageNet mean shows as mid-grey."""
-    v = ((t.clamp(-NORMALISED_RANGE, NORMALISED_RANGE) + NORMALISED_RANGE) * (255 / (2 * NORMALISED_RANGE)))
-    arr = v.round().to(torch.uint8).permute(1, 2, 0).contiguous().numpy()
-    return Image.fromarray(arr, "RGB")
+    -R..R mapped to 0..255, so the ImageNet mean shows as mid-grey. (numpy: a few small
+    single-threaded steps, no thread-pool wake-ups.)"""
+    v = np.clip(t.numpy().transpose(1, 2, 0), -NORMALISED_RANGE, NORMALISED_RANGE)
+    v = (v + NORMALISED_RANGE) * (255 / (2 * NORMALISED_RANGE)) + 0.5
+    return Image.fromarray(v.astype(np.uint8), "RGB")
 
 
 def preprocess(loaded: LoadedModel, image: Image.Image) -> Preprocessed:
@@ -167,12 +168,18 @@ def _image_digest(image: Image.Image) -> str:
     return h.hexdigest()
 
 
-def _keep(layer: Layer, out: torch.Tensor) -> torch.Tensor:
-    """A copy of ``out`` (batch dim dropped) that later in-place ops cannot touch:
-    float16 for the early blocks, float32 for the deep ones."""
+def _keep(layer: Layer, out: torch.Tensor, copy: bool = True) -> torch.Tensor:
+    """``out`` without its batch dim, as float16 for the early blocks (a converted copy) and
+    float32 for the deep ones: copied when ``copy`` (the next layer works in place, like VGG's
+    ReLUs, and would overwrite it), else kept as it is (nothing writes to it again)."""
     if layer.block in FLOAT16_BLOCKS:
         return out[0].to(torch.float16, copy=True)
-    return out[0].to(torch.float32, copy=True)
+    return out[0].to(torch.float32, copy=copy)
+
+
+def _overwritten(layers: list[Layer]) -> set[int]:
+    """Indices of layers whose output the next layer modifies in place (``inplace=True``)."""
+    return {a.index for a, b in zip(layers, layers[1:]) if getattr(b.module, "inplace", False)}
 
 
 def _plan(layers: list[Layer]) -> tuple[tuple[str, ...], dict[str, str]]:
@@ -210,10 +217,11 @@ def analyze(
     layers = named_layers(model)
     order, relu_of = _plan(layers)
     kept: dict[str, torch.Tensor] = {}
+    overwritten = _overwritten(layers)
 
     def on_output(layer: Layer, out: torch.Tensor) -> None:
         if layer.spatial and layer.kind != "relu":
-            kept[layer.name] = _keep(layer, out)
+            kept[layer.name] = _keep(layer, out, copy=layer.index in overwritten)
 
     cuda = device.type == "cuda"
     with torch.inference_mode():
