@@ -1,4 +1,165 @@
+import io
+
+import numpy as np
 import streamlit as st
 
-st.title("gradcam")
-st.info("This page is being built.")
+from vggviz import attribution, maps, ui
+from vggviz.variants import VARIANTS
+
+sel = ui.selection()
+st.title("Grad-CAM: where the network looks")
+
+loaded = ui.current_model(sel)
+ui.weights_banner(loaded)
+image = ui.current_image()
+if image is None:
+    st.info("⬅️ Pick a sample image, upload a photo or take one with the camera in the sidebar.")
+    st.stop()
+if loaded is None:
+    st.stop()
+res = ui.current_analysis(loaded, image)
+if res is None:
+    st.stop()
+if not loaded.trained:
+    st.warning("These weights are untrained: the Grad-CAM of a random network means nothing (its "
+               "gradients favour no object), so read the maps below only as a demonstration of the method.")
+
+st.markdown(
+    "Grad-CAM (Selvaraju et al., 2017) weights each channel of a layer by how much the class score "
+    "rises when that channel rises (its gradient, averaged over the map), sums the weighted channels "
+    "and keeps the positive part: red is where this layer holds evidence **for** the class."
+)
+
+# ---------------------------------------------------------------- controls
+cats = loaded.categories
+top = [p.index for p in res.top]
+options = top + [i for i in range(len(cats)) if i not in set(top)]
+if st.session_state.get("gc_digest") != (res.digest, res.variant):
+    st.session_state["gc_digest"] = (res.digest, res.variant)
+    st.session_state["gc_target"] = top[0]
+layers = attribution.gradcam_layers(loaded)
+if st.session_state.get("gc_layer") not in layers:
+    st.session_state["gc_layer"] = attribution.default_layer(loaded)
+
+
+def class_label(i: int) -> str:
+    rank = f"top-{top.index(i) + 1} · " if i in top else ""
+    return f"{rank}{cats[i]} ({i}) · {100 * float(res.probs[i]):.2f}%"
+
+
+c1, c2 = st.columns([3, 2])
+target = c1.selectbox(
+    "Target class", options, key="gc_target", format_func=class_label,
+    help="The top-5 classes come first; type to search all 1000 ImageNet classes.",
+)
+layer = c2.selectbox(
+    "Layer", layers, key="gc_layer",
+    help="Every conv, ReLU and pool layer. The default is the last conv: the deepest layer that "
+         "still has a spatial map (14×14 for a 224 input).",
+)
+c3, c4 = st.columns([3, 2])
+alpha = c3.slider("Opacity of the heatmap", 0.0, 1.0, 0.5, 0.05, key="gc_alpha")
+cmap = c4.selectbox("Colormap", attribution.COLORMAPS, key="gc_cmap")
+
+try:
+    cam = ui.current_gradcam(loaded, res, layer, target)
+except (RuntimeError, ValueError) as e:
+    ui.show_error(f"Grad-CAM failed: {e}")
+    st.stop()
+
+# ---------------------------------------------------------------- the map
+pil = image.image
+box = res.preprocessed.crop_box
+heat = cam.image_map(box, pil.size)
+over = attribution.overlay(pil, heat, alpha=alpha, cmap=cmap, crop_box=box)
+h, w = cam.layer_map.shape
+left, right = st.columns([3, 2])
+left.image(over, width="stretch")
+left.caption(f"Grad-CAM of **{cam.label}** ({cam.target}) at **{cam.layer}**, {h}×{w} upsampled "
+             f"bilinearly to the {res.preprocessed.tensor.shape[-1]} px crop. Outside the white box "
+             f"(dimmed) is what the centre crop cut away: the network never saw it.")
+fig = maps.channel_heatmap(cam.layer_map, f"{cam.layer} · {h}×{w} · as computed", colorscale=cmap)
+fig.update_layout(height=380)
+right.plotly_chart(fig, width="stretch", key="gc_raw")
+m1, m2 = right.columns(2)
+m1.metric("Class probability", f"{100 * cam.prob:.2f}%", help=f"softmax output for {cam.label} ({cam.target})")
+m2.metric("Map maximum", f"{cam.raw_max:.3g}", help="Before scaling to [0, 1]: Σ_k α_k A_k at the hottest position")
+if cam.raw_max == 0:
+    right.info("The map is zero everywhere: at this layer nothing speaks *for* this class "
+               "(every weighted sum is negative and Grad-CAM keeps only the positive part).")
+if cam.layer.startswith("conv"):
+    relu = "relu" + cam.layer[4:]
+    st.caption(f"The map of **{cam.layer}** is taken at the convolution's output, before its ReLU "
+               f"(as captum does with `layer=features[i]` of the conv). Gradients there also flow "
+               f"through units the ReLU switches off; pick **{relu}** for the map after the ReLU.")
+
+d1, d2 = st.columns(2)
+stem = f"{res.variant}_{cam.layer}_{cam.target}"
+d1.download_button("⬇️ Overlay (PNG)", data=lambda: maps.to_png(over), file_name=f"{stem}_gradcam.png",
+                   mime="image/png", on_click="ignore", key="gc_png")
+
+
+def heat_npy() -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, heat.astype(np.float32))
+    return buf.getvalue()
+
+
+d2.download_button("⬇️ Heatmap (.npy, float32, image size, 0–1)", data=heat_npy,
+                   file_name=f"{stem}_heatmap.npy", mime="application/octet-stream",
+                   on_click="ignore", key="gc_npy")
+
+# ---------------------------------------------------------------- depth sweep
+st.subheader("Through the depth")
+st.caption("The same class at the end of each block: early maps are sharp but about edges and "
+           "colours (any class looks much the same), late maps are coarse but about the object.")
+small = pil.copy()
+small.thumbnail((320, 320))
+scale = small.width / pil.width, small.height / pil.height
+small_box = (box[0] * scale[0], box[1] * scale[1], box[2] * scale[0], box[3] * scale[1])
+sweep = ui.current_depth_sweep(loaded, res, target)
+for col, c in zip(st.columns(len(sweep)), sweep):
+    col.image(attribution.overlay(small, c.image_map(small_box, small.size), alpha, cmap, small_box), width="stretch")
+    col.caption(f"**{c.layer}** · {c.layer_map.shape[0]}×{c.layer_map.shape[1]}")
+
+# ---------------------------------------------------------------- methods
+st.subheader("Compare methods")
+on_gpu = loaded.device.type == "cuda"
+show = st.toggle("Compute Guided Grad-CAM and saliency", value=on_gpu, key="gc_methods",
+                 help="One more forward and backward pass through the whole network per method.")
+if show:
+    ig = st.checkbox("…and Integrated Gradients (16 steps: 16 more passes)", key="gc_ig")
+    methods = ui.current_compare_methods(loaded, res, target, layer, 16 if ig else 0)
+    crop = res.preprocessed.stages["cropped"]
+    for col, (name, m) in zip(st.columns(len(methods)), methods.items()):
+        col.image(attribution.overlay(crop, m, alpha, cmap), width="stretch")
+        col.markdown(f"**{name}**")
+        col.caption(attribution.METHOD_NOTES[name])
+    st.caption("All over the 224 px crop the network sees. Pixel-level maps show the largest "
+               "|attribution| over the colour channels, scaled to their 99.5th percentile.")
+
+# ---------------------------------------------------------------- depths
+st.subheader("Compare depths: VGG11, 13, 16, 19")
+st.caption(f"Each network's own top-5 and its Grad-CAM of **{cats[target]}** at its last conv. "
+           "Networks not already loaded are loaded one at a time and dropped again.")
+key = ("gc_depths", res.digest, target, sel.weights, sel.device)
+if st.button("Compare depths", key="gc_depths_button"):
+    bar = st.progress(0.0, text="Starting…")
+
+    def progress(done: int, total: int, variant: str) -> None:
+        text = f"{VARIANTS[variant].label}: loading, analysing, Grad-CAM ({done + 1}/{total})" if variant else "Done"
+        bar.progress(done / total, text=text)
+
+    try:
+        st.session_state["gc_depths"] = (key, ui.compare_depths(image, target, sel, progress))
+    except (RuntimeError, ValueError, MemoryError) as e:
+        ui.show_error(f"Comparing depths failed: {e}")
+    bar.empty()
+stored = st.session_state.get("gc_depths")
+if stored and stored[0] == key:
+    for col, row in zip(st.columns(len(stored[1])), stored[1]):
+        c = row["gradcam"]
+        col.image(attribution.overlay(small, c.image_map(small_box, small.size), alpha, cmap, small_box), width="stretch")
+        col.markdown(f"**{VARIANTS[row['variant']].label}** · {row['layer']} · {row['weights']} weights")
+        col.caption(f"{cats[target]}: {100 * c.prob:.2f}%")
+        col.markdown("\n".join(f"{i + 1}. {p.label} {100 * p.prob:.1f}%" for i, p in enumerate(row["top"])))

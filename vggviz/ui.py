@@ -347,3 +347,107 @@ def current_conv_weights(loaded: LoadedModel) -> dict:
 
 
 __all__ += ["current_analysis", "current_conv_weights", "ANALYSIS_CACHE_ENTRIES"]
+
+
+# --------------------------------------------------------------------------- Grad-CAM
+
+GRADCAM_CACHE_ENTRIES = 128       # a GradCam is ~0.2 MB (the 224×224 crop map); sweeps ×5
+COMPARE_CACHE_ENTRIES = 8
+_compare_lock = threading.Lock()  # one depth comparison at a time in the process: ≤ 1 extra model alive
+_compare_results: "dict[tuple, list[dict]]" = {}
+
+
+def _model_key(loaded: LoadedModel) -> tuple[str, str, str, str]:
+    return loaded.variant, loaded.requested, loaded.source, str(loaded.device)
+
+
+@st.cache_data(max_entries=GRADCAM_CACHE_ENTRIES, ttl=ANALYSIS_TTL_S, show_spinner=False)
+def _cached_gradcam(model_key: tuple, digest: str, layer: str, target: int, _loaded: LoadedModel, _analysis):
+    from . import attribution
+
+    return attribution.gradcam(_loaded, _analysis, layer, target)
+
+
+@st.cache_data(max_entries=GRADCAM_CACHE_ENTRIES, ttl=ANALYSIS_TTL_S, show_spinner=False)
+def _cached_depth_sweep(model_key: tuple, digest: str, target: int, _loaded: LoadedModel, _analysis):
+    from . import attribution
+
+    return attribution.depth_sweep(_loaded, _analysis, target)
+
+
+@st.cache_data(max_entries=GRADCAM_CACHE_ENTRIES, ttl=ANALYSIS_TTL_S, show_spinner=False)
+def _cached_compare_methods(model_key: tuple, digest: str, target: int, layer: str, ig_steps: int,
+                            _loaded: LoadedModel, _analysis):
+    from . import attribution
+
+    return attribution.compare_methods(_loaded, _analysis, target, layer, ig_steps=ig_steps)
+
+
+def current_gradcam(loaded: LoadedModel, analysis, layer: str, target: int):
+    """Grad-CAM of ``target`` at ``layer`` for the analysed image, cached per (model, image
+    digest, layer, target) for every session: opacity and colormap re-render from it."""
+    return _cached_gradcam(_model_key(loaded), analysis.digest, layer, int(target), loaded, analysis)
+
+
+def current_depth_sweep(loaded: LoadedModel, analysis, target: int):
+    """Grad-CAM at the end of each block (cached like :func:`current_gradcam`)."""
+    return _cached_depth_sweep(_model_key(loaded), analysis.digest, int(target), loaded, analysis)
+
+
+def current_compare_methods(loaded: LoadedModel, analysis, target: int, layer: str, ig_steps: int = 0):
+    """Grad-CAM, Guided Grad-CAM, saliency (and integrated gradients) maps, cached."""
+    return _cached_compare_methods(_model_key(loaded), analysis.digest, int(target), layer, int(ig_steps),
+                                   loaded, analysis)
+
+
+def _peek_cached_model(variant: str, source: str, device: str) -> LoadedModel | None:
+    """The model in the bounded model cache for these arguments, without loading (and so
+    without evicting) anything; None when it is not there. Streamlit has no public "peek",
+    so this reads its cache the way ``_cached_model(...)`` would, and gives up quietly
+    (None: the caller loads a private copy) if those internals change."""
+    try:
+        from streamlit.runtime.caching.cache_utils import _make_value_key
+
+        func = _cached_model
+        cache = func._info.get_function_cache(func._function_key)
+        key = _make_value_key(cache_type=func._info.cache_type, func=func._info.func,
+                              func_args=(variant, source, device), func_kwargs={},
+                              hash_funcs=func._info.hash_funcs)
+        value = cache.read_result(key).value
+    except Exception:  # noqa: BLE001 - not cached, or Streamlit internals moved
+        return None
+    return value if isinstance(value, LoadedModel) else None
+
+
+def compare_depths(image, target: int, sel: Selection | None = None, progress=None) -> list[dict]:
+    """VGG11/13/16/19 on ``image``: predictions and Grad-CAM of ``target`` at each last conv
+    (:func:`vggviz.attribution.compare_variants`). Models already in the bounded model cache
+    are used as they are; the others are loaded one at a time, outside that cache, and dropped
+    after use. One comparison runs at a time in the process (so at most one extra model is
+    alive) and results are kept per (image, target, weights, device) for every session.
+    ImageNet weights that cannot be had fall back to random weights, per variant (shown in
+    each result's ``weights``); a weights file fits one variant only, so ImageNet is used."""
+    from . import attribution
+
+    sel = sel or selection()
+    weights = sel.weights if sel.weights in ("imagenet", "random") else "imagenet"
+    variants = ("vgg11", "vgg13", "vgg16", "vgg19")
+    key = (image.digest, int(target), weights, sel.device, variants)
+
+    def get_model(variant: str) -> LoadedModel:
+        source = weights
+        if source == "imagenet" and _ensure_imagenet(variant):
+            source = "random"
+        return _peek_cached_model(variant, source, sel.device) or load_model(variant, source, sel.device)
+
+    with _compare_lock:
+        if key not in _compare_results:
+            rows = attribution.compare_variants(variants, image, int(target), weights, sel.device,
+                                                progress=progress, get_model=get_model)
+            while len(_compare_results) >= COMPARE_CACHE_ENTRIES:
+                _compare_results.pop(next(iter(_compare_results)))
+            _compare_results[key] = rows
+        return _compare_results[key]
+
+
+__all__ += ["current_gradcam", "current_depth_sweep", "current_compare_methods", "compare_depths"]

@@ -1,0 +1,144 @@
+"""The Grad-CAM page in the real app (AppTest, VGG11, random weights): target and layer
+changes work, opacity and colormap re-render without computing Grad-CAM again, downloads are
+there, and the page says that an untrained network's map means nothing."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from vggviz import attribution, ui
+
+from support import ROOT
+
+pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    """Count attribution.gradcam calls (the page reaches it through vggviz.ui)."""
+    for f in (ui._cached_gradcam, ui._cached_depth_sweep, ui._cached_compare_methods):
+        f.clear()
+    made = []
+    real = attribution.gradcam
+
+    def spy(loaded, analysis, layer=None, target=None):
+        made.append((layer, target))
+        return real(loaded, analysis, layer, target)
+
+    monkeypatch.setattr(attribution, "gradcam", spy)
+    yield made
+    for f in (ui._cached_gradcam, ui._cached_depth_sweep, ui._cached_compare_methods):
+        f.clear()
+
+
+def page(variant: str = "vgg11", sample: str | None = "Cat") -> AppTest:
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    at.session_state["vggviz_variant"] = variant
+    at.run()
+    at.switch_page("pages/gradcam.py").run()
+    assert not at.exception, at.exception
+    if sample:
+        at.sidebar.selectbox(key="vggviz_sample").set_value(sample).run()
+        assert not at.exception, at.exception
+    return at
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, at.exception
+    assert not [e.value for e in at.error]
+    return at
+
+
+def test_gradcam_page(calls):
+    at = page()
+    assert ok(at)
+    # defaults: top-1 class, the last conv; one Grad-CAM computed
+    target = at.selectbox(key="gc_target")
+    assert target.index == 0 and target.options[0].startswith("top-1 · ") and len(target.options) == 1000
+    assert at.selectbox(key="gc_layer").value == "conv5_2"
+    assert calls == [("conv5_2", at.session_state["gc_target"])]
+    # the untrained network is said plainly, with the Grad-CAM line
+    assert any("mean nothing" in w.value for w in at.warning)
+    assert any("Grad-CAM of a random network means nothing" in w.value for w in at.warning)
+    # downloads, the raw layer map, the class probability, five sweep overlays
+    labels = [b.label for b in at.get("download_button")]
+    assert any("PNG" in x for x in labels) and any(".npy" in x for x in labels)
+    spec = at.get("plotly_chart")[0].proto.spec
+    assert '"type":"heatmap"' in spec
+    assert any(m.label == "Class probability" for m in at.metric)
+    assert sum("relu" in c.value and "×" in c.value for c in at.caption) == 5
+
+    # opacity and colormap re-render from the cached map
+    n = len(calls)
+    at.slider(key="gc_alpha").set_value(0.8).run()
+    at.selectbox(key="gc_cmap").set_value("inferno").run()
+    ok(at)
+    assert len(calls) == n
+
+    # another class (any of the 1000) and another layer: one new Grad-CAM each
+    at.selectbox(key="gc_target").set_value(281).run()
+    ok(at)
+    assert calls[-1] == ("conv5_2", 281) and len(calls) == n + 1
+    assert any("tabby" in c.value for c in at.caption)
+    at.selectbox(key="gc_layer").set_value("pool4").run()
+    ok(at)
+    assert calls[-1] == ("pool4", 281) and len(calls) == n + 2
+    assert any("14×14" in (c.value or "") for c in at.caption)
+    # going back to a seen combination is a cache hit
+    at.selectbox(key="gc_layer").set_value("conv5_2").run()
+    ok(at)
+    assert len(calls) == n + 2
+
+
+def test_methods_and_depths(calls, monkeypatch):
+    at = page()
+    at.toggle(key="gc_methods").set_value(True).run()
+    ok(at)
+    names = [m.value for m in at.markdown]
+    for name in ("**Grad-CAM**", "**Guided Grad-CAM**", "**Saliency**"):
+        assert name in names
+
+    # compare depths: patch the loader so the test builds small stand-ins, not four VGGs
+    seen = []
+
+    def fake_compare(image, target, sel=None, progress=None):
+        model = ui._cached_model("vgg11", "random", "cpu")
+        rows = attribution.compare_variants(["vgg11"], image, target, "random", "cpu", progress=progress,
+                                            get_model=lambda v: model)
+        seen.append(target)
+        return rows * 4
+
+    monkeypatch.setattr(ui, "compare_depths", fake_compare)
+    at.button(key="gc_depths_button").click().run()
+    ok(at)
+    assert seen == [at.session_state["gc_target"]]
+    assert sum("conv5_2 · random weights" in m.value for m in at.markdown) == 4
+
+
+def test_no_image_prompt(calls):
+    at = page(sample=None)
+    assert any("sidebar" in i.value for i in at.info)
+    assert not calls
+
+
+def test_compare_depths_prefers_cached_models_and_keeps_results(monkeypatch):
+    cached = ui._cached_model("vgg11", "random", "cpu")
+    assert ui._peek_cached_model("vgg11", "random", "cpu") is cached
+    assert ui._peek_cached_model("vgg13", "random", "cpu") is None      # peeking loads nothing
+    runs = []
+
+    def fake_compare_variants(variants, image, target, source, device, progress=None, get_model=None):
+        assert tuple(variants) == ("vgg11", "vgg13", "vgg16", "vgg19") and source == "random"
+        runs.append(get_model("vgg11"))
+        return [{"variant": v} for v in variants]
+
+    monkeypatch.setattr(attribution, "compare_variants", fake_compare_variants)
+    monkeypatch.setattr(ui, "_compare_results", {})
+    image = type("Img", (), {"digest": "abc"})()
+    sel = ui.Selection("vgg11", "random", "cpu")
+    first = ui.compare_depths(image, 281, sel)
+    assert runs == [cached] and [r["variant"] for r in first] == ["vgg11", "vgg13", "vgg16", "vgg19"]
+    assert ui.compare_depths(image, 281, sel) is first and len(runs) == 1      # kept
+    ui.compare_depths(image, 282, sel)
+    assert len(runs) == 2
