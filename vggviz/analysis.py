@@ -81,6 +81,7 @@ class Analysis:
     _order: tuple[str, ...] = field(default=(), repr=False)
     _relu_of: dict[str, str] = field(default_factory=dict, repr=False)
     _memo: dict = field(default_factory=dict, repr=False)   # derived summaries, computed once
+    _cpu: dict = field(default_factory=dict, repr=False)    # the same memory as ``acts``, as tensors
 
     def layer_names(self) -> list[str]:
         """Every spatial layer (conv, bn, relu, lrn, pool, avgpool) in forward order."""
@@ -90,8 +91,14 @@ class Analysis:
         """The (C, H, W) output of spatial layer ``name`` as float32; ReLUs are derived
         from the stored pre-activation. Raises KeyError for an unknown name."""
         if name in self._relu_of:
-            out = self.acts[self._relu_of[name]].astype(np.float32)   # always a fresh copy
-            return np.maximum(out, np.float32(0), out=out)
+            pre = self._relu_of[name]
+            t = self._cpu.get(pre)
+            if t is None:
+                out = self.acts[pre].astype(np.float32)
+                return np.maximum(out, np.float32(0), out=out)
+            # torch converts float16 with F16C, ~10x faster than numpy's astype
+            out = t.to(torch.float32, copy=True)
+            return out.clamp_(min=0).numpy()
         if name not in self.acts:
             raise KeyError(
                 f"no spatial layer {name!r} in {self.variant}; choose one of: {', '.join(self._order)}"
@@ -234,7 +241,8 @@ def analyze(
             torch.cuda.synchronize(device)
         seconds = time.perf_counter() - t0
         probs_t = torch.softmax(logits[0].float(), dim=0).cpu()
-        acts = {name: _readonly(t.cpu().numpy()) for name, t in kept.items()}
+        cpu = {name: t.cpu() for name, t in kept.items()}
+        acts = {name: _readonly(t.numpy()) for name, t in cpu.items()}
     del kept
 
     probs = _readonly(probs_t.numpy().astype(np.float32, copy=False))
@@ -245,7 +253,7 @@ def analyze(
     return Analysis(
         variant=loaded.variant, source=loaded.source, device=str(device), digest=digest,
         top=top, probs=probs, seconds=seconds, preprocessed=pre, acts=acts,
-        _order=order, _relu_of=relu_of,
+        _order=order, _relu_of=relu_of, _cpu=cpu,
     )
 
 

@@ -64,11 +64,11 @@ def colormap_lut(name: str = "viridis") -> np.ndarray:
 
 @lru_cache(maxsize=32)
 def _lut_rgbx(name: str) -> np.ndarray:
-    """The LUT packed as one little-endian uint32 per colour (R, G, B, 255): one gather per
-    pixel instead of three, decoded by Pillow's "RGBX" raw mode."""
-    lut = colormap_lut(name).astype(np.uint32)
-    packed = lut[:, 0] | (lut[:, 1] << 8) | (lut[:, 2] << 16) | np.uint32(0xFF000000)
-    packed = packed.astype("<u4")
+    """The LUT packed as one little-endian uint32 per colour (R, G, B, 255), plus a 257th
+    entry for the separator colour: one gather per pixel of the whole tiled image, decoded
+    by Pillow's "RGBX" raw mode."""
+    lut = np.vstack([colormap_lut(name), np.array(SEPARATOR, np.uint8)]).astype(np.uint32)
+    packed = (lut[:, 0] | (lut[:, 1] << 8) | (lut[:, 2] << 16) | np.uint32(0xFF000000)).astype("<u4")
     packed.setflags(write=False)
     return packed
 
@@ -188,26 +188,30 @@ def feature_grid(
 
     flat = acts.reshape(c, -1)
     if normalise == "per-channel":
-        lo = flat.min(axis=1)[idx_order][:, None, None]
-        hi = flat.max(axis=1)[idx_order][:, None, None]
+        lo, hi = flat.min(axis=1)[:, None], flat.max(axis=1)[:, None]
     else:
         lo, hi = flat.min(), flat.max()
-    if th < h or tw < w:  # subsample while reordering (one gather), before colouring
-        data = acts[np.ix_(idx_order, _resample_index(h, th), _resample_index(w, tw))]
-    else:
-        data = acts[idx_order]
-    idx = _to_index(data, lo, hi)
+    if th < h or tw < w:  # subsample first: one gather along the flattened map (np.take is fast)
+        sel = (_resample_index(h, th)[:, None] * w + _resample_index(w, tw)[None, :]).ravel()
+        flat = np.take(flat, sel, axis=1)
+    idx = _to_index(flat, lo, hi)[idx_order]                      # uint8, in tile order
     if th > h or tw > w:  # enlarge the uint8 indices (whole factors: np.repeat)
+        idx = idx.reshape(c, h, w)
         idx = np.repeat(np.repeat(idx, th // h, axis=1), tw // w, axis=2)
-    px = _lut_rgbx(cmap)[idx]                                     # (C, th, tw) packed RGBX
+    idx = idx.reshape(c, th, tw)
 
-    bg = np.frombuffer(bytes(SEPARATOR) + b"\xff", dtype="<u4")[0]
-    cell = np.full((rows * cols, th + sep, tw + sep), bg, dtype="<u4")
-    cell[:c, :th, :tw] = px
-    canvas = cell.reshape(rows, cols, th + sep, tw + sep).transpose(0, 2, 1, 3)
-    height, width = rows * (th + sep) - sep, cols * (tw + sep) - sep
-    canvas = np.ascontiguousarray(canvas.reshape(rows * (th + sep), cols * (tw + sep))[:height, :width])
-    image = Image.frombuffer("RGBX", (width, height), canvas, "raw", "RGBX", 0, 1).convert("RGB")
+    # Lay the colour indices out as the picture (256 = separator), then one LUT gather.
+    full_h, full_w = rows * (th + sep), cols * (tw + sep)
+    canvas = np.full((full_h, full_w), 256, dtype=np.uint16)
+    view = canvas.reshape(rows, th + sep, cols, tw + sep)
+    n_full = c // cols
+    if n_full:
+        view[:n_full, :th, :, :tw] = idx[: n_full * cols].reshape(n_full, cols, th, tw).transpose(0, 2, 1, 3)
+    if c > n_full * cols:
+        view[n_full, :th, : c - n_full * cols, :tw] = idx[n_full * cols:].transpose(1, 0, 2)
+    rgbx = np.take(_lut_rgbx(cmap), canvas)                          # (full_h, full_w) uint32
+    height, width = full_h - sep, full_w - sep                        # no trailing separator
+    image = Image.frombuffer("RGBX", (width, height), rgbx, "raw", "RGBX", full_w * 4, 1).convert("RGB")
     idx_order = idx_order.copy()
     idx_order.setflags(write=False)
     return GridImage(image=image, order=idx_order, cols=cols, rows=rows, tile=th, tile_w=tw,
