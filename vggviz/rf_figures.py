@@ -28,6 +28,8 @@ __all__ = [
 ]
 
 BOX_COLOUR = "#E45756"
+# white at zero, so that "exactly zero outside the box" is visible as white
+ERF_SCALE = [[0.0, "#ffffff"], [0.02, "#fee6ce"], [0.2, "#fdae6b"], [0.5, "#e6550d"], [1.0, "#7f2704"]]
 CENTRE_COLOUR = "#F58518"
 
 
@@ -111,11 +113,14 @@ def rf_growth_figure(summary: Summary, highlight: str | None = None) -> go.Figur
     fig.add_scatter(x=names, y=[r.jump for r in rows], mode="lines+markers", name="effective stride (px)",
                     line=dict(color="#F58518", width=2, dash="dot"),
                     hovertemplate="%{x}: neighbouring units are %{y} px apart<extra></extra>")
-    fig.add_hline(y=summary.input_size, line=dict(color="#999", dash="dash"),
-                  annotation_text=f"input {summary.input_size} px", annotation_position="top left")
+    # a trace, not add_hline: shapes on a log axis take log10 coordinates
+    fig.add_scatter(x=[names[0], names[-1]], y=[summary.input_size] * 2, mode="lines",
+                    name=f"input side ({summary.input_size} px)", line=dict(color="#999", dash="dash"),
+                    hoverinfo="skip")
     if highlight in names:
         fig.add_vline(x=names.index(highlight), line=dict(color=BOX_COLOUR, width=1))
-    fig.update_yaxes(type="log", title="pixels (log scale)")
+    ticks = [2 ** i for i in range(0, 11)]
+    fig.update_yaxes(type="log", title="pixels (log scale)", tickvals=ticks, ticktext=[str(t) for t in ticks])
     fig.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10),
                       legend=dict(orientation="h", y=1.08, x=0))
     return fig
@@ -164,10 +169,12 @@ def unit_box_figure(image: Image.Image | None, box: Sequence[float], size: int =
 def erf_figure(erf: np.ndarray, box: Sequence[float], title: str = "Effective receptive field") -> go.Figure:
     """|∂ unit / ∂ input| as a heatmap with the theoretical box drawn over it."""
     h, w = erf.shape
-    fig = go.Figure(go.Heatmap(z=erf, colorscale="Inferno", zmin=0, zmax=1, showscale=True,
+    fig = go.Figure(go.Heatmap(z=erf, colorscale=ERF_SCALE, zmin=0, zmax=1, showscale=True,
                                colorbar=dict(title="|∂unit/∂x|", thickness=12),
                                hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>"))
-    _add_box(fig, box, None)
+    fig.add_shape(type="rect", x0=-0.5, x1=w - 0.5, y0=-0.5, y1=h - 0.5,
+                  line=dict(color="#333", width=1, dash="dot"))
+    _add_box(fig, [v - 0.5 for v in box], None)
     xr, yr = _frame_range(w, h, box)
     fig.update_xaxes(range=xr, visible=False, constrain="domain")
     fig.update_yaxes(range=yr, visible=False, scaleanchor="x")
@@ -184,7 +191,7 @@ def score_map_figure(image: Image.Image, score_map: np.ndarray, label: str,
     h, w = score_map.shape
     fig = go.Figure(_image_trace(image))
     fig.add_trace(go.Heatmap(
-        z=score_map, x0=centre0, dx=stride, y0=centre0, dy=stride, colorscale="Hot", reversescale=True,
+        z=score_map, x0=centre0, dx=stride, y0=centre0, dy=stride, colorscale="Jet",
         zmin=0, zmax=max(float(score_map.max()), 1e-6), opacity=opacity, zsmooth=False,
         colorbar=dict(title="p", thickness=12),
         hovertemplate="cell (%{y:.0f}, %{x:.0f}) px: p = %{z:.3f}<extra></extra>",
@@ -201,7 +208,7 @@ def topk_figure(labels: Sequence[str], probs: Sequence[float], title: str = "") 
                            marker_color="#4C78A8", texttemplate="%{x:.1%}", textposition="auto",
                            hovertemplate="%{y}: %{x:.2%}<extra></extra>"))
     fig.update_layout(height=60 + 34 * len(labels), margin=dict(l=10, r=10, t=30, b=10),
-                      xaxis=dict(tickformat=".0%", title="probability"),
+                      xaxis=dict(tickformat=".2~%", title="probability"),
                       title=dict(text=title, font=dict(size=13)))
     return fig
 
@@ -216,6 +223,6 @@ def multiscale_figure(labels: Sequence[str], per_scale: dict[str, Sequence[float
                     marker_color="#E45756" if avg else palette[i % len(palette)],
                     hovertemplate="%{x} at " + name + ": %{y:.2%}<extra></extra>")
     fig.update_layout(barmode="group", height=380, margin=dict(l=10, r=10, t=30, b=10),
-                      yaxis=dict(tickformat=".0%", title="probability"),
+                      yaxis=dict(tickformat=".2~%", title="probability"),
                       legend=dict(orientation="h", y=1.1, x=0))
     return fig
