@@ -98,6 +98,22 @@ def loaded_images(page, scope: str = MAIN) -> int:
 
 
 def screenshot(page, shots: Path, name: str) -> Path:
+    """A full-page screenshot. Streamlit scrolls inside its own containers, not the body,
+    so the viewport is stretched to the content's height for the shot and then restored."""
     path = shots / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    size = page.viewport_size or {"width": 1400, "height": 1000}
+    height = page.evaluate(
+        """() => Math.max(...['[data-testid="stMain"]', '[data-testid="stMainBlockContainer"]',
+                                '[data-testid="stSidebarContent"]', '[data-testid="stAppViewContainer"]']
+               .map(s => document.querySelector(s)).filter(Boolean).map(e => e.scrollHeight), 0)"""
+    )
+    tall = max(size["height"], min(int(height) + 80, 12_000))
+    try:
+        if tall > size["height"]:
+            page.set_viewport_size({"width": size["width"], "height": tall})
+            page.wait_for_timeout(400)
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        if tall > size["height"]:
+            page.set_viewport_size(size)
     return path
