@@ -47,36 +47,38 @@ acts = res.activation(layer)
 C, H, W = acts.shape
 grid = maps.feature_grid(acts, order=order, normalise=normalise)
 row = rows[layer]
-st.image(grid.image, width="stretch")
-st.caption(
-    f"**{layer}**: {C} maps of {H}×{W}, in a {grid.cols}×{grid.rows} grid read row by row, "
-    f"sorted by {'channel number' if order == 'index' else order + ' activation, largest first'}; "
-    f"colours: viridis, dark = low, yellow = high ({'each map stretched to its own range' if normalise == 'per-channel' else 'one range for the whole layer'}). "
-    f"Each unit here sees a {row.rf}×{row.rf} px patch of the 224 px input (receptive field), "
-    f"and neighbouring units are {row.jump} px apart."
-)
-st.download_button(
-    "⬇️ Download this grid (PNG)", data=lambda: maps.to_png(grid.image),
-    file_name=f"{res.variant}_{layer}_{order}_{normalise}.png", mime="image/png",
-    on_click="ignore", key="fm_download",
-)
+grid_col, one_col = st.columns([3, 2], gap="medium")
+with grid_col:
+    st.image(grid.image, width="stretch")
+    st.caption(
+        f"**{layer}**: {C} maps of {H}×{W}, in a {grid.cols}×{grid.rows} grid read row by row, "
+        f"sorted by {'channel number' if order == 'index' else order + ' activation, largest first'}; "
+        f"colours: viridis, dark = low, yellow = high ({'each map stretched to its own range' if normalise == 'per-channel' else 'one range for the whole layer'}). "
+        f"Each unit here sees a {row.rf}×{row.rf} px patch of the 224 px input (receptive field), "
+        f"and neighbouring units are {row.jump} px apart."
+    )
+    st.download_button(
+        "⬇️ Download this grid (PNG)", data=lambda: maps.to_png(grid.image),
+        file_name=f"{res.variant}_{layer}_{order}_{normalise}.png", mime="image/png",
+        on_click="ignore", key="fm_download",
+    )
 
-st.subheader("One channel up close")
-tile = st.slider(
-    "Tile number in the grid above (row by row)", 1, C, 1, key=f"fm_tile_{layer}",
-    help="Tile 1 is the top-left one: with a sort order, the channel this image excites most.",
-)
-channel = int(grid.order[tile - 1])
-left, right = st.columns([3, 1])
-left.plotly_chart(
-    maps.channel_heatmap(acts[channel], f"{layer} · channel {channel} (tile {tile}) · {H}×{W}"),
-    width="stretch", key="fm_heatmap",
-)
-stats = maps.channel_stats(acts[channel])
-right.metric("Channel", channel, help=f"Tile {tile} of the grid")
-right.metric("Max", f"{stats['max']:.3g}")
-right.metric("Mean", f"{stats['mean']:.3g}", help=f"std {stats['std']:.3g}, min {stats['min']:.3g}")
-right.metric("Active units", f"{100 * stats['active']:.1f}%", help="Share of positions with a value above 0")
+with one_col:
+    tile = st.slider(
+        "Tile number in the grid (row by row)", 1, C, 1, key=f"fm_tile_{layer}",
+        help="Tile 1 is the top-left one: with a sort order, the channel this image excites most.",
+    )
+    channel = int(grid.order[tile - 1])
+    st.plotly_chart(
+        maps.channel_heatmap(acts[channel], f"{layer} · channel {channel} (tile {tile}) · {H}×{W}"),
+        width="stretch", key="fm_heatmap",
+    )
+    stats = maps.channel_stats(acts[channel])
+    m = st.columns(2) + st.columns(2)
+    m[0].metric("Channel", channel, help=f"Tile {tile} of the grid")
+    m[1].metric("Active", f"{100 * stats['active']:.0f}%", help="Share of positions with a value above 0")
+    m[2].metric("Max", f"{stats['max']:.3g}")
+    m[3].metric("Mean", f"{stats['mean']:.3g}", help=f"std {stats['std']:.3g}, min {stats['min']:.3g}")
 
 st.subheader("Through the whole network")
 st.plotly_chart(maps.layer_overview(res), width="stretch", key="fm_overview")

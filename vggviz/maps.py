@@ -273,10 +273,19 @@ def layer_overview(analysis) -> go.Figure:
     fig.add_scatter(x=x, y=[100 * r["active"] for r in rows], name="% of units > 0", mode="lines+markers",
                     line=dict(color="#E45756", width=2), row=2, col=1, secondary_y=True,
                     hovertemplate="%{x}: %{y:.1f}% active<extra></extra>")
-    fig.update_yaxes(title_text="channels", type="log", dtick="D1", row=1, col=1, secondary_y=False)
-    fig.update_yaxes(title_text="side (px)", type="log", row=1, col=1, secondary_y=True)
-    fig.update_yaxes(title_text="mean", row=2, col=1, secondary_y=False)
-    fig.update_yaxes(title_text="% active", range=[0, 100], row=2, col=1, secondary_y=True)
+    chans = sorted({r["channels"] for r in rows})
+    sides = sorted({r["side"] for r in rows})
+    def log_range(vals):   # room below the smallest bar, so that it shows
+        return [math.log10(vals[0] / 2), math.log10(vals[-1] * 1.15)]
+
+    fig.update_yaxes(title_text="channels (log scale)", type="log", tickmode="array", tickvals=chans,
+                     ticktext=[str(v) for v in chans], range=log_range(chans), row=1, col=1, secondary_y=False)
+    fig.update_yaxes(title_text="map side in px (log scale)", type="log", tickmode="array", tickvals=sides,
+                     ticktext=[str(v) for v in sides], range=log_range(sides), showgrid=False,
+                     row=1, col=1, secondary_y=True)
+    fig.update_yaxes(title_text="mean activation", row=2, col=1, secondary_y=False)
+    fig.update_yaxes(title_text="% active", range=[0, 100], tickmode="array", tickvals=[0, 25, 50, 75, 100],
+                     showgrid=False, row=2, col=1, secondary_y=True)
     fig.update_layout(height=560, margin=dict(l=10, r=10, t=60, b=10), bargap=0.25,
                       legend=dict(orientation="h", y=-0.12))
     return fig
@@ -391,7 +400,7 @@ def kernel_grid(
     img = Image.new("RGB", (left + body.shape[1], body.shape[0] + 16), SEPARATOR)
     img.paste(Image.fromarray(np.ascontiguousarray(body), "RGB"), (left, 16))
     draw, font = ImageDraw.Draw(img), _font(11)
-    draw.text((left, 1), f"input channels 0–{n - 1} →  (scale ±{vmax:.3g})", fill=(60, 60, 60), font=font)
+    draw.text((left, 1), f"input channels 0-{n - 1} ->   (colour scale -{vmax:.3g} .. +{vmax:.3g})", fill=(60, 60, 60), font=font)
     for r, oc in enumerate(outs):
         draw.text((2, 16 + r * (ch + gap + 1) + max(0, ch // 2 - 6)), f"out {oc}", fill=(60, 60, 60), font=font)
     return img
