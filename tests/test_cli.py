@@ -86,3 +86,57 @@ def test_module_entry_point_no_traceback():
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 2
     assert p.stderr.strip().startswith("vggviz: error: unknown variant") and "Traceback" not in p.stderr
+
+
+@pytest.fixture(scope="module")
+def cat(root):
+    return str(root / "assets" / "samples" / "cat.jpg")
+
+
+def test_predict_json_contract(capsys, cat):
+    code, out, err = run(capsys, "predict", cat, "--variant", "vgg11", "--weights", "random",
+                         "--device", "cpu", "--topk", "3", "--json")
+    assert code == 0, err
+    j = json.loads(out)
+    assert (j["variant"], j["weights"], j["device"]) == ("vgg11", "random", "cpu")
+    assert len(j["top"]) == 3
+    probs = [t["prob"] for t in j["top"]]
+    assert probs == sorted(probs, reverse=True) and all(0 < p < 1 for p in probs)
+    assert all(set(t) == {"index", "label", "prob"} for t in j["top"])
+
+
+def test_gradcam_writes_overlay_and_heatmap(capsys, cat, tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    out, heat = tmp_path / "overlay.png", tmp_path / "map.npy"
+    code, stdout, err = run(capsys, "gradcam", cat, "--variant", "vgg11", "--weights", "random",
+                            "--layer", "conv4_2", "--target", "281", "--out", str(out),
+                            "--heatmap", str(heat), "--json")
+    assert code == 0, err
+    size = Image.open(cat).size
+    assert Image.open(out).size == size
+    m = np.load(heat)
+    assert m.dtype == np.float32 and m.shape == (size[1], size[0])
+    assert 0.0 <= m.min() and m.max() <= 1.0
+    j = json.loads(stdout)
+    assert (j["layer"], j["target"], j["label"]) == ("conv4_2", 281, "tabby")
+
+
+@pytest.mark.parametrize("extra,phrase", [
+    (["--layer", "fc7"], "fc7"),
+    (["--layer", "conv9_9"], "conv9_9"),
+    (["--target", "1000"], "target must be"),
+])
+def test_gradcam_bad_layer_or_target(capsys, cat, tmp_path, extra, phrase):
+    code, _, err = run(capsys, "gradcam", cat, "--variant", "vgg11", "--weights", "random",
+                       "--out", str(tmp_path / "o.png"), *extra)
+    assert code == 2 and phrase in err and err.count("\n") == 1
+    assert not (tmp_path / "o.png").exists()
+
+
+def test_bad_weights_file_exit_2(capsys, cat, tmp_path):
+    bad = tmp_path / "w.pth"
+    bad.write_bytes(b"not torch")
+    code, _, err = run(capsys, "predict", cat, "--variant", "vgg11", "--weights", str(bad))
+    assert code == 2 and "not a PyTorch weights file" in err

@@ -168,7 +168,7 @@ def _read_state_dict(path: Path) -> dict[str, torch.Tensor]:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:  # unpickling errors, truncated zip, not a torch file
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        if "weights_only" in str(e) or "Unsupported global" in str(e):
+        if "GLOBAL" in str(e) or "Unsupported global" in str(e):  # a pickle naming callables
             raise WeightsError(
                 f"{path.name} is not a plain state dict: it holds Python objects that could run "
                 "code, so it was refused (save model.state_dict() instead)"
