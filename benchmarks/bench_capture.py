@@ -185,8 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--image", default=None, help="image file (default: the bundled cat)")
+    p.add_argument("--threads", type=int, default=0, help="torch CPU threads (default: torch's own choice)")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     a = p.parse_args(argv)
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
     r = run(a.variant, a.device, a.weights, max(1, a.repeats), max(0, a.warmup), a.image)
     print(json.dumps(r, indent=2) if a.json else table(r))
     return 0
