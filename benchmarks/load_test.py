@@ -30,6 +30,7 @@ import os
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -323,8 +324,11 @@ def run_load(users: int = 30, variant: str = "vgg16", url: str | None = None, pi
         sampler = RssSampler(server_pid)
         sampler.start()
         rss_before = rss_tree_mb(server_pid) if server_pid else math.nan
-        results, wall = asyncio.run(_classroom(base_url, images, expected, variant_label,
-                                               timeout_s, screenshots, ramp_s))
+        # In its own thread: asyncio.run refuses to start inside a running loop (pytest with
+        # playwright's sync API, which keeps one, in the same process).
+        with ThreadPoolExecutor(1) as ex:
+            results, wall = ex.submit(asyncio.run, _classroom(base_url, images, expected, variant_label,
+                                                              timeout_s, screenshots, ramp_s)).result()
         peak = sampler.stop()
         rss_after = rss_tree_mb(server_pid) if server_pid else math.nan
         return results, wall, rss_before, peak, rss_after
