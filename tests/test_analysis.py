@@ -125,6 +125,12 @@ def test_every_spatial_layer_has_the_summary_shape(res):
         with pytest.raises(ValueError):
             a[(0,) * a.ndim] = 1
     assert res.acts["avgpool"].dtype == np.float32
+    # float32 maps are handed out as stored; converted ones are the caller's own copies
+    assert res.activation("conv4_1") is res.acts["conv4_1"]
+    mine = res.activation("conv1_1")
+    mine[:] = 7
+    assert not (res.acts["conv1_1"] == 7).all()
+    assert (res.activation("relu4_1") >= 0).all() and res.activation("relu4_1") is not res.acts["conv4_1"]
     with pytest.raises(KeyError, match="fc6"):
         res.activation("fc6")
 

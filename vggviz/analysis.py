@@ -88,22 +88,24 @@ class Analysis:
         return list(self._order)
 
     def activation(self, name: str) -> np.ndarray:
-        """The (C, H, W) output of spatial layer ``name`` as float32; ReLUs are derived
-        from the stored pre-activation. Raises KeyError for an unknown name."""
-        if name in self._relu_of:
-            pre = self._relu_of[name]
-            t = self._cpu.get(pre)
-            if t is None:
-                out = self.acts[pre].astype(np.float32)
-                return np.maximum(out, np.float32(0), out=out)
-            # torch converts float16 with F16C, ~10x faster than numpy's astype
-            out = t.to(torch.float32, copy=True)
-            return out.clamp_(min=0).numpy()
-        if name not in self.acts:
+        """The (C, H, W) output of spatial layer ``name`` as float32. A ReLU is derived from
+        the stored pre-activation (``max(pre, 0)``). Stored float32 maps come back as they are
+        (read-only, no copy); float16 ones and ReLUs as fresh arrays. KeyError for unknown names."""
+        key = self._relu_of.get(name, name)
+        if key not in self.acts:
             raise KeyError(
                 f"no spatial layer {name!r} in {self.variant}; choose one of: {', '.join(self._order)}"
             )
-        return self.acts[name].astype(np.float32, copy=False)
+        stored = self.acts[key]
+        relu = key != name
+        if not relu and stored.dtype == np.float32:
+            return stored
+        t = self._cpu.get(key)
+        # torch converts float16 with F16C, several times faster than numpy's astype
+        out = t.to(torch.float32, copy=True) if t is not None else torch.from_numpy(stored.astype(np.float32))
+        if relu:
+            out.clamp_(min=0)
+        return out.numpy()
 
     def layer_stats(self) -> list[dict]:
         """Per layer as the next layer receives it (each ReLU, LRN, pool and avgpool output;
