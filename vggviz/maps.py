@@ -23,6 +23,8 @@ from PIL import Image, ImageDraw, ImageFont
 __all__ = [
     "GridImage",
     "ORDERS",
+    "SEPARATOR",
+    "channel_order",
     "NORMALISE",
     "colormap_lut",
     "colorize",
