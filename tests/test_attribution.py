@@ -384,17 +384,18 @@ def test_hooking_the_shared_model_would_break_concurrent_analyses():
 
 
 def test_threads_share_one_model(vgg11):
-    """16 threads: Grad-CAM of different images, layers and targets at once, and one Guided
-    Grad-CAM and one analysis among them; every answer equals the single-threaded one."""
+    """16 threads of Grad-CAM (different images, layers and targets), one of Guided Grad-CAM
+    and one lock-free analysis, all started at once on one model: every answer equals the
+    single-threaded one, and the model is left as it was."""
     samples = sample_images()
     res = [analyze(vgg11, load_image_file(p)) for p in list(samples.values())[:4]]
     jobs = [(i % len(res), ["conv5_2", "relu5_1", "pool5", "conv4_2"][i % 4], [None, 1, 281, 999][(i // 4) % 4])
-            for i in range(15)]
+            for i in range(16)]
     single = [A.gradcam(vgg11, res[r], layer, target).layer_map for r, layer, target in jobs]
     guided_single = A.compare_methods(vgg11, res[0], 281)
     before = state_of(vgg11.model)
 
-    start = threading.Barrier(17)
+    start = threading.Barrier(len(jobs) + 2)
     out: dict = {}
     errors: list = []
 
