@@ -121,6 +121,10 @@ def test_gradcam_writes_overlay_and_heatmap(capsys, cat, tmp_path):
     assert 0.0 <= m.min() and m.max() <= 1.0
     j = json.loads(stdout)
     assert (j["layer"], j["target"], j["label"]) == ("conv4_2", 281, "tabby")
+    # without --layer: the last conv (VGG11's conv5_2), as the design says
+    code, stdout, _ = run(capsys, "gradcam", cat, "--variant", "vgg11", "--weights", "random",
+                          "--out", str(out), "--json")
+    assert code == 0 and json.loads(stdout)["layer"] == "conv5_2"
 
 
 @pytest.mark.parametrize("extra,phrase", [

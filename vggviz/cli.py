@@ -161,11 +161,11 @@ def _gradcam(a) -> None:
 
     image, loaded = _load(a)
     from .analysis import analyze
-    from .attribution import gradcam, gradcam_layers, overlay
+    from .attribution import default_layer, gradcam, gradcam_layers, overlay
     from .layers import UnknownLayer
 
     layers = gradcam_layers(loaded)
-    layer = a.layer or layers[-1]
+    layer = a.layer or default_layer(loaded)
     if layer not in layers:
         raise UnknownLayer(f"layer {layer!r} has no spatial map for Grad-CAM; choose one of: {', '.join(layers)}")
     if a.target is not None and not 0 <= a.target < len(loaded.categories):
