@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("VGGVIZ_WEIGHTS", "random")
 
-from benchmarks.server import CHROMIUM, CHROMIUM_ARGS, rss_tree_mb, streamlit_server  # noqa: E402
+from benchmarks.server import CHROMIUM, CHROMIUM_ARGS, cpu_seconds, rss_tree_mb, streamlit_server  # noqa: E402
 
 APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 SIDEBAR = '[data-testid="stSidebar"]'
@@ -320,10 +320,13 @@ def run_load(users: int = 30, variant: str = "vgg16", url: str | None = None, pi
     if screenshots is not None:
         screenshots.mkdir(parents=True, exist_ok=True)
 
+    cpu: dict[str, float] = {}
+
     def go(base_url: str, server_pid: int | None):
         sampler = RssSampler(server_pid)
         sampler.start()
         rss_before = rss_tree_mb(server_pid) if server_pid else math.nan
+        cpu_before = cpu_seconds(server_pid) if server_pid else math.nan
         # In its own thread: asyncio.run refuses to start inside a running loop (pytest with
         # playwright's sync API, which keeps one, in the same process).
         with ThreadPoolExecutor(1) as ex:
@@ -331,6 +334,7 @@ def run_load(users: int = 30, variant: str = "vgg16", url: str | None = None, pi
                                                               timeout_s, screenshots, ramp_s)).result()
         peak = sampler.stop()
         rss_after = rss_tree_mb(server_pid) if server_pid else math.nan
+        cpu["server_s"] = (cpu_seconds(server_pid) if server_pid else math.nan) - cpu_before
         return results, wall, rss_before, peak, rss_after
 
     if url:
@@ -357,6 +361,7 @@ def run_load(users: int = 30, variant: str = "vgg16", url: str | None = None, pi
         "result_p50_s": pct(t_res, 50), "result_p95_s": pct(t_res, 95), "result_max_s": max(t_res, default=math.nan),
         "gradcam_p50_s": pct(t_gc, 50), "gradcam_p95_s": pct(t_gc, 95),
         "total_p50_s": pct(t_tot, 50), "total_p95_s": pct(t_tot, 95),
+        "server_cpu_s": cpu.get("server_s", math.nan),
         "rss_start_mb": rss_before, "rss_peak_mb": peak, "rss_end_mb": rss_after,
         "rss_bound_mb": bound,
         "rss_within_bound": (not math.isnan(peak) and peak > 0 and peak < bound) if (pid or not url) else None,
@@ -373,6 +378,8 @@ def report(s: dict) -> str:
         f"  upload → top-5 chart:      p50 {s['result_p50_s']:.1f} s   p95 {s['result_p95_s']:.1f} s   max {s['result_max_s']:.1f} s",
         f"  top-5 → Grad-CAM image:    p50 {s['gradcam_p50_s']:.1f} s   p95 {s['gradcam_p95_s']:.1f} s",
         f"  page open → Grad-CAM:      p50 {s['total_p50_s']:.1f} s   p95 {s['total_p95_s']:.1f} s   (all users done in {s['wall_s']:.1f} s)",
+        f"  server CPU time during the run: {s['server_cpu_s']:.0f} s ({s['server_cpu_s'] / max(1, s['users']):.1f} s per user; "
+        f"the rest of {s['wall_s'] * (s['cpus'] or 1):.0f} core-seconds went to Chromium and this script)",
         f"  server RSS: start {s['rss_start_mb']:.0f} MB, peak {s['rss_peak_mb']:.0f} MB, end {s['rss_end_mb']:.0f} MB "
         f"(bound {s['rss_bound_mb']:.0f} MB: {'ok' if s['rss_within_bound'] else 'EXCEEDED' if s['rss_within_bound'] is False else 'not measured'})",
     ]
