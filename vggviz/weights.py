@@ -156,8 +156,12 @@ def fetch_imagenet(variant: str, progress: Progress | None = None, timeout: floa
         except WeightsError:
             raise
         except (urllib.error.URLError, OSError, TimeoutError) as e:
-            reason = getattr(e, "reason", e)
-            raise WeightsError(f"could not download ImageNet weights for {variant} ({reason})") from None
+            reason = " ".join(str(getattr(e, "reason", e)).split())
+            raise WeightsError(
+                f"could not download ImageNet weights for {variant} ({reason}: offline?); on a "
+                f"machine with internet run `python -m vggviz weights fetch {variant}` and copy "
+                f"{torch.hub.get_dir()}/checkpoints here"
+            ) from None
     return path
 
 
