@@ -135,6 +135,7 @@ def _phase(name: str, iterations: int, warmup: int, work, check, workers: int = 
         "rss_end_mb": end,
         "growth_mb": end - warm,
         "max_growth_mb": max(samples + [end]) - warm,
+        "rss_samples_mb": [round(x, 1) for x in samples],
         "hook_problems": problems,
     }
 
@@ -240,9 +241,11 @@ def main(argv=None) -> int:
     ap.add_argument("--warmup", type=int, default=20)
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--app", type=int, default=0, help="also N AppTest runs of the Grad-CAM page")
+    ap.add_argument("--phases", default="one-session,sessions",
+                    help="comma-separated: one-session, sessions (default both)")
     ap.add_argument("--json", type=Path)
     a = ap.parse_args(argv)
-    s = run_soak(a.variant, a.iterations, a.warmup, a.workers, a.app)
+    s = run_soak(a.variant, a.iterations, a.warmup, a.workers, a.app, phases=tuple(a.phases.split(",")))
     print(f"soak {'OK' if s['ok'] else 'FAILED'}: growth limit {GROWTH_LIMIT_MB:.0f} MB after warm-up, no hook left")
     if a.json:
         a.json.write_text(json.dumps(s, indent=2))
