@@ -211,3 +211,13 @@ def test_to_png_round_trips():
     img = Image.new("RGB", (7, 5), (1, 2, 3))
     back = Image.open(io.BytesIO(maps.to_png(img)))
     assert back.format == "PNG" and back.size == (7, 5) and back.getpixel((0, 0)) == (1, 2, 3)
+
+
+def test_topk_axis_full_when_confident_zoomed_when_near_uniform():
+    confident = maps.topk_figure([Prediction(1, "goldfish", 0.5), Prediction(2, "shark", 0.25)])
+    assert list(confident.layout.xaxis.range) == [0, 100]
+    flat = maps.topk_figure([Prediction(1, "goldfish", 0.0012), Prediction(2, "shark", 0.0011)])
+    lo, hi = flat.layout.xaxis.range
+    assert lo == 0 and 0.12 < hi < 0.2, "an untrained network's 0.1 % bars must be visible"
+    assert "zoomed" in flat.layout.xaxis.title.text
+    assert flat.data[0].text[-1] == "0.12%"

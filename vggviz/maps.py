@@ -297,14 +297,20 @@ def topk_figure(top: Sequence, title: str = "") -> go.Figure:
     """The top-k predictions as horizontal bars, the most likely on top, in %."""
     labels = [f"{p.label} ({p.index})" for p in top]
     pct = [100 * p.prob for p in top]
+    best = max(pct, default=0.0)
+    # A confident network gets the full 0–100 % axis; a near-uniform one (an untrained network
+    # gives each of 1000 classes ~0.1 %) gets a zoomed axis, said on the axis, so the bars show.
+    zoomed = 0 < best < 20
+    upper = best * 1.3 if zoomed else 100.0
     fig = go.Figure(go.Bar(
         x=pct[::-1], y=labels[::-1], orientation="h", marker_color="#4C78A8",
-        text=[f"{v:.1f}%" for v in pct[::-1]], textposition="auto",
-        hovertemplate="%{y}: %{x:.2f}%<extra></extra>",
+        text=[f"{v:.2f}%" if v < 1 else f"{v:.1f}%" for v in pct[::-1]], textposition="auto",
+        hovertemplate="%{y}: %{x:.3f}%<extra></extra>",
     ))
+    axis_title = "probability (%)" + (f" — axis zoomed to 0–{upper:.2g}%" if zoomed else "")
     fig.update_layout(title=dict(text=title), height=60 + 44 * max(len(top), 1),
                       margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-                      xaxis=dict(title="probability (%)", range=[0, max(100.0, max(pct, default=0))]))
+                      xaxis=dict(title=axis_title, range=[0, upper]))
     return fig
 
 
