@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from vggviz.analysis import analyze  # noqa: E402
-from vggviz.images import load_image_file, sample_images  # noqa: E402
 from vggviz.maps import feature_grid  # noqa: E402
-from vggviz.weights import load_model  # noqa: E402
+
+from common import setup, sync  # noqa: E402
 
 TARGET_RATIO = 1.1
 TARGET_GRID_S = 0.1
@@ -61,25 +61,18 @@ def _reset_peak_rss() -> bool:
         return False
 
 
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-
-
 def run(variant: str, device: str, weights: str, repeats: int, warmup: int, image: str | None) -> dict:
-    loaded = load_model(variant, weights, device)
+    loaded, img, x = setup(variant, device, weights, image)
     dev = loaded.device
-    img = load_image_file(image or sample_images()["Cat"])
     model = loaded.model
-    x = loaded.transforms(img.image).unsqueeze(0).to(dev)
     rss_model_mib = (_status_kib("VmRSS") or 0) / 1024
 
     def bare() -> float:
         with torch.inference_mode():
-            _sync(dev)
+            sync(dev)
             t0 = time.perf_counter()
             model(x)
-            _sync(dev)
+            sync(dev)
             return time.perf_counter() - t0
 
     def full() -> tuple[float, float]:

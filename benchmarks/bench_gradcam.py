@@ -36,36 +36,29 @@ import torch  # noqa: E402
 
 from vggviz import attribution  # noqa: E402
 from vggviz.analysis import analyze  # noqa: E402
-from vggviz.images import load_image_file, sample_images  # noqa: E402
 from vggviz.layers import find_layer, named_layers  # noqa: E402
-from vggviz.weights import load_model  # noqa: E402
+
+from common import setup, sync  # noqa: E402
 
 TARGET_RATIO = 1.3
-
-
-def _sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
 
 
 def run(variant: str, device: str, weights: str, repeats: int, warmup: int, image: str | None) -> dict:
     from captum.attr import GuidedBackprop, LayerGradCam
 
-    loaded = load_model(variant, weights, device)
+    loaded, img, x = setup(variant, device, weights, image)
     dev = loaded.device
-    img = load_image_file(image or sample_images()["Cat"])
     model = loaded.model
-    x = loaded.transforms(img.image).unsqueeze(0).to(dev)
     layer = attribution.default_layer(loaded)
     module = find_layer(named_layers(model), layer).module
     res = analyze(loaded, img)
     target = res.top[0].index
 
     def timed(fn) -> float:
-        _sync(dev)
+        sync(dev)
         t0 = time.perf_counter()
         fn()
-        _sync(dev)
+        sync(dev)
         return time.perf_counter() - t0
 
     def bare():

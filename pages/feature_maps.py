@@ -6,17 +6,7 @@ from vggviz.summary import summarize
 sel = ui.selection()
 st.title("Feature maps: what each layer sees")
 
-loaded = ui.current_model(sel)
-ui.weights_banner(loaded)
-image = ui.current_image()
-if image is None:
-    st.info("⬅️ Pick a sample image, upload a photo or take one with the camera in the sidebar.")
-    st.stop()
-if loaded is None:
-    st.stop()
-res = ui.current_analysis(loaded, image)
-if res is None:
-    st.stop()
+loaded, image, res = ui.require_analysis(sel)
 
 names = res.layer_names()
 rows = {r.name: r for r in summarize(res.variant, 224).rows}

@@ -7,17 +7,7 @@ from vggviz.variants import VARIANTS
 sel = ui.selection()
 st.title("Forward pass: one image through the network")
 
-loaded = ui.current_model(sel)
-ui.weights_banner(loaded)
-image = ui.current_image()
-if image is None:
-    st.info("⬅️ Pick a sample image, upload a photo or take one with the camera in the sidebar.")
-    st.stop()
-if loaded is None:
-    st.stop()
-res = ui.current_analysis(loaded, image)
-if res is None:
-    st.stop()
+loaded, image, res = ui.require_analysis(sel)
 
 pre = res.preprocessed
 t = loaded.transforms

@@ -9,17 +9,7 @@ from vggviz.variants import VARIANTS
 sel = ui.selection()
 st.title("Grad-CAM: where the network looks")
 
-loaded = ui.current_model(sel)
-ui.weights_banner(loaded)
-image = ui.current_image()
-if image is None:
-    st.info("⬅️ Pick a sample image, upload a photo or take one with the camera in the sidebar.")
-    st.stop()
-if loaded is None:
-    st.stop()
-res = ui.current_analysis(loaded, image)
-if res is None:
-    st.stop()
+loaded, image, res = ui.require_analysis(sel)
 if not loaded.trained:
     st.warning("These weights are untrained: the Grad-CAM of a random network means nothing (its "
                "gradients favour no object), so read the maps below only as a demonstration of the method.")

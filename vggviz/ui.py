@@ -346,7 +346,28 @@ def current_conv_weights(loaded: LoadedModel) -> dict:
     return _cached_conv_weights(loaded.variant, loaded.requested, loaded.source, str(loaded.device), loaded)
 
 
-__all__ += ["current_analysis", "current_conv_weights", "ANALYSIS_CACHE_ENTRIES"]
+PICK_IMAGE = "⬅️ Pick a sample image, upload a photo or take one with the camera in the sidebar."
+
+
+def require_analysis(sel: Selection | None = None):
+    """What an image page needs: ``(loaded, image, analysis)`` for the selection, drawing the
+    weights banner; when there is no image yet, no usable model or no analysis, it shows the
+    prompt or the one-line message and stops the page (``st.stop``)."""
+    loaded = current_model(sel)
+    weights_banner(loaded)
+    image = current_image()
+    if image is None:
+        st.info(PICK_IMAGE)
+        st.stop()
+    if loaded is None:
+        st.stop()
+    res = current_analysis(loaded, image)
+    if res is None:
+        st.stop()
+    return loaded, image, res
+
+
+__all__ += ["current_analysis", "current_conv_weights", "require_analysis", "ANALYSIS_CACHE_ENTRIES"]
 
 
 # --------------------------------------------------------------------------- Grad-CAM

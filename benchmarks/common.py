@@ -1,0 +1,29 @@
+"""What the benchmark scripts share: the device sync and the model + image they measure."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import torch  # noqa: E402
+
+from vggviz.images import load_image_file, sample_images  # noqa: E402
+from vggviz.weights import load_model  # noqa: E402
+
+
+def sync(device: torch.device) -> None:
+    """Wait for queued GPU work, so wall-clock times mean what they say."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def setup(variant: str, device: str, weights: str, image: str | None):
+    """``(loaded, image, x)``: the model, the image (default: the Cat sample) and its
+    preprocessed input batch on the model's device."""
+    loaded = load_model(variant, weights, device)
+    img = load_image_file(image or sample_images()["Cat"])
+    x = loaded.transforms(img.image).unsqueeze(0).to(loaded.device)
+    return loaded, img, x
