@@ -17,6 +17,8 @@ df = pd.DataFrame([{
     "parameters (M)": round(r.params / 1e6, 2), "MACs (G)": round(r.macs / 1e9, 3),
     "ImageNet top-1 %": r.acc1, "ImageNet top-5 %": r.acc5,
 } for r in rows])
+for col in ("ImageNet top-1 %", "ImageNet top-5 %"):   # blank, not "None", where no weights exist
+    df[col] = pd.to_numeric(df[col])
 st.dataframe(df, hide_index=True, width="stretch", column_config={
     "ImageNet top-1 %": st.column_config.NumberColumn(
         help="From torchvision's weights metadata (single 224 crop); empty where torchvision ships no weights"),
