@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,9 +172,17 @@ def _ensure_imagenet(variant: str) -> str:
     return ""
 
 
+# The models the bounded cache below holds right now, by its arguments: a weak-value map, so
+# an entry lives exactly as long as the cache (or anyone) keeps the model. Lets code that
+# must not load or evict (compare_depths) see what is already there.
+_loaded_models: "weakref.WeakValueDictionary[tuple[str, str, str], LoadedModel]" = weakref.WeakValueDictionary()
+
+
 @st.cache_resource(max_entries=MODEL_CACHE_ENTRIES, show_spinner=False)
 def _cached_model(variant: str, source: str, device: str) -> LoadedModel:
-    return load_model(variant, source, device)
+    loaded = load_model(variant, source, device)
+    _loaded_models[(variant, source, device)] = loaded
+    return loaded
 
 
 def current_model(sel: Selection | None = None) -> LoadedModel | None:
@@ -422,22 +431,9 @@ def current_compare_methods(loaded: LoadedModel, analysis, target: int, layer: s
 
 
 def _peek_cached_model(variant: str, source: str, device: str) -> LoadedModel | None:
-    """The model in the bounded model cache for these arguments, without loading (and so
-    without evicting) anything; None when it is not there. Streamlit has no public "peek",
-    so this reads its cache the way ``_cached_model(...)`` would, and gives up quietly
-    (None: the caller loads a private copy) if those internals change."""
-    try:
-        from streamlit.runtime.caching.cache_utils import _make_value_key
-
-        func = _cached_model
-        cache = func._info.get_function_cache(func._function_key)
-        key = _make_value_key(cache_type=func._info.cache_type, func=func._info.func,
-                              func_args=(variant, source, device), func_kwargs={},
-                              hash_funcs=func._info.hash_funcs)
-        value = cache.read_result(key).value
-    except Exception:  # noqa: BLE001 - not cached, or Streamlit internals moved
-        return None
-    return value if isinstance(value, LoadedModel) else None
+    """The model the bounded model cache holds for these arguments, or None; loads and
+    evicts nothing."""
+    return _loaded_models.get((variant, source, device))
 
 
 def compare_depths(image, target: int, sel: Selection | None = None, progress=None) -> list[dict]:
