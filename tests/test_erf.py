@@ -165,3 +165,14 @@ def test_bad_requests_are_refused_and_release_the_lock():
     t.start()
     t.join()
     assert got == [True]                                        # not left held by the error
+
+
+def test_crop_input_is_the_weights_preprocessing(vgg11):
+    from PIL import Image
+
+    from vggviz.erf import crop_input
+
+    img = Image.new("RGB", (300, 200), (10, 200, 30))
+    crop, x = crop_input(vgg11, img)
+    assert crop.size == (224, 224) and x.shape == (1, 3, 224, 224)
+    assert torch.allclose(x, vgg11.transforms(img).unsqueeze(0), atol=1e-6)

@@ -207,15 +207,9 @@ def erf_radius(erf: np.ndarray, mass: float = 0.5) -> float:
 
 
 def crop_input(loaded, image) -> tuple["Image.Image", torch.Tensor]:
-    """The weights' own preprocessing (resize the shorter side, centre crop 224, normalise)
-    applied to a PIL image: the crop as a PIL image (to draw on) and the ``(1, 3, 224, 224)``
-    tensor the network sees. Same numbers as ``loaded.transforms(image)``."""
-    import torchvision.transforms.functional as TF
+    """The weights' own preprocessing applied to a PIL image (:func:`vggviz.analysis.preprocess`):
+    the 224 crop as a PIL image (to draw on) and the ``(1, 3, 224, 224)`` tensor the network sees."""
+    from .analysis import preprocess
 
-    t = loaded.transforms
-    image = image if image.mode == "RGB" else image.convert("RGB")
-    resized = TF.resize(image, list(t.resize_size), interpolation=t.interpolation, antialias=t.antialias)
-    crop = TF.center_crop(resized, list(t.crop_size))
-    x = TF.convert_image_dtype(TF.pil_to_tensor(crop), torch.float)
-    x = TF.normalize(x, mean=list(t.mean), std=list(t.std))
-    return crop, x.unsqueeze(0).contiguous()
+    pre = preprocess(loaded, image)
+    return pre.stages["cropped"], pre.tensor
