@@ -154,3 +154,41 @@ def test_multi_scale_averages_the_scales(vgg11):
 def test_map_geometry(vgg11):
     # cell 0 centred at pool5's first centre (16) + 3·32; fc6 sees pool5's 150 + 6·32 px
     assert map_geometry(vgg11.model) == (112.0, 32, 150 + 6 * 32)
+
+
+def test_dense_passes_run_lock_free_beside_guided_gradcam(vgg11):
+    """The dense pass takes no lock: it must give the single-threaded answer while other
+    threads run dense passes and Guided Grad-CAM (which holds the lock and hooks a private
+    chain) on the same shared model, and leave no hook behind."""
+    import threading
+
+    from vggviz.analysis import analyze
+    from vggviz.attribution import compare_methods
+
+    images = [Image.new("RGB", (300, 260), c) for c in ((200, 30, 30), (30, 200, 30), (30, 30, 200))]
+    expected = [dense_scores(vgg11, im, 256).mean_probs for im in images]
+    analysis = analyze(vgg11, images[0])
+    got, errors = {}, []
+
+    def dense(i):
+        try:
+            got[i] = dense_scores(vgg11, images[i % 3], 256).mean_probs
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+
+    def guided():
+        try:
+            compare_methods(vgg11, analysis, analysis.top[0].index)
+        except Exception as e:  # noqa: BLE001
+            errors.append(e)
+
+    threads = [threading.Thread(target=dense, args=(i,)) for i in range(6)] + [threading.Thread(target=guided)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    for i in range(6):
+        np.testing.assert_array_equal(got[i], expected[i % 3])
+    for m in vgg11.model.modules():
+        assert not (m._forward_hooks or m._forward_pre_hooks or m._backward_hooks or m._backward_pre_hooks)

@@ -299,9 +299,10 @@ def dense_scores(loaded, image: Image.Image, size: int, square: bool = False) ->
     """
     x = dense_input(loaded, image, size, square)
     net = to_fully_conv(loaded.model)
-    # Under the model's lock: hooks another page holds on the shared modules (under that same
-    # lock) must not see this pass.
-    with loaded.lock, torch.inference_mode():
+    # No lock, as for analysis.analyze: this pass only runs the shared modules forward and
+    # changes nothing on them, and no hook is ever put on a shared module (attribution's
+    # hooks live on private modules), so a long pass at 512 px need not block other sessions.
+    with torch.inference_mode():
         logits = net(x.to(loaded.device))                     # (1, classes, h, w)
         probs = F.softmax(logits.float(), dim=1)[0]
         mean = probs.mean(dim=(1, 2))

@@ -12,7 +12,8 @@ No hooks: the forward pass is :func:`vggviz.layers.walk` on an input that requir
 the shared model's parameters already have ``requires_grad=False``, so only the input's
 gradient is computed and nothing on the model changes. In-place ReLUs are fine for input
 gradients (a test checks it against out-of-place ReLUs). The walk runs under the model's
-lock because other pages may hold hooks on the shared modules while they capture.
+lock because a model found in training mode is switched to eval mode for the measurement
+(BN must use its running statistics); the app's shared models are always in eval mode.
 """
 
 from __future__ import annotations
