@@ -17,15 +17,17 @@ from pathlib import Path
 import streamlit as st
 import torch
 
-from .variants import VARIANTS, variant_info
+from .variants import FULL_VARIANTS, MINI_VARIANTS, VARIANTS, variant_info
 from .weights import (
     LoadedModel,
     WeightsError,
+    bundled_path,
     cached_path,
     default_source,
     fetch_imagenet,
     load_model,
     resolve_device,
+    trained_models,
 )
 
 __all__ = [
@@ -53,17 +55,44 @@ _SEL_KEY = "vggviz_selection"
 @dataclass(frozen=True)
 class Selection:
     variant: str
-    weights: str          # imagenet | random | a path
+    weights: str          # imagenet | shapes | random | trained:ID | a path
     device: str           # cpu | cuda | cuda:N
 
 
-def _weights_options() -> list[str]:
+MINI_TAG = "trained on shapes, works offline"
+
+
+def _variant_label(v: str) -> str:
+    info = VARIANTS[v]
+    return f"{info.label} · {MINI_TAG}" if info.mini else info.label
+
+
+def _weights_options(variant: str = "vgg16") -> list[str]:
+    """The weights sources the sidebar offers for ``variant``: ImageNet for the full-size
+    family, the bundled shapes checkpoints and this server's trained models for the mini one."""
+    if VARIANTS[variant].mini:
+        trained = [s for s, (v, _) in trained_models().items() if v == variant]
+        return ["shapes", "random", *trained, "file"]
     return ["imagenet", "random", "file"]
 
 
 def _weights_label(opt: str) -> str:
-    return {"imagenet": "ImageNet (trained)", "random": "Random (untrained, seeded)",
-            "file": "Local .pth file on the server"}[opt]
+    if opt.startswith("trained:"):
+        return "Trained here: " + trained_models().get(opt, ("", opt))[1]
+    return {"imagenet": "ImageNet (trained)", "shapes": "Trained on shapes (bundled, offline)",
+            "random": "Random (untrained, seeded)",
+            "file": "Local .pth file on the server"}.get(opt, opt)
+
+
+def _family_weights(variant: str, current: str | None) -> str:
+    """``current`` if the variant's family offers it, else its counterpart (imagenet ↔ shapes)
+    or the family's default."""
+    options = _weights_options(variant)
+    if current in options:
+        return current
+    if VARIANTS[variant].mini:
+        return "shapes"
+    return default_source() if default_source() in options else "imagenet"
 
 
 def _init_defaults() -> None:
@@ -72,7 +101,7 @@ def _init_defaults() -> None:
         ss["vggviz_variant"] = "vgg16"
     if "vggviz_weights" not in ss:
         src = default_source()
-        if src in ("imagenet", "random"):
+        if src in ("imagenet", "random", "shapes"):
             ss["vggviz_weights"] = src
         else:
             ss["vggviz_weights"] = "file"
@@ -87,16 +116,23 @@ def sidebar() -> Selection:
         st.markdown("### Network")
         variant = st.selectbox(
             "VGG variant",
-            list(VARIANTS),
-            format_func=lambda v: VARIANTS[v].label,
+            FULL_VARIANTS + MINI_VARIANTS,
+            format_func=_variant_label,
             key="vggviz_variant",
             help="The paper's configurations: A = VGG11, A-LRN = VGG11 with local response "
                  "normalisation, B = VGG13, C = VGG16 with 1×1 convs, D = VGG16, E = VGG19; "
-                 "BN = with batch normalisation.",
+                 "BN = with batch normalisation. The **mini** family is the same table at teaching "
+                 "scale (widths ÷ 8, 64×64 input), trained on shapes: no internet needed.",
         )
+        if VARIANTS[variant].mini:
+            st.caption("🔷 Mini family: " + ", ".join(__import__("vggviz.shapes", fromlist=["CLASSES"]).CLASSES)
+                       + " at 64×64 px. No internet? This family works everywhere.")
+        ss = st.session_state
+        ss["vggviz_weights"] = _family_weights(variant, ss.get("vggviz_weights"))
         choice = st.radio(
-            "Weights", _weights_options(), format_func=_weights_label, key="vggviz_weights",
+            "Weights", _weights_options(variant), format_func=_weights_label, key="vggviz_weights",
             help="ImageNet weights are downloaded once into torch's cache (TORCH_HOME). "
+                 "Shapes weights ship with the app (assets/models). "
                  "Random weights are seeded, so the same every time.",
         )
         weights = choice
@@ -138,7 +174,7 @@ def selection() -> Selection:
     page_guard()
     sel = st.session_state.get(_SEL_KEY)
     if sel is None:
-        sel = Selection("vgg16", default_source(), str(resolve_device("auto")))
+        sel = Selection("vgg16", _family_weights("vgg16", default_source()), str(resolve_device("auto")))
     return sel
 
 
@@ -220,6 +256,9 @@ def weights_status(sel: Selection | None = None) -> str:
         note = _ensure_imagenet(sel.variant)
         if note:
             return f"{note}. Using random weights instead: predictions and maps mean nothing."
+    if sel.weights == "shapes" and not bundled_path(sel.variant).is_file():
+        return (f"No trained shapes checkpoint ships for {VARIANTS[sel.variant].label}: train it on the "
+                "Train page. Using random weights instead: predictions and maps mean nothing.")
     return ""
 
 

@@ -4,6 +4,11 @@ The eight variants torchvision ships (A, B, D, E with and without batch norm) ar
 torchvision's own models; A-LRN and C are built from the same table with torchvision's
 ``VGG`` class, so every variant has the same module layout (``features``, ``avgpool``,
 ``classifier``).
+
+The *mini* family (``vgg11_mini`` … ``vgg19_mini``, their ``_bn`` versions, and the lab's
+A-LRN, C, B-5×5 and D-7×7) is the same table at teaching scale: every width divided by 8
+(8 → 16 → 32 → 64 → 64), a 2×2 avgpool grid, FC layers of 256 and 8 outputs (the shapes of
+:mod:`vggviz.shapes`), for 64×64 inputs. Same builder, same ``VGG`` class, same layer names.
 """
 
 from __future__ import annotations
@@ -18,12 +23,20 @@ from torchvision.models import vgg as tv_vgg
 
 __all__ = [
     "CONFIGS",
+    "MINI_WIDTH_DIVISOR",
+    "MINI_FC",
+    "MINI_POOL_GRID",
+    "mini_config",
     "VARIANTS",
     "VariantInfo",
     "variant_info",
     "make_features",
     "build",
     "UnknownVariant",
+    "FULL_VARIANTS",
+    "MINI_VARIANTS",
+    "canonical",
+    "init_like_torchvision",
 ]
 
 # Paper (Simonyan & Zisserman 2015, Table 1). An int is a 3×3 conv with that many output
@@ -35,21 +48,48 @@ CONFIGS: dict[str, list[Item]] = {
     "B": [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
     "C": [64, 64, "M", 128, 128, "M", 256, 256, (256, 1), "M", 512, 512, (512, 1), "M",
           512, 512, (512, 1), "M"],
+    # The paper's own ablation (Sect. 4.1): B with each pair of 3×3 convs replaced by one 5×5.
+    "B-5x5": [(64, 5), "M", (128, 5), "M", (256, 5), "M", (512, 5), "M", (512, 5), "M"],
     "D": [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"],
     "E": [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M",
           512, 512, 512, 512, "M"],
+    # D with each stack replaced by the one conv of the same receptive field: pairs → 5×5,
+    # triples → 7×7 (a lab experiment; not in the paper).
+    "D-7x7": [(64, 5), "M", (128, 5), "M", (256, 7), "M", (512, 7), "M", (512, 7), "M"],
 }
+
+MINI_WIDTH_DIVISOR = 8      # 64 → 8, 128 → 16, 256 → 32, 512 → 64
+MINI_FC = 256               # fc6/fc7 width (4096 in the paper)
+MINI_POOL_GRID = 2          # pool5 is 2×2 at 64 px (7×7 at 224)
+MINI_INPUT = 64
 
 # AlexNet's LRN parameters, which the paper's A-LRN uses.
 LRN_PARAMS = dict(size=5, alpha=1e-4, beta=0.75, k=2.0)
 
 
+def mini_config(config: list[Item]) -> list[Item]:
+    """A configuration at teaching scale: every width divided by :data:`MINI_WIDTH_DIVISOR`."""
+    out: list[Item] = []
+    for item in config:
+        if isinstance(item, int):
+            out.append(item // MINI_WIDTH_DIVISOR)
+        elif isinstance(item, tuple):
+            out.append((item[0] // MINI_WIDTH_DIVISOR, item[1]))
+        else:
+            out.append(item)
+    return out
+
+
+_EXTRA = {"A-LRN": "-LRN", "C": "-C", "B-5x5": "-5×5", "D-7x7": "-7×7"}
+
+
 @dataclass(frozen=True)
 class VariantInfo:
-    name: str            # torchvision-style name, e.g. "vgg16_bn"
+    name: str            # torchvision-style name, e.g. "vgg16_bn", "vgg16_mini"
     config: str          # paper configuration, e.g. "D"
     batch_norm: bool
     torchvision: bool    # True when torchvision ships builder and ImageNet weights
+    mini: bool = False   # the teaching-scale family trained on shapes (64×64 input)
 
     @property
     def paper_name(self) -> str:
@@ -57,16 +97,31 @@ class VariantInfo:
 
     @property
     def label(self) -> str:
-        """What the sidebar shows: ``VGG16 (D)``, ``VGG16-BN (D + BN)``."""
+        """What the sidebar shows: ``VGG16 (D)``, ``VGG16-BN (D + BN)``, ``mini VGG16 (D)``."""
         depth = self.weight_layers
-        extra = {"vgg11_lrn": "-LRN", "vgg16_c": "-C"}.get(self.name, "")
+        extra = _EXTRA.get(self.config, "")
         bn = "-BN" if self.batch_norm else ""
-        return f"VGG{depth}{extra}{bn} ({self.paper_name})"
+        return f"{'mini ' if self.mini else ''}VGG{depth}{extra}{bn} ({self.paper_name})"
 
     @property
     def weight_layers(self) -> int:
         """Depth as the paper counts it: conv + FC layers with weights."""
         return sum(1 for i in CONFIGS[self.config] if i not in ("M", "LRN")) + 3
+
+    @property
+    def layer_config(self) -> list[Item]:
+        """The configuration this variant is built from (widths ÷ 8 for the mini family)."""
+        return mini_config(CONFIGS[self.config]) if self.mini else list(CONFIGS[self.config])
+
+    @property
+    def input_size(self) -> int:
+        """The image side the variant was made for: 224, or 64 for the mini family."""
+        return MINI_INPUT if self.mini else 224
+
+    @property
+    def pool_grid(self) -> int:
+        """Side of the avgpool output that fc6 reads (7, or 2 for the mini family)."""
+        return MINI_POOL_GRID if self.mini else 7
 
     @property
     def weights_enum(self):
@@ -89,17 +144,39 @@ VARIANTS: dict[str, VariantInfo] = {
         VariantInfo("vgg16_bn", "D", True, True),
         VariantInfo("vgg19", "E", False, True),
         VariantInfo("vgg19_bn", "E", True, True),
+        # The teaching-scale family (trained on shapes; bundled weights for A, B, D, E).
+        VariantInfo("vgg11_mini", "A", False, False, True),
+        VariantInfo("vgg11_bn_mini", "A", True, False, True),
+        VariantInfo("vgg11_lrn_mini", "A-LRN", False, False, True),
+        VariantInfo("vgg13_mini", "B", False, False, True),
+        VariantInfo("vgg13_bn_mini", "B", True, False, True),
+        VariantInfo("vgg13_5x5_mini", "B-5x5", False, False, True),
+        VariantInfo("vgg16_c_mini", "C", False, False, True),
+        VariantInfo("vgg16_mini", "D", False, False, True),
+        VariantInfo("vgg16_bn_mini", "D", True, False, True),
+        VariantInfo("vgg16_7x7_mini", "D-7x7", False, False, True),
+        VariantInfo("vgg19_mini", "E", False, False, True),
+        VariantInfo("vgg19_bn_mini", "E", True, False, True),
     ]
 }
+FULL_VARIANTS = [v for v, i in VARIANTS.items() if not i.mini]
+MINI_VARIANTS = [v for v, i in VARIANTS.items() if i.mini]
+# ``vgg16_mini_bn`` is accepted for ``vgg16_bn_mini`` (both readings of "the mini's _bn version").
+_ALIASES = {v.replace("_bn_mini", "_mini_bn"): v for v in MINI_VARIANTS if "_bn_mini" in v}
 
 
 class UnknownVariant(ValueError):
     pass
 
 
+def canonical(name: str) -> str:
+    """The variant's canonical name (``vgg16_mini_bn`` → ``vgg16_bn_mini``); unknown names as given."""
+    return _ALIASES.get(name, name)
+
+
 def variant_info(name: str) -> VariantInfo:
     try:
-        return VARIANTS[name]
+        return VARIANTS[canonical(name)]
     except KeyError:
         raise UnknownVariant(
             f"unknown variant {name!r}; choose one of: {', '.join(VARIANTS)}"
@@ -125,11 +202,54 @@ def make_features(config: list[Item], batch_norm: bool = False) -> nn.Sequential
     return nn.Sequential(*layers)
 
 
-def build(name: str, *, device: str | torch.device = "cpu", seed: int | None = 0) -> nn.Module:
+def _mini_vgg(info: VariantInfo, num_classes: int | None) -> nn.Module:
+    """torchvision's ``VGG`` on the mini features, with its avgpool grid and classifier at
+    teaching scale (2×2, FC 256), initialised as torchvision's ``VGG.__init__`` does.
+
+    The ``VGG`` shell is made on the meta device (its 4096-wide classifier would cost 0.5 GB
+    and a second), then given its real children."""
+    from .shapes import CLASSES
+
+    classes = num_classes or len(CLASSES)
+    features = make_features(info.layer_config, info.batch_norm)
+    width = [m for m in features if isinstance(m, nn.Conv2d)][-1].out_channels
+    with torch.device("meta"):
+        model = tv_vgg.VGG(nn.Sequential(), num_classes=classes, init_weights=False)
+    g = MINI_POOL_GRID
+    model.features = features
+    model.avgpool = nn.AdaptiveAvgPool2d((g, g))
+    model.classifier = nn.Sequential(
+        nn.Linear(width * g * g, MINI_FC), nn.ReLU(True), nn.Dropout(0.5),
+        nn.Linear(MINI_FC, MINI_FC), nn.ReLU(True), nn.Dropout(0.5),
+        nn.Linear(MINI_FC, classes),
+    )
+    init_like_torchvision(model)
+    return model
+
+
+def init_like_torchvision(model: nn.Module) -> None:
+    """torchvision's VGG initialisation: Kaiming-normal convs (fan-out), unit batch norm,
+    N(0, 0.01) linear layers, zero biases."""
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d):
+            nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+            if m.bias is not None:
+                nn.init.constant_(m.bias, 0)
+        elif isinstance(m, nn.BatchNorm2d):
+            nn.init.constant_(m.weight, 1)
+            nn.init.constant_(m.bias, 0)
+        elif isinstance(m, nn.Linear):
+            nn.init.normal_(m.weight, 0, 0.01)
+            nn.init.constant_(m.bias, 0)
+
+
+def build(name: str, *, device: str | torch.device = "cpu", seed: int | None = 0,
+          num_classes: int | None = None) -> nn.Module:
     """Build variant ``name`` with its random initialisation, in eval mode.
 
     ``seed`` makes the initialisation repeatable without touching the global RNG.
     On ``device="meta"`` no memory is allocated (used for shapes and FLOP counts).
+    ``num_classes`` sizes a mini variant's fc8 (default: the shapes' classes).
     """
     info = variant_info(name)
     device = torch.device(device)
@@ -137,8 +257,10 @@ def build(name: str, *, device: str | torch.device = "cpu", seed: int | None = 0
     def _make() -> nn.Module:
         with device:
             if info.torchvision:
-                return models.get_model(name, weights=None)
-            return tv_vgg.VGG(make_features(CONFIGS[info.config], info.batch_norm))
+                return models.get_model(info.name, weights=None)
+            if info.mini:
+                return _mini_vgg(info, num_classes)
+            return tv_vgg.VGG(make_features(info.layer_config, info.batch_norm))
 
     if device.type == "meta" or seed is None:
         model = _make()

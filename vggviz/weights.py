@@ -1,8 +1,11 @@
 """Where a model's weights come from, per the weights policy.
 
 Sources: ``imagenet`` (torchvision's weights, downloaded once into torch's cache,
-``TORCH_HOME``), a path to a local ``.pth`` state dict (loaded with ``weights_only=True``),
-or ``random`` (seeded, the same every time). The default comes from ``VGGVIZ_WEIGHTS``.
+``TORCH_HOME``), ``shapes`` (the mini variants' checkpoints bundled in ``assets/models/``,
+trained on :mod:`vggviz.shapes`; no network), a path to a local ``.pth`` state dict (loaded
+with ``weights_only=True``), ``trained:ID`` (a model trained in this process, kept in memory
+by :func:`keep_trained`), or ``random`` (seeded, the same every time). The default comes from
+``VGGVIZ_WEIGHTS`` for the full-size variants and is ``shapes`` for the mini family.
 When ImageNet weights cannot be had (offline, no cached file) :func:`load_model` falls back
 to ``random`` within a few seconds and says so in :attr:`LoadedModel.note`.
 """
@@ -25,7 +28,7 @@ import torch
 from torch import nn
 from torchvision import models
 
-from .variants import build, variant_info
+from .variants import build, canonical, variant_info
 
 __all__ = [
     "LoadedModel",
@@ -37,10 +40,17 @@ __all__ = [
     "cached_path",
     "fetch_imagenet",
     "DOWNLOAD_TIMEOUT",
+    "MODELS_DIR",
+    "bundled_path",
+    "keep_trained",
+    "trained_models",
+    "TRAINED_KEEP",
 ]
 
 DOWNLOAD_TIMEOUT = float(os.environ.get("VGGVIZ_DOWNLOAD_TIMEOUT", "5"))
 Progress = Callable[[int, int], None]   # (bytes done, bytes total or 0)
+MODELS_DIR = Path(__file__).resolve().parent.parent / "assets" / "models"
+TRAINED_KEEP = 8                        # models trained in this process kept in memory
 
 
 class WeightsError(ValueError):
@@ -61,6 +71,7 @@ class LoadedModel:
     device: torch.device
     note: str = ""            # why the source differs from the request, or caveats
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    classes: tuple[str, ...] | None = None   # the checkpoint's own class names, if it has them
 
     @property
     def trained(self) -> bool:
@@ -68,11 +79,24 @@ class LoadedModel:
 
     @property
     def categories(self) -> list[str]:
+        if self.classes is not None:
+            return list(self.classes)
+        if variant_info(self.variant).mini:
+            from .shapes import CLASSES
+            return list(CLASSES)
         return imagenet_meta()["categories"]
 
     @property
     def transforms(self):
+        if variant_info(self.variant).mini:
+            from .shapes import transforms
+            return transforms()
         return _weights_for(self.variant).transforms()
+
+    @property
+    def input_size(self) -> int:
+        """The side of the square the network is given (224, or 64 for the mini family)."""
+        return variant_info(self.variant).input_size
 
 
 def _weights_for(variant: str):
@@ -86,8 +110,42 @@ def imagenet_meta() -> dict:
     return models.VGG16_Weights.IMAGENET1K_V1.meta
 
 
-def default_source() -> str:
-    return os.environ.get("VGGVIZ_WEIGHTS", "imagenet").strip() or "imagenet"
+def default_source(variant: str | None = None) -> str:
+    """``VGGVIZ_WEIGHTS`` (default ``imagenet``) for full-size variants; ``shapes`` for the mini
+    family unless ``VGGVIZ_WEIGHTS`` names a file."""
+    env = os.environ.get("VGGVIZ_WEIGHTS", "imagenet").strip() or "imagenet"
+    if variant is not None and variant_info(variant).mini and env in ("imagenet", "random", "shapes"):
+        return "shapes"
+    return env
+
+
+def bundled_path(variant: str) -> Path:
+    """Where the project ships the mini variant's shapes checkpoint (it may not exist)."""
+    return MODELS_DIR / f"{canonical(variant)}.pth"
+
+
+# Models trained in this process (the Train page, the worker pool), newest last, bounded.
+# run id → (variant, state dict, class names, title)
+_trained: "dict[str, tuple[str, dict[str, torch.Tensor], tuple[str, ...], str]]" = {}
+_trained_lock = threading.Lock()
+
+
+def keep_trained(run_id: str, variant: str, state: dict[str, torch.Tensor], classes, title: str = "") -> str:
+    """Keep a trained state dict in memory (never on disk) as weights source ``trained:ID``;
+    the oldest goes once :data:`TRAINED_KEEP` are kept. Returns the source name."""
+    with _trained_lock:
+        _trained.pop(run_id, None)
+        _trained[run_id] = (canonical(variant), {k: v.detach().cpu() for k, v in state.items()},
+                            tuple(classes), title or run_id)
+        while len(_trained) > TRAINED_KEEP:
+            _trained.pop(next(iter(_trained)))
+    return f"trained:{run_id}"
+
+
+def trained_models() -> dict[str, tuple[str, str]]:
+    """``{source: (variant, title)}`` of the models kept by :func:`keep_trained`, oldest first."""
+    with _trained_lock:
+        return {f"trained:{k}": (v[0], v[3]) for k, v in _trained.items()}
 
 
 def resolve_device(device: str = "auto") -> torch.device:
@@ -166,6 +224,11 @@ def fetch_imagenet(variant: str, progress: Progress | None = None, timeout: floa
 
 
 def _read_state_dict(path: Path) -> dict[str, torch.Tensor]:
+    return _read_checkpoint(path)[0]
+
+
+def _read_checkpoint(path: Path) -> tuple[dict[str, torch.Tensor], tuple[str, ...] | None]:
+    """A state dict, or ``{"state_dict": …, "classes": [names]}``: the tensors and the names."""
     if not path.is_file():
         raise WeightsError(f"weights file {str(path)!r} not found")
     try:
@@ -178,15 +241,21 @@ def _read_state_dict(path: Path) -> dict[str, torch.Tensor]:
                 "code, so it was refused (save model.state_dict() instead)"
             ) from None
         raise WeightsError(f"{path.name} is not a PyTorch weights file ({first[:120]})") from None
+    classes = None
     if isinstance(obj, dict) and isinstance(obj.get("state_dict"), dict):
+        names = obj.get("classes")
+        if isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names):
+            classes = tuple(names)
         obj = obj["state_dict"]
     if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
         raise WeightsError(f"{path.name} is not a state dict (a dict of tensor names to tensors)")
-    return {k.removeprefix("module."): v for k, v in obj.items()}
+    return {k.removeprefix("module."): v for k, v in obj.items()}, classes
 
 
 def _load_into(variant: str, state: dict[str, torch.Tensor], what: str) -> nn.Module:
-    model = build(variant, device="meta")
+    fc8 = state.get("classifier.6.weight")
+    classes = int(fc8.shape[0]) if variant_info(variant).mini and fc8 is not None else None
+    model = build(variant, device="meta", num_classes=classes)
     expected = model.state_dict()
     missing = [k for k in expected if k not in state]
     unexpected = [k for k in state if k not in expected]
@@ -218,12 +287,41 @@ def load_model(
     Raises :class:`WeightsError` for a weights file that cannot be used; ImageNet weights
     that cannot be had fall back to seeded random weights, explained in ``note``.
     """
-    variant_info(variant)
-    source = (source or default_source()).strip()
+    info = variant_info(variant)
+    variant = info.name
+    source = (source or default_source(variant)).strip()
     dev = device if isinstance(device, torch.device) else resolve_device(device)
     note = ""
+    classes = None
     if source == "random":
         model, used = build(variant), "random"
+    elif source == "shapes":
+        if not info.mini:
+            raise WeightsError(
+                f"the shapes weights exist only for the mini variants (vgg11_mini, vgg13_mini, "
+                f"vgg16_mini, vgg19_mini, …), not {variant}; use imagenet or random"
+            )
+        path = bundled_path(variant)
+        if path.is_file():
+            state, classes = _read_checkpoint(path)
+            model, used = _load_into(variant, state, f"bundled {path.name}"), "shapes"
+        else:
+            model, used = build(variant), "random"
+            note = (f"no trained shapes checkpoint ships for {info.label}; train it on the Train page "
+                    f"(or `python -m vggviz train {variant}`). Using random weights instead: "
+                    "predictions and maps mean nothing.")
+    elif source.startswith("trained:"):
+        with _trained_lock:
+            kept = _trained.get(source.removeprefix("trained:"))
+        if kept is None:
+            raise WeightsError(f"the trained model {source!r} is no longer in memory (only the last "
+                               f"{TRAINED_KEEP} are kept); train it again")
+        if kept[0] != variant:
+            raise WeightsError(f"{source} is a {kept[0]}, not a {variant}; pick {kept[0]}")
+        model, used, classes = _load_into(variant, kept[1], source), source, kept[2]
+    elif info.mini and source == "imagenet":
+        raise WeightsError(f"{variant} has no ImageNet weights (the mini family is trained on shapes); "
+                           "use shapes or random")
     elif source == "imagenet":
         try:
             t0 = time.monotonic()
@@ -237,9 +335,11 @@ def load_model(
             del t0
     else:
         path = Path(source).expanduser()
-        model = _load_into(variant, _read_state_dict(path), path.name)
+        state, classes = _read_checkpoint(path)
+        model = _load_into(variant, state, path.name)
         used = f"file:{path.name}"
     model = model.to(dev)
     for p in model.parameters():
         p.requires_grad_(False)
-    return LoadedModel(variant=variant, model=model, requested=source, source=used, device=dev, note=note)
+    return LoadedModel(variant=variant, model=model, requested=source, source=used, device=dev, note=note,
+                       classes=classes)
