@@ -5,11 +5,14 @@ import os
 import subprocess
 import sys
 
+from pathlib import Path
+
 import pytest
+import torch
 
 from vggviz.cli import main
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(capsys, *argv):
@@ -144,3 +147,48 @@ def test_bad_weights_file_exit_2(capsys, cat, tmp_path):
     bad.write_bytes(b"not torch")
     code, _, err = run(capsys, "predict", cat, "--variant", "vgg11", "--weights", str(bad))
     assert code == 2 and "not a PyTorch weights file" in err
+
+
+# --------------------------------------------------------------------------- train
+
+def test_train_json_contract_and_checkpoint(capsys, tmp_path):
+    out = tmp_path / "a.pth"
+    assert main(["train", "vgg11_mini", "--epochs", "2", "--max-batches", "2", "--batch-size", "8",
+                 "--train-size", "32", "--out", str(out), "--json"]) == 0
+    j = json.loads(capsys.readouterr().out)
+    assert j["variant"] == "vgg11_mini" and j["params"] > 0 and "circle" in j["classes"]
+    assert [e["epoch"] for e in j["epochs"]] == [1, 2]
+    assert all(set(e) >= {"train_loss", "val_accuracy", "seconds"} for e in j["epochs"])
+    # the checkpoint opens again as --weights FILE
+    assert main(["predict", str(ROOT / "assets/samples/cat.jpg"), "--variant", "vgg11_mini",
+                 "--weights", str(out), "--json"]) == 0
+    top = json.loads(capsys.readouterr().out)["top"]
+    assert top[0]["label"] in j["classes"]
+
+
+def test_train_bn_and_from_a(capsys):
+    assert main(["train", "vgg13_mini", "--bn", "--epochs", "1", "--max-batches", "1", "--batch-size", "8",
+                 "--train-size", "16", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["variant"] == "vgg13_bn_mini"
+
+
+@pytest.mark.parametrize("argv, phrase", [
+    (["train", "vgg16_mini", "--epochs", "0"], "epochs must be at least 1"),
+    (["train", "vgg16"], "only the mini variants"),
+    (["train", "vgg99_mini"], "unknown variant"),
+    (["predict", "CAT", "--variant", "vgg16", "--weights", "shapes"], "only for the mini variants"),
+])
+def test_train_and_shapes_bad_input_exit_2(capsys, argv, phrase):
+    argv = [str(ROOT / "assets/samples/cat.jpg") if a == "CAT" else a for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert phrase in err and err.count("\n") == 1
+
+
+def test_checkpoint_of_another_variant_exit_2(capsys, tmp_path):
+    from vggviz.variants import build
+
+    path = tmp_path / "a.pth"
+    torch.save(build("vgg11_mini").state_dict(), path)
+    assert main(["predict", str(ROOT / "assets/samples/cat.jpg"), "--variant", "vgg16_mini", "--weights", str(path)]) == 2
+    assert "does not fit vgg16_mini" in capsys.readouterr().err

@@ -6,15 +6,15 @@ from torch import nn
 from torchvision import models
 
 from vggviz.layers import find_layer, named_layers, UnknownLayer
-from vggviz.variants import CONFIGS, VARIANTS, UnknownVariant, build, make_features, variant_info
+from vggviz.variants import CONFIGS, FULL_VARIANTS, VARIANTS, UnknownVariant, build, make_features, variant_info
 
 TV = [v for v, i in VARIANTS.items() if i.torchvision]
 
 
 def test_all_ten_variants_with_paper_names():
-    assert list(VARIANTS) == ["vgg11", "vgg11_bn", "vgg11_lrn", "vgg13", "vgg13_bn", "vgg16_c",
-                              "vgg16", "vgg16_bn", "vgg19", "vgg19_bn"]
-    assert {VARIANTS[v].config for v in VARIANTS} == {"A", "A-LRN", "B", "C", "D", "E"}
+    assert [v for v in VARIANTS if not VARIANTS[v].mini] == [
+        "vgg11", "vgg11_bn", "vgg11_lrn", "vgg13", "vgg13_bn", "vgg16_c", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn"]
+    assert {VARIANTS[v].config for v in FULL_VARIANTS} == {"A", "A-LRN", "B", "C", "D", "E"}
     assert VARIANTS["vgg16"].label == "VGG16 (D)"
     assert VARIANTS["vgg11_lrn"].label == "VGG11-LRN (A-LRN)"
     assert [VARIANTS[v].weight_layers for v in ("vgg11", "vgg13", "vgg16_c", "vgg16", "vgg19")] == [11, 13, 16, 16, 19]
@@ -79,3 +79,52 @@ def test_paper_layer_names_and_module_paths():
     assert bn[:4] == ["conv1_1", "bn1_1", "relu1_1", "conv1_2"]
     with pytest.raises(UnknownLayer, match="conv6_1"):
         find_layer(layers, "conv6_1")
+
+
+# --------------------------------------------------------------------------- the mini family
+
+from vggviz.variants import FULL_VARIANTS, MINI_VARIANTS, canonical, mini_config  # noqa: E402
+
+
+def test_mini_family_is_the_same_table_at_teaching_scale():
+    assert {"vgg11_mini", "vgg13_mini", "vgg16_mini", "vgg19_mini", "vgg11_bn_mini", "vgg13_bn_mini",
+            "vgg16_bn_mini", "vgg19_bn_mini"} <= set(MINI_VARIANTS)
+    assert FULL_VARIANTS == ["vgg11", "vgg11_bn", "vgg11_lrn", "vgg13", "vgg13_bn", "vgg16_c",
+                             "vgg16", "vgg16_bn", "vgg19", "vgg19_bn"]
+    assert mini_config(CONFIGS["D"]) == [8, 8, "M", 16, 16, "M", 32, 32, 32, "M", 64, 64, 64, "M", 64, 64, 64, "M"]
+    for v in MINI_VARIANTS:
+        info = VARIANTS[v]
+        assert info.mini and info.input_size == 64 and info.pool_grid == 2
+    assert canonical("vgg16_mini_bn") == "vgg16_bn_mini"
+    assert variant_info("vgg19_mini_bn").name == "vgg19_bn_mini"
+    assert VARIANTS["vgg16_mini"].label == "mini VGG16 (D)"
+
+
+@pytest.mark.parametrize("name", ["vgg11_mini", "vgg16_mini", "vgg19_bn_mini", "vgg16_c_mini", "vgg11_lrn_mini"])
+def test_mini_has_the_full_sizes_layer_names_and_torchvisions_class(name):
+    full = name.replace("_mini", "")
+    mini, big = build(name), build(full, device="meta")
+    assert type(mini) is type(big)
+    assert [l.name for l in named_layers(mini)] == [l.name for l in named_layers(big)]
+    widths = [m.out_channels for m in mini.features if isinstance(m, nn.Conv2d)]
+    assert widths == [w // 8 for w in (m.out_channels for m in big.features if isinstance(m, nn.Conv2d))]
+    fcs = [m for m in mini.classifier if isinstance(m, nn.Linear)]
+    assert [(f.in_features, f.out_features) for f in fcs] == [(64 * 2 * 2, 256), (256, 256), (256, 8)]
+    out = mini(torch.zeros(2, 3, 64, 64))
+    assert out.shape == (2, 8)
+
+
+def test_mini_kernel_variants_replace_stacks_by_one_big_conv():
+    b55 = [m.kernel_size for m in build("vgg13_5x5_mini").features if isinstance(m, nn.Conv2d)]
+    assert b55 == [(5, 5)] * 5
+    d77 = [m.kernel_size for m in build("vgg16_7x7_mini").features if isinstance(m, nn.Conv2d)]
+    assert d77 == [(5, 5), (5, 5), (7, 7), (7, 7), (7, 7)]
+    assert build("vgg16_7x7_mini")(torch.zeros(1, 3, 64, 64)).shape == (1, 8)
+
+
+def test_mini_build_is_seeded_and_cheap():
+    a, b = build("vgg16_mini", seed=3), build("vgg16_mini", seed=3)
+    for (ka, va), (kb, vb) in zip(a.state_dict().items(), b.state_dict().items()):
+        assert torch.equal(va, vb), ka
+    assert not torch.equal(build("vgg16_mini", seed=4).features[0].weight, a.features[0].weight)
+    assert build("vgg16_mini", num_classes=3).classifier[-1].out_features == 3

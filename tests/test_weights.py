@@ -166,3 +166,47 @@ def test_device_resolution():
             W.resolve_device("cuda")
     with pytest.raises(WeightsError, match="unknown device"):
         W.resolve_device("tpu")
+
+
+# --------------------------------------------------------------------------- shapes and trained:ID
+
+def test_mini_variants_default_to_the_bundled_shapes_weights(monkeypatch):
+    monkeypatch.setenv("VGGVIZ_WEIGHTS", "random")
+    assert W.default_source("vgg16_mini") == "shapes" and W.default_source("vgg16") == "random"
+    monkeypatch.setenv("VGGVIZ_WEIGHTS", "/some/file.pth")
+    assert W.default_source("vgg16_mini") == "/some/file.pth"
+
+
+def test_shapes_weights_only_for_the_mini_family():
+    with pytest.raises(WeightsError, match="only for the mini variants") as e:
+        load_model("vgg16", "shapes", "cpu")
+    assert "\n" not in str(e.value)
+    with pytest.raises(WeightsError, match="no ImageNet weights"):
+        load_model("vgg16_mini", "imagenet", "cpu")
+
+
+def test_mini_model_knows_its_classes_and_preprocessing():
+    from vggviz import shapes
+
+    m = load_model("vgg13_5x5_mini", "shapes", "cpu")          # no checkpoint ships for it
+    assert not m.trained and "no trained shapes checkpoint" in m.note
+    assert m.categories == list(shapes.CLASSES) and m.input_size == 64
+    assert m.transforms.crop_size == [64] and tuple(m.transforms.mean) == shapes.MEAN
+
+
+def test_trained_models_kept_in_memory_bounded(monkeypatch):
+    from vggviz.variants import build
+
+    monkeypatch.setattr(W, "_trained", {})
+    state = build("vgg11_mini", seed=9).state_dict()
+    src = W.keep_trained("run1", "vgg11_mini", state, ["a"] * 8, title="my run")
+    assert src == "trained:run1" and W.trained_models() == {"trained:run1": ("vgg11_mini", "my run")}
+    m = load_model("vgg11_mini", src, "cpu")
+    assert m.trained and m.source == src and torch.equal(m.model.features[0].weight, state["features.0.weight"])
+    with pytest.raises(WeightsError, match="is a vgg11_mini"):
+        load_model("vgg16_mini", src, "cpu")
+    for i in range(W.TRAINED_KEEP):
+        W.keep_trained(f"r{i}", "vgg11_mini", state, ["a"] * 8)
+    assert "trained:run1" not in W.trained_models() and len(W.trained_models()) == W.TRAINED_KEEP
+    with pytest.raises(WeightsError, match="no longer in memory"):
+        load_model("vgg11_mini", src, "cpu")

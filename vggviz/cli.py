@@ -73,6 +73,23 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--alpha", type=float, default=0.5)
     g.add_argument("--json", action="store_true")
 
+    t = sub.add_parser("train", help="train a mini variant on generated shapes (the paper's recipe)")
+    t.add_argument("variant", help="a mini variant: vgg11_mini, vgg13_mini, vgg16_mini, vgg19_mini, …")
+    t.add_argument("--epochs", type=_positive("epochs"), default=None, help="default: the recipe's")
+    t.add_argument("--init", default="random", choices=["random", "gaussian", "from-a"],
+                   help="random: torchvision's (Kaiming) init; gaussian: the paper's N(0, 0.01); "
+                        "from-a: gaussian, then conv1_1, conv2_1, conv3_1, conv3_2, fc6–fc8 from the trained A")
+    t.add_argument("--bn", action="store_true", help="the variant with batch normalisation")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--lr", type=float, default=None)
+    t.add_argument("--batch-size", type=_positive("batch size"), default=None)
+    t.add_argument("--train-size", type=_positive("train size"), default=None)
+    t.add_argument("--jitter", action="store_true", help="scale jittering (the paper's multi-scale training)")
+    t.add_argument("--max-batches", type=_positive("max batches"), default=None, help="per epoch (quick runs)")
+    t.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    t.add_argument("--out", default=None, help="write the trained checkpoint (.pth) here")
+    t.add_argument("--json", action="store_true")
+
     r = sub.add_parser("rf", help="N stacked K×K convolutions against one with the same receptive field")
     r.add_argument("--kernel", type=_positive("kernel"), required=True)
     r.add_argument("--layers", type=_positive("layers"), required=True)
@@ -198,7 +215,48 @@ def _rf(a) -> None:
               f"(the stack saves {100 * c.saving:.1f}%)")
 
 
-HANDLERS = {"summary": _summary, "weights": _weights, "predict": _predict, "gradcam": _gradcam, "rf": _rf}
+def _train(a) -> None:
+    import dataclasses
+
+    import torch
+
+    from .training import Recipe, checkpoint, train
+    from .variants import VARIANTS, variant_info
+    from .weights import resolve_device
+
+    info = variant_info(a.variant)
+    variant = info.name
+    if a.bn and not info.batch_norm:
+        bn = variant.replace("_mini", "_bn_mini")
+        if bn not in VARIANTS:
+            raise UsageError(f"{variant} has no batch-norm version; drop --bn")
+        variant = bn
+    recipe = Recipe(init={"random": "default"}.get(a.init, a.init), seed=a.seed, scale_jitter=a.jitter,
+                    max_batches=a.max_batches)
+    changes = {k: v for k, v in (("epochs", a.epochs), ("lr", a.lr), ("batch_size", a.batch_size),
+                                 ("train_size", a.train_size)) if v is not None}
+    recipe = dataclasses.replace(recipe, **changes).check()
+    device = resolve_device(a.device)
+
+    def progress(p) -> None:
+        if p.batch == p.batches and p.records and p.records[-1].epoch == p.epoch:
+            r = p.records[-1]
+            sys.stderr.write(f"{variant} epoch {r.epoch}/{p.epochs}: loss {r.train_loss:.4f}, held-out "
+                             f"accuracy {100 * r.val_accuracy:.1f}% ({r.seconds:.1f} s)\n")
+            sys.stderr.flush()
+
+    res = train(variant, recipe, device, on_progress=progress)
+    if a.out:
+        torch.save(checkpoint(res), a.out)
+    if a.json:
+        _print_json(res.to_json())
+    else:
+        print(f"{variant}: {res.params:,} parameters, {len(res.epochs)} epochs in {res.seconds:.1f} s on "
+              f"{device}, held-out accuracy {100 * res.val_accuracy:.1f}%" + (f" → {a.out}" if a.out else ""))
+
+
+HANDLERS = {"summary": _summary, "weights": _weights, "predict": _predict, "gradcam": _gradcam, "rf": _rf,
+            "train": _train}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

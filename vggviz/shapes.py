@@ -38,6 +38,7 @@ __all__ = [
     "STD",
     "Placed",
     "sample",
+    "sample_box",
     "batch",
     "canvas",
     "draw_plain",
@@ -184,15 +185,26 @@ def _radius(rng: np.random.Generator) -> float:
     return rng.uniform(MIN_FRACTION, MAX_FRACTION) * IMAGE_SIZE / 2
 
 
-def sample(seed: int, index: int, size: int = IMAGE_SIZE) -> tuple[Image.Image, int]:
-    """Image ``index`` of the dataset with ``seed``: a ``size``×``size`` RGB picture and its class
-    index into :data:`CLASSES`. Deterministic in ``(seed, index)`` alone."""
+def _spec(seed: int, index: int, size: int):
     rng = np.random.default_rng([int(seed), int(index), 0x5A9E5])
     label = int(rng.integers(len(CLASSES)))
     r = _radius(rng) * size / IMAGE_SIZE
     cx, cy = rng.uniform(r + 1, size - r - 1, 2)
+    return rng, label, float(cx), float(cy), float(r)
+
+
+def sample(seed: int, index: int, size: int = IMAGE_SIZE) -> tuple[Image.Image, int]:
+    """Image ``index`` of the dataset with ``seed``: a ``size``×``size`` RGB picture and its class
+    index into :data:`CLASSES`. Deterministic in ``(seed, index)`` alone."""
+    rng, label, cx, cy, r = _spec(seed, index, size)
     plain = bool(rng.random() < PLAIN_SHARE)
     return _compose(rng, (size, size), [(CLASSES[label], cx, cy, r)], plain), label
+
+
+def sample_box(seed: int, index: int, size: int = IMAGE_SIZE) -> Placed:
+    """Where :func:`sample` puts its shape: the class and the box of its outer circle."""
+    _, label, cx, cy, r = _spec(seed, index, size)
+    return Placed(CLASSES[label], (int(cx - r), int(cy - r), int(math.ceil(cx + r)), int(math.ceil(cy + r))))
 
 
 def batch(seed: int, start: int, count: int) -> tuple[torch.Tensor, torch.Tensor]:

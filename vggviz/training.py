@@ -3,7 +3,7 @@ and the lab's experiments.
 
 :func:`train` runs the paper's recipe (Sect. 3.1: SGD with momentum 0.9, weight decay 5·10⁻⁴,
 dropout 0.5 on fc6/fc7, learning rate 10⁻² divided by 10 when the held-out accuracy stops
-improving, optional scale jittering) on images of :mod:`vggviz.shapes`, reporting each step
+improving, random horizontal flips, optional scale jittering) on images of :mod:`vggviz.shapes`, reporting each step
 through ``on_progress`` and stopping between batches when ``should_stop()`` says so. It
 returns a :class:`TrainResult`: per-epoch loss and held-out accuracy, the gradient norm of
 every layer over the first steps, and the trained weights (CPU, in memory).
@@ -87,7 +87,7 @@ class Recipe:
     """The paper's training recipe at teaching scale. Frozen and hashable: identical recipes
     are identical requests (the worker pool shares their run)."""
 
-    epochs: int = 4
+    epochs: int = 10
     batch_size: int = 64
     lr: float = 0.01
     momentum: float = 0.9
@@ -98,7 +98,7 @@ class Recipe:
     seed: int = 0
     init: str = "default"
     scale_jitter: bool = False
-    lr_patience: int = 0            # epochs without improvement before the lr is divided by 10
+    lr_patience: int = 2            # epochs without improvement before the lr is divided by 10
     max_batches: int | None = None  # per epoch: a cap for quick demonstrations and tests
 
     def check(self) -> "Recipe":
@@ -329,6 +329,8 @@ def train(
                 raise Cancelled(f"{variant}: cancelled in epoch {epoch}")
             idx = order[b * recipe.batch_size: (b + 1) * recipe.batch_size]
             x = _normalise(x_train[idx].to(dev))
+            flip = torch.rand(len(idx), generator=g) < 0.5      # the paper's random horizontal flips
+            x = torch.where(flip.to(dev).view(-1, 1, 1, 1), x.flip(3), x)
             if recipe.scale_jitter:
                 x = _jitter(x, g)
             y = y_train[idx].to(dev)
@@ -382,7 +384,7 @@ class Experiment:
     question: str
     paper: str                 # the paper's claim and its numbers, quoted
     arms: tuple[Arm, ...]
-    epochs: int = 3
+    epochs: int = 8
 
 
 EXPERIMENTS: dict[str, Experiment] = {e.key: e for e in [
