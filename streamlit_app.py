@@ -1,10 +1,11 @@
 """vggviz: take VGG networks apart. Run with ``streamlit run streamlit_app.py``."""
 
+import uuid
 from pathlib import Path
 
 import streamlit as st
 
-from vggviz import ui
+from vggviz import jobs, ui
 
 HERE = Path(__file__).parent
 st.set_page_config(page_title="vggviz — VGG taken apart", page_icon="🧱", layout="wide")
@@ -28,9 +29,30 @@ PAGES = {
         page("gradcam", "Grad-CAM", "🔥"),
         page("fully_conv", "Fully convolutional", "🧩"),
     ],
+    "The shapes lab": [page("train", "Train it yourself", "🏋️")],
 }
 
+
+@st.cache_resource(scope="session", on_release=lambda owner: jobs.pool().leave(owner), show_spinner=False)
+def _session_owner(owner: str) -> str:
+    """Released when the session disconnects: its training runs are then withdrawn (after a
+    short grace for a reconnecting browser; heartbeats catch whatever this misses)."""
+    jobs.pool().touch(owner)       # (re)connected
+    return owner
+
+
+@st.fragment(run_every=10)
+def _heartbeat(owner: str) -> None:
+    """While this session has runs queued or running, tell the pool it is still here, on
+    whatever page it is."""
+    jobs.pool().touch(owner)
+
+
 nav = st.navigation(PAGES)
+owner = st.session_state.setdefault("vggviz_owner", uuid.uuid4().hex)
+_session_owner(owner)
+if jobs.pool().has_live(owner):
+    _heartbeat(owner)
 sel = ui.sidebar()
 ui.image_picker()
 ui.page_banner(sel)

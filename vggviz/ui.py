@@ -17,6 +17,7 @@ from pathlib import Path
 import streamlit as st
 import torch
 
+from . import jobs
 from .variants import FULL_VARIANTS, MINI_VARIANTS, VARIANTS, variant_info
 from .weights import (
     LoadedModel,
@@ -373,7 +374,7 @@ def current_analysis(loaded: LoadedModel | None, image):
         return None
     label = VARIANTS[loaded.variant].label
     try:
-        with st.spinner(f"Running the image through {label} on {loaded.device}…"):
+        with st.spinner(f"Running the image through {label} on {loaded.device}…"), jobs.foreground():
             return _cached_analysis(loaded.variant, loaded.requested, loaded.source,
                                     str(loaded.device), image.digest, loaded, image)
     except (RuntimeError, ValueError, MemoryError) as e:   # torch errors (OOM included) are RuntimeErrors

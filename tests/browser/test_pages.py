@@ -29,7 +29,7 @@ pytestmark = pytest.mark.browser
 
 PAGES = [
     "home", "architecture", "compare", "receptive_field", "forward_pass",
-    "feature_maps", "filters", "gradcam", "fully_conv",
+    "feature_maps", "filters", "gradcam", "fully_conv", "train",
 ]
 CHART = f'{MAIN} [data-testid="stPlotlyChart"] .js-plotly-plot, {MAIN} .js-plotly-plot'
 IMAGE_PAGES = ["feature_maps", "filters", "gradcam"]
@@ -189,3 +189,25 @@ def test_deep_link_on_a_fresh_server(browser, shots):
                 _assert_clean(pg, path)
         finally:
             ctx.close()
+
+
+def test_train_page_runs_a_tiny_run_to_the_end(page, shots):
+    """The Train page: a custom run on a tiny budget is queued, polled live and finishes with
+    its accuracy, curves and a .pth download, without an exception."""
+    open_page(page, "train")
+    _assert_clean(page, "train")
+    assert _title(page) == "Train it yourself"
+    page.get_by_role("tab", name="Custom run").click()
+    for key, value in (("tr_train_size", "256"), ("tr_val_size", "64"), ("tr_epochs", "1"), ("tr_seed", "31337")):
+        box = page.locator(f"{MAIN} .st-key-{key} input").first
+        box.fill(value)
+        box.press("Enter")
+        wait_idle(page)
+    page.locator(f"{MAIN} .st-key-tr_train button").first.click()
+    page.locator(f'{MAIN} [data-testid="stDownloadButton"]').first.wait_for(state="visible")
+    wait_idle(page)
+    _assert_clean(page, "train after the run")
+    text = page.locator(MAIN).inner_text()
+    assert "held-out accuracy" in text and "Training time" in text and ".pth" in text
+    page.locator(CHART).first.wait_for(state="visible")          # the loss and accuracy curves
+    screenshot(page, shots, "13-train-done")
