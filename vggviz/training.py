@@ -6,7 +6,8 @@ dropout 0.5 on fc6/fc7, learning rate 10⁻² divided by 10 when the held-out ac
 improving, random horizontal flips, optional scale jittering) on images of :mod:`vggviz.shapes`, reporting each step
 through ``on_progress`` and stopping between batches when ``should_stop()`` says so. It
 returns a :class:`TrainResult`: per-epoch loss and held-out accuracy, the gradient norm of
-every layer over the first steps, and the trained weights (CPU, in memory).
+every layer over the first steps, and the trained weights (CPU, in memory) of the epoch with
+the best held-out accuracy (the held-out images are not the tests' images).
 
 Initialisations (``Recipe.init``): ``default`` (torchvision's: Kaiming-normal convs,
 N(0, 0.01) linear layers), ``gaussian`` (the paper's: every weight N(0, 0.01), biases 0),
@@ -161,15 +162,18 @@ class TrainResult:
     state_dict: dict[str, torch.Tensor] = field(repr=False)
     seconds: float = 0.0
     copied_from_a: tuple[str, ...] = ()
+    best_epoch: int = 0          # the epoch whose weights ``state_dict`` holds
 
     @property
     def val_accuracy(self) -> float:
-        return self.epochs[-1].val_accuracy if self.epochs else 0.0
+        """Held-out accuracy of the weights kept (the best epoch's)."""
+        return self.epochs[self.best_epoch - 1].val_accuracy if self.epochs and self.best_epoch else 0.0
 
     def to_json(self) -> dict:
         """The CLI's contract: ``{"variant", "params", "classes", "epochs": […]}`` and more."""
         return {"variant": self.variant, "params": self.params, "classes": list(self.classes),
-                "epochs": [e.to_json() for e in self.epochs], "device": self.device,
+                "epochs": [e.to_json() for e in self.epochs], "best_epoch": self.best_epoch,
+                "val_accuracy": round(self.val_accuracy, 6), "device": self.device,
                 "seconds": round(self.seconds, 3), "recipe": self.recipe.to_json(),
                 "copied_from_a": list(self.copied_from_a)}
 
@@ -313,6 +317,7 @@ def train(
     tracked = _layer_params(model)
     grad_norms: list[dict[str, float]] = []
     records: list[EpochRecord] = []
+    best = None                     # (epoch, held-out accuracy, weights): what the run keeps
     n_batches = len(x_train) // recipe.batch_size
     if recipe.max_batches:
         n_batches = min(n_batches, recipe.max_batches)
@@ -348,6 +353,8 @@ def train(
             if on_progress is not None:
                 on_progress(Progress(info.name, epoch, recipe.epochs, b + 1, n_batches, total / seen, tuple(records)))
         acc = evaluate(model, x_val, y_val, dev)
+        if best is None or acc > best[1]:
+            best = (epoch, acc, {k: v.detach().cpu().clone() for k, v in model.state_dict().items()})
         lr = opt.param_groups[0]["lr"]
         sched.step(acc)
         records.append(EpochRecord(epoch, total / max(seen, 1), acc, time.perf_counter() - t0, lr))
@@ -360,9 +367,8 @@ def train(
     return TrainResult(
         variant=info.name, recipe=recipe, device=str(dev),
         params=sum(p.numel() for p in model.parameters()), classes=list(CLASSES),
-        epochs=records, grad_norms=grad_norms,
-        state_dict={k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
-        seconds=time.perf_counter() - t_start, copied_from_a=copied,
+        epochs=records, grad_norms=grad_norms, state_dict=best[2],
+        seconds=time.perf_counter() - t_start, copied_from_a=copied, best_epoch=best[0],
     )
 
 
