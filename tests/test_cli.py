@@ -192,3 +192,13 @@ def test_checkpoint_of_another_variant_exit_2(capsys, tmp_path):
     torch.save(build("vgg11_mini").state_dict(), path)
     assert main(["predict", str(ROOT / "assets/samples/cat.jpg"), "--variant", "vgg16_mini", "--weights", str(path)]) == 2
     assert "does not fit vgg16_mini" in capsys.readouterr().err
+
+
+def test_experiment_runs_every_arm_and_says_a_verdict(capsys):
+    assert main(["experiment", "kernel", "--epochs", "1", "--max-batches", "1", "--train-size", "64", "--json"]) == 0
+    j = json.loads(capsys.readouterr().out)
+    assert [a["variant"] for a in j["arms"]] == ["vgg13_mini", "vgg13_5x5_mini", "vgg16_mini", "vgg16_7x7_mini"]
+    assert all(0 <= a["val_accuracy"] <= 1 and a["params"] > 0 for a in j["arms"])
+    assert j["verdict"] and "7 %" in j["paper"]
+    assert main(["experiment", "width"]) == 2
+    assert "unknown experiment" in capsys.readouterr().err

@@ -27,3 +27,10 @@ def test_figures_hold_the_runs():
     assert list(bars.data[0].y) == [90.0, None]
     g = grad_norms([{"conv1_1": 0.1, "fc8": 2.0}, {"conv1_1": 0.0, "fc8": 1.0}])
     assert len(g.data) == 2 and list(g.data[0].x) == ["conv1_1", "fc8"] and g.data[1].y[0] > 0
+
+
+def test_verdict_does_not_compare_runs_that_learned_nothing():
+    from vggviz.train_figures import verdict
+
+    said = verdict("depth", [("A", 0.12), ("B", 0.13), ("D", 0.11), ("E", 0.125)])
+    assert said.startswith("No run got past chance") and "no difference" not in said

@@ -90,6 +90,15 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", default=None, help="write the trained checkpoint (.pth) here")
     t.add_argument("--json", action="store_true")
 
+    e = sub.add_parser("experiment", help="run one of the shapes lab's experiments (every arm, in turn)")
+    e.add_argument("key", help="depth | kernel | init | c_lrn")
+    e.add_argument("--epochs", type=_positive("epochs"), default=None, help="default: the experiment's")
+    e.add_argument("--train-size", type=_positive("train size"), default=None)
+    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--max-batches", type=_positive("max batches"), default=None, help="per epoch (quick runs)")
+    e.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    e.add_argument("--json", action="store_true")
+
     r = sub.add_parser("rf", help="N stacked K×K convolutions against one with the same receptive field")
     r.add_argument("--kernel", type=_positive("kernel"), required=True)
     r.add_argument("--layers", type=_positive("layers"), required=True)
@@ -255,7 +264,48 @@ def _train(a) -> None:
               f"{device}, held-out accuracy {100 * res.val_accuracy:.1f}%" + (f" → {a.out}" if a.out else ""))
 
 
-HANDLERS = {"summary": _summary, "weights": _weights, "predict": _predict, "gradcam": _gradcam, "rf": _rf,
+def _experiment(a) -> None:
+    import dataclasses
+
+    from .train_figures import verdict
+    from .training import EXPERIMENTS, Recipe, TrainingError, train
+    from .weights import resolve_device
+
+    if a.key not in EXPERIMENTS:
+        raise UsageError(f"unknown experiment {a.key!r}; choose one of: {', '.join(EXPERIMENTS)}")
+    exp = EXPERIMENTS[a.key]
+    device = resolve_device(a.device)
+    base = Recipe(epochs=a.epochs or exp.epochs, seed=a.seed, max_batches=a.max_batches)
+    if a.train_size:
+        base = dataclasses.replace(base, train_size=a.train_size)
+    arms = []
+    for arm in exp.arms:
+        sys.stderr.write(f"{arm.label} ({arm.variant}, {arm.init} init)…\n")
+        try:
+            res = train(arm.variant, dataclasses.replace(base, init=arm.init).check(), device)
+            arms.append({"label": arm.label, "variant": arm.variant, "init": arm.init, "params": res.params,
+                         "val_accuracy": round(res.val_accuracy, 4), "best_epoch": res.best_epoch,
+                         "final_accuracy": round(res.epochs[-1].val_accuracy, 4),
+                         "seconds": round(res.seconds, 1), "epoch_seconds": round(res.seconds / len(res.epochs), 2),
+                         "first_step_grad_conv1_1": res.grad_norms[0].get("conv1_1") if res.grad_norms else None})
+        except TrainingError as err:
+            arms.append({"label": arm.label, "variant": arm.variant, "init": arm.init, "error": str(err)})
+    said = verdict(a.key, [(r["label"], r.get("val_accuracy")) for r in arms])
+    out = {"experiment": a.key, "title": exp.title, "paper": exp.paper, "device": str(device),
+           "recipe": base.to_json(), "arms": arms, "verdict": said}
+    if a.json:
+        _print_json(out)
+    else:
+        print(f"{exp.title} ({base.epochs} epochs, {base.train_size} images, {device})")
+        for r in arms:
+            if "error" in r:
+                print(f"  {r['label']:<28} failed: {r['error']}")
+            else:
+                print(f"  {r['label']:<28} {100 * r['val_accuracy']:5.1f}%  {r['params']:>9,} params  {r['seconds']:6.1f} s")
+        print(said)
+
+
+HANDLERS = {"experiment": _experiment, "summary": _summary, "weights": _weights, "predict": _predict, "gradcam": _gradcam, "rf": _rf,
             "train": _train}
 
 

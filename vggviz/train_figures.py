@@ -100,6 +100,9 @@ def verdict(key: str, results: Sequence[tuple[str, float | None]]) -> str:
     if len(got) < 2:
         return "Not enough finished runs to compare" + tail + "."
     accs = dict(got)
+    if key != "init" and all(a <= STALLED / 100 for a in accs.values()):
+        return ("No run got past chance (12.5 %) in this budget, so nothing can be compared yet: "
+                "give them more epochs or images" + tail + ".")
     if key == "depth":
         spread = _diff(max(accs.values()), min(accs.values()))
         if spread <= NOISE_POINTS:
