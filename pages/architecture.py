@@ -10,11 +10,15 @@ sel = ui.selection()
 info = VARIANTS[sel.variant]
 st.title(f"Architecture: {info.label}")
 
+if st.session_state.get("_arch_family") != info.mini:      # a new family starts at its own size
+    st.session_state["_arch_family"] = info.mini
+    st.session_state["arch_size"] = info.input_size
 size = st.number_input(
-    "Input size (pixels, square)", min_value=MIN_INPUT_SIZE, max_value=MAX_INPUT_SIZE, value=224,
+    "Input size (pixels, square)", min_value=MIN_INPUT_SIZE, max_value=MAX_INPUT_SIZE,
     step=32, key="arch_size",
-    help="VGG was trained at 224×224. Any size from 32 works for the convolutions: "
-         "every max-pool halves the side, so 32 px leaves 1×1 at pool5.",
+    help=f"{'The mini family was trained at 64×64, VGG' if info.mini else 'VGG was trained'} at 224×224. "
+         "Any size from 32 works for the convolutions: every max-pool halves the side, so 32 px "
+         "leaves 1×1 at pool5.",
 )
 s = summarize(sel.variant, int(size))
 

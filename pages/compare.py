@@ -31,6 +31,22 @@ c1, c2 = st.columns(2)
 c1.plotly_chart(block_bars(rows, "params"), width="stretch")
 c2.plotly_chart(block_bars(rows, "macs"), width="stretch")
 
+st.subheader("The mini family: the same table at teaching scale")
+mini = variant_rows(mini=True)
+mdf = pd.DataFrame([{
+    "variant": r.label, "config": r.config, "batch norm": "yes" if r.batch_norm else "no",
+    "weight layers": r.weight_layers, "parameters (k)": round(r.params / 1e3, 1),
+    "MACs at 64 px (M)": round(r.macs / 1e6, 2), "shapes held-out %": r.acc1,
+} for r in mini])
+mdf["shapes held-out %"] = pd.to_numeric(mdf["shapes held-out %"])
+st.dataframe(mdf, hide_index=True, width="stretch", column_config={
+    "shapes held-out %": st.column_config.NumberColumn(
+        help="Accuracy of the bundled checkpoint on 1000 generated images it never trained on "
+             "(its training log in assets/models); empty where none ships: train it on the Train page"),
+})
+st.caption("Every width ÷ 8 and a 64×64 input: the FC layers shrink from 4096 to 256 wide, so here "
+           "the convolutions hold most of the parameters, unlike full-size VGG.")
+
 st.subheader("The paper's Table 1: what changes from A to E")
 table = paper_table()
 labels = {c: f"{c} ({VARIANTS[paper_variant(c)].label.split(' ')[0]})" for c in PAPER_ORDER}

@@ -9,7 +9,8 @@ st.title("Feature maps: what each layer sees")
 loaded, image, res = ui.require_analysis(sel)
 
 names = res.layer_names()
-rows = {r.name: r for r in summarize(res.variant, 224).rows}
+side = loaded.input_size      # 224, or 64 for the mini family
+rows = {r.name: r for r in summarize(res.variant, side).rows}
 # relu1_2 (VGG16/19: edges and colour blobs after two convs) or the variant's first ReLU.
 default = "relu1_2" if "relu1_2" in names else next(n for n in names if n.startswith("relu"))
 if st.session_state.get("fm_layer") not in names:
@@ -44,7 +45,7 @@ with grid_col:
         f"**{layer}**: {C} maps of {H}×{W}, in a {grid.cols}×{grid.rows} grid read row by row, "
         f"sorted by {'channel number' if order == 'index' else order + ' activation, largest first'}; "
         f"colours: viridis, dark = low, yellow = high ({'each map stretched to its own range' if normalise == 'per-channel' else 'one range for the whole layer'}). "
-        f"Each unit here sees a {row.rf}×{row.rf} px patch of the 224 px input (receptive field), "
+        f"Each unit here sees a {row.rf}×{row.rf} px patch of the {side} px input (receptive field), "
         f"and neighbouring units are {row.jump} px apart."
     )
     st.download_button(

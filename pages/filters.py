@@ -46,7 +46,7 @@ w = weights[layer]
 o, i_n, kh, kw = w.shape
 span = min(16, o)
 first = c2.slider("Output channels from", 0, o - span, 0, key=f"flt_first_{layer}",
-                  help=f"Shows {span} output channels starting here")
+                  help=f"Shows {span} output channels starting here") if o > span else 0
 max_in = c3.slider("Input channels shown", 8, min(64, i_n), min(32, i_n), 8, key=f"flt_in_{layer}") \
     if i_n > 8 else i_n
 grid = maps.kernel_grid(w, slice(first, first + span), max_in=max_in)

@@ -13,11 +13,16 @@ pre = res.preprocessed
 t = loaded.transforms
 crop = t.crop_size[0]
 st.subheader("1 · Preprocessing: what the network is actually given")
+mini = VARIANTS[loaded.variant].mini
+data = "the shapes dataset's" if mini else "the ImageNet"
 st.markdown(
-    f"The weights come with their own preprocessing (torchvision's): resize the **short side to "
-    f"{t.resize_size[0]}**, cut out the **centre {crop}×{crop}**, then per colour channel subtract "
-    f"the ImageNet mean and divide by its standard deviation. Everything outside the red box is "
-    f"never seen."
+    f"The weights come with their own preprocessing ({'torchvision’s preset, with the statistics of the generated shapes' if mini else 'torchvision’s'}): "
+    f"resize the **short side to {t.resize_size[0]}**, cut out the **centre {crop}×{crop}**, then per "
+    f"colour channel subtract {data} mean and divide by its standard deviation. Everything outside "
+    "the red box is never seen."
+    + (" The mini family was trained on 64×64 pictures of shapes: a photo squeezed to 64 px loses "
+       "most of its detail, and the network only knows its eight shapes (a coffee cup seen from "
+       "above may well be a *ring* to it)." if mini else "")
 )
 stages = pre.stages
 cols = st.columns(4)
@@ -31,13 +36,15 @@ cols[2].image(stages["cropped"], width="stretch")
 cols[2].caption(f"**Centre crop** {crop}×{crop} px")
 cols[3].image(stages["normalised"], width="stretch")
 cols[3].caption(
-    f"**Normalised** (x − mean) / std, shown with grey = the ImageNet mean and ±{NORMALISED_RANGE} "
+    f"**Normalised** (x − mean) / std, shown with grey = {data} mean and ±{NORMALISED_RANGE} "
     f"std as black/white. mean = {[round(m, 3) for m in t.mean]}, std = {[round(s, 3) for s in t.std]}"
 )
 
-st.subheader("2 · The five most likely classes")
+n_classes = len(loaded.categories)
+st.subheader(f"2 · The {min(5, n_classes)} most likely of its {n_classes} classes")
 if not loaded.trained:
-    st.caption("⚠️ Untrained weights: these classes are noise, about 0.1% each (1 in 1000).")
+    st.caption(f"⚠️ Untrained weights: these classes are noise, about {100 / n_classes:.2g}% each "
+               f"(1 in {n_classes}).")
 left, right = st.columns([3, 1])
 left.plotly_chart(maps.topk_figure(res.top), width="stretch")
 right.metric("Device", str(res.device).upper(), help="Where the forward pass ran (cuda when a GPU is there)")

@@ -3,17 +3,18 @@
 import pandas as pd
 import streamlit as st
 
-from vggviz import ui
+from vggviz import shapes, ui
 from vggviz.dense import (
     MAX_DENSE_SIZE,
-    MIN_DENSE_SIZE,
-    PAPER_SCALES,
     DenseSizeError,
     classifier_shapes,
     combine,
     dense_scores,
     map_geometry,
+    min_size,
+    pool_grid,
     resized_image,
+    scales_for,
     score_map_size,
 )
 from vggviz.rf_figures import multiscale_figure, score_map_figure, topk_figure
@@ -30,14 +31,18 @@ if not loaded.trained:
     st.caption("With random weights the shapes and the arithmetic on this page are right, but "
                "the class maps and predictions are noise.")
 
+g = pool_grid(loaded.model)
+smallest = min_size(g)
+pool_c = loaded.model.classifier[0].in_features // (g * g)
+scales = scales_for(g)
 st.markdown(
-    "At test time the paper turns the fully connected layers into convolutions: **fc6** reads "
-    "the 7×7×512 pool5 block, so it *is* a 7×7 convolution with 512 input channels and no "
-    "padding; **fc7** and **fc8** read one vector each, so they are 1×1 convolutions. The "
+    f"At test time the paper turns the fully connected layers into convolutions: **fc6** reads "
+    f"the {g}×{g}×{pool_c} pool5 block, so it *is* a {g}×{g} convolution with {pool_c} input channels "
+    "and no padding; **fc7** and **fc8** read one vector each, so they are 1×1 convolutions. The "
     "weights are the same numbers, just viewed as 4-D kernels (here the convolutions literally "
     "share the linear layers' memory). The network then takes an image of any size of at least "
-    "224×224 and returns a *map* of class scores, one per position of a window sliding over the "
-    "image in steps of 32 pixels."
+    f"{smallest}×{smallest} and returns a *map* of class scores, one per position of a window "
+    "sliding over the image in steps of 32 pixels."
 )
 
 rows = classifier_shapes(loaded.model)
@@ -51,18 +56,33 @@ st.dataframe(pd.DataFrame([{
     column_config={"parameters": st.column_config.NumberColumn(format="localized")})
 
 centre0, stride, map_rf = map_geometry(loaded.model)
-sizes = [224, 256, 384, 512]
+sizes = [224, 256, 384, 512] if g == 7 else [64, 96, 128, 256]
 st.markdown(
-    "**How big is the map?** Five max-pools divide the side by 32 (rounding down), and the "
-    "7×7 fc6 takes 6 away: an S×S input gives (⌊S/32⌋ − 6) × (⌊S/32⌋ − 6) positions. "
-    + " · ".join(f"{s}: pool5 {s // 32}×{s // 32} → map **{score_map_size(s)[0]}×{score_map_size(s)[1]}**"
+    f"**How big is the map?** Five max-pools divide the side by 32 (rounding down), and the "
+    f"{g}×{g} fc6 takes {g - 1} away: an S×S input gives (⌊S/32⌋ − {g - 1}) × (⌊S/32⌋ − {g - 1}) positions. "
+    + " · ".join(f"{s}: pool5 {s // 32}×{s // 32} → map **{score_map_size(s, grid=g)[0]}×{score_map_size(s, grid=g)[1]}**"
                  for s in sizes)
-    + ". So at 384 the map is 6×6 (384 / 32 = 12, 12 − 7 + 1 = 6), not 5×5. "
-    f"Cell (i, j) is centred at ({centre0:g} + {stride}·i, {centre0:g} + {stride}·j) px and sees "
+    + (". So at 384 the map is 6×6 (384 / 32 = 12, 12 − 7 + 1 = 6), not 5×5. " if g == 7 else ". ")
+    + f"Cell (i, j) is centred at ({centre0:g} + {stride}·i, {centre0:g} + {stride}·j) px and sees "
     f"{map_rf}×{map_rf} px of the input."
 )
 
-image = ui.current_image()
+image, placed = ui.current_image(), None
+if VARIANTS[loaded.variant].mini:
+    c1, c2 = st.columns([3, 1])
+    use_canvas = c1.toggle("Use a generated canvas of shapes instead of the sidebar's image",
+                           value=image is None, key="fc_canvas",
+                           help="A 256×256 picture with four shapes of the training sizes: the class "
+                                "maps should light up where each shape is.")
+    canvas_seed = c2.number_input("Canvas seed", 0, 9999, 3, key="fc_canvas_seed", disabled=not use_canvas)
+    if use_canvas:
+        from vggviz.images import load_image
+        from vggviz.maps import to_png
+
+        pic, placed = shapes.canvas(int(canvas_seed), 256, 4)
+        image = load_image(to_png(pic), f"shapes canvas {int(canvas_seed)}")
+        st.caption("Where the shapes really are: " + " · ".join(
+            f"**{p.label}** x {p.box[0]}–{p.box[2]}, y {p.box[1]}–{p.box[3]}" for p in placed))
 if image is None:
     st.info("Pick a sample image or upload one in the sidebar to run the dense evaluation.")
     st.stop()
@@ -70,14 +90,17 @@ if image is None:
 own = min(image.image.size)
 st.header("Dense evaluation at one scale")
 c1, c2, c3 = st.columns([3, 2, 2])
+size_options = [str(v) for v in (scales if g == 7 else (64, 128, 256))] + ["own", "custom"]
+if st.session_state.get("fc_size") not in size_options:
+    st.session_state["fc_size"] = size_options[0 if g == 7 else 2]
 choice = c1.radio(
-    "Shorter side of the image (px)", ["256", "384", "512", "own", "custom"], horizontal=True,
+    "Shorter side of the image (px)", size_options, horizontal=True,
     key="fc_size",
     format_func=lambda v: {"own": f"image's own ({own})", "custom": "custom…"}.get(v, v),
     help="The whole image is resized so that its shorter side has this length, keeping the "
          "aspect ratio (the paper's isotropic rescaling); nothing is cropped.",
 )
-custom = c2.number_input("Custom size (px)", min_value=32, max_value=MAX_DENSE_SIZE, value=MIN_DENSE_SIZE,
+custom = c2.number_input("Custom size (px)", min_value=32, max_value=MAX_DENSE_SIZE, value=smallest,
                          step=16, key="fc_custom", disabled=choice != "custom")
 square = c3.toggle("Squash to a square", value=False, key="fc_square",
                    help="Resize to S×S instead, ignoring the aspect ratio: the map is then square.")
@@ -101,6 +124,9 @@ if result is not None:
     h, w = result.map_shape
     top5 = result.top(5)
     options = [i for i, _ in top5]
+    if placed:      # the canvas's own shapes first
+        present = list(dict.fromkeys(cats.index(p.label) for p in placed))
+        options = present + [i for i in options if i not in present]
     if st.session_state.get("fc_class") not in options:
         st.session_state["fc_class"] = options[0]
     m1, m2, m3 = st.columns(3)
@@ -115,12 +141,12 @@ if result is not None:
                                     title="Top-5: softmax at each position, averaged over the map"),
                         width="stretch", key="fc_top5_chart")
     with left:
-        shown_img = resized_image(image.image, size, square)
+        shown_img = resized_image(image.image, size, square, g)
         st.plotly_chart(score_map_figure(shown_img, result.class_map(shown), cats[shown],
                                          centre0=centre0, stride=stride),
                         width="stretch", key="fc_map_chart")
         st.caption(
-            f"Each cell is one position of the 7×7 fc6 window on pool5, drawn {stride} px wide at "
+            f"Each cell is one position of the {g}×{g} fc6 window on pool5, drawn {stride} px wide at "
             f"the centre of its field; it sees {map_rf}×{map_rf} px, so the map covers the middle "
             "of the image while each cell looks at most of it. The paper averages this map into "
             "one prediction per scale."
@@ -128,12 +154,14 @@ if result is not None:
 
 st.header("Multi-scale evaluation")
 st.markdown(
-    f"The paper runs the dense network at several scales — shorter side {', '.join(map(str, PAPER_SCALES))} "
-    "for its scale-jittered models — and averages the class probabilities. Objects of different "
-    "sizes then meet a window of the right size at some scale."
+    "The paper runs the dense network at several scales — shorter side 256, 384, 512 for its "
+    "scale-jittered models"
+    + ("" if g == 7 else f" (here, at the same ratios to the mini's 64 px: {', '.join(map(str, scales))})")
+    + " — and averages the class probabilities. Objects of different sizes then meet a window of "
+    "the right size at some scale."
 )
 try:
-    scales = [_dense(loaded, image.image, model_key, s, square) for s in PAPER_SCALES]
+    scales = [_dense(loaded, image.image, model_key, s, square) for s in scales]
 except DenseSizeError as e:  # pragma: no cover - the paper's scales are all valid
     ui.show_error(e)
     st.stop()

@@ -40,12 +40,13 @@ def class_label(i: int) -> str:
 c1, c2 = st.columns([3, 2])
 target = c1.selectbox(
     "Target class", options, key="gc_target", format_func=class_label,
-    help="The top-5 classes come first; type to search all 1000 ImageNet classes.",
+    help=f"The top-5 classes come first; type to search all {len(cats)} classes.",
 )
 layer = c2.selectbox(
     "Layer", layers, key="gc_layer",
     help="Every conv, ReLU and pool layer. The default is the last conv: the deepest layer that "
-         "still has a spatial map (14×14 for a 224 input).",
+         f"still has a spatial map ({loaded.input_size // 16}×{loaded.input_size // 16} for a "
+         f"{loaded.input_size} input).",
 )
 c3, c4 = st.columns([3, 2])
 alpha = c3.slider("Opacity of the heatmap", 0.0, 1.0, 0.5, 0.05, key="gc_alpha")
@@ -125,7 +126,7 @@ if show:
         col.image(attribution.overlay(crop, m, alpha, cmap), width="stretch")
         col.markdown(f"**{name}**")
         col.caption(attribution.METHOD_NOTES[name])
-    st.caption("All over the 224 px crop the network sees. Pixel-level maps show the largest "
+    st.caption(f"All over the {loaded.input_size} px crop the network sees. Pixel-level maps show the largest "
                "|attribution| over the colour channels, scaled to their 99.5th percentile.")
 
 # ---------------------------------------------------------------- depths

@@ -13,6 +13,11 @@ VGG (Simonyan & Zisserman, 2015) is the network that showed **depth** matters: n
 stacks of small **3×3 convolutions** and **2×2 max-pools**, then three fully connected layers.
 This app lets you open it up, layer by layer, with exact numbers.
 
+**No internet? Pick the mini family** in the sidebar (*mini VGG16 (D) · trained on shapes*): the
+paper's configurations at teaching scale, trained on pictures of eight shapes, with their weights
+shipped in the app. Every page then shows something learned, offline; pick a *Shapes …* sample
+image, or draw your own shape and upload it.
+
 **Where to start**
 
 1. **Architecture**: the layer table of the variant chosen in the sidebar: shapes, parameters,
@@ -23,6 +28,8 @@ This app lets you open it up, layer by layer, with exact numbers.
 4. Pick or upload an **image** in the sidebar, then follow it through **Forward pass**,
    **Feature maps**, **Filters** and **Grad-CAM**.
 5. **Fully convolutional**: turn the FC layers into convolutions and run VGG on any image size.
+6. **Train it yourself** (the shapes lab): train the mini VGGs live and test the paper's claims —
+   does depth help, are 3×3 stacks better than one big kernel, why start E from A?
 """
 )
 cols = st.columns(3)

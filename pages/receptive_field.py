@@ -146,7 +146,8 @@ st.markdown(
 sel = ui.selection()
 info = VARIANTS[sel.variant]
 st.header(f"The real network's fields: {info.label}")
-summary = summarize(sel.variant, 224)
+side = info.input_size          # 224, or 64 for the mini family
+summary = summarize(sel.variant, side)
 feature_rows = [r for r in summary.rows if r.module.startswith("features")]
 names = [r.name for r in feature_rows]
 convs = [r.name for r in feature_rows if r.type.startswith("Conv")]
@@ -158,7 +159,7 @@ layer = st.selectbox("Layer", names, key="rf_layer",
 row = summary.row(layer)
 st.plotly_chart(rf_growth_figure(summary, highlight=layer), width="stretch", key="rf_growth_chart")
 st.caption(
-    f"At {layer} a unit sees **{row.rf}×{row.rf} px** of the 224×224 input and neighbouring units "
+    f"At {layer} a unit sees **{row.rf}×{row.rf} px** of the {side}×{side} input and neighbouring units "
     f"are **{row.jump} px** apart. Every 3×3 conv adds 2 × (effective stride) pixels, every "
     "max-pool doubles the effective stride: that is how the field outgrows the image by pool5."
 )
@@ -175,7 +176,7 @@ ux = u2.slider(f"Unit column (0 … {width - 1})", 0, max(width - 1, 1), key="rf
 uy, ux = min(uy, height - 1), min(ux, width - 1)
 box = variant_unit_field(sel.variant, layer, uy, ux)
 top, left_, bottom, right_ = box
-outside = top < 0 or left_ < 0 or bottom > 224 or right_ > 224
+outside = top < 0 or left_ < 0 or bottom > side or right_ > side
 
 image = ui.current_image()
 loaded = ui.current_model(sel)
@@ -186,11 +187,11 @@ if image is not None and loaded is not None:
 
 col_a, col_b = st.columns(2)
 with col_a:
-    st.plotly_chart(unit_box_figure(crop, box, label=f"{layer} ({uy}, {ux}): {row.rf}×{row.rf}"),
+    st.plotly_chart(unit_box_figure(crop, box, size=side, label=f"{layer} ({uy}, {ux}): {row.rf}×{row.rf}"),
                     width="stretch", key="rf_box_chart")
     st.caption(
         f"Unit ({uy}, {ux}) of {layer}: rows {top:g} … {bottom - 1:g}, columns {left_:g} … {right_ - 1:g} "
-        "of the 224 crop." + (" Part of the box lies outside the image: those are the zeros of "
+        f"of the {side} crop." + (" Part of the box lies outside the image: those are the zeros of "
                               "the padding, which the unit sees too." if outside else "")
         + ("" if image is not None else " Pick an image in the sidebar to see it under the box.")
     )
@@ -209,8 +210,8 @@ def _erf_on_image(_loaded, _tensor, key: tuple, layer: str, y: int, x: int):
 
 
 @st.cache_data(max_entries=64, show_spinner="Measuring |∂ unit / ∂ input| on noise…")
-def _erf_on_noise(_loaded, key: tuple, layer: str, y: int, x: int):
-    return effective_rf_noise(_loaded, layer, size=224, samples=NOISE_SAMPLES, y=y, x=x)
+def _erf_on_noise(_loaded, key: tuple, layer: str, y: int, x: int, size: int):
+    return effective_rf_noise(_loaded, layer, size=size, samples=NOISE_SAMPLES, y=y, x=x)
 
 
 with col_b:
@@ -225,7 +226,7 @@ with col_b:
             if how == "the image":
                 erf = _erf_on_image(loaded, tensor, model_key + (image.digest,), layer, uy, ux)
             else:
-                erf = _erf_on_noise(loaded, model_key, layer, uy, ux)
+                erf = _erf_on_noise(loaded, model_key, layer, uy, ux, side)
         except ValueError as e:
             ui.show_error(e)
         else:
@@ -235,7 +236,7 @@ with col_b:
                 st.warning("No gradient reaches the input: every channel of this unit is switched "
                            "off by its ReLU for this input. Try another unit or the noise input.")
             else:
-                inside = float(erf[box_mask(box, 224)].sum() / erf.sum())
+                inside = float(erf[box_mask(box, side)].sum() / erf.sum())
                 half = erf_radius(erf, 0.5)
                 st.caption(
                     f"|∂ unit / ∂ input| summed over colour channels, scaled to [0, 1]. "

@@ -202,3 +202,28 @@ def test_experiment_runs_every_arm_and_says_a_verdict(capsys):
     assert j["verdict"] and "7 %" in j["paper"]
     assert main(["experiment", "width"]) == 2
     assert "unknown experiment" in capsys.readouterr().err
+
+
+def test_mini_variants_in_summary_predict_gradcam(capsys, tmp_path):
+    """The CLI takes the mini family: its own input size, the bundled shapes weights, shape labels."""
+    assert main(["summary", "vgg16_mini", "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s["input_size"] == 64
+    pool5 = next(l for l in s["layers"] if l["name"] == "pool5")
+    assert pool5["out_shape"] == [64, 2, 2]
+    assert next(l for l in s["layers"] if l["name"] == "fc6")["params"] == 256 * 256 + 256
+    star = str(ROOT / "assets/samples/shapes_star.png")
+    assert main(["predict", star, "--variant", "vgg16_mini", "--json"]) == 0
+    p = json.loads(capsys.readouterr().out)
+    assert p["weights"] == "shapes" and p["top"][0]["label"] == "star"
+    out, heat = tmp_path / "o.png", tmp_path / "h.npy"
+    assert main(["gradcam", star, "--variant", "vgg16_mini", "--weights", "shapes", "--out", str(out),
+                 "--heatmap", str(heat), "--json"]) == 0
+    g = json.loads(capsys.readouterr().out)
+    import numpy as np
+
+    h = np.load(heat)
+    assert g["layer"] == "conv5_3" and g["label"] == "star"
+    assert h.shape == (128, 128) and h.dtype == np.float32 and 0 <= h.min() and h.max() <= 1
+    assert main(["gradcam", star, "--variant", "vgg16_mini", "--target", "8", "--out", str(out)]) == 2
+    assert "0 to 7" in capsys.readouterr().err

@@ -192,3 +192,52 @@ def test_dense_passes_run_lock_free_beside_guided_gradcam(vgg11):
         np.testing.assert_array_equal(got[i], expected[i % 3])
     for m in vgg11.model.modules():
         assert not (m._forward_hooks or m._forward_pre_hooks or m._backward_hooks or m._backward_pre_hooks)
+
+
+# --------------------------------------------------------------------------- the mini family
+
+from vggviz import shapes  # noqa: E402
+from vggviz.dense import min_size, pool_grid, scales_for  # noqa: E402
+from vggviz.weights import load_model  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def mini16():
+    return load_model("vgg16_mini", "shapes", "cpu")
+
+
+def test_mini_fc6_is_a_2x2_convolution_and_64_px_is_the_ordinary_prediction(mini16):
+    assert pool_grid(mini16.model) == 2 and min_size(2) == 64
+    rows = classifier_shapes(mini16.model)
+    assert rows[0].after_shape == (256, 64, 2, 2) and rows[0].shares_storage
+    img, _ = shapes.sample(3, 5)
+    r = dense_scores(mini16, img, 64)
+    assert r.map_shape == (1, 1) == score_map_size(64, grid=2)
+    with torch.no_grad():
+        probs = torch.softmax(mini16.model(dense_input(mini16, img, 64)), 1)[0].numpy()
+    np.testing.assert_allclose(r.mean_probs, probs, atol=1e-5)
+    assert score_map_size(256, grid=2) == (7, 7) == dense_scores(mini16, picture(256, 256), 256).map_shape
+    assert scales_for(2) == (73, 110, 146) and scales_for(7) == (256, 384, 512)
+    with pytest.raises(DenseSizeError, match="needs at least 64×64"):
+        dense_scores(mini16, img, 63)
+    # a 2×2 fc6 over pool5: cell 0 centred between pool5 cells 0 and 1, at 16 + 0.5·32 px
+    centre0, stride, rf = map_geometry(mini16.model)
+    assert (centre0, stride) == (32.0, 32)
+
+
+def test_mini_class_maps_find_the_shapes_on_a_canvas(mini16):
+    """On a 256-px canvas of four shapes, each shape's class map is strongest in a cell whose
+    field holds that shape (for most shapes of several canvases)."""
+    hits = total = 0
+    for seed in range(6):
+        pic, placed = shapes.canvas(seed, 256, 4)
+        r = dense_scores(mini16, pic, 256)
+        centre0, stride, rf = map_geometry(mini16.model)
+        for p in placed:
+            m = r.class_map(shapes.CLASSES.index(p.label))
+            i, j = np.unravel_index(int(m.argmax()), m.shape)
+            cy, cx = centre0 + stride * i, centre0 + stride * j
+            x0, y0, x1, y1 = p.box
+            total += 1
+            hits += (x0 - 32 <= cx <= x1 + 32) and (y0 - 32 <= cy <= y1 + 32)
+    assert hits >= 0.6 * total, f"{hits}/{total}"

@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("summary", help="the layer-by-layer table of a variant")
     s.add_argument("variant")
-    s.add_argument("--input-size", type=_positive("input size"), default=224)
+    s.add_argument("--input-size", type=_positive("input size"), default=None,
+                   help="default: the variant's own (224, or 64 for the mini family)")
     fmt = s.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true")
     fmt.add_argument("--csv", action="store_true")
@@ -56,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("predict", help="top-k ImageNet classes for an image")
     pr.add_argument("image")
     pr.add_argument("--variant", default="vgg16")
-    pr.add_argument("--weights", default=None, help="imagenet | random | PATH.pth (default: $VGGVIZ_WEIGHTS or imagenet)")
+    pr.add_argument("--weights", default=None, help="imagenet | shapes | random | PATH.pth (default: $VGGVIZ_WEIGHTS "
+                                                    "or imagenet; shapes for the mini family)")
     pr.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     pr.add_argument("--topk", type=_positive("topk"), default=5)
     pr.add_argument("--json", action="store_true")
@@ -65,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("image")
     g.add_argument("--variant", default="vgg16")
     g.add_argument("--layer", default=None, help="paper layer name, e.g. conv5_3 (default: the last conv)")
-    g.add_argument("--target", type=int, default=None, help="ImageNet class index (default: top-1)")
+    g.add_argument("--target", type=int, default=None, help="class index (default: top-1)")
     g.add_argument("--weights", default=None)
     g.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     g.add_argument("--out", required=True, help="overlay PNG to write")
@@ -114,7 +116,10 @@ def _print_json(obj) -> None:
 
 def _summary(a) -> None:
     from .summary import summarize
+    from .variants import variant_info
 
+    info = variant_info(a.variant)
+    a.variant, a.input_size = info.name, a.input_size or info.input_size
     s = summarize(a.variant, a.input_size)
     if a.json:
         _print_json(s.to_json())

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from .summary import summarize
 from .variants import CONFIGS, VARIANTS, variant_info
 
-__all__ = ["VariantRow", "variant_rows", "paper_table", "block_counts", "describe_changes", "paper_variant", "PAPER_ORDER"]
+__all__ = ["VariantRow", "variant_rows", "bundled_accuracy", "paper_table", "block_counts", "describe_changes", "paper_variant", "PAPER_ORDER"]
 
 PAPER_ORDER = ["A", "A-LRN", "B", "C", "D", "E"]
 _PAPER_VARIANT = {"A": "vgg11", "A-LRN": "vgg11_lrn", "B": "vgg13", "C": "vgg16_c",
@@ -32,16 +32,24 @@ class VariantRow:
     block_macs: list[int]
 
 
-def variant_rows(input_size: int = 224) -> list[VariantRow]:
+def variant_rows(input_size: int | None = None, mini: bool = False) -> list[VariantRow]:
+    """One row per variant of a family (the full-size one, or the ``mini`` one), at
+    ``input_size`` (default: each variant's own, 224 or 64). Accuracies: torchvision's ImageNet
+    top-1/top-5 for the full-size family; for the mini family the bundled shapes checkpoint's
+    held-out accuracy (top-1) where one ships."""
     rows = []
     for name, info in VARIANTS.items():
-        s = summarize(name, input_size)
+        if info.mini != mini:
+            continue
+        s = summarize(name, input_size or info.input_size)
         bp = [sum(r.params for r in s.rows if r.block == b) for b in range(1, 7)]
         bm = [sum(r.macs for r in s.rows if r.block == b) for b in range(1, 7)]
         acc1 = acc5 = None
         if info.torchvision:
             m = info.weights_enum.meta["_metrics"]["ImageNet-1K"]
             acc1, acc5 = m["acc@1"], m["acc@5"]
+        elif info.mini:
+            acc1 = bundled_accuracy(name)
         rows.append(VariantRow(
             variant=name, label=info.label, config=info.config, batch_norm=info.batch_norm,
             weight_layers=info.weight_layers,
@@ -50,6 +58,20 @@ def variant_rows(input_size: int = 224) -> list[VariantRow]:
             block_params=bp, block_macs=bm,
         ))
     return rows
+
+
+def bundled_accuracy(variant: str) -> float | None:
+    """Held-out shapes accuracy (%) of the variant's bundled checkpoint, from the training log
+    that ships beside it (``assets/models/VARIANT.json``), or None."""
+    import json
+
+    from .weights import bundled_path
+
+    log = bundled_path(variant).with_suffix(".json")
+    try:
+        return round(100 * float(json.loads(log.read_text(encoding="utf-8"))["val_accuracy"]), 2)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _blocks(config: list) -> list[list[str]]:

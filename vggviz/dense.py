@@ -26,6 +26,9 @@ from torch import nn
 
 __all__ = [
     "MIN_DENSE_SIZE",
+    "pool_grid",
+    "min_size",
+    "scales_for",
     "MAX_DENSE_SIZE",
     "STRIDE",
     "DenseSizeError",
@@ -45,7 +48,7 @@ __all__ = [
     "PAPER_SCALES",
 ]
 
-MIN_DENSE_SIZE = 224        # fc6 is 7×7 over pool5 = input / 32
+MIN_DENSE_SIZE = 224        # fc6 is 7×7 over pool5 = input / 32 (the mini family: 2×2, so 64)
 MAX_DENSE_SIZE = 1024       # shorter side; a VGG16 pass at 1024×2048 is ~40× one at 224
 STRIDE = 32                 # five 2×2 max-pools
 PAPER_SCALES = (256, 384, 512)
@@ -85,6 +88,26 @@ def _conv_from_linear(fc: nn.Linear, in_channels: int, kernel: int) -> nn.Conv2d
     return conv
 
 
+def pool_grid(model: nn.Module) -> int:
+    """The side of the avgpool grid fc6 reads: 7 for VGG at 224, 2 for the mini family at 64.
+    fc6 becomes a convolution of this size."""
+    out = getattr(model.avgpool, "output_size", 7)
+    return int(out[0] if isinstance(out, (tuple, list)) else out)
+
+
+def min_size(grid: int = 7) -> int:
+    """The smallest input the fully-convolutional network takes: pool5 must be grid × grid."""
+    return STRIDE * grid
+
+
+def scales_for(grid: int = 7) -> tuple[int, ...]:
+    """The paper's test scales (256, 384, 512 for a 224 network) for a network whose fc6 reads a
+    ``grid``×``grid`` pool5: the same ratios to its own input size."""
+    if grid == 7:
+        return PAPER_SCALES
+    return tuple(round(s * min_size(grid) / MIN_DENSE_SIZE) for s in PAPER_SCALES)
+
+
 def to_fully_conv(model: nn.Module) -> FullyConvVGG:
     """Turn a torchvision-layout VGG into its fully-convolutional form (same weights, shared).
 
@@ -97,8 +120,9 @@ def to_fully_conv(model: nn.Module) -> FullyConvVGG:
     fcs = [m for m in model.classifier if isinstance(m, nn.Linear)]
     if len(fcs) != 3:
         raise ValueError(f"expected a VGG classifier with three Linear layers, found {len(fcs)}")
-    in_channels = fcs[0].in_features // 49
-    kernels = {id(fcs[0]): (in_channels, 7), id(fcs[1]): (fcs[1].in_features, 1),
+    g = pool_grid(model)
+    in_channels = fcs[0].in_features // (g * g)
+    kernels = {id(fcs[0]): (in_channels, g), id(fcs[1]): (fcs[1].in_features, 1),
                id(fcs[2]): (fcs[2].in_features, 1)}
     parts: list[nn.Module] = []
     for m in model.classifier:
@@ -166,10 +190,11 @@ def classifier_shapes(model: nn.Module, converted: FullyConvVGG | None = None) -
     return rows
 
 
-def score_map_size(height: int, width: int | None = None) -> tuple[int, int]:
-    """Side(s) of the class-score map for an input of ``height``×``width``: ⌊side/32⌋ − 6."""
+def score_map_size(height: int, width: int | None = None, grid: int = 7) -> tuple[int, int]:
+    """Side(s) of the class-score map for an input of ``height``×``width``: ⌊side/32⌋ − (grid − 1)
+    (⌊side/32⌋ − 6 for VGG at 224, ⌊side/32⌋ − 1 for the mini family)."""
     width = height if width is None else width
-    return height // STRIDE - 6, width // STRIDE - 6
+    return height // STRIDE - (grid - 1), width // STRIDE - (grid - 1)
 
 
 def map_geometry(model: nn.Module) -> tuple[float, int, int]:
@@ -179,7 +204,8 @@ def map_geometry(model: nn.Module) -> tuple[float, int, int]:
     from .erf import field_steps
     from .receptive_field import receptive_fields
 
-    layers = [layer.geometry() for layer, _ in field_steps(model)] + [(7, 1, 0)]
+    g = pool_grid(model)
+    layers = [layer.geometry() for layer, _ in field_steps(model)] + [(g, 1, 0)]
     last = receptive_fields(layers)[-1]
     return last.start, last.jump, last.rf
 
@@ -194,16 +220,17 @@ def _resized_size(image: Image.Image, size: int, square: bool) -> tuple[int, int
     return max(size, round(w * size / h)), size
 
 
-def _check_size(size: int) -> int:
+def _check_size(size: int, grid: int = 7) -> int:
     if not isinstance(size, (int, np.integer)) or isinstance(size, bool):
         raise DenseSizeError(f"the size must be a whole number of pixels, got {size!r}")
     size = int(size)
-    if size < MIN_DENSE_SIZE:
+    if size < min_size(grid):
         pool5 = max(size // STRIDE, 0)
+        m = min_size(grid)
         raise DenseSizeError(
-            f"{size} px is too small: the fully-convolutional VGG needs at least "
-            f"{MIN_DENSE_SIZE}×{MIN_DENSE_SIZE} pixels, because fc6 is a 7×7 convolution over "
-            f"pool5 (input ÷ 32 = {pool5}×{pool5} here, less than 7×7)"
+            f"{size} px is too small: this fully-convolutional VGG needs at least "
+            f"{m}×{m} pixels, because fc6 is a {grid}×{grid} convolution over "
+            f"pool5 (input ÷ 32 = {pool5}×{pool5} here, less than {grid}×{grid})"
         )
     if size > MAX_DENSE_SIZE:
         raise DenseSizeError(f"{size} px is too large for this demo: use at most {MAX_DENSE_SIZE} px")
@@ -215,17 +242,17 @@ def _mean_std(loaded) -> tuple[list[float], list[float]]:
     return list(getattr(t, "mean", (0.485, 0.456, 0.406))), list(getattr(t, "std", (0.229, 0.224, 0.225)))
 
 
-def resized_image(image: Image.Image, size: int, square: bool = False) -> Image.Image:
+def resized_image(image: Image.Image, size: int, square: bool = False, grid: int = 7) -> Image.Image:
     """The whole image (no crop) with its shorter side resized to ``size``, aspect kept, or
     squashed to ``size``×``size``: exactly what the fully-convolutional network is fed."""
-    size = _check_size(size)
+    size = _check_size(size, grid)
     w, h = _resized_size(image, size, square)
     return image.convert("RGB").resize((w, h), Image.Resampling.BILINEAR)
 
 
 def dense_input(loaded, image: Image.Image, size: int, square: bool = False) -> torch.Tensor:
     """:func:`resized_image` normalised with the weights' mean and std: ``(1, 3, H, W)`` float32."""
-    img = resized_image(image, size, square)
+    img = resized_image(image, size, square, pool_grid(loaded.model))
     x = torch.from_numpy(np.asarray(img, dtype=np.float32) / 255.0).permute(2, 0, 1)
     mean, std = _mean_std(loaded)
     x = (x - torch.tensor(mean).view(3, 1, 1)) / torch.tensor(std).view(3, 1, 1)
@@ -293,7 +320,8 @@ def dense_scores(loaded, image: Image.Image, size: int, square: bool = False) ->
 
     The shorter side is resized to ``size`` keeping the aspect ratio (the paper's isotropic
     rescaling; no crop, so the whole image is seen), unless ``square`` squashes it to
-    ``size``×``size``. Sizes below 224 raise :class:`DenseSizeError`. The class-score map
+    ``size``×``size``. Sizes below :func:`min_size` (224; 64 for the mini family) raise
+    :class:`DenseSizeError`. The class-score map
     is turned into probabilities at each position (softmax over classes) and averaged over
     the map into one prediction, as the paper averages its class score map.
     """
@@ -319,7 +347,7 @@ def multi_scale(loaded, image: Image.Image, sizes: Sequence[int] = PAPER_SCALES,
     if not sizes:
         raise DenseSizeError("give at least one scale")
     for s in sizes:
-        _check_size(s)
+        _check_size(s, pool_grid(loaded.model))
     return combine([dense_scores(loaded, image, s, square) for s in sizes])
 
 

@@ -109,8 +109,8 @@ def network_diagram(summary: Summary) -> go.Figure:
     return fig
 
 
-def block_bars(rows: list[VariantRow], what: str = "params") -> go.Figure:
-    """Stacked bars per variant: parameters (or MACs) per block, so where depth was added shows."""
+def block_bars(rows: list[VariantRow], what: str = "params", size: int = 224) -> go.Figure:
+    """Stacked bars per variant: parameters (or MACs at ``size``) per block, so where depth was added shows."""
     fig = go.Figure()
     palette = ["#4C78A8", "#72B7B2", "#54A24B", "#EECA3B", "#F58518", "#E45756"]
     for b in range(6):
@@ -120,7 +120,7 @@ def block_bars(rows: list[VariantRow], what: str = "params") -> go.Figure:
                     hovertemplate="%{x} " + BLOCK_NAMES[b] + ": %{y:,.0f}<extra></extra>")
     fig.update_layout(barmode="stack", height=380, margin=dict(l=10, r=10, t=40, b=10),
                       yaxis_title="parameters" if what == "params" else "MACs (multiply-accumulates)",
-                      title=dict(text=("Parameters" if what == "params" else "Compute (MACs at 224×224)") + " per block",
+                      title=dict(text=("Parameters" if what == "params" else f"Compute (MACs at {size}×{size})") + " per block",
                                  font=dict(size=14)),
                       legend=dict(orientation="h", y=-0.2))
     return fig

@@ -161,8 +161,9 @@ def summarize(variant: str, input_size: int = 224) -> Summary:
     with torch.no_grad():
         walk(model, torch.empty(1, 3, input_size, input_size, device="meta"), record, layers=layers)
 
-    # Geometry for receptive fields: the adaptive avgpool is identity at 7×7 input (224 px);
-    # FC layers act as the paper's dense-evaluation convolutions (fc6: 7×7, fc7/fc8: 1×1).
+    # Geometry for receptive fields: the adaptive avgpool is identity at 7×7 input (224 px; 2×2
+    # at 64 px for the mini family); FC layers act as the paper's dense-evaluation convolutions
+    # (fc6: 7×7 or 2×2, fc7/fc8: 1×1).
     geometry = []
     for layer in layers:
         if layer.kind == "avgpool":
@@ -171,7 +172,7 @@ def summarize(variant: str, input_size: int = 224) -> Summary:
             k = max(prev // out, 1) if prev >= out else 1
             geometry.append((k, k, 0))
         elif layer.name == "fc6":
-            geometry.append((7, 1, 0))
+            geometry.append((variant_info(variant).pool_grid, 1, 0))
         else:
             geometry.append(layer.geometry())
     fields = receptive_fields(geometry)

@@ -101,7 +101,7 @@ def _init_defaults() -> None:
     if "vggviz_variant" not in ss:
         ss["vggviz_variant"] = "vgg16"
     if "vggviz_weights" not in ss:
-        src = default_source()
+        src = default_source(ss["vggviz_variant"]) if ss["vggviz_variant"] in VARIANTS else default_source()
         if src in ("imagenet", "random", "shapes"):
             ss["vggviz_weights"] = src
         else:
@@ -129,6 +129,12 @@ def sidebar() -> Selection:
             st.caption("🔷 Mini family: " + ", ".join(__import__("vggviz.shapes", fromlist=["CLASSES"]).CLASSES)
                        + " at 64×64 px. No internet? This family works everywhere.")
         ss = st.session_state
+        family = "mini" if VARIANTS[variant].mini else "full"
+        if ss.get("_vggviz_family", family) != family:
+            # A change of family picks the new family's own weights (the trained shapes for the
+            # mini family), whatever the old one used.
+            ss["vggviz_weights"] = _family_weights(variant, None)
+        ss["_vggviz_family"] = family
         ss["vggviz_weights"] = _family_weights(variant, ss.get("vggviz_weights"))
         choice = st.radio(
             "Weights", _weights_options(variant), format_func=_weights_label, key="vggviz_weights",
@@ -487,8 +493,12 @@ def compare_depths(image, target: int, sel: Selection | None = None, progress=No
     from . import attribution
 
     sel = sel or selection()
-    weights = sel.weights if sel.weights in ("imagenet", "random") else "imagenet"
-    variants = ("vgg11", "vgg13", "vgg16", "vgg19")
+    if VARIANTS[sel.variant].mini:      # the mini family compares with its trained shapes weights
+        weights = "random" if sel.weights == "random" else "shapes"
+        variants = ("vgg11_mini", "vgg13_mini", "vgg16_mini", "vgg19_mini")
+    else:
+        weights = sel.weights if sel.weights in ("imagenet", "random") else "imagenet"
+        variants = ("vgg11", "vgg13", "vgg16", "vgg19")
     key = (image.digest, int(target), weights, sel.device, variants)
 
     def get_model(variant: str) -> LoadedModel:

@@ -1,0 +1,95 @@
+"""Every page with the mini family (AppTest): it runs, uses the trained shapes weights, and
+shows the mini's own numbers (64 px, 8 classes, 2×2 fc6), not ImageNet's."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from vggviz import ui
+
+pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+@pytest.fixture(scope="module")
+def at(root):
+    ui._cached_analysis.clear()
+    app = AppTest.from_file(str(root / "streamlit_app.py"), default_timeout=120)
+    app.session_state["vggviz_variant"] = "vgg16_mini"
+    app.run()
+    assert not app.exception
+    app.sidebar.selectbox(key="vggviz_sample").set_value("Shapes star").run()
+    assert not app.exception
+    return app
+
+
+def go(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def text(at: AppTest) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+
+
+def test_sidebar_picks_the_trained_shapes_weights(at):
+    assert at.sidebar.radio(key="vggviz_weights").value == "shapes"
+    assert not at.warning                       # trained: no "untrained" banner
+    assert "trained on shapes" in at.sidebar.selectbox(key="vggviz_variant").format_func("vgg16_mini")
+
+
+def test_switching_family_switches_weights(root):
+    app = AppTest.from_file(str(root / "streamlit_app.py"), default_timeout=120)
+    app.run()
+    assert app.sidebar.radio(key="vggviz_weights").value == "random"       # tests: VGGVIZ_WEIGHTS=random
+    app.sidebar.selectbox(key="vggviz_variant").set_value("vgg11_mini").run()
+    assert app.sidebar.radio(key="vggviz_weights").value == "shapes"
+    app.sidebar.selectbox(key="vggviz_variant").set_value("vgg11").run()
+    assert app.sidebar.radio(key="vggviz_weights").value == "random"
+    assert not app.exception
+
+
+def test_forward_pass_shows_the_minis_preprocessing_and_shape_classes(at):
+    go(at, "forward_pass")
+    t = text(at)
+    assert "short side to 64" in t and "centre 64×64" in t and "the shapes dataset's mean" in t
+    assert any("of its 8 classes" in h.value for h in at.subheader)
+    top1 = next(m for m in at.metric if m.label == "Top-1")
+    assert top1.help == "star" and float(top1.value.rstrip("%")) > 90
+
+
+def test_feature_maps_filters_gradcam(at):
+    go(at, "feature_maps")
+    assert "of the 64 px input" in text(at)
+    go(at, "filters")                              # conv1_2 has only 8 output channels
+    assert at.selectbox(key="flt_layer").value == "conv1_2"
+    go(at, "gradcam")
+    assert len(at.selectbox(key="gc_target").options) == 8
+    assert at.selectbox(key="gc_layer").value == "conv5_3"
+
+
+def test_fully_conv_on_a_canvas_of_shapes(at):
+    go(at, "fully_conv")
+    t = text(at)
+    assert "2×2 convolution" in t and "at least 64×64" in t
+    at.toggle(key="fc_canvas").set_value(True).run()
+    assert not at.exception
+    assert "Where the shapes really are" in text(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Class-score map"] == "7×7"       # 256 px: 256/32 − 1
+    assert metrics["Input fed to the network"] == "256×256 px"
+
+
+def test_receptive_field_architecture_compare(at):
+    go(at, "receptive_field")
+    assert "of the 64×64 input" in text(at)
+    go(at, "architecture")
+    assert at.number_input(key="arch_size").value == 64
+    go(at, "compare")
+    assert len(at.dataframe) >= 2
+    mini = at.dataframe[1].value
+    assert "shapes held-out %" in mini.columns
+    row = mini[mini["variant"] == "mini VGG16 (D)"].iloc[0]
+    assert row["shapes held-out %"] >= 97
