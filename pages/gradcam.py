@@ -44,9 +44,9 @@ target = c1.selectbox(
 )
 layer = c2.selectbox(
     "Layer", layers, key="gc_layer",
-    help="Every conv, ReLU and pool layer. The default is the last conv: the deepest layer that "
-         f"still has a spatial map ({loaded.input_size // 16}×{loaded.input_size // 16} for a "
-         f"{loaded.input_size} input).",
+    help="Every conv, ReLU and pool layer. The default is the last conv whose map is at least 8×8: "
+         "conv5_x for a full-size VGG (14×14 at 224 px); for the mini family conv4_x (8×8 at 64 px), "
+         "because there conv5's 4×4 cells each see the whole image.",
 )
 c3, c4 = st.columns([3, 2])
 alpha = c3.slider("Opacity of the heatmap", 0.0, 1.0, 0.5, 0.05, key="gc_alpha")

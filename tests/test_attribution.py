@@ -30,14 +30,18 @@ HOOK_DICTS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backw
 class TinyLoaded(LoadedModel):
     """A LoadedModel around a small VGG-layout net: its own classes and input size."""
 
-    classes: tuple[str, ...] = ("noise", "square")
+    names: tuple[str, ...] = ("noise", "square")
     size: int = 48
     mean: tuple[float, ...] = (0.485, 0.456, 0.406)
     std: tuple[float, ...] = (0.229, 0.224, 0.225)
 
     @property
     def categories(self) -> list[str]:
-        return list(self.classes)
+        return list(self.names)
+
+    @property
+    def input_size(self) -> int:
+        return self.size
 
     @property
     def transforms(self):
@@ -64,7 +68,7 @@ def state_of(model: nn.Module):
 
 
 class Pixels(TinyLoaded):
-    classes = ("a", "b")
+    names = ("a", "b")
     size = 4
     mean = (0.0, 0.0, 0.0)
     std = (1.0, 1.0, 1.0)

@@ -67,7 +67,7 @@ def test_feature_maps_filters_gradcam(at):
     assert at.selectbox(key="flt_layer").value == "conv1_2"
     go(at, "gradcam")
     assert len(at.selectbox(key="gc_target").options) == 8
-    assert at.selectbox(key="gc_layer").value == "conv5_3"
+    assert at.selectbox(key="gc_layer").value == "conv4_3"      # 8×8 at 64 px
 
 
 def test_fully_conv_on_a_canvas_of_shapes(at):

@@ -217,9 +217,18 @@ def gradcam_layers(loaded: LoadedModel) -> list[str]:
     return [l.name for l in named_layers(loaded.model) if l.block <= 5 and l.kind in GRADCAM_KINDS]
 
 
+MIN_DEFAULT_SIDE = 8   # the default layer's map is at least this many cells across
+
+
 def default_layer(loaded: LoadedModel) -> str:
-    """The last convolution (conv5_3 for VGG16, conv5_4 for VGG19, conv5_2 for VGG11/13)."""
-    return [l.name for l in named_layers(loaded.model) if l.kind == "conv"][-1]
+    """The last convolution whose map is at least 8×8 at the model's input size: the last conv
+    of a full-size VGG (conv5_3 for VGG16, conv5_4 for VGG19, conv5_2 for VGG11/13: 14×14 at
+    224 px); for the mini family the last conv of block 4 (conv4_3 for D: 8×8 at 64 px), since
+    there conv5's 4×4 cells each see the whole image."""
+    side = getattr(loaded, "input_size", 224)
+    convs = [l for l in named_layers(loaded.model) if l.kind == "conv"]
+    fine = [l for l in convs if side // 2 ** (l.block - 1) >= MIN_DEFAULT_SIDE]
+    return (fine or convs)[-1].name
 
 
 def _layer(layers: list[Layer], name: str) -> Layer:

@@ -115,6 +115,29 @@ def test_image_flow_on_vgg11(page, shots):
     screenshot(page, shots, "10-gradcam-vgg11")
 
 
+def test_mini_family_on_every_image_page(page, shots):
+    """No internet needed: the mini VGG16 trained on shapes, a shape picture uploaded, and every
+    image page shows learned results (the top class is the shape) with no error."""
+    open_page(page, "forward_pass")
+    select_variant(page, "mini VGG16 (D) · trained on shapes, works offline")
+    upload(page, SAMPLES / "shapes_star.png")
+    _wait_chart(page)
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('.js-plotly-plot text')).some(t => t.textContent.includes('star'))""")
+    _assert_clean(page, "forward_pass mini")
+    assert not error_alerts(page), error_alerts(page)
+    assert "Weights in use: shapes" in page.locator(SIDEBAR).inner_text()
+    screenshot(page, shots, "13-forward_pass-vgg16_mini")
+    for path in IMAGE_PAGES + ["fully_conv", "receptive_field", "architecture", "compare"]:
+        nav_to(page, path)
+        _assert_clean(page, f"{path} mini")
+        _title(page)
+        assert not error_alerts(page), f"{path} mini: {error_alerts(page)}"
+        if path in IMAGE_PAGES:
+            assert _wait_images(page) >= 1, f"{path} mini: no image decoded"
+        screenshot(page, shots, f"14-{path}-vgg16_mini")
+
+
 def test_bad_uploads_get_one_line_and_the_next_upload_works(page, shots):
     open_page(page, "forward_pass")
     select_variant(page, "VGG11 (A)")
