@@ -9,6 +9,13 @@ from vggviz.variants import VARIANTS
 
 ui.page_guard()
 
+
+def blank_if_missing(col: pd.Series, digits: int) -> pd.Series:
+    """Numbers as text, and "" where there is none: Chromium shows a missing number (NaN or
+    None) in st.dataframe as the word "None", which students copy into their notes."""
+    return col.map(lambda v: "" if v is None or v != v else f"{v:.{digits}f}")
+
+
 st.title("Compare depths: VGG11 to VGG19")
 rows = variant_rows()
 df = pd.DataFrame([{
@@ -17,11 +24,13 @@ df = pd.DataFrame([{
     "parameters (M)": round(r.params / 1e6, 2), "MACs (G)": round(r.macs / 1e9, 3),
     "ImageNet top-1 %": r.acc1, "ImageNet top-5 %": r.acc5,
 } for r in rows])
-for col in ("ImageNet top-1 %", "ImageNet top-5 %"):   # blank, not "None", where no weights exist
-    df[col] = pd.to_numeric(df[col])
+for col in ("ImageNet top-1 %", "ImageNet top-5 %"):
+    df[col] = blank_if_missing(df[col], 2)
 st.dataframe(df, hide_index=True, width="stretch", column_config={
-    "ImageNet top-1 %": st.column_config.NumberColumn(
+    "ImageNet top-1 %": st.column_config.TextColumn(
+        alignment="right",
         help="From torchvision's weights metadata (single 224 crop); empty where torchvision ships no weights"),
+    "ImageNet top-5 %": st.column_config.TextColumn(alignment="right"),
 })
 st.caption("Going from 11 to 19 layers adds only 8% parameters (most live in the FC layers, "
            "which all variants share) but 2.6× the compute. Batch norm adds a few thousand "
@@ -38,9 +47,10 @@ mdf = pd.DataFrame([{
     "weight layers": r.weight_layers, "parameters (k)": round(r.params / 1e3, 1),
     "MACs at 64 px (M)": round(r.macs / 1e6, 2), "shapes held-out %": r.acc1,
 } for r in mini])
-mdf["shapes held-out %"] = pd.to_numeric(mdf["shapes held-out %"])
+mdf["shapes held-out %"] = blank_if_missing(mdf["shapes held-out %"], 1)
 st.dataframe(mdf, hide_index=True, width="stretch", column_config={
-    "shapes held-out %": st.column_config.NumberColumn(
+    "shapes held-out %": st.column_config.TextColumn(
+        alignment="right",
         help="Accuracy of the bundled checkpoint on 1000 generated images it never trained on "
              "(its training log in assets/models); empty where none ships: train it on the Train page"),
 })

@@ -99,6 +99,8 @@ class VariantInfo:
     def label(self) -> str:
         """What the sidebar shows: ``VGG16 (D)``, ``VGG16-BN (D + BN)``, ``mini VGG16 (D)``."""
         depth = self.weight_layers
+        if self.config in ("B-5x5", "D-7x7"):      # the lab's kernel variants: named after their source
+            return f"{'mini ' if self.mini else ''}{self.config.replace('x', '×')} ({depth} weight layers)"
         extra = _EXTRA.get(self.config, "")
         bn = "-BN" if self.batch_norm else ""
         return f"{'mini ' if self.mini else ''}VGG{depth}{extra}{bn} ({self.paper_name})"
