@@ -11,7 +11,8 @@ from vggviz.variants import MINI_VARIANTS, VARIANTS
 POLL_S = 1.0
 BASE = [v for v in MINI_VARIANTS if "_bn" not in v]
 INIT_LABELS = {"default": "Kaiming (torchvision's default)", "gaussian": "N(0, 0.01) (the paper's)",
-               "from-a": "from a trained A (the paper's, for B–E)"}
+               "from-a": "from a trained A (the paper's, for B–E)",
+               "from-d": "from the trained D (E as a deepened D)"}
 STATE_ICON = {"queued": "⏳", "running": "🏃", "done": "✅", "failed": "❌", "cancelled": "🚫"}
 
 sel = ui.selection()

@@ -24,3 +24,19 @@ def test_benchmark_reports(script, keys, tmp_path):
     r = json.loads(p.stdout)
     assert keys <= set(r), keys - set(r)
     assert r["variant"] == "vgg11" and r["bare_s"] > 0 and r["ratio"] > 0.5
+
+
+def test_training_benchmark_reports(tmp_path):
+    p = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_training.py"), "--images", "128", "--repeats", "1",
+         "--json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={"PATH": "/usr/bin:/bin", "VGGVIZ_WEIGHTS": "random", "HOME": str(tmp_path)},
+    )
+    assert p.returncode == 0, p.stderr[-2000:]
+    r = json.loads(p.stdout)
+    assert set(r["epochs"]["cpu"]) == {"vgg11_mini", "vgg13_mini", "vgg16_mini", "vgg19_mini"}
+    assert all(s > 0 for s in r["epochs"]["cpu"].values())
+    lat = r["latency"]
+    assert {"idle_s", "training_no_gate_ratio", "training_gate_ratio", "training_gate_training_paused_s"} <= set(lat)
+    assert lat["training_gate_training_paused_s"] > 0        # the gate really paused training

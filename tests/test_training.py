@@ -163,3 +163,13 @@ def test_gradcam_of_bundled_vgg16_mini_peaks_on_the_shape():
         x0, y0, x1, y1 = box.box
         hits += (x0 - 4 <= x <= x1 + 4) and (y0 - 4 <= y <= y1 + 4)
     assert hits >= 0.7 * n, f"{hits}/{n}"
+
+
+def test_from_d_deepens_the_trained_d():
+    """E started as a deepened D: every one of D's conv/FC layers copied by name, E's extra
+    convs (conv3_4, conv4_4, conv5_4) left at their own initialisation."""
+    d = build("vgg16_mini", seed=1)
+    r = dataclasses.replace(TINY, init="from-d", max_batches=1, lr=1e-9)
+    res = train("vgg19_mini", r, a_model=d)
+    assert set(res.copied_from_a) == {l.name for l in named_layers(d) if l.kind in ("conv", "fc")}
+    assert not {"conv3_4", "conv4_4", "conv5_4"} & set(res.copied_from_a)

@@ -78,9 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a mini variant on generated shapes (the paper's recipe)")
     t.add_argument("variant", help="a mini variant: vgg11_mini, vgg13_mini, vgg16_mini, vgg19_mini, …")
     t.add_argument("--epochs", type=_positive("epochs"), default=None, help="default: the recipe's")
-    t.add_argument("--init", default="random", choices=["random", "gaussian", "from-a"],
+    t.add_argument("--init", default="random", choices=["random", "gaussian", "from-a", "from-d"],
                    help="random: torchvision's (Kaiming) init; gaussian: the paper's N(0, 0.01); "
-                        "from-a: gaussian, then conv1_1, conv2_1, conv3_1, conv3_2, fc6–fc8 from the trained A")
+                        "from-a: gaussian, then conv1_1, conv2_1, conv3_1, conv3_2, fc6–fc8 from the trained A; "
+                        "from-d: every layer of the trained D copied, the rest random (E as a deepened D)")
     t.add_argument("--bn", action="store_true", help="the variant with batch normalisation")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--lr", type=float, default=None)

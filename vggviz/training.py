@@ -12,7 +12,9 @@ the best held-out accuracy (the held-out images are not the tests' images).
 Initialisations (``Recipe.init``): ``default`` (torchvision's: Kaiming-normal convs,
 N(0, 0.01) linear layers), ``gaussian`` (the paper's: every weight N(0, 0.01), biases 0),
 ``from-a`` (the paper's for its deeper nets: ``gaussian``, then the first four conv layers and
-the three FC layers copied from a trained A, see :data:`FROM_A_LAYERS`).
+the three FC layers copied from a trained A, see :data:`FROM_A_LAYERS`), ``from-d`` (E, or
+any net holding D's layers, started as a deepened trained D: every conv and FC layer of the
+bundled D copied by name, the extra layers torchvision's init — the paper's trick with D for A).
 
 Every run uses the same training and held-out images (``DATA_SEED``, ``VAL_SEED``), so runs
 with different configurations compare on equal terms; ``Recipe.seed`` sets the initialisation
@@ -64,7 +66,7 @@ __all__ = [
     "checkpoint_bytes",
 ]
 
-INITS = ("default", "gaussian", "from-a")
+INITS = ("default", "gaussian", "from-a", "from-d")
 # The paper (Sect. 3.1): "we initialised the first four convolutional layers and the last three
 # fully-connected layers with the layers of net A (the intermediate layers were initialised
 # randomly)". A's first four convs are conv1_1, conv2_1, conv3_1, conv3_2; the deeper nets have
@@ -243,13 +245,18 @@ def init_from_a(model: nn.Module, a_model: nn.Module, names=FROM_A_LAYERS) -> tu
     return tuple(names)
 
 
-def _trained_a() -> nn.Module:
+def _trained(variant: str = "vgg11_mini") -> nn.Module:
     from .weights import load_model
 
-    loaded = load_model("vgg11_mini", "shapes", "cpu")
+    loaded = load_model(variant, "shapes", "cpu")
     if not loaded.trained:
-        raise TrainingError("from-a needs the trained vgg11_mini (A) that ships in assets/models; it is missing")
+        raise TrainingError(f"this initialisation needs the trained {variant} that ships in assets/models; "
+                            "it is missing")
     return loaded.model
+
+
+def _trained_a() -> nn.Module:
+    return _trained("vgg11_mini")
 
 
 # --------------------------------------------------------------------------- the loop
@@ -304,6 +311,9 @@ def train(
             gaussian_init(model)
     if recipe.init == "from-a":
         copied = init_from_a(model, (a_model or _trained_a()).to(dev))
+    elif recipe.init == "from-d":
+        d = (a_model or _trained("vgg16_mini")).to(dev)
+        copied = init_from_a(model, d, tuple(l.name for l in named_layers(d) if l.kind in ("conv", "fc")))
     for m in model.modules():
         if isinstance(m, nn.Dropout):
             m.p = recipe.dropout
