@@ -55,5 +55,5 @@ if jobs.pool().has_live(owner):
     _heartbeat(owner)
 sel = ui.sidebar()
 ui.image_picker()
-ui.page_banner(sel)
+ui.page_banner(sel, show=nav.url_path != "train")     # Train trains its own models
 nav.run()

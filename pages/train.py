@@ -89,7 +89,7 @@ with tab_custom:
     init = c2.selectbox("Initialisation", INITS, format_func=INIT_LABELS.get, key="tr_init")
     epochs = c2.number_input("Epochs", 1, 30, paper.epochs, key="tr_epochs")
     lr = c3.number_input("Learning rate", 0.0001, 1.0, paper.lr, format="%.4f", key="tr_lr")
-    seed = c3.number_input("Seed", 0, 10_000, paper.seed, key="tr_seed")
+    seed = c3.number_input("Seed", 0, 2**31 - 1, paper.seed, key="tr_seed")
     c1, c2 = st.columns(2)
     train_size = c1.number_input("Training images per epoch", 128, 6000, paper.train_size, step=128,
                                  key="tr_train_size")

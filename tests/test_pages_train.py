@@ -45,6 +45,8 @@ def test_a_tiny_run_from_start_to_the_other_pages(root):
     at = tiny(train_page(root), seed=4242)
     # the experiments show the paper's claim beside the question
     assert any("The paper" in i.value for i in at.info)
+    # the sidebar's untrained VGG16 is not this page's business: no banner about it here
+    assert not any("Random weights" in w.value for w in at.warning)
     at.button(key="tr_train").click().run()
     assert not at.exception and not at.error
     owner = at.session_state["vggviz_owner"]

@@ -130,9 +130,10 @@ def sidebar() -> Selection:
                        + " at 64×64 px. No internet? This family works everywhere.")
         ss = st.session_state
         family = "mini" if VARIANTS[variant].mini else "full"
-        if ss.get("_vggviz_family", family) != family:
-            # A change of family picks the new family's own weights (the trained shapes for the
-            # mini family), whatever the old one used.
+        if ss.get("_vggviz_family", family) != family and ss.get("vggviz_weights") == "random":
+            # A change of family picks the new family's own trained weights (the shapes for the
+            # mini family) rather than carrying "random" over; a source only the new family has
+            # (trained:ID, set by the Train page's "Open") is kept.
             ss["vggviz_weights"] = _family_weights(variant, None)
         ss["_vggviz_family"] = family
         ss["vggviz_weights"] = _family_weights(variant, ss.get("vggviz_weights"))
@@ -269,12 +270,13 @@ def weights_status(sel: Selection | None = None) -> str:
     return ""
 
 
-def page_banner(sel: Selection | None = None) -> None:
-    """Drawn by the entry point above every page: says plainly when weights are untrained."""
+def page_banner(sel: Selection | None = None, show: bool = True) -> None:
+    """Drawn by the entry point above every page: says plainly when weights are untrained
+    (``show=False`` on a page that uses no sidebar model, e.g. Train: only the sidebar says it)."""
     ss = st.session_state
     ss["_vggviz_run"] = ss.get("_vggviz_run", 0) + 1
     msg = weights_status(sel)
-    if msg:
+    if msg and show:
         st.warning(f"⚠️ {msg}")
         ss["_vggviz_banner_run"] = ss["_vggviz_run"]
     with st.sidebar:
