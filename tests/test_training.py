@@ -173,3 +173,11 @@ def test_from_d_deepens_the_trained_d():
     res = train("vgg19_mini", r, a_model=d)
     assert set(res.copied_from_a) == {l.name for l in named_layers(d) if l.kind in ("conv", "fc")}
     assert not {"conv3_4", "conv4_4", "conv5_4"} & set(res.copied_from_a)
+
+
+def test_the_same_request_gives_the_same_run():
+    """Seeded throughout, dropout masks included: two identical runs end with equal weights."""
+    r = dataclasses.replace(TINY, max_batches=3)
+    a, b = train("vgg11_mini", r), train("vgg11_mini", r)
+    assert [e.train_loss for e in a.epochs] == [e.train_loss for e in b.epochs]
+    assert all(torch.equal(a.state_dict[k], b.state_dict[k]) for k in a.state_dict)

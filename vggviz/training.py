@@ -332,45 +332,49 @@ def train(
     if recipe.max_batches:
         n_batches = min(n_batches, recipe.max_batches)
 
-    for epoch in range(1, recipe.epochs + 1):
-        t0 = time.perf_counter()
-        model.train()
-        order = torch.randperm(len(x_train), generator=g)
-        total, seen = 0.0, 0
-        for b in range(n_batches):
-            if between_batches is not None:
-                between_batches()
-            if should_stop is not None and should_stop():
-                raise Cancelled(f"{variant}: cancelled in epoch {epoch}")
-            idx = order[b * recipe.batch_size: (b + 1) * recipe.batch_size]
-            x = _normalise(x_train[idx].to(dev))
-            flip = torch.rand(len(idx), generator=g) < 0.5      # the paper's random horizontal flips
-            x = torch.where(flip.to(dev).view(-1, 1, 1, 1), x.flip(3), x)
-            if recipe.scale_jitter:
-                x = _jitter(x, g)
-            y = y_train[idx].to(dev)
-            loss = F.cross_entropy(model(x), y)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            if len(grad_norms) < GRAD_STEPS:
-                grad_norms.append({name: float(p.grad.norm()) for name, p in tracked})
-            opt.step()
-            lv = float(loss.detach())
-            if lv != lv:      # NaN: the run diverged; say so rather than train on
-                raise TrainingError(f"{variant} diverged (the loss became NaN) in epoch {epoch}; lower the learning rate")
-            total += lv * len(idx)
-            seen += len(idx)
+    # Dropout draws from torch's global generator: seed it for the run (and restore it after), so
+    # the same request gives the same run. (Two runs at once in one process share that generator.)
+    with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
+        torch.manual_seed(recipe.seed)
+        for epoch in range(1, recipe.epochs + 1):
+            t0 = time.perf_counter()
+            model.train()
+            order = torch.randperm(len(x_train), generator=g)
+            total, seen = 0.0, 0
+            for b in range(n_batches):
+                if between_batches is not None:
+                    between_batches()
+                if should_stop is not None and should_stop():
+                    raise Cancelled(f"{variant}: cancelled in epoch {epoch}")
+                idx = order[b * recipe.batch_size: (b + 1) * recipe.batch_size]
+                x = _normalise(x_train[idx].to(dev))
+                flip = torch.rand(len(idx), generator=g) < 0.5      # the paper's random horizontal flips
+                x = torch.where(flip.to(dev).view(-1, 1, 1, 1), x.flip(3), x)
+                if recipe.scale_jitter:
+                    x = _jitter(x, g)
+                y = y_train[idx].to(dev)
+                loss = F.cross_entropy(model(x), y)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                if len(grad_norms) < GRAD_STEPS:
+                    grad_norms.append({name: float(p.grad.norm()) for name, p in tracked})
+                opt.step()
+                lv = float(loss.detach())
+                if lv != lv:      # NaN: the run diverged; say so rather than train on
+                    raise TrainingError(f"{variant} diverged (the loss became NaN) in epoch {epoch}; lower the learning rate")
+                total += lv * len(idx)
+                seen += len(idx)
+                if on_progress is not None:
+                    on_progress(Progress(info.name, epoch, recipe.epochs, b + 1, n_batches, total / seen, tuple(records)))
+            acc = evaluate(model, x_val, y_val, dev)
+            if best is None or acc > best[1]:
+                best = (epoch, acc, {k: v.detach().cpu().clone() for k, v in model.state_dict().items()})
+            lr = opt.param_groups[0]["lr"]
+            sched.step(acc)
+            records.append(EpochRecord(epoch, total / max(seen, 1), acc, time.perf_counter() - t0, lr))
             if on_progress is not None:
-                on_progress(Progress(info.name, epoch, recipe.epochs, b + 1, n_batches, total / seen, tuple(records)))
-        acc = evaluate(model, x_val, y_val, dev)
-        if best is None or acc > best[1]:
-            best = (epoch, acc, {k: v.detach().cpu().clone() for k, v in model.state_dict().items()})
-        lr = opt.param_groups[0]["lr"]
-        sched.step(acc)
-        records.append(EpochRecord(epoch, total / max(seen, 1), acc, time.perf_counter() - t0, lr))
-        if on_progress is not None:
-            on_progress(Progress(info.name, epoch, recipe.epochs, n_batches, n_batches, total / max(seen, 1),
-                                 tuple(records)))
+                on_progress(Progress(info.name, epoch, recipe.epochs, n_batches, n_batches, total / max(seen, 1),
+                                     tuple(records)))
     model.eval()
     from .shapes import CLASSES
 
