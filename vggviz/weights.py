@@ -205,6 +205,9 @@ def _download(url: str, dst: Path, progress: Progress | None, timeout: float) ->
 def fetch_imagenet(variant: str, progress: Progress | None = None, timeout: float | None = None) -> Path:
     """Make sure the variant's ImageNet weights are in torch's cache; download them if not."""
     info = variant_info(variant)
+    if info.mini:
+        raise WeightsError(f"{variant} has no ImageNet weights: the mini family's shapes weights ship with "
+                           "the app (use --weights shapes)")
     if not info.torchvision:
         raise WeightsError(f"{variant} has no published ImageNet weights (torchvision ships none); use random")
     path = cached_path(variant)
