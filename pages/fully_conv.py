@@ -22,7 +22,7 @@ from vggviz.variants import VARIANTS
 
 sel = ui.selection()
 info = VARIANTS[sel.variant]
-st.title(f"Fully convolutional {info.label.split(' ')[0]}: dense and multi-scale evaluation")
+st.title(f"Fully convolutional {info.label.rsplit(' (', 1)[0]}: dense and multi-scale evaluation")
 loaded = ui.current_model(sel)
 if loaded is None:
     st.stop()
@@ -92,7 +92,8 @@ st.header("Dense evaluation at one scale")
 c1, c2, c3 = st.columns([3, 2, 2])
 size_options = [str(v) for v in (scales if g == 7 else (64, 128, 256))] + ["own", "custom"]
 if st.session_state.get("fc_size") not in size_options:
-    st.session_state["fc_size"] = size_options[0 if g == 7 else 2]
+    # the mini family sees shapes of its training sizes at the image's own scale (a canvas: 256)
+    st.session_state["fc_size"] = size_options[0] if g == 7 else "own"
 choice = c1.radio(
     "Shorter side of the image (px)", size_options, horizontal=True,
     key="fc_size",
