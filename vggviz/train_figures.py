@@ -142,6 +142,12 @@ def _verdict(key: str, results: Sequence[tuple[str, float | None]]) -> str:
         plain = results[0][1]
         rescued = [(l, a) for l, a in results[1:] if a is not None and a > STALLED / 100]
         if plain is not None and plain <= STALLED / 100:
+            from_a = results[1] if len(results) > 1 else (None, None)
+            if rescued and from_a[1] is not None and from_a[1] <= STALLED / 100:
+                return (f"As the paper feared, E from N(0, 0.01) stalled near chance ({_pct(plain)}); but here "
+                        f"the paper's remedy, {from_a[0]}, stalled too (A's layers sit among N(0, 0.01) ones, "
+                        "whose gradients vanish: see the gradient norms); only "
+                        f"{', '.join(l for l, _ in rescued)} learned" + tail + ".")
             if rescued:
                 return (f"Agreed with the paper: E from N(0, 0.01) stalled near chance ({_pct(plain)}), while "
                         f"{', '.join(l for l, _ in rescued)} learned" + tail + ".")
