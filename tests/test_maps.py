@@ -191,7 +191,11 @@ def test_kernel_grid_symmetric_diverging_scale():
     np.testing.assert_array_equal(k1[9, 9], lut[255])                            # +max: red end
     np.testing.assert_array_equal(k1[2, 2], lut[0])                              # -max: blue end
     np.testing.assert_array_equal(k1[2, 9], lut[128])                            # zero: the middle
-    assert img.size[0] == left + 4 * (cw + 1)
+    assert img.size[0] >= left + 4 * (cw + 1)
+    # a grid narrower than its header is widened so the header is whole (the mini's 8 channels)
+    header_w = maps._font(11).getlength("input channels 0-3 ->   (colour scale -0.5 .. +0.5)")
+    assert img.size[0] >= left + header_w
+    assert (a[16:, left + 4 * (cw + 1):] == maps.SEPARATOR).all()              # the extra width is blank
     with pytest.raises(ValueError):
         maps.kernel_grid(w, out_channels=[99])
 

@@ -405,10 +405,13 @@ def kernel_grid(
     body[...] = SEPARATOR
     body[:, :ch, :, :cw] = pix.transpose(0, 2, 1, 3, 4)
     body = body.reshape(rows * (ch + gap + 1), n * (cw + gap), 3)
-    img = Image.new("RGB", (left + body.shape[1], body.shape[0] + 16), SEPARATOR)
+    font = _font(11)
+    header = f"input channels 0-{n - 1} ->   (colour scale -{vmax:.3g} .. +{vmax:.3g})"
+    width = max(left + body.shape[1], left + int(np.ceil(font.getlength(header))) + 4)   # narrow grids: whole header
+    img = Image.new("RGB", (width, body.shape[0] + 16), SEPARATOR)
     img.paste(Image.fromarray(np.ascontiguousarray(body), "RGB"), (left, 16))
-    draw, font = ImageDraw.Draw(img), _font(11)
-    draw.text((left, 1), f"input channels 0-{n - 1} ->   (colour scale -{vmax:.3g} .. +{vmax:.3g})", fill=(60, 60, 60), font=font)
+    draw = ImageDraw.Draw(img)
+    draw.text((left, 1), header, fill=(60, 60, 60), font=font)
     for r, oc in enumerate(outs):
         draw.text((2, 16 + r * (ch + gap + 1) + max(0, ch // 2 - 6)), f"out {oc}", fill=(60, 60, 60), font=font)
     return img
