@@ -205,7 +205,8 @@ def run_soak(variant: str = "vgg16", iterations: int = 200, warmup: int = 20, wo
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
     loaded = load_model(variant, "random", "cpu")
     say(f"soak: {variant} (random weights), {torch.get_num_threads()} torch threads, "
-        f"{os.cpu_count()} CPUs, RSS with the model {held_rss_mb():.0f} MB")
+        f"{os.cpu_count()} CPUs, MALLOC_ARENA_MAX={os.environ.get('MALLOC_ARENA_MAX', 'unset')}, "
+        f"RSS with the model {held_rss_mb():.0f} MB")
     check = lambda: leftover_hooks(loaded.model)  # noqa: E731
     results = []
     if "one-session" in phases:
@@ -221,7 +222,7 @@ def run_soak(variant: str = "vgg16", iterations: int = 200, warmup: int = 20, wo
     ok = all(r["growth_mb"] < GROWTH_LIMIT_MB and not r["hook_problems"] and not r.get("app_errors")
              for r in results)
     return {"variant": variant, "phases": results, "ok": ok, "growth_limit_mb": GROWTH_LIMIT_MB,
-            "cpus": os.cpu_count()}
+            "cpus": os.cpu_count(), "malloc_arena_max": os.environ.get("MALLOC_ARENA_MAX")}
 
 
 def line(r: dict) -> str:
