@@ -485,7 +485,8 @@ def _peek_cached_model(variant: str, source: str, device: str) -> LoadedModel | 
 
 
 def compare_depths(image, target: int, sel: Selection | None = None, progress=None) -> list[dict]:
-    """VGG11/13/16/19 on ``image``: predictions and Grad-CAM of ``target`` at each last conv
+    """VGG11/13/16/19 on ``image`` (the mini family's four, with their shapes weights, when the
+    selection is a mini variant): predictions and Grad-CAM of ``target`` at each last conv
     (:func:`vggviz.attribution.compare_variants`). Models already in the bounded model cache
     are used as they are; the others are loaded one at a time, outside that cache, and dropped
     after use. One comparison runs at a time in the process (so at most one extra model is
