@@ -492,7 +492,8 @@ def compare_depths(image, target: int, sel: Selection | None = None, progress=No
     after use. One comparison runs at a time in the process (so at most one extra model is
     alive) and results are kept per (image, target, weights, device) for every session.
     ImageNet weights that cannot be had fall back to random weights, per variant (shown in
-    each result's ``weights``); a weights file fits one variant only, so ImageNet is used."""
+    each result's ``weights``); a weights file or a trained:ID fits one variant only, so
+    ImageNet (shapes for the mini family) is used instead."""
     from . import attribution
 
     sel = sel or selection()
