@@ -121,6 +121,15 @@ def test_noise_erf_peaks_in_the_centre_and_is_smaller_than_the_field(vgg11):
         assert not erf[~box_mask((top, left, bottom, right), size)].any()
 
 
+
+def test_noise_erf_of_a_mini_variant_is_at_its_own_64_px():
+    from vggviz.weights import load_model
+
+    mini = load_model("vgg16_mini", "random", "cpu")
+    erf = effective_rf_noise(mini, "conv3_3", samples=2)
+    assert erf.shape == (64, 64) and erf.max() == 1.0
+    assert not erf[~box_mask(unit_field(mini.model, "conv3_3", 8, 8), 64)].any()
+
 def test_the_shared_model_is_left_as_it_was(vgg11):
     model = vgg11.model
     before = {n: (p.requires_grad, p.data_ptr(), p.grad) for n, p in model.named_parameters()}

@@ -142,3 +142,20 @@ def test_compare_depths_prefers_cached_models_and_keeps_results(monkeypatch):
     assert ui.compare_depths(image, 281, sel) is first and len(runs) == 1      # kept
     ui.compare_depths(image, 282, sel)
     assert len(runs) == 2
+
+
+def test_compare_depths_of_a_mini_selection_compares_the_mini_family_with_shapes_weights(monkeypatch):
+    seen = []
+
+    def fake_compare_variants(variants, image, target, source, device, progress=None, get_model=None):
+        seen.append((tuple(variants), source))
+        return [{"variant": v} for v in variants]
+
+    monkeypatch.setattr(attribution, "compare_variants", fake_compare_variants)
+    monkeypatch.setattr(ui, "_compare_results", {})
+    image = type("Img", (), {"digest": "abc"})()
+    minis = ("vgg11_mini", "vgg13_mini", "vgg16_mini", "vgg19_mini")
+    ui.compare_depths(image, 4, ui.Selection("vgg16_bn_mini", "shapes", "cpu"))
+    ui.compare_depths(image, 4, ui.Selection("vgg16_mini", "trained:abc", "cpu"))   # one model's run
+    ui.compare_depths(image, 4, ui.Selection("vgg11_mini", "random", "cpu"))
+    assert seen == [(minis, "shapes"), (minis, "random")]     # the second is the first, kept

@@ -97,3 +97,17 @@ def test_json_contract_and_csv():
     assert csv[0].startswith("name,module,type,out_shape,params,macs,flops,rf,jump")
     assert csv[1].startswith("conv1_1,features.0,Conv 3×3,64x224x224,1792,")
     assert len(csv) == len(s.rows) + 1
+
+
+def test_mini_variant_at_its_own_size_by_default():
+    """The mini family's table defaults to 64 px: pool5 is the 2×2 grid fc6 reads, fc6 is
+    256·256 + 256 weights, and fc6's field is pool5's widened by one more pool5 cell (a 2×2
+    convolution at test time), so it covers the whole grid; VGG16's 7×7 fc6 adds six."""
+    s = summarize("vgg16_mini")
+    assert s.input_size == 64 and s is summarize("vgg16_mini", 64)
+    pool5, fc6 = s.row("pool5"), s.row("fc6")
+    assert pool5.out_shape == [64, 2, 2] and fc6.out_shape == [256, 1, 1]
+    assert fc6.params == 256 * 256 + 256 and s.row("fc8").out_shape == [8, 1, 1]
+    assert fc6.rf == pool5.rf + (2 - 1) * pool5.jump == 244
+    big = summarize("vgg16")
+    assert big.input_size == 224 and big.row("fc6").rf == big.row("pool5").rf + 6 * 32 == 404

@@ -51,7 +51,7 @@ NORMALISED_RANGE = 2.75        # the "normalised" stage shows [-R, R] std units 
 
 @dataclass(frozen=True)
 class Prediction:
-    index: int          # ImageNet class index, 0..999
+    index: int          # class index: 0..999 for ImageNet, 0..7 for the mini family's shapes
     label: str          # torchvision's category name
     prob: float         # softmax probability, 0..1
 
@@ -74,7 +74,7 @@ class Analysis:
     device: str
     digest: str
     top: list[Prediction]
-    probs: np.ndarray                   # (1000,) float32
+    probs: np.ndarray                   # (classes,) float32: 1000 for ImageNet, 8 for shapes
     seconds: float                      # the forward pass (with capture), not preprocessing
     preprocessed: Preprocessed
     acts: dict[str, np.ndarray]         # spatial layer -> (C, H, W); no ReLUs (derived)

@@ -73,8 +73,8 @@ PIXEL_CLIP_PERCENTILE = 99.5     # pixel-level maps: scale so this percentile is
 
 METHOD_NOTES = {
     "Grad-CAM": "Where, at the chosen layer, evidence for the class sits: channel activations "
-                "weighted by their average gradient. Coarse (14×14 at conv5_3 for 224 input) but "
-                "class-discriminative.",
+                "weighted by their average gradient. Coarse (14×14 at conv5_3 for a 224 px input; "
+                "8×8 at conv4_3 for the mini family's 64 px) but class-discriminative.",
     "Guided Grad-CAM": "Guided backpropagation (gradients with negative values stopped at every "
                        "ReLU) multiplied by the Grad-CAM map: pixel-sharp edges, restricted to "
                        "where Grad-CAM looks. Guided backprop alone looks almost the same for every "
@@ -101,7 +101,7 @@ class GradCam:
     ``layer_map`` is at the layer's resolution, divided by its maximum (so in [0, 1]; a map
     that is zero everywhere, i.e. no positive evidence for the class at this layer, stays
     zero: see ``raw_max``). ``crop_map`` is ``layer_map`` upsampled bilinearly to the model's
-    input (the 224 crop).
+    input (the crop: 224 px, or 64 for the mini family).
     """
 
     layer: str
@@ -261,7 +261,7 @@ def _exact_activation(loaded: LoadedModel, analysis, layers: list[Layer], layer:
 
 
 def _finish(loaded: LoadedModel, analysis, layer: str, target: int, raw: torch.Tensor) -> GradCam:
-    """(h, w) raw map → normalised layer map and 224 crop map."""
+    """(h, w) raw map → normalised layer map and a map at the input crop's size."""
     raw = raw.detach().float()
     peak = float(raw.max()) if raw.numel() else 0.0
     layer_map = raw / peak if peak > 0 else torch.zeros_like(raw)
@@ -288,9 +288,10 @@ def gradcam(loaded: LoadedModel, analysis, layer: str | None = None, target: int
     Args:
         loaded: the model the analysis was made with.
         analysis: a :class:`vggviz.analysis.Analysis` of one image.
-        layer: a name from :func:`gradcam_layers` (paper name or module path); None: the
-            last conv (:func:`default_layer`: conv5_3 for VGG16, conv5_2 for VGG11).
-        target: an ImageNet class index, or None for the top-1 class.
+        layer: a name from :func:`gradcam_layers` (paper name or module path); None:
+            :func:`default_layer` (conv5_3 for VGG16, conv4_3 for the mini VGG16).
+        target: a class index of the model (0..999 for ImageNet, 0..7 for the mini family's
+            shapes), or None for the top-1 class.
 
     Returns:
         a :class:`GradCam`.

@@ -176,14 +176,18 @@ def effective_rf(loaded, tensor: torch.Tensor, layer_name: str, y: int, x: int,
     return _normalise(g[0].abs().sum(0).numpy())
 
 
-def effective_rf_noise(loaded, layer_name: str, size: int = 224, samples: int = 4, seed: int = 0,
-                       y: int | None = None, x: int | None = None,
+def effective_rf_noise(loaded, layer_name: str, size: int | None = None, samples: int = 4,
+                       seed: int = 0, y: int | None = None, x: int | None = None,
                        channel: int | None = None) -> np.ndarray:
     """The classic picture of Luo et al.: the effective field of the centre unit (or ``(y, x)``)
     averaged over ``samples`` images of Gaussian noise (in the normalised input space), so
-    that no particular image shapes it. One batched backward pass; normalised to [0, 1]."""
+    that no particular image shapes it. ``size``: the noise images' side, by default the
+    model's own input size (224, or 64 for the mini family). One batched backward pass;
+    normalised to [0, 1]."""
     if samples < 1:
         raise ValueError("need at least one noise sample")
+    if size is None:
+        size = getattr(loaded, "input_size", 224)
     gen = torch.Generator().manual_seed(seed)
     noise = torch.randn(samples, 3, size, size, generator=gen)
     g = _input_gradient(loaded, noise, layer_name, y, x, channel)
@@ -209,7 +213,8 @@ def erf_radius(erf: np.ndarray, mass: float = 0.5) -> float:
 
 def crop_input(loaded, image) -> tuple["Image.Image", torch.Tensor]:
     """The weights' own preprocessing applied to a PIL image (:func:`vggviz.analysis.preprocess`):
-    the 224 crop as a PIL image (to draw on) and the ``(1, 3, 224, 224)`` tensor the network sees."""
+    the crop as a PIL image (to draw on) and the ``(1, 3, S, S)`` tensor the network sees, S the
+    model's input size (224, or 64 for the mini family)."""
     from .analysis import preprocess
 
     pre = preprocess(loaded, image)

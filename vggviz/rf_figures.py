@@ -148,7 +148,7 @@ def _add_box(fig: go.Figure, box: Sequence[float], centre: tuple[float, float] |
 
 def unit_box_figure(image: Image.Image | None, box: Sequence[float], size: int = 224,
                     label: str | None = None) -> go.Figure:
-    """The unit's theoretical field drawn on the 224 crop (grey when there is no image);
+    """The unit's theoretical field drawn on the ``size`` crop (grey when there is no image);
     the axes widen to show the part of the box that lies in the padding."""
     fig = go.Figure()
     if image is None:

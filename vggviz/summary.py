@@ -143,10 +143,15 @@ def _macs(layer: Layer, out: torch.Tensor) -> int:
     return 0
 
 
+def summarize(variant: str, input_size: int | None = None) -> Summary:
+    """The layer table of ``variant`` for a square ``input_size`` image (cached); by default
+    at the variant's own size (224, or 64 for the mini family)."""
+    info = variant_info(variant)
+    return _summarize(variant, info.input_size if input_size is None else input_size)
+
+
 @lru_cache(maxsize=64)
-def summarize(variant: str, input_size: int = 224) -> Summary:
-    """The layer table of ``variant`` for a square ``input_size`` image (cached)."""
-    variant_info(variant)
+def _summarize(variant: str, input_size: int) -> Summary:
     check_input_size(input_size)
     model = build(variant, device="meta")
     layers = named_layers(model)
@@ -198,3 +203,6 @@ def summarize(variant: str, input_size: int = 224) -> Summary:
             )
         )
     return Summary(variant=variant, input_size=input_size, rows=rows)
+
+
+summarize.cache_clear = _summarize.cache_clear     # type: ignore[attr-defined]

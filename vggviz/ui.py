@@ -485,13 +485,15 @@ def _peek_cached_model(variant: str, source: str, device: str) -> LoadedModel | 
 
 
 def compare_depths(image, target: int, sel: Selection | None = None, progress=None) -> list[dict]:
-    """VGG11/13/16/19 on ``image``: predictions and Grad-CAM of ``target`` at each last conv
+    """VGG11/13/16/19 on ``image`` (the mini family's four, with their shapes weights, when the
+    selection is a mini variant): predictions and Grad-CAM of ``target`` at each last conv
     (:func:`vggviz.attribution.compare_variants`). Models already in the bounded model cache
     are used as they are; the others are loaded one at a time, outside that cache, and dropped
     after use. One comparison runs at a time in the process (so at most one extra model is
     alive) and results are kept per (image, target, weights, device) for every session.
     ImageNet weights that cannot be had fall back to random weights, per variant (shown in
-    each result's ``weights``); a weights file fits one variant only, so ImageNet is used."""
+    each result's ``weights``); a weights file or a trained:ID fits one variant only, so
+    ImageNet (shapes for the mini family) is used instead."""
     from . import attribution
 
     sel = sel or selection()
