@@ -16,7 +16,7 @@ def test_verdicts_follow_the_numbers():
     assert verdict("init", [("E gauss", 0.9), ("E from A", 0.91), ("E BN", 0.9), ("E K", 0.9)]).startswith("Here E learned")
     # measured here: the paper's remedy stalled too at this scale; the verdict must not say "agreed"
     both = verdict("init", [("E gauss", 0.114), ("E from A", 0.119), ("E BN", 0.616), ("E K", 0.167)])
-    assert both.startswith("As the paper feared") and "stalled too" in both and "only E BN learned" in both
+    assert both.startswith("As the paper feared") and "stalled too" in both and "only “E BN” learned" in both
     c = verdict("c_lrn", [("A", 0.90), ("A-LRN", 0.905), ("C", 0.85), ("D", 0.93)])
     assert c.startswith("LRN made no difference") and "D's 3×3 beat C's 1×1" in c
     assert verdict("depth", [("A", 0.9), ("B", None)]).startswith("Not enough")
