@@ -34,3 +34,9 @@ def vgg16():
     return load_model("vgg16", "random", "cpu")
 
 import support  # noqa: E402,F401  (AppTest fix for st.navigation; see tests/support.py)
+
+
+@pytest.fixture(scope="session")
+def vgg16_mini():
+    """The bundled trained mini VGG16 (shapes weights), a LoadedModel on the CPU."""
+    return load_model("vgg16_mini", "shapes", "cpu")

@@ -9,7 +9,8 @@ and re-render from without running the network again.
 VGG's ReLUs are in-place: the conv (or batch-norm) output is overwritten by its ReLU a moment
 later. So the pre-activation is copied as it appears and ``reluX_Y`` is derived from it on
 demand (``max(pre, 0)``), which halves what is kept. Blocks 1–3 (≈13 M values for VGG16) are
-kept as float16, enough for pictures; blocks 4–5 and avgpool stay float32 for Grad-CAM.
+kept as float16, enough for pictures; blocks 4–5 and avgpool stay float32 for Grad-CAM. The
+mini family's maps (64 px, ~0.3 M values) are all kept as float32.
 
 Example::
 
@@ -46,6 +47,7 @@ __all__ = [
 ]
 
 FLOAT16_BLOCKS = (1, 2, 3)     # blocks kept as float16; deeper ones (and avgpool) as float32
+HALF_FROM_SIZE = 128           # ... for inputs this large or larger (not the mini family's 64 px)
 NORMALISED_RANGE = 2.75        # the "normalised" stage shows [-R, R] std units as black..white
 
 
@@ -177,11 +179,12 @@ def _image_digest(image: Image.Image) -> str:
     return h.hexdigest()
 
 
-def _keep(layer: Layer, out: torch.Tensor, copy: bool = True) -> torch.Tensor:
-    """``out`` without its batch dim, as float16 for the early blocks (a converted copy) and
-    float32 for the deep ones: copied when ``copy`` (the next layer works in place, like VGG's
-    ReLUs, and would overwrite it), else kept as it is (nothing writes to it again)."""
-    if layer.block in FLOAT16_BLOCKS:
+def _keep(layer: Layer, out: torch.Tensor, copy: bool = True, half: bool = True) -> torch.Tensor:
+    """``out`` without its batch dim, as float16 for the early blocks when ``half`` (a
+    converted copy) and float32 otherwise: copied when ``copy`` (the next layer works in
+    place, like VGG's ReLUs, and would overwrite it), else kept as it is (nothing writes to
+    it again)."""
+    if half and layer.block in FLOAT16_BLOCKS:
         return out[0].to(torch.float16, copy=True)
     return out[0].to(torch.float32, copy=copy)
 
@@ -227,10 +230,13 @@ def analyze(
     order, relu_of = _plan(layers)
     kept: dict[str, torch.Tensor] = {}
     overwritten = _overwritten(layers)
+    # float16 only where it saves real memory: the mini family's maps (64 px) stay float32, so
+    # the unit inspector's sums agree with them exactly.
+    half = getattr(loaded, "input_size", 224) >= HALF_FROM_SIZE
 
     def on_output(layer: Layer, out: torch.Tensor) -> None:
         if layer.spatial and layer.kind != "relu":
-            kept[layer.name] = _keep(layer, out, copy=layer.index in overwritten)
+            kept[layer.name] = _keep(layer, out, copy=layer.index in overwritten, half=half)
 
     cuda = device.type == "cuda"
     with torch.inference_mode():

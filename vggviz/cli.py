@@ -102,6 +102,17 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     e.add_argument("--json", action="store_true")
 
+    u = sub.add_parser("unit", help="the arithmetic of one unit of a feature map: patch × kernel, bias, ReLU")
+    u.add_argument("image")
+    u.add_argument("--variant", default="vgg16")
+    u.add_argument("--weights", default=None)
+    u.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    u.add_argument("--layer", required=True, help="conv1_1 … pool5 (a ReLU's name: the same unit after its ReLU)")
+    u.add_argument("--channel", type=int, required=True)
+    u.add_argument("--row", type=int, required=True)
+    u.add_argument("--col", type=int, required=True)
+    u.add_argument("--json", action="store_true")
+
     r = sub.add_parser("rf", help="N stacked K×K convolutions against one with the same receptive field")
     r.add_argument("--kernel", type=_positive("kernel"), required=True)
     r.add_argument("--layers", type=_positive("layers"), required=True)
@@ -217,6 +228,40 @@ def _gradcam(a) -> None:
         print(f"Grad-CAM of {cam.label!r} ({cam.target}, p={cam.prob:.3f}) at {layer} → {a.out}")
 
 
+def _unit(a) -> None:
+    image, loaded = _load(a)
+    from .analysis import analyze
+    from .unit import resolve, unit_arithmetic
+    from .layers import named_layers
+
+    resolve(named_layers(loaded.model), a.layer)        # a bad layer fails before the forward pass
+    res = analyze(loaded, image)
+    u = unit_arithmetic(loaded, res, a.layer, a.channel, a.row, a.col)
+    if a.json:
+        _print_json(u.to_json())
+        return
+    where = f"{u.layer}[{u.channel}, {u.row}, {u.col}]"
+    if u.kind == "conv":
+        src = u.input_layer or "the preprocessed image"
+        k = u.patch.shape[-1]
+        print(f"{where}: {u.unit_layer} reads a {len(u.terms)}×{k}×{k} window of {src}")
+        for i, t in u.top_terms(5):
+            print(f"  {u.input_channels[i]:>7}: {t:+.5g}")
+        print(f"  … {len(u.terms)} terms sum to {float(u.terms.sum()):+.5g}; bias {u.bias:+.5g}; "
+              f"pre-activation {u.pre_activation:+.5g}")
+        if u.bn:
+            print(f"  batch norm: ({u.pre_activation:.5g} − {u.bn['mean']:.5g}) / √({u.bn['var']:.5g} + "
+                  f"{u.bn['eps']:g}) × {u.bn['gamma']:.5g} + {u.bn['beta']:.5g} = {u.bn['out']:.5g}")
+        if u.relu:
+            print(f"  ReLU → {u.value:.5g}")
+    elif u.kind == "pool":
+        print(f"{where}: max of its window of {u.input_layer} = {u.value:.5g}, won by {u.input_layer}{list(u.winner)}")
+    else:
+        print(f"{where}: local response normalisation over {len(u.input_channels)} channels = {u.value:.5g}")
+    l, t, r, b = u.patch_box
+    print(f"  the network stored {u.stored:.5g}; receptive field: x {l:g}…{r:g}, y {t:g}…{b:g} (input pixels)")
+
+
 def _rf(a) -> None:
     from .receptive_field import compare_stack
 
@@ -312,7 +357,7 @@ def _experiment(a) -> None:
 
 
 HANDLERS = {"experiment": _experiment, "summary": _summary, "weights": _weights, "predict": _predict, "gradcam": _gradcam, "rf": _rf,
-            "train": _train}
+            "train": _train, "unit": _unit}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
