@@ -25,6 +25,7 @@ PAGES = {
     "An image through the network": [
         page("forward_pass", "Forward pass", "➡️"),
         page("feature_maps", "Feature maps", "🗺️"),
+        page("unit", "One unit", "🔬"),
         page("filters", "Filters", "🎛️"),
         page("gradcam", "Grad-CAM", "🔥"),
         page("fully_conv", "Fully convolutional", "🧩"),

@@ -2,6 +2,7 @@ import streamlit as st
 
 from vggviz import maps, ui
 from vggviz.summary import summarize
+from vggviz.unit_figures import clickable_map, selected_unit
 
 sel = ui.selection()
 st.title("Feature maps: what each layer sees")
@@ -60,10 +61,17 @@ with one_col:
         help="Tile 1 is the top-left one: with a sort order, the channel this image excites most.",
     )
     channel = int(grid.order[tile - 1])
-    st.plotly_chart(
-        maps.channel_heatmap(acts[channel], f"{layer} · channel {channel} (tile {tile}) · {H}×{W}"),
-        width="stretch", key="fm_heatmap",
+    event = st.plotly_chart(
+        clickable_map(acts[channel], f"{layer} · channel {channel} (tile {tile}) · {H}×{W}"),
+        width="stretch", key="fm_heatmap", on_select="rerun", selection_mode="points",
     )
+    picked = selected_unit(event)
+    if picked is not None:
+        if st.button(f"🔬 How is ({picked[0]}, {picked[1]}) computed? Open it in One unit", key="fm_open_unit"):
+            ui.open_unit(layer, channel, *picked)
+            st.switch_page("pages/unit.py")
+    else:
+        st.caption("Click a unit of this map to see how its number is computed (the One unit page).")
     stats = maps.channel_stats(acts[channel])
     m = st.columns(2) + st.columns(2)
     m[0].metric("Channel", channel, help=f"Tile {tile} of the grid")

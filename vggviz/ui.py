@@ -522,3 +522,31 @@ def compare_depths(image, target: int, sel: Selection | None = None, progress=No
 
 
 __all__ += ["current_gradcam", "current_depth_sweep", "current_compare_methods", "compare_depths"]
+
+
+# --------------------------------------------------------------------------- one unit
+
+@st.cache_data(max_entries=GRADCAM_CACHE_ENTRIES, ttl=ANALYSIS_TTL_S, show_spinner=False)
+def _cached_unit_erf(model_key: tuple, digest: str, layer: str, channel: int, y: int, x: int,
+                     _loaded: LoadedModel, _analysis):
+    from .erf import effective_rf
+
+    return effective_rf(_loaded, _analysis.preprocessed.tensor, layer, y, x, channel)
+
+
+def current_unit_erf(loaded: LoadedModel, analysis, layer: str, channel: int, y: int, x: int):
+    """The effective receptive field of one unit (one channel at (y, x)) on the analysed image:
+    one backward pass (vggviz.erf, under the model's rules), cached for every session."""
+    return _cached_unit_erf(_model_key(loaded), analysis.digest, layer, int(channel), int(y), int(x),
+                            loaded, analysis)
+
+
+UNIT_GOTO = "unit_goto"       # session key: (layer, channel, row, col) for the One-unit page to open
+
+
+def open_unit(layer: str, channel: int, row: int, col: int) -> None:
+    """Ask the One-unit page to show this unit (applied before its widgets are drawn)."""
+    st.session_state[UNIT_GOTO] = (layer, int(channel), int(row), int(col))
+
+
+__all__ += ["current_unit_erf", "open_unit", "UNIT_GOTO"]

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.browser
 
 PAGES = [
     "home", "architecture", "compare", "receptive_field", "forward_pass",
-    "feature_maps", "filters", "gradcam", "fully_conv", "train",
+    "feature_maps", "unit", "filters", "gradcam", "fully_conv", "train",
 ]
 CHART = f'{MAIN} [data-testid="stPlotlyChart"] .js-plotly-plot, {MAIN} .js-plotly-plot'
 IMAGE_PAGES = ["feature_maps", "filters", "gradcam"]
@@ -234,3 +234,48 @@ def test_train_page_runs_a_tiny_run_to_the_end(page, shots):
     assert "held-out accuracy" in text and "Training time" in text and ".pth" in text
     page.locator(CHART).first.wait_for(state="visible")          # the loss and accuracy curves
     screenshot(page, shots, "13-train-done")
+
+
+def _click_unit(page, chart, row: int, col: int) -> None:
+    """Click the centre of unit (row, col) of a clickable channel map: data → pixels with
+    plotly's own axis functions, relative to the chart (playwright scrolls it into view and
+    clicks where it is then, so a layout shift between the two steps does not matter)."""
+    xy = chart.evaluate(
+        """(gd, rc) => { const L = gd._fullLayout;
+               return [L.xaxis._offset + L.xaxis.l2p(rc[1]), L.yaxis._offset + L.yaxis.l2p(rc[0])]; }""",
+        [row, col])
+    chart.click(position={"x": xy[0], "y": xy[1]})
+    wait_idle(page)
+
+
+def _number(page, label_start: str) -> int:
+    box = page.locator(f'{MAIN} [data-testid="stNumberInput"]').filter(has_text=label_start).locator("input")
+    return int(box.input_value())
+
+
+def test_clicking_a_unit_shows_its_arithmetic(page, shots):
+    """The mini VGG16 on a star: on One unit, a click on the channel map selects that unit (the
+    row and column inputs follow, and the ReLU value changes to the clicked unit's), and
+    "Step back" opens the strongest input's unit in the layer before."""
+    open_page(page, "forward_pass")
+    select_variant(page, "mini VGG16 (D) · trained on shapes, works offline")
+    upload(page, SAMPLES / "shapes_star.png")
+    _wait_chart(page)
+    nav_to(page, "unit")
+    _assert_clean(page, "unit")
+    chart = page.locator(f"{MAIN} .js-plotly-plot").first
+    chart.wait_for(state="visible")
+    assert (_number(page, "Row"), _number(page, "Column")) == (8, 8)       # relu3_1 is 16×16 at 64 px: the centre
+    _click_unit(page, chart, 5, 9)
+    page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('[data-testid="stNumberInput"] input')).map(i => i.value).join(',').endsWith('5,9')""")
+    assert (_number(page, "Row"), _number(page, "Column")) == (5, 9)
+    _assert_clean(page, "unit after a click")
+    assert not error_alerts(page), error_alerts(page)
+    text = page.locator(MAIN).inner_text()
+    assert "at (5, 9)" in text and "Σ terms" in text
+    screenshot(page, shots, "07-unit-vgg16_mini-clicked")
+    page.get_by_role("button", name="Step back").click()
+    wait_idle(page)
+    page.get_by_text("pool2 passes on the largest").wait_for()
+    _assert_clean(page, "unit after a step back")

@@ -1,0 +1,150 @@
+"""One unit: how one number of a feature map is computed, and where it looks."""
+
+import streamlit as st
+
+from vggviz import ui
+from vggviz.erf import box_mask, erf_radius
+from vggviz.rf_figures import erf_figure, unit_box_figure
+from vggviz.unit import BadUnit, unit_arithmetic, unit_layers
+from vggviz.unit_figures import clickable_map, pixels_image, selected_unit, terms_figure, window_figure
+
+sel = ui.selection()
+st.title("One unit: where a number in a feature map comes from")
+st.markdown(
+    "Every number in a feature map is a small sum: the 3×3 window of the layer before, times the "
+    "channel's kernel, over every input channel, plus a bias, then the ReLU. Click a unit on the "
+    "map (or set its layer, channel, row and column) to see that sum worked out with the "
+    "network's own numbers, then step back to the input that mattered most."
+)
+
+loaded, image, res = ui.require_analysis(sel)
+names = unit_layers(res)
+
+# A unit asked for by another page or by a step-back button, applied before the widgets exist.
+goto = st.session_state.pop(ui.UNIT_GOTO, None)
+if goto is not None and goto[0] in names:
+    st.session_state["unit_layer"] = goto[0]
+    st.session_state["unit_channel"], st.session_state["unit_row"], st.session_state["unit_col"] = goto[1:]
+if st.session_state.get("unit_layer") not in names:
+    st.session_state["unit_layer"] = next((n for n in ("relu3_1", "relu2_1") if n in names), names[0])
+
+c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
+layer = c1.selectbox("Layer", names, key="unit_layer",
+                     help="A conv shows its sum; its ReLU (and, with batch norm, its BN) the same unit "
+                          "one step further; a pool shows its 2×2 window.")
+acts = res.activation(layer)
+C, H, W = acts.shape
+for key, n, default in (("unit_channel", C, None), ("unit_row", H, H // 2), ("unit_col", W, W // 2)):
+    v = st.session_state.get(key)
+    if v is None or not 0 <= int(v) < n:
+        if key == "unit_channel":      # the channel this image excites most at this layer
+            default = int(acts.reshape(C, -1).max(axis=1).argmax())
+        st.session_state[key] = default
+channel = c2.number_input(f"Channel (0 … {C - 1})", 0, C - 1, key="unit_channel", step=1)
+row = c3.number_input(f"Row (0 … {H - 1})", 0, H - 1, key="unit_row", step=1)
+col = c4.number_input(f"Column (0 … {W - 1})", 0, W - 1, key="unit_col", step=1)
+
+try:
+    u = unit_arithmetic(loaded, res, layer, channel, row, col)
+except BadUnit as e:
+    ui.show_error(e)
+    st.stop()
+
+left, right = st.columns([2, 3], gap="medium")
+with left:
+    event = st.plotly_chart(
+        clickable_map(acts[channel], f"{layer} · channel {channel} · {H}×{W} — click a unit", (row, col)),
+        width="stretch", key="unit_map", on_select="rerun", selection_mode="points",
+    )
+    picked = selected_unit(event)
+    if picked is not None and picked != (row, col) and st.session_state.get("unit_last_click") != (layer, channel, picked):
+        st.session_state["unit_last_click"] = (layer, channel, picked)
+        ui.open_unit(layer, channel, *picked)
+        st.rerun()
+    st.caption("The map of the chosen channel; the red square is the unit shown on the right. "
+               "Hover for values, click another square to inspect it.")
+
+with right:
+    m = st.columns(4)
+    if u.kind == "conv":
+        m[0].metric("Σ terms", f"{float(u.terms.sum()):+.4g}", help="Sum over the input channels of window × kernel")
+        m[1].metric("+ bias", f"{u.bias:+.4g}")
+        step = u.bn["out"] if u.bn else u.pre_activation
+        m[2].metric("= pre-activation" if not u.bn else "→ batch norm", f"{step:+.4g}",
+                    help=None if not u.bn else f"conv output {u.pre_activation:+.4g}, then "
+                    f"(x − {u.bn['mean']:.3g}) / √({u.bn['var']:.3g} + {u.bn['eps']:g}) × {u.bn['gamma']:.3g} + {u.bn['beta']:.3g}")
+        m[3].metric("→ ReLU = value" if u.relu else "value", f"{u.value:.4g}",
+                    help=f"The network stored {u.stored:.6g} here")
+        src = u.input_layer or "the preprocessed image (R, G, B)"
+        st.markdown(
+            f"**{u.unit_layer}**, channel {u.channel}, at ({u.row}, {u.col}) reads a "
+            f"{len(u.terms)} × {u.patch.shape[1]} × {u.patch.shape[2]} window of **{src}**: "
+            f"{u.terms.size * u.patch.shape[1] * u.patch.shape[2]:,} multiplications, one sum per input channel."
+            + (f" Batch norm then rescales it: ({u.pre_activation:.4g} − {u.bn['mean']:.4g}) / "
+               f"√({u.bn['var']:.4g} + {u.bn['eps']:g}) × {u.bn['gamma']:.4g} + {u.bn['beta']:.4g} = {u.bn['out']:.4g}."
+               if u.bn else "")
+            + (f" The ReLU {'keeps it' if u.value > 0 else 'turns it to 0'}." if u.relu else "")
+        )
+        st.plotly_chart(terms_figure(u), width="stretch", key="unit_terms")
+        tops = ", ".join(f"{u.input_channels[i]} ({t:+.3g})" for i, t in u.top_terms(3))
+        st.caption(f"Largest contributions: {tops}. Blue bars push the unit up, red ones down; "
+                   "their sum plus the bias is the pre-activation.")
+    elif u.kind == "pool":
+        m[0].metric("window", f"{u.patch.shape[1]}×{u.patch.shape[2]}")
+        m[1].metric("max = value", f"{u.value:.4g}", help=f"The network stored {u.stored:.6g} here")
+        m[2].metric("won by", f"({u.winner[1]}, {u.winner[2]})", help=f"position in {u.input_layer}")
+        st.markdown(f"**{u.unit_layer}** passes on the largest of its window of **{u.input_layer}**, "
+                    f"channel {u.channel}; nothing is learned here, and the other values are dropped.")
+    else:
+        m[0].metric("value", f"{u.value:.4g}", help=f"The network stored {u.stored:.6g} here")
+        st.markdown(f"**{u.unit_layer}** (local response normalisation) divides the value by a power of the "
+                    f"sum of squares of {len(u.input_channels)} neighbouring channels at the same position.")
+    st.plotly_chart(window_figure(u), width="stretch", key="unit_window")
+    pix = pixels_image(u)
+    if pix is not None:
+        st.image(pix, caption="The 3×3 pixels conv1_1 reads (of the crop the network sees; black = padding)",
+                 width=160)
+    if u.step_back is not None:
+        b_layer, b_ch, b_r, b_c = u.step_back
+        why = "the input that won" if u.kind == "pool" else "its strongest input channel, at its largest term"
+        if st.button(f"⬅️ Step back: {b_layer}, channel {b_ch}, at ({b_r}, {b_c})", key="unit_back",
+                     help=f"Open {why}: walk the value back towards the pixels."):
+            ui.open_unit(b_layer, b_ch, b_r, b_c)
+            st.rerun()
+    elif u.kind == "conv":
+        st.caption("This unit reads the pixels themselves: the walk back ends here.")
+
+st.subheader("Where it looks")
+side = loaded.input_size
+l_, t_, r_, b_ = u.patch_box
+box = (t_, l_, b_, r_)
+crop = res.preprocessed.stages["cropped"]
+ca, cb = st.columns(2)
+with ca:
+    st.plotly_chart(unit_box_figure(crop, box, size=side, label=f"{layer} ({row}, {col}): {int(r_ - l_)}×{int(b_ - t_)}"),
+                    width="stretch", key="unit_rf")
+    st.caption("The theoretical receptive field: every input pixel that can change this unit at all.")
+with cb:
+    if st.toggle("Measure its effective receptive field (one backward pass)", key="unit_erf_on", value=True):
+        try:
+            erf = ui.current_unit_erf(loaded, res, layer, channel, row, col)
+        except ValueError as e:
+            ui.show_error(e)
+        else:
+            st.plotly_chart(erf_figure(erf, box, title=f"|∂ unit / ∂ input| of {layer}[{channel}] ({row}, {col})"),
+                            width="stretch", key="unit_erf")
+            if erf.max() == 0:
+                st.caption("No gradient reaches the input: the ReLU has switched this unit off for this image.")
+            else:
+                inside = float(erf[box_mask(box, side)].sum() / erf.sum())
+                st.caption(f"The effective field: how much each pixel moves this unit. Half of it lies within "
+                           f"{erf_radius(erf, 0.5):.0f}×{erf_radius(erf, 0.5):.0f} px; {inside:.0%} inside the box.")
+
+st.markdown(
+    "**Reading it.** The sum is exact: the bars plus the bias give the number the network computed "
+    "(the stored value is shown on hover). It can mislead in two ways: a large term means "
+    "*this image* in *this window* pushed the unit, not that the input channel matters in general; "
+    "and the theoretical field is only where the unit *can* look, while the effective field, "
+    "usually much smaller, is where it looked for this image."
+    + ("" if loaded.trained else " With random weights the arithmetic is right but the kernels are noise.")
+)
