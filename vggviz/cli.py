@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Sequence
 
 __all__ = ["main", "build_parser"]
@@ -112,6 +113,19 @@ def build_parser() -> argparse.ArgumentParser:
     u.add_argument("--row", type=int, required=True)
     u.add_argument("--col", type=int, required=True)
     u.add_argument("--json", action="store_true")
+
+    v = sub.add_parser("visualize", help="feature visualisation: an image that makes one channel fire")
+    v.add_argument("--variant", default="vgg16")
+    v.add_argument("--weights", default=None)
+    v.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    v.add_argument("--layer", required=True, help="conv1_1 … pool5 (for a ReLU or pool: maximised before the ReLU)")
+    v.add_argument("--channel", type=int, required=True)
+    v.add_argument("--steps", type=_positive("steps"), default=None,
+                   help="optimisation steps (default: 256 for the mini family, 64 for full size)")
+    v.add_argument("--size", type=_positive("size"), default=None, help="image side in px (default: the model's input size)")
+    v.add_argument("--seed", type=int, default=0)
+    v.add_argument("--out", required=True, help="where to write the PNG")
+    v.add_argument("--json", action="store_true")
 
     r = sub.add_parser("rf", help="N stacked K×K convolutions against one with the same receptive field")
     r.add_argument("--kernel", type=_positive("kernel"), required=True)
@@ -262,6 +276,49 @@ def _unit(a) -> None:
     print(f"  the network stored {u.stored:.5g}; receptive field: x {l:g}…{r:g}, y {t:g}…{b:g} (input pixels)")
 
 
+def _visualize(a) -> None:
+    from .featvis import default_settings, visual_layers, visualize
+    from .variants import variant_info
+    from .weights import load_model
+
+    variant_info(a.variant)
+    out = Path(a.out)
+    if out.suffix.lower() != ".png":
+        raise UsageError(f"--out must name a .png file, got {a.out!r}")
+    if not out.parent.is_dir():
+        raise UsageError(f"the folder of --out does not exist: {str(out.parent)!r}")
+    loaded = load_model(a.variant, a.weights, a.device)
+    if loaded.note:
+        sys.stderr.write(f"warning: {loaded.note}\n")
+    if a.layer not in visual_layers(loaded.model):
+        names = visual_layers(loaded.model)
+        raise UsageError(f"layer {a.layer!r} is not a conv, ReLU or pool of {a.variant}; choose one of {names[0]} … {names[-1]}")
+    changes = {"seed": a.seed, "size": a.size or loaded.input_size}
+    if a.steps:
+        changes["steps"] = a.steps
+    settings = default_settings(loaded, **changes)
+
+    def progress(step: int, steps: int, _preview) -> None:
+        if not a.json and sys.stderr.isatty():
+            sys.stderr.write(f"\rstep {step}/{steps}")
+            if step == steps:
+                sys.stderr.write("\n")
+
+    r = visualize(loaded, a.layer, a.channel, settings, progress=progress)
+    r.image(0).save(out)
+    info = {**r.to_json(), "weights": loaded.source, "device": str(loaded.device), "out": str(out)}
+    if a.json:
+        _print_json(info)
+    else:
+        ratio = (f"{info['ratio']:g}× what noise gives" if info["ratio"] is not None
+                 else f"{info['activation'] - info['noise_activation']:+.4g} above noise")
+        print(f"{a.variant} {r.layer}[{r.channels[0]}]: {info['activation']:.4g} on the image "
+              f"(noise {info['noise_activation']:.4g}, {ratio}); {settings.steps} steps at {settings.size} px "
+              f"in {r.seconds:.1f} s → {out}")
+        if r.notes:
+            print("note: " + " ".join(r.notes))
+
+
 def _rf(a) -> None:
     from .receptive_field import compare_stack
 
@@ -357,7 +414,7 @@ def _experiment(a) -> None:
 
 
 HANDLERS = {"experiment": _experiment, "summary": _summary, "weights": _weights, "predict": _predict, "gradcam": _gradcam, "rf": _rf,
-            "train": _train, "unit": _unit}
+            "train": _train, "unit": _unit, "visualize": _visualize}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
