@@ -40,3 +40,17 @@ def test_training_benchmark_reports(tmp_path):
     lat = r["latency"]
     assert {"idle_s", "training_no_gate_ratio", "training_gate_ratio", "training_gate_training_paused_s"} <= set(lat)
     assert lat["idle_s"] > 0 and lat["training_gate_ratio"] > 0   # (that the gate pauses training: test_jobs)
+
+
+def test_featvis_benchmark_reports(tmp_path):
+    p = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_featvis.py"), "--variant", "vgg11_mini", "--steps", "2",
+         "--gallery", "2", "--json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={"PATH": "/usr/bin:/bin", "VGGVIZ_WEIGHTS": "random", "HOME": str(tmp_path)},
+    )
+    assert p.returncode == 0, p.stderr[-2000:]
+    r = json.loads(p.stdout)
+    assert r["rows"][0]["layer"] == "conv4_2" and r["rows"][0]["step_s"] > 0     # A's last conv of block 4
+    b = r["budget"]
+    assert b["channel_s"] > 0 and b["gallery_s"] > 0 and b["channel_limit_s"] == 60.0
