@@ -26,6 +26,7 @@ PAGES = {
         page("forward_pass", "Forward pass", "➡️"),
         page("feature_maps", "Feature maps", "🗺️"),
         page("unit", "One unit", "🔬"),
+        page("channel", "What a channel wants to see", "🎨"),
         page("filters", "Filters", "🎛️"),
         page("gradcam", "Grad-CAM", "🔥"),
         page("fully_conv", "Fully convolutional", "🧩"),

@@ -42,7 +42,7 @@ from torch import nn
 from .layers import Layer, named_layers
 
 __all__ = ["FeatureVis", "Settings", "default_settings", "visualize", "objective_layer", "noise_activation",
-           "layer_activation", "visual_layers", "BadRequest", "DEFAULT_STEPS", "MINI_STEPS"]
+           "layer_activation", "visual_layers", "layer_shape", "BadRequest", "DEFAULT_STEPS", "MINI_STEPS"]
 
 # Defaults sized to the budgets in benchmarks/bench_featvis.py (2 CPU cores): a full-size
 # channel up to conv4_3 at 128 px in ≤ 60 s, a gallery of 16 in ≤ 3 min; the mini family in
@@ -97,6 +97,18 @@ class FeatureVis:
     def image(self, i: int = 0) -> Image.Image:
         return Image.fromarray(self.images[i])
 
+    def sheet(self, columns: int = 4) -> Image.Image:
+        """All images in a grid (one image: itself), 2 px apart on white."""
+        n, side = len(self.images), self.images.shape[1]
+        if n == 1:
+            return self.image(0)
+        cols = min(columns, n)
+        rows = -(-n // cols)
+        out = Image.new("RGB", (cols * (side + 2) - 2, rows * (side + 2) - 2), "white")
+        for i in range(n):
+            out.paste(self.image(i), ((i % cols) * (side + 2), (i // cols) * (side + 2)))
+        return out
+
     def ratio(self, i: int = 0) -> float | None:
         """Finished image's value over noise's, or None when noise gives ≤ 0 (a ReLU that noise
         leaves off)."""
@@ -144,6 +156,17 @@ def _find(layers: list[Layer], name: str) -> Layer:
     names = [l.name for l in layers if l.path.startswith("features")]
     raise BadRequest(f"{name!r} is not a conv, ReLU or pool layer of this network "
                      f"(choose one of {names[0]} … {names[-1]})")
+
+
+def layer_shape(model: nn.Module, name: str, size: int) -> tuple[int, int, int]:
+    """``(channels, height, width)`` of ``name``'s output for a ``size``×``size`` image."""
+    layers = named_layers(model)
+    target = _find(layers, name)
+    side = size
+    for l in layers[: target.index + 1]:
+        if l.kind == "pool":
+            side //= 2
+    return _out_channels(layers, target), side, side
 
 
 def objective_layer(model: nn.Module, name: str) -> str:

@@ -339,6 +339,8 @@ def image_picker() -> None:
                 try:
                     ss["vggviz_image"] = loader(obj)
                     ss.pop("vggviz_image_error", None)
+                    if key != "sample":
+                        _remember_upload(ss["vggviz_image"])
                 except ImageError as e:
                     ss["vggviz_image_error"] = str(e)
             elif s is None:
@@ -352,6 +354,20 @@ def image_picker() -> None:
             st.text(img.name)
             for n in img.notes:
                 st.caption(f"ℹ️ {n}")
+
+
+UPLOADS_KEPT = 12                # the session's own images, for "What a channel wants to see"
+
+
+def _remember_upload(img) -> None:
+    kept = [i for i in st.session_state.get("vggviz_uploads", []) if i.digest != img.digest]
+    st.session_state["vggviz_uploads"] = (kept + [img])[-UPLOADS_KEPT:]
+
+
+def session_uploads() -> list:
+    """The images this session uploaded or photographed (newest last, at most UPLOADS_KEPT);
+    they stay in this session: never in links, never shown to other sessions."""
+    return list(st.session_state.get("vggviz_uploads", []))
 
 
 def root() -> Path:
@@ -550,3 +566,81 @@ def open_unit(layer: str, channel: int, row: int, col: int) -> None:
 
 
 __all__ += ["current_unit_erf", "open_unit", "UNIT_GOTO"]
+
+
+# --------------------------------------------------------------------------- what a channel wants to see
+
+CHANNEL_INDEX_ENTRIES = 16
+FEATVIS_ENTRIES = 64
+
+
+class SharedResults:
+    """Results kept for every session of the server, per key: at most ``entries`` (oldest
+    dropped first), each for ``ttl`` seconds. For work with a progress bar: unlike
+    ``st.cache_data``, nothing the page draws while computing is recorded and replayed on a
+    later hit (Streamlit's CacheReplayClosureError). The lock guards the dict only; the work
+    runs outside it, so two sessions asking for the same new key may both compute it."""
+
+    def __init__(self, entries: int, ttl: float = ANALYSIS_TTL_S) -> None:
+        self.entries, self.ttl = entries, ttl
+        self._lock = threading.Lock()
+        self._items: dict = {}
+
+    def get(self, key):
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None and time.monotonic() - hit[0] < self.ttl:
+                return hit[1]
+        return None
+
+    def put(self, key, value):
+        now = time.monotonic()
+        with self._lock:
+            for k in [k for k, (t, _) in self._items.items() if now - t >= self.ttl]:
+                del self._items[k]
+            self._items.pop(key, None)
+            while len(self._items) >= self.entries:
+                self._items.pop(next(iter(self._items)))
+            self._items[key] = (now, value)
+        return value
+
+    def get_or_compute(self, key, compute):
+        hit = self.get(key)
+        return hit if hit is not None else self.put(key, compute())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+_channel_indexes = SharedResults(CHANNEL_INDEX_ENTRIES)
+_featvis_results = SharedResults(FEATVIS_ENTRIES)
+
+
+def current_channel_index(loaded: LoadedModel, layer: str, uploads: list, progress=None):
+    """Every channel's strongest unit on every image of the set (samples, this session's
+    uploads, and held-out shapes for the mini family): :mod:`vggviz.top_patches`, one index
+    per (model, layer, uploads), kept for every session (uploads only under their own key).
+    ``progress(done, total)`` per batch when it is computed."""
+    from .top_patches import image_set, index_layer
+
+    key = (_model_key(loaded), layer, tuple(u.digest for u in uploads))
+    return _channel_indexes.get_or_compute(key, lambda: index_layer(
+        loaded, layer, image_set(loaded, [(u.name, u.image) for u in uploads]), progress=progress))
+
+
+def current_featvis(loaded: LoadedModel, layer: str, channels, settings, unit=None, progress=None):
+    """A feature visualisation (:func:`vggviz.featvis.visualize`), kept per (model, layer,
+    channels, settings, unit) for every session; ``progress(step, steps, preview)`` when it
+    is computed."""
+    from .featvis import visualize
+
+    chans = tuple(int(c) for c in channels)
+    unit = None if unit is None else (int(unit[0]), int(unit[1]))
+    key = (_model_key(loaded), layer, chans, settings, unit)
+    return _featvis_results.get_or_compute(key, lambda: visualize(
+        loaded, layer, list(chans), settings, unit=unit, progress=progress,
+        preview_every=max(1, settings.steps // 16)))
+
+
+__all__ += ["SharedResults", "session_uploads", "current_channel_index", "current_featvis"]

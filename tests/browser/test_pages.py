@@ -29,7 +29,7 @@ pytestmark = pytest.mark.browser
 
 PAGES = [
     "home", "architecture", "compare", "receptive_field", "forward_pass",
-    "feature_maps", "unit", "filters", "gradcam", "fully_conv", "train",
+    "feature_maps", "unit", "channel", "filters", "gradcam", "fully_conv", "train",
 ]
 CHART = f'{MAIN} [data-testid="stPlotlyChart"] .js-plotly-plot, {MAIN} .js-plotly-plot'
 IMAGE_PAGES = ["feature_maps", "filters", "gradcam"]
@@ -279,3 +279,21 @@ def test_clicking_a_unit_shows_its_arithmetic(page, shots):
     wait_idle(page)
     page.get_by_text("pool2 passes on the largest").wait_for()
     _assert_clean(page, "unit after a step back")
+
+
+def test_a_channel_paints_itself_as_you_watch(page, shots):
+    """The mini VGG16 (no image needed): its strongest patches show, and Visualise paints an
+    image step by step, then gives its value against noise."""
+    open_page(page, "channel")
+    select_variant(page, "mini VGG16 (D) · trained on shapes, works offline")
+    _assert_clean(page, "channel")
+    page.get_by_text("Searched", exact=False).first.wait_for()
+    assert page.locator(f'{MAIN} [data-testid="stImage"]').count() >= 12
+    page.get_by_role("tab", name="An image it would love").click()
+    page.get_by_role("button", name="Visualise").click()
+    page.get_by_text("Value on this image").wait_for(timeout=120_000)
+    wait_idle(page)
+    _assert_clean(page, "channel after Visualise")
+    assert not error_alerts(page), error_alerts(page)
+    assert "× noise" in page.locator(MAIN).inner_text()
+    screenshot(page, shots, "08-channel-vgg16_mini")
