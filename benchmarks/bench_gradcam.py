@@ -11,11 +11,16 @@ For one variant (default VGG16) at 224 px on the device it runs on, medians of:
   forward and backward pass (what Grad-CAM would cost without the cached activation);
 * ``depth sweep``: Grad-CAM at the five block ends (one pass from relu1_x);
 * ``guided Grad-CAM``: guided backprop through the whole network (× the cached Grad-CAM);
-* ``compare methods``: Grad-CAM + Guided Grad-CAM + saliency, as the page computes them.
+* ``compare methods``: Grad-CAM + Guided Grad-CAM + saliency, as the page computes them;
+* ``occlusion``: :func:`vggviz.attribution.occlusion` (default patch/stride, 32/16 at 224 px:
+  170 forward passes in batches of 16), reported as a multiple of ``gradcam`` (what the page's
+  Grad-CAM costs) and of ``captum whole model``. It is timed in the first
+  ``--occlusion-repeats`` rounds only (default 1: it is two orders of magnitude slower).
 
 Runs alternate (bare, then the others), so a busy machine slows all alike.
 
     .venv/bin/python benchmarks/bench_gradcam.py [--variant vgg16] [--device auto] [--repeats 5] [--json]
+        [--occlusion-patch P --occlusion-stride S] [--occlusion-repeats 1]
 """
 
 from __future__ import annotations
@@ -43,7 +48,8 @@ from common import setup, sync  # noqa: E402
 TARGET_RATIO = 1.3
 
 
-def run(variant: str, device: str, weights: str, repeats: int, warmup: int, image: str | None) -> dict:
+def run(variant: str, device: str, weights: str, repeats: int, warmup: int, image: str | None,
+        occlusion_patch: int | None = None, occlusion_stride: int | None = None, occlusion_repeats: int = 1) -> dict:
     from captum.attr import GuidedBackprop, LayerGradCam
 
     loaded, img, x = setup(variant, device, weights, image)
@@ -89,15 +95,27 @@ def run(variant: str, device: str, weights: str, repeats: int, warmup: int, imag
             warnings.simplefilter("ignore")
             attribution.compare_methods(loaded, res, target, layer)
 
+    size = int(x.shape[-1])
+    patch, stride = attribution.occlusion_defaults(size)
+    patch = occlusion_patch or patch
+    stride = occlusion_stride or (patch // 2 if occlusion_patch else stride)
+    passes = attribution.occlusion_passes(size, patch, stride)
+
+    def occlusion():
+        attribution.occlusion(loaded, res, target, patch, stride)
+
     cases = {"bare": bare, "analyze_gradcam": full, "gradcam": cam_only, "captum_whole": captum_whole,
              "depth_sweep": sweep, "guided": guided, "methods": methods}
     for _ in range(warmup):
         for fn in cases.values():
             fn()
     times: dict[str, list[float]] = {k: [] for k in cases}
-    for _ in range(repeats):
+    times["occlusion"] = []
+    for i in range(repeats):
         for k, fn in cases.items():
             times[k].append(timed(fn))
+        if i < occlusion_repeats:
+            times["occlusion"].append(timed(occlusion))
 
     med = {k: statistics.median(v) for k, v in times.items()}
     return {
@@ -110,6 +128,11 @@ def run(variant: str, device: str, weights: str, repeats: int, warmup: int, imag
         "ratio": med["analyze_gradcam"] / med["bare"],
         "ratio_paired": statistics.median(f / b for f, b in zip(times["analyze_gradcam"], times["bare"])),
         "gradcam_over_bare": med["gradcam"] / med["bare"],
+        "occlusion_patch": patch, "occlusion_stride": stride, "occlusion_passes": passes,
+        "occlusion_repeats": len(times["occlusion"]),
+        "occlusion_over_gradcam": med["occlusion"] / med["gradcam"],
+        "occlusion_over_captum_whole": med["occlusion"] / med["captum_whole"],
+        "occlusion_over_bare": med["occlusion"] / med["bare"],
         "target_ratio": TARGET_RATIO,
     }
 
@@ -127,6 +150,10 @@ def table(r: dict) -> str:
         ("depth sweep (5 block ends, one pass)", f"{1000 * r['depth_sweep_s']:.1f} ms", f"{r['depth_sweep_s'] / b:.2f} ×"),
         ("guided backprop (Guided Grad-CAM)", f"{1000 * r['guided_s']:.1f} ms", f"{r['guided_s'] / b:.2f} ×"),
         ("compare methods (Grad-CAM, guided, saliency)", f"{1000 * r['methods_s']:.1f} ms", f"{r['methods_s'] / b:.2f} ×"),
+        (f"occlusion ({r['occlusion_patch']}/{r['occlusion_stride']} px: {r['occlusion_passes']} passes)",
+         f"{1000 * r['occlusion_s']:.1f} ms",
+         f"{r['occlusion_over_bare']:.2f} × = {r['occlusion_over_gradcam']:.0f} × gradcam, "
+         f"{r['occlusion_over_captum_whole']:.0f} × captum whole (of {r['occlusion_repeats']})"),
     ]
     w0 = max(len(a) for a, _, _ in rows)
     w1 = max(len(x) for _, x, _ in rows)
@@ -143,9 +170,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--image", default=None, help="image file (default: the bundled cat)")
+    p.add_argument("--occlusion-patch", type=int, default=None, help="default: input size / 7 (32 at 224 px)")
+    p.add_argument("--occlusion-stride", type=int, default=None, help="default: half the patch")
+    p.add_argument("--occlusion-repeats", type=int, default=1, help="rounds that also time occlusion")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     a = p.parse_args(argv)
-    r = run(a.variant, a.device, a.weights, max(1, a.repeats), max(0, a.warmup), a.image)
+    r = run(a.variant, a.device, a.weights, max(1, a.repeats), max(0, a.warmup), a.image,
+            a.occlusion_patch, a.occlusion_stride, max(1, min(a.occlusion_repeats, a.repeats)))
     print(json.dumps(r, indent=2) if a.json else table(r))
     return 0
 

@@ -120,14 +120,57 @@ show = st.toggle("Compute Guided Grad-CAM and saliency", value=on_gpu, key="gc_m
                  help="One more forward and backward pass through the whole network per method.")
 if show:
     ig = st.checkbox("…and Integrated Gradients (16 steps: 16 more passes)", key="gc_ig")
-    methods = ui.current_compare_methods(loaded, res, target, layer, 16 if ig else 0)
+    # occlusion: patch and stride per input size (224 px: 8..112; the mini family's 64 px: 2..32)
+    size = loaded.input_size
+    d_patch, d_stride = attribution.occlusion_defaults(size)
+    lo, hi = max(1, size // 28), size // 2
+    pk, sk = f"gc_occ_patch_{size}", f"gc_occ_stride_{size}"
+    st.session_state.setdefault(pk, d_patch)
+    st.session_state.setdefault(sk, d_stride)
+    if st.session_state[sk] > st.session_state[pk]:
+        st.session_state[sk] = st.session_state[pk]
+    passes = attribution.occlusion_passes(size, st.session_state[pk], st.session_state[sk])
+    occ_on = st.toggle(f"Occlusion (slides a grey patch; {passes} forward passes)", key="gc_occ",
+                       help="Hides each place in turn with a square of the mean colour and records how much "
+                            "the class score (logit) drops; no gradients, but one forward pass per position.")
+    occ = None
+    if occ_on:
+        o1, o2 = st.columns(2)
+        n_side = round((passes - 1) ** 0.5)
+        count = (f"{passes} forward passes with these settings: {n_side}×{n_side} patch positions "
+                 "plus the unoccluded image.")
+        patch = o1.number_input(f"Patch size (px, {lo}–{hi})", lo, hi, step=1, key=pk,
+                                help=f"The side of the grey square. {count}")
+        stride = o2.number_input(f"Stride (px, {lo}–patch)", lo, int(patch), step=1, key=sk,
+                                 help=f"How far the square moves each step; the map is no finer than this. "
+                                      f"Half the stride: about four times the passes. {count}")
+        occ = (int(patch), int(stride))
+    bar = st.progress(0.0, text="Occlusion…") if occ else None
+
+    def occ_progress(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"Occlusion: {done}/{total} forward passes")
+
+    try:
+        methods = ui.current_compare_methods(loaded, res, target, layer, 16 if ig else 0, occ, occ_progress)
+    except (RuntimeError, ValueError) as e:
+        ui.show_error(f"Comparing methods failed: {e}")
+        methods, occ = {}, None
+    finally:
+        if bar:
+            bar.empty()
     crop = res.preprocessed.stages["cropped"]
-    for col, (name, m) in zip(st.columns(len(methods)), methods.items()):
+    for col, (name, m) in zip(st.columns(max(1, len(methods))), methods.items()):
         col.image(attribution.overlay(crop, m, alpha, cmap), width="stretch")
         col.markdown(f"**{name}**")
         col.caption(attribution.METHOD_NOTES[name])
     st.caption(f"All over the {loaded.input_size} px crop the network sees. Pixel-level maps show the largest "
                "|attribution| over the colour channels, scaled to their 99.5th percentile.")
+    if occ:
+        o = ui.current_occlusion(loaded, res, target, *occ)
+        st.caption(f"Occlusion of **{o.label}** ({o.target}), patch {o.patch} px, stride {o.stride} px, "
+                   f"{o.passes} forward passes: the logit is {o.score:.3g} unoccluded; the largest drop is "
+                   f"{o.raw_max:.3g}, the largest rise {max(0.0, -o.raw_min):.3g} (rises are shown as 0: "
+                   f"hiding there makes the class *more* likely).")
 
 # ---------------------------------------------------------------- depths
 st.subheader("Compare depths: VGG11, 13, 16, 19")

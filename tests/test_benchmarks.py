@@ -10,13 +10,15 @@ import pytest
 from support import ROOT
 
 
-@pytest.mark.parametrize("script,keys", [
-    ("bench_capture.py", {"bare_s", "analyze_s", "ratio", "ratio_paired", "grid_s", "largest_layer"}),
-    ("bench_gradcam.py", {"bare_s", "analyze_gradcam_s", "gradcam_s", "ratio", "ratio_paired", "layer"}),
+@pytest.mark.parametrize("script,keys,extra", [
+    ("bench_capture.py", {"bare_s", "analyze_s", "ratio", "ratio_paired", "grid_s", "largest_layer"}, []),
+    ("bench_gradcam.py", {"bare_s", "analyze_gradcam_s", "gradcam_s", "ratio", "ratio_paired", "layer",
+                          "occlusion_s", "occlusion_over_gradcam", "occlusion_over_captum_whole", "occlusion_passes"},
+     ["--occlusion-patch", "112", "--occlusion-stride", "112"]),       # 2×2 positions: a smoke test, not 170 passes
 ])
-def test_benchmark_reports(script, keys, tmp_path):
+def test_benchmark_reports(script, keys, extra, tmp_path):
     p = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / script), "--variant", "vgg11", "--repeats", "1", "--json"],
+        [sys.executable, str(ROOT / "benchmarks" / script), "--variant", "vgg11", "--repeats", "1", "--json", *extra],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
         env={"PATH": "/usr/bin:/bin", "VGGVIZ_WEIGHTS": "random", "HOME": str(tmp_path)},
     )
@@ -24,6 +26,8 @@ def test_benchmark_reports(script, keys, tmp_path):
     r = json.loads(p.stdout)
     assert keys <= set(r), keys - set(r)
     assert r["variant"] == "vgg11" and r["bare_s"] > 0 and r["ratio"] > 0.5
+    if script == "bench_gradcam.py":
+        assert r["occlusion_passes"] == 5 and r["occlusion_s"] > 0 and r["occlusion_over_gradcam"] > 1
 
 
 def test_training_benchmark_reports(tmp_path):

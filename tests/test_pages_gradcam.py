@@ -159,3 +159,50 @@ def test_compare_depths_of_a_mini_selection_compares_the_mini_family_with_shapes
     ui.compare_depths(image, 4, ui.Selection("vgg16_mini", "trained:abc", "cpu"))   # one model's run
     ui.compare_depths(image, 4, ui.Selection("vgg11_mini", "random", "cpu"))
     assert seen == [(minis, "shapes"), (minis, "random")]     # the second is the first, kept
+
+
+def test_occlusion_in_compare_methods(calls, monkeypatch):
+    """The mini VGG16 (64 px): the occlusion toggle says its forward passes, computes the map
+    once per (class, patch, stride) with progress reported, shows it with the other methods,
+    and keeps stride ≤ patch when the patch shrinks below it."""
+    monkeypatch.setattr(ui, "_occlusion_results", {})
+    made = []
+    real = attribution.occlusion
+
+    def spy(loaded, analysis, target=None, patch=None, stride=None, baseline="mean", batch=16, progress=None):
+        steps = []
+
+        def prog(done, total):
+            steps.append((done, total))
+            progress(done, total)
+
+        out = real(loaded, analysis, target, patch, stride, baseline, batch, prog)
+        made.append((patch, stride, steps[-1]))
+        return out
+
+    monkeypatch.setattr(attribution, "occlusion", spy)
+    at = page("vgg16_mini", "Shapes star")
+    at.toggle(key="gc_methods").set_value(True).run()
+    ok(at)
+    toggle = at.toggle(key="gc_occ")
+    assert toggle.label == "Occlusion (slides a grey patch; 226 forward passes)"     # 9/4 at 64 px: 15×15 + 1
+    assert "**Occlusion**" not in [m.value for m in at.markdown] and not made
+    toggle.set_value(True).run()
+    ok(at)
+    assert made == [(9, 4, (226, 226))]
+    names = [m.value for m in at.markdown]
+    for name in ("**Grad-CAM**", "**Guided Grad-CAM**", "**Saliency**", "**Occlusion**"):
+        assert name in names
+    assert any(c.value.startswith("Occlusion of **star**") for c in at.caption)
+    assert "226 forward passes" in at.number_input(key="gc_occ_patch_64").help
+    # a re-render (opacity) reuses the map; a new stride computes a new one
+    at.slider(key="gc_alpha").set_value(0.7).run()
+    ok(at)
+    assert len(made) == 1
+    at.number_input(key="gc_occ_stride_64").set_value(8).run()
+    ok(at)
+    assert made[-1] == (9, 8, (65, 65)) and at.toggle(key="gc_occ").label.endswith("65 forward passes)")
+    # a patch below the stride pulls the stride down with it
+    at.number_input(key="gc_occ_patch_64").set_value(4).run()
+    ok(at)
+    assert at.number_input(key="gc_occ_stride_64").value == 4 and made[-1][:2] == (4, 4)

@@ -488,10 +488,50 @@ def current_depth_sweep(loaded: LoadedModel, analysis, target: int):
     return _cached_depth_sweep(_model_key(loaded), analysis.digest, int(target), loaded, analysis)
 
 
-def current_compare_methods(loaded: LoadedModel, analysis, target: int, layer: str, ig_steps: int = 0):
-    """Grad-CAM, Guided Grad-CAM, saliency (and integrated gradients) maps, cached."""
-    return _cached_compare_methods(_model_key(loaded), analysis.digest, int(target), layer, int(ig_steps),
-                                   loaded, analysis)
+OCCLUSION_CACHE_ENTRIES = 32      # an OcclusionMap is 2 × S² float32: 0.4 MB at 224 px
+_occlusion_lock = threading.Lock()  # guards the dict only; the work runs outside it
+_occlusion_results: "dict[tuple, tuple[float, object]]" = {}
+
+
+def current_occlusion(loaded: LoadedModel, analysis, target: int, patch: int, stride: int, progress=None):
+    """The :class:`vggviz.attribution.OcclusionMap` of ``target`` for the analysed image with
+    this patch and stride, kept per (model, image digest, target, patch, stride) for every
+    session (at most OCCLUSION_CACHE_ENTRIES, each for ANALYSIS_TTL_S). ``progress(done,
+    total)`` is called per batch when it is computed, not when it is kept.
+
+    Not ``st.cache_data``: a progress bar made by the page and updated inside a cached function
+    would be recorded as part of the function's output and replayed on the next hit, on an
+    element the function did not create (Streamlit's CacheReplayClosureError)."""
+    from . import attribution
+
+    key = (_model_key(loaded), analysis.digest, int(target), int(patch), int(stride))
+    now = time.monotonic()
+    with _occlusion_lock:
+        hit = _occlusion_results.get(key)
+        if hit and now - hit[0] < ANALYSIS_TTL_S:
+            return hit[1]
+    occ = attribution.occlusion(loaded, analysis, int(target), int(patch), int(stride), progress=progress)
+    with _occlusion_lock:
+        for k in [k for k, (t, _) in _occlusion_results.items() if now - t >= ANALYSIS_TTL_S]:
+            del _occlusion_results[k]
+        while len(_occlusion_results) >= OCCLUSION_CACHE_ENTRIES:
+            _occlusion_results.pop(next(iter(_occlusion_results)))
+        _occlusion_results[key] = (time.monotonic(), occ)
+    return occ
+
+
+def current_compare_methods(loaded: LoadedModel, analysis, target: int, layer: str, ig_steps: int = 0,
+                            occlusion: tuple[int, int] | None = None, progress=None):
+    """Grad-CAM, Guided Grad-CAM, saliency (and integrated gradients) maps, cached; with
+    ``occlusion=(patch, stride)`` also "Occlusion" (:func:`current_occlusion`, the same map
+    :func:`vggviz.attribution.compare_methods` gives, with ``progress(done, total)``)."""
+    methods = _cached_compare_methods(_model_key(loaded), analysis.digest, int(target), layer, int(ig_steps),
+                                      loaded, analysis)
+    if occlusion is not None:
+        patch, stride = occlusion
+        methods = {**methods, "Occlusion": current_occlusion(loaded, analysis, target, patch, stride,
+                                                               progress).crop_map}
+    return methods
 
 
 def _peek_cached_model(variant: str, source: str, device: str) -> LoadedModel | None:
@@ -537,7 +577,7 @@ def compare_depths(image, target: int, sel: Selection | None = None, progress=No
         return _compare_results[key]
 
 
-__all__ += ["current_gradcam", "current_depth_sweep", "current_compare_methods", "compare_depths"]
+__all__ += ["current_gradcam", "current_depth_sweep", "current_compare_methods", "current_occlusion", "compare_depths"]
 
 
 # --------------------------------------------------------------------------- one unit
