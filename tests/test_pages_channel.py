@@ -74,3 +74,20 @@ def test_a_gallery_paints_one_image_per_channel(at):
 def test_random_weights_say_what_the_pictures_cannot_mean(root):
     app = _open(root, "vgg11_mini", "random")
     assert any("random weights" in i.value.lower() for i in app.info), [i.value for i in app.info]
+
+
+def test_shared_results_are_bounded_and_expire(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(ui.time, "monotonic", lambda: clock[0])
+    store, calls = ui.SharedResults(entries=2, ttl=10), []
+
+    def make(v):
+        return lambda: calls.append(v) or v
+
+    assert store.get_or_compute("a", make(1)) == 1 and store.get_or_compute("a", make(9)) == 1
+    store.get_or_compute("b", make(2))
+    store.get_or_compute("c", make(3))                 # a third entry drops the oldest
+    assert store.get("a") is None and store.get("c") == 3
+    clock[0] += 11                                     # past the ttl: computed again
+    assert store.get_or_compute("c", make(4)) == 4
+    assert calls == [1, 2, 3, 4]

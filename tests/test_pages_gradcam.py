@@ -165,7 +165,7 @@ def test_occlusion_in_compare_methods(calls, monkeypatch):
     """The mini VGG16 (64 px): the occlusion toggle says its forward passes, computes the map
     once per (class, patch, stride) with progress reported, shows it with the other methods,
     and keeps stride ≤ patch when the patch shrinks below it."""
-    monkeypatch.setattr(ui, "_occlusion_results", {})
+    monkeypatch.setattr(ui, "_occlusion_results", ui.SharedResults(ui.OCCLUSION_CACHE_ENTRIES))
     made = []
     real = attribution.occlusion
 

@@ -488,36 +488,61 @@ def current_depth_sweep(loaded: LoadedModel, analysis, target: int):
     return _cached_depth_sweep(_model_key(loaded), analysis.digest, int(target), loaded, analysis)
 
 
+class SharedResults:
+    """Results kept for every session of the server, per key: at most ``entries`` (oldest
+    dropped first), each for ``ttl`` seconds. For work with a progress bar: unlike
+    ``st.cache_data``, nothing the page draws while computing is recorded and replayed on a
+    later hit (Streamlit's CacheReplayClosureError). The lock guards the dict only; the work
+    runs outside it, so two sessions asking for the same new key may both compute it."""
+
+    def __init__(self, entries: int, ttl: float = ANALYSIS_TTL_S) -> None:
+        self.entries, self.ttl = entries, ttl
+        self._lock = threading.Lock()
+        self._items: dict = {}
+
+    def get(self, key):
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None and time.monotonic() - hit[0] < self.ttl:
+                return hit[1]
+        return None
+
+    def put(self, key, value):
+        now = time.monotonic()
+        with self._lock:
+            for k in [k for k, (t, _) in self._items.items() if now - t >= self.ttl]:
+                del self._items[k]
+            self._items.pop(key, None)
+            while len(self._items) >= self.entries:
+                self._items.pop(next(iter(self._items)))
+            self._items[key] = (now, value)
+        return value
+
+    def get_or_compute(self, key, compute):
+        hit = self.get(key)
+        return hit if hit is not None else self.put(key, compute())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
 OCCLUSION_CACHE_ENTRIES = 32      # an OcclusionMap is 2 × S² float32: 0.4 MB at 224 px
-_occlusion_lock = threading.Lock()  # guards the dict only; the work runs outside it
-_occlusion_results: "dict[tuple, tuple[float, object]]" = {}
+
+
+_occlusion_results = SharedResults(OCCLUSION_CACHE_ENTRIES)
 
 
 def current_occlusion(loaded: LoadedModel, analysis, target: int, patch: int, stride: int, progress=None):
     """The :class:`vggviz.attribution.OcclusionMap` of ``target`` for the analysed image with
     this patch and stride, kept per (model, image digest, target, patch, stride) for every
-    session (at most OCCLUSION_CACHE_ENTRIES, each for ANALYSIS_TTL_S). ``progress(done,
-    total)`` is called per batch when it is computed, not when it is kept.
-
-    Not ``st.cache_data``: a progress bar made by the page and updated inside a cached function
-    would be recorded as part of the function's output and replayed on the next hit, on an
-    element the function did not create (Streamlit's CacheReplayClosureError)."""
+    session (:class:`SharedResults`: a progress bar updated while computing is not replayed).
+    ``progress(done, total)`` is called per batch when it is computed, not when it is kept."""
     from . import attribution
 
     key = (_model_key(loaded), analysis.digest, int(target), int(patch), int(stride))
-    now = time.monotonic()
-    with _occlusion_lock:
-        hit = _occlusion_results.get(key)
-        if hit and now - hit[0] < ANALYSIS_TTL_S:
-            return hit[1]
-    occ = attribution.occlusion(loaded, analysis, int(target), int(patch), int(stride), progress=progress)
-    with _occlusion_lock:
-        for k in [k for k, (t, _) in _occlusion_results.items() if now - t >= ANALYSIS_TTL_S]:
-            del _occlusion_results[k]
-        while len(_occlusion_results) >= OCCLUSION_CACHE_ENTRIES:
-            _occlusion_results.pop(next(iter(_occlusion_results)))
-        _occlusion_results[key] = (time.monotonic(), occ)
-    return occ
+    return _occlusion_results.get_or_compute(key, lambda: attribution.occlusion(
+        loaded, analysis, int(target), int(patch), int(stride), progress=progress))
 
 
 def current_compare_methods(loaded: LoadedModel, analysis, target: int, layer: str, ig_steps: int = 0,
@@ -612,45 +637,6 @@ __all__ += ["current_unit_erf", "open_unit", "UNIT_GOTO"]
 
 CHANNEL_INDEX_ENTRIES = 16
 FEATVIS_ENTRIES = 64
-
-
-class SharedResults:
-    """Results kept for every session of the server, per key: at most ``entries`` (oldest
-    dropped first), each for ``ttl`` seconds. For work with a progress bar: unlike
-    ``st.cache_data``, nothing the page draws while computing is recorded and replayed on a
-    later hit (Streamlit's CacheReplayClosureError). The lock guards the dict only; the work
-    runs outside it, so two sessions asking for the same new key may both compute it."""
-
-    def __init__(self, entries: int, ttl: float = ANALYSIS_TTL_S) -> None:
-        self.entries, self.ttl = entries, ttl
-        self._lock = threading.Lock()
-        self._items: dict = {}
-
-    def get(self, key):
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is not None and time.monotonic() - hit[0] < self.ttl:
-                return hit[1]
-        return None
-
-    def put(self, key, value):
-        now = time.monotonic()
-        with self._lock:
-            for k in [k for k, (t, _) in self._items.items() if now - t >= self.ttl]:
-                del self._items[k]
-            self._items.pop(key, None)
-            while len(self._items) >= self.entries:
-                self._items.pop(next(iter(self._items)))
-            self._items[key] = (now, value)
-        return value
-
-    def get_or_compute(self, key, compute):
-        hit = self.get(key)
-        return hit if hit is not None else self.put(key, compute())
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
 
 
 _channel_indexes = SharedResults(CHANNEL_INDEX_ENTRIES)
