@@ -47,9 +47,9 @@ __all__ = ["FeatureVis", "Settings", "default_settings", "visualize", "objective
 # Defaults sized to the budgets in benchmarks/bench_featvis.py (2 CPU cores): a full-size
 # channel up to conv4_3 at 128 px in ≤ 60 s, a gallery of 16 in ≤ 3 min; the mini family in
 # seconds.
-DEFAULT_STEPS = 64           # full-size VGG, one channel (about 0.5 s a step at 128 px to conv4_3)
+DEFAULT_STEPS = 256          # full-size VGG, one channel (0.11 s a step at 128 px to conv4_3: ~30 s)
 DEFAULT_SIZE = 128
-GALLERY_STEPS = 32           # full-size VGG, N channels in one batch
+GALLERY_STEPS = 96           # full-size VGG, N channels in one batch (16 at 96 px: ~1 s a step)
 GALLERY_SIZE = 96
 MINI_STEPS = 256             # the mini family: cheap steps (about 2 s for one channel)
 _NOISE_SAMPLES = 8
