@@ -123,7 +123,7 @@ with tab_vis:
 
     key = (loaded.variant, loaded.source, layer, tuple(channels), settings, unit)
     have = st.session_state.get("ch_result")
-    if st.button("▶️ Visualise", key="ch_go", type="primary"):
+    if st.button("▶️ Visualise", key="ch_go", type="primary") and ui.allowed("heavy"):
         bar = st.progress(0.0, text="Starting…")
         live = st.empty()
 

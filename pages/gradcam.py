@@ -145,6 +145,12 @@ if show:
                                  help=f"How far the square moves each step; the map is no finer than this. "
                                       f"Half the stride: about four times the passes. {count}")
         occ = (int(patch), int(stride))
+        okey = (res.digest, target, occ)           # a new map counts against the session's budget
+        if st.session_state.get("gc_occ_key") != okey:
+            if ui.allowed("heavy"):
+                st.session_state["gc_occ_key"] = okey
+            else:
+                occ = None
     bar = st.progress(0.0, text="Occlusion…") if occ else None
 
     def occ_progress(done: int, total: int) -> None:
@@ -177,7 +183,7 @@ st.subheader("Compare depths: VGG11, 13, 16, 19")
 st.caption(f"Each network's own top-5 and its Grad-CAM of **{cats[target]}** at its last conv. "
            "Networks not already loaded are loaded one at a time and dropped again.")
 key = ("gc_depths", res.digest, target, sel.weights, sel.device)
-if st.button("Compare depths", key="gc_depths_button"):
+if st.button("Compare depths", key="gc_depths_button") and ui.allowed("heavy"):
     bar = st.progress(0.0, text="Starting…")
 
     def progress(done: int, total: int, variant: str) -> None:

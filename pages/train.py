@@ -108,7 +108,8 @@ with tab_custom:
         recipe = Recipe(epochs=int(epochs), lr=float(lr), seed=int(seed), init=init, scale_jitter=jitter,
                         train_size=int(train_size), val_size=int(val_size),
                         batch_size=min(Recipe.batch_size, int(train_size)))
-        pairs = [(VARIANTS[n].label, jobs.submit(n, recipe, sel.device, owner)) for n in names]
+        made = jobs.submit_all(jobs.pool(), owner, [(n, recipe, sel.device, "") for n in names])
+        pairs = [(VARIANTS[n].label, j) for n, j in zip(names, made)]
         return _group("Custom: " + ", ".join(VARIANTS[n].label for n in names), pairs)
 
     if st.button("▶️ Train", key="tr_train", type="primary"):

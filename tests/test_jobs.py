@@ -246,7 +246,7 @@ def test_bad_requests_are_refused_with_one_line():
 
 
 def test_finished_jobs_are_bounded():
-    pool = Pool(1, train_fn=FakeTrain(batches=1, delay=0), register=False, keep=3)
+    pool = Pool(1, train_fn=FakeTrain(batches=1, delay=0), register=False, keep=3, per_owner=0)
     done = [pool.submit("vgg11_mini", r, "cpu", "o") for r in seeds(5)]
     for j in done:
         assert pool.wait(j, 10)

@@ -49,7 +49,7 @@ from .variants import canonical, variant_info
 
 __all__ = [
     "QUEUED", "RUNNING", "DONE", "FAILED", "CANCELLED", "LIVE", "FINAL",
-    "Job", "Pool", "pool", "submit", "foreground", "submit_experiment",
+    "Job", "Pool", "pool", "submit", "foreground", "submit_experiment", "submit_all",
     "HEARTBEAT_S", "FINISHED_KEEP", "FOREGROUND_WAIT_S", "LEAVE_GRACE_S",
 ]
 
@@ -143,7 +143,7 @@ class Pool:
     def __init__(self, workers: int | None = None, *, train_fn: TrainFn | None = None,
                  heartbeat_s: float = HEARTBEAT_S, keep: int = FINISHED_KEEP,
                  foreground_wait_s: float = FOREGROUND_WAIT_S, clock: Callable[[], float] = time.monotonic,
-                 register: bool = True):
+                 register: bool = True, per_owner: int | None = None):
         if workers is None:
             workers = int(os.environ.get("VGGVIZ_TRAIN_WORKERS", "1") or 1)
         if workers < 1:
@@ -152,6 +152,10 @@ class Pool:
         self.heartbeat_s = heartbeat_s
         self.keep = keep
         self.foreground_wait_s = foreground_wait_s
+        if per_owner is None:
+            from .limits import jobs_per_session
+            per_owner = jobs_per_session()
+        self.per_owner = per_owner            # live runs one owner may have started (0: no limit)
         self._train = train_fn or training.train
         self._clock = clock
         self._register = register
@@ -190,6 +194,12 @@ class Pool:
             if job is not None and job.state in (QUEUED, RUNNING, DONE) and not job._stop:
                 job.watchers.add(owner)
                 return job
+            if self.per_owner:
+                mine = sum(1 for j in self._by_key.values() if j.state in LIVE and owner in j.watchers)
+                if mine >= self.per_owner:
+                    raise TrainingError(
+                        f"you already have {mine} training runs queued or running, the most one student may "
+                        "on this shared server; wait for one to finish or cancel it")
             job = Job(id=f"{next(self._ids)}-{uuid.uuid4().hex[:6]}", variant=info.name, recipe=recipe,
                       device=device, title=title or _title(info.name, recipe), watchers={owner})
             self._by_key[key] = job
@@ -441,5 +451,21 @@ def submit_experiment(key: str, owner: str, recipe: Recipe | None = None, device
         raise TrainingError(f"unknown experiment {key!r}; choose one of: {', '.join(EXPERIMENTS)}")
     base = recipe or Recipe(epochs=exp.epochs)
     p = target or pool()
-    return [(arm, p.submit(arm.variant, replace(base, init=arm.init), device, owner,
-                           f"{exp.title}: {arm.label}")) for arm in exp.arms]
+    jobs = submit_all(p, owner, [(arm.variant, replace(base, init=arm.init), device, f"{exp.title}: {arm.label}")
+                                 for arm in exp.arms])
+    return list(zip(exp.arms, jobs))
+
+
+def submit_all(p: Pool, owner: str, requests: list[tuple[str, Recipe, str, str]]) -> list[Job]:
+    """Submit ``(variant, recipe, device, title)`` requests for ``owner``, all or none: if one
+    is refused (a bad request, or over the owner's limit), the ones already submitted are
+    withdrawn and the error is raised."""
+    done: list[Job] = []
+    try:
+        for variant, recipe, device, title in requests:
+            done.append(p.submit(variant, recipe, device, owner, title))
+    except TrainingError:
+        for job in done:
+            p.withdraw(job, owner)
+        raise
+    return done

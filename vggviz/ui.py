@@ -27,6 +27,7 @@ from .weights import (
     default_source,
     fetch_imagenet,
     load_model,
+    local_weight_files,
     resolve_device,
     trained_models,
 )
@@ -68,21 +69,37 @@ def _variant_label(v: str) -> str:
     return f"{info.label} · {MINI_TAG}" if info.mini else info.label
 
 
+_NAMED_SOURCES = ("imagenet", "random", "shapes")
+
+
+def _server_default() -> str | None:
+    """The weights file the server was started with (``VGGVIZ_WEIGHTS`` naming a file), or None."""
+    src = default_source()
+    return None if src in _NAMED_SOURCES or src.startswith(("trained:", "dir:")) else src
+
+
 def _weights_options(variant: str = "vgg16") -> list[str]:
     """The weights sources the sidebar offers for ``variant``: ImageNet for the full-size
-    family, the bundled shapes checkpoints and this server's trained models for the mini one."""
+    family, the bundled shapes checkpoints and this server's trained models for the mini one;
+    then the server's default file (if the teacher started it with one) and the teacher's
+    weights folder (``VGGVIZ_WEIGHTS_DIR``, if set and holding ``.pth`` files). Never a path a
+    student types."""
     if VARIANTS[variant].mini:
         trained = [s for s, (v, _) in trained_models().items() if v == variant]
-        return ["shapes", "random", *trained, "file"]
-    return ["imagenet", "random", "file"]
+        base = ["shapes", "random", *trained]
+    else:
+        base = ["imagenet", "random"]
+    return base + (["server"] if _server_default() else []) + (["dir"] if local_weight_files() else [])
 
 
 def _weights_label(opt: str) -> str:
     if opt.startswith("trained:"):
         return "Trained here: " + trained_models().get(opt, ("", opt))[1]
+    if opt == "server":
+        return f"Server default: {Path(_server_default() or '').name}"
     return {"imagenet": "ImageNet (trained)", "shapes": "Trained on shapes (bundled, offline)",
             "random": "Random (untrained, seeded)",
-            "file": "Local .pth file on the server"}.get(opt, opt)
+            "dir": "A weights file from the teacher's folder"}.get(opt, opt)
 
 
 def _family_weights(variant: str, current: str | None) -> str:
@@ -93,7 +110,9 @@ def _family_weights(variant: str, current: str | None) -> str:
         return current
     if VARIANTS[variant].mini:
         return "shapes"
-    return default_source() if default_source() in options else "imagenet"
+    d = default_source()
+    d = d if d in _NAMED_SOURCES else "server"
+    return d if d in options else "imagenet"
 
 
 def _init_defaults() -> None:
@@ -102,12 +121,7 @@ def _init_defaults() -> None:
         ss["vggviz_variant"] = "vgg16"
     if "vggviz_weights" not in ss:
         src = default_source(ss["vggviz_variant"]) if ss["vggviz_variant"] in VARIANTS else default_source()
-        if src in ("imagenet", "random", "shapes"):
-            ss["vggviz_weights"] = src
-        else:
-            ss["vggviz_weights"] = "file"
-            ss.setdefault("vggviz_weights_path", src)
-    ss.setdefault("vggviz_weights_path", "")
+        ss["vggviz_weights"] = src if src in _NAMED_SOURCES else "server"
 
 
 def sidebar() -> Selection:
@@ -144,11 +158,15 @@ def sidebar() -> Selection:
                  "Random weights are seeded, so the same every time.",
         )
         weights = choice
-        if choice == "file":
-            weights = st.text_input(
-                "Path to a state dict (.pth)", key="vggviz_weights_path",
-                placeholder="/path/to/vgg16-custom.pth",
-            ).strip() or "random"
+        if choice == "server":
+            weights = _server_default() or "random"
+        elif choice == "dir":
+            files = local_weight_files()
+            if ss.get("vggviz_weights_file") not in files:
+                ss["vggviz_weights_file"] = files[0]
+            name = st.selectbox("Weights file", files, key="vggviz_weights_file",
+                                help="The .pth files the teacher put in the server's weights folder.")
+            weights = f"dir:{name}"
         devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
         default_dev = str(resolve_device("auto"))
         device = st.selectbox(
@@ -182,7 +200,8 @@ def selection() -> Selection:
     page_guard()
     sel = st.session_state.get(_SEL_KEY)
     if sel is None:
-        sel = Selection("vgg16", _family_weights("vgg16", default_source()), str(resolve_device("auto")))
+        opt = _family_weights("vgg16", default_source())
+        sel = Selection("vgg16", (_server_default() or "random") if opt == "server" else opt, str(resolve_device("auto")))
     return sel
 
 
@@ -335,6 +354,8 @@ def image_picker() -> None:
         ):
             s = sig(obj) if key != "sample" else obj
             if s is not None and ss.get(f"vggviz_last_{key}") != s:
+                if key != "sample" and not allowed("uploads"):
+                    continue            # the previous image stays; the same file is tried again on the next run
                 ss[f"vggviz_last_{key}"] = s
                 try:
                     ss["vggviz_image"] = loader(obj)
@@ -354,6 +375,21 @@ def image_picker() -> None:
             st.text(img.name)
             for n in img.notes:
                 st.caption(f"ℹ️ {n}")
+
+
+def allowed(kind: str) -> bool:
+    """Count one ``kind`` request (:mod:`vggviz.limits`) against this session's budget; over
+    it, show the polite one-line message and return False."""
+    from . import limits
+
+    windows = st.session_state.setdefault("vggviz_limits", {})
+    if kind not in windows or windows[kind].limit != limits.limit(kind):
+        windows[kind] = limits.SlidingWindow(limits.limit(kind))
+    wait = windows[kind].take()
+    if wait:
+        st.warning(limits.message(kind, wait))
+        return False
+    return True
 
 
 UPLOADS_KEPT = 12                # the session's own images, for "What a channel wants to see"
@@ -669,4 +705,4 @@ def current_featvis(loaded: LoadedModel, layer: str, channels, settings, unit=No
         preview_every=max(1, settings.steps // 16)))
 
 
-__all__ += ["SharedResults", "session_uploads", "current_channel_index", "current_featvis"]
+__all__ += ["SharedResults", "session_uploads", "current_channel_index", "current_featvis", "allowed"]

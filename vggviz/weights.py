@@ -42,6 +42,10 @@ __all__ = [
     "DOWNLOAD_TIMEOUT",
     "MODELS_DIR",
     "bundled_path",
+    "weights_dir",
+    "local_weight_files",
+    "local_weight_path",
+    "WEIGHTS_DIR_ENV",
     "keep_trained",
     "trained_models",
     "TRAINED_KEEP",
@@ -117,6 +121,43 @@ def default_source(variant: str | None = None) -> str:
     if variant is not None and variant_info(variant).mini and env in ("imagenet", "random", "shapes"):
         return "shapes"
     return env
+
+
+WEIGHTS_DIR_ENV = "VGGVIZ_WEIGHTS_DIR"
+
+
+def weights_dir() -> Path | None:
+    """The folder the teacher named in ``VGGVIZ_WEIGHTS_DIR`` for local weights files, or None.
+    The app offers the ``.pth`` files in it by name, and no other path."""
+    raw = os.environ.get(WEIGHTS_DIR_ENV, "").strip()
+    if not raw:
+        return None
+    d = Path(raw).expanduser()
+    return d.resolve() if d.is_dir() else None
+
+
+def local_weight_files() -> list[str]:
+    """The names of the ``.pth`` files directly in :func:`weights_dir` (sorted; none without it).
+    A link that leads out of the folder is not listed."""
+    d = weights_dir()
+    if d is None:
+        return []
+    out = []
+    for p in d.iterdir():
+        if p.suffix.lower() == ".pth" and p.is_file() and p.resolve().parent == d:
+            out.append(p.name)
+    return sorted(out)
+
+
+def local_weight_path(name: str) -> Path:
+    """The path of the teacher's weights file ``name`` (source ``dir:NAME``): only a name that
+    :func:`local_weight_files` lists, so no other path on the server can be reached."""
+    if weights_dir() is None:
+        raise WeightsError(f"no weights folder is set on this server ({WEIGHTS_DIR_ENV}); ask the teacher")
+    if name not in local_weight_files():
+        shown = " ".join(str(name).split())[:60]
+        raise WeightsError(f"{shown!r} is not one of the weights files on this server; choose one from the list")
+    return weights_dir() / name
 
 
 def bundled_path(variant: str) -> Path:
@@ -220,8 +261,8 @@ def fetch_imagenet(variant: str, progress: Progress | None = None, timeout: floa
             reason = " ".join(str(getattr(e, "reason", e)).split())
             raise WeightsError(
                 f"could not download ImageNet weights for {variant} ({reason}: offline?); on a "
-                f"machine with internet run `python -m vggviz weights fetch {variant}` and copy "
-                f"{torch.hub.get_dir()}/checkpoints here"
+                f"machine with internet run `python -m vggviz weights fetch {variant}` (it prints "
+                "where the file went) and copy it into the server's torch cache"
             ) from None
     return path
 
@@ -233,7 +274,7 @@ def _read_state_dict(path: Path) -> dict[str, torch.Tensor]:
 def _read_checkpoint(path: Path) -> tuple[dict[str, torch.Tensor], tuple[str, ...] | None]:
     """A state dict, or ``{"state_dict": …, "classes": [names]}``: the tensors and the names."""
     if not path.is_file():
-        raise WeightsError(f"weights file {str(path)!r} not found")
+        raise WeightsError(f"weights file {path.name!r} not found")
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:  # unpickling errors, truncated zip, not a torch file
@@ -337,7 +378,7 @@ def load_model(
         else:
             del t0
     else:
-        path = Path(source).expanduser()
+        path = local_weight_path(source.removeprefix("dir:")) if source.startswith("dir:") else Path(source).expanduser()
         state, classes = _read_checkpoint(path)
         model = _load_into(variant, state, path.name)
         used = f"file:{path.name}"
