@@ -15,8 +15,17 @@ def page(name: str, title: str, icon: str, **kw) -> st.Page:
     return st.Page(HERE / "pages" / f"{name}.py", title=title, icon=icon, url_path=name, **kw)
 
 
+# The default page lives at "/" (Streamlit reserves its url_path but answers "Page not found"
+# there), so its file's name, /home, is a hidden page that opens it.
+HOME = st.Page(HERE / "pages" / "home.py", title="Start here", icon="🏠", url_path="start", default=True)
+
+
+def _home_alias() -> None:
+    st.switch_page(HOME)
+
+
 PAGES = {
-    "Start": [page("home", "Start here", "🏠", default=True)],
+    "Start": [HOME, st.Page(_home_alias, title="Start here", url_path="home", visibility="hidden")],
     "The architecture": [
         page("architecture", "Architecture", "🧱"),
         page("compare", "Compare depths", "📊"),

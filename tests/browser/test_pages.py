@@ -44,8 +44,14 @@ def _png_bytes(size=(160, 120), colour=(200, 60, 40)) -> bytes:
 
 
 def _assert_clean(page, where: str) -> None:
+    """No exception, and no dialog or toast the test did not ask for (Streamlit's "Page not
+    found" is a dialog over the page)."""
     exc = exceptions(page)
     assert not exc, f"{where}: exception shown: {exc[0]}"
+    extra = page.evaluate(
+        """() => Array.from(document.querySelectorAll('[role="dialog"], [data-testid="stDialog"], [data-testid="stToast"]'))
+               .filter(e => e.offsetParent !== null || e.getClientRects().length).map(e => e.innerText.slice(0, 200))""")
+    assert not extra, f"{where}: unexpected dialog or toast: {extra}"
 
 
 def _title(page) -> str:
