@@ -68,3 +68,4 @@ sel = ui.sidebar()
 ui.image_picker()
 ui.page_banner(sel, show=nav.url_path != "train")     # Train trains its own models
 nav.run()
+ui.share_link(nav.url_path, [p.url_path for ps in PAGES.values() for p in ps] + ["home"])

@@ -13,6 +13,7 @@ st.title(f"Architecture: {info.label}")
 if st.session_state.get("_arch_family") != info.mini:      # a new family starts at its own size
     st.session_state["_arch_family"] = info.mini
     st.session_state["arch_size"] = info.input_size
+ui.link_param("size", "arch_size", lo=MIN_INPUT_SIZE, hi=MAX_INPUT_SIZE, cast=int)
 size = st.number_input(
     "Input size (pixels, square)", min_value=MIN_INPUT_SIZE, max_value=MAX_INPUT_SIZE,
     step=32, key="arch_size",

@@ -31,6 +31,7 @@ names = visual_layers(loaded.model)
 default_layer = next((n for n in ("relu4_3", "relu4_2", "relu3_3", "relu3_2") if n in names), names[-1])
 if st.session_state.get("ch_layer") not in names:
     st.session_state["ch_layer"] = default_layer
+ui.link_param("layer", "ch_layer", options=names)
 c1, c2 = st.columns([3, 2])
 layer = c1.selectbox("Layer", names, key="ch_layer",
                      help="Deeper layers respond to larger, more complex patterns.")
@@ -49,6 +50,7 @@ bar.empty()
 if st.session_state.get("ch_for_layer") != layer or not 0 <= int(st.session_state.get("ch_channel", 0)) < C:
     st.session_state["ch_channel"] = int(index.ranking()[0]) if index is not None else 0
     st.session_state["ch_for_layer"] = layer
+ui.link_param("channel", "ch_channel", lo=0, hi=C - 1, cast=int)
 channel = int(c2.number_input(f"Channel (0 … {C - 1})", 0, C - 1, key="ch_channel", step=1,
                               help="It starts at the channel that fires hardest on the images below."))
 

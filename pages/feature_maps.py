@@ -17,6 +17,9 @@ default = "relu1_2" if "relu1_2" in names else next(n for n in names if n.starts
 if st.session_state.get("fm_layer") not in names:
     st.session_state["fm_layer"] = default
 
+ui.link_param("layer", "fm_layer", options=names)
+ui.link_param("order", "fm_order", options=list(maps.ORDERS))
+ui.link_param("scale", "fm_normalise", options=list(maps.NORMALISE))
 c1, c2, c3 = st.columns([3, 3, 2])
 layer = c1.selectbox(
     "Layer", names, key="fm_layer",
@@ -56,6 +59,7 @@ with grid_col:
     )
 
 with one_col:
+    ui.link_param("tile", f"fm_tile_{layer}", lo=1, hi=C, cast=int)
     tile = st.slider(
         "Tile number in the grid (row by row)", 1, C, 1, key=f"fm_tile_{layer}",
         help="Tile 1 is the top-left one: with a sort order, the channel this image excites most.",

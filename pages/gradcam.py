@@ -37,6 +37,10 @@ def class_label(i: int) -> str:
     return f"{rank}{cats[i]} ({i}) · {100 * float(res.probs[i]):.2f}%"
 
 
+ui.link_param("target", "gc_target", options=list(options), cast=int)
+ui.link_param("layer", "gc_layer", options=layers)
+ui.link_param("opacity", "gc_alpha", lo=0.0, hi=1.0, cast=float)
+ui.link_param("cmap", "gc_cmap", options=list(attribution.COLORMAPS), fold=True)
 c1, c2 = st.columns([3, 2])
 target = c1.selectbox(
     "Target class", options, key="gc_target", format_func=class_label,

@@ -36,6 +36,9 @@ st.markdown(
 
 # ----------------------------------------------------------------------------- explorer
 st.header("Stacked small convolutions against one big one")
+ui.link_param("n", "rf_layers", lo=1, hi=6, cast=int)
+ui.link_param("k", "rf_kernel", options=[1, 3, 5, 7], cast=int)
+ui.link_param("c", "rf_channels", options=[16, 32, 64, 128, 256, 512], cast=int)
 c = st.columns(3)
 n = c[0].slider("Stacked layers N", 1, 6, 3, key="rf_layers")
 k = c[1].select_slider("Kernel K×K", options=[1, 3, 5, 7], value=3, key="rf_kernel",

@@ -28,12 +28,16 @@ if goto is not None and goto[0] in names:
 if st.session_state.get("unit_layer") not in names:
     st.session_state["unit_layer"] = next((n for n in ("relu3_1", "relu2_1") if n in names), names[0])
 
+ui.link_param("layer", "unit_layer", options=names)
 c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
 layer = c1.selectbox("Layer", names, key="unit_layer",
                      help="A conv shows its sum; its ReLU (and, with batch norm, its BN) the same unit "
                           "one step further; a pool shows its 2×2 window.")
 acts = res.activation(layer)
 C, H, W = acts.shape
+ui.link_param("channel", "unit_channel", lo=0, hi=C - 1, cast=int)
+ui.link_param("row", "unit_row", lo=0, hi=H - 1, cast=int)
+ui.link_param("col", "unit_col", lo=0, hi=W - 1, cast=int)
 for key, n, default in (("unit_channel", C, None), ("unit_row", H, H // 2), ("unit_col", W, W // 2)):
     v = st.session_state.get(key)
     if v is None or not 0 <= int(v) < n:

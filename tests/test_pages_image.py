@@ -179,7 +179,7 @@ def test_bad_uploads_show_one_line_and_a_good_one_works(root):
 def test_filters_page_needs_no_image(root):
     at = go(app(root), "filters")
     assert not errors(at)
-    assert len(at.get("image")) == 2                            # conv1_1 patches + kernel grid
+    assert len(at.main.get("image")) == 2                            # conv1_1 patches + kernel grid
     assert at.selectbox(key="flt_layer").value == "conv2_1"
     at.selectbox(key="flt_layer").set_value("conv5_2").run()
     at.slider(key="flt_first_conv5_2").set_value(100).run()

@@ -124,11 +124,96 @@ def _init_defaults() -> None:
         ss["vggviz_weights"] = src if src in _NAMED_SOURCES else "server"
 
 
+# --------------------------------------------------------------------------- links
+
+_URL_IN = "_vggviz_url_in"       # the query string the session arrived with (its first run)
+_URL_DONE = "_vggviz_url_done"   # link parameters already applied to their widgets
+_URL_NOW = "_vggviz_url_now"     # name → (widget key, to-text) of the controls drawn in this run
+
+
+def _begin_links() -> None:
+    ss = st.session_state
+    if _URL_IN not in ss:
+        ss[_URL_IN] = {k: st.query_params.get(k) for k in st.query_params}
+        ss[_URL_DONE] = set()
+    ss[_URL_NOW] = {}
+
+
+def link_param(name: str, key: str, *, options=None, lo=None, hi=None, cast=str, fold: bool = False,
+               to_url=str) -> None:
+    """Tie the control with widget ``key`` to ``?name=`` in the URL. Call it just before the
+    widget: the first time a session opens a link with ``name``, its value (checked by
+    :func:`vggviz.links.parse` against ``options`` or ``lo … hi``) becomes the widget's; a
+    value the view cannot take shows one line and leaves the default. After the page has run,
+    :func:`share_link` writes every such control's value back to the URL (``to_url(value)``;
+    None leaves it out)."""
+    from . import links
+
+    ss = st.session_state
+    if _URL_NOW not in ss:
+        _begin_links()
+    raw = ss.get(_URL_IN, {}).get(name)
+    if raw is not None and name not in ss[_URL_DONE]:
+        ss[_URL_DONE].add(name)
+        try:
+            ss[key] = links.parse(name, raw, options=options, lo=lo, hi=hi, cast=cast, fold=fold)
+        except links.BadLink as e:
+            st.info(f"ℹ️ {str(e)[0].upper()}{str(e)[1:]}; the default is shown instead.")
+    ss[_URL_NOW][name] = (key, to_url)
+
+
+def link_params() -> dict[str, str]:
+    """The query string of the view as it is now (every control tied by :func:`link_param`)."""
+    ss = st.session_state
+    out = {}
+    for name, (key, to_url) in ss.get(_URL_NOW, {}).items():
+        if ss.get(key) is not None:
+            text = to_url(ss[key])
+            if text is not None:
+                out[name] = str(text)
+    return out
+
+
+def share_link(url_path: str, pages: list[str]) -> str:
+    """Write the view into the address bar and draw the sidebar's "Share this view" box: the
+    link (with a copy button), its QR code for a projector, and a word on uploads."""
+    import io
+
+    import segno
+
+    from .links import share_url
+
+    params = link_params()
+    if dict(st.query_params) != params:
+        st.query_params.from_dict(params)
+    try:
+        here = st.context.url or ""
+    except Exception:  # noqa: BLE001 - no browser context (AppTest)
+        here = ""
+    url = share_url(here, url_path, params, pages)
+    with st.sidebar.expander("🔗 Share this view"):
+        st.code(url, language=None, wrap_lines=True)
+        st.caption("Copy the link (the icon at its right), or show the QR code on the projector: "
+                   "it opens this page with the same network, weights, sample and settings.")
+        buf = io.BytesIO()
+        segno.make(url, error="m").save(buf, kind="png", scale=5, border=2)
+        st.image(buf.getvalue(), width=180)
+        img = st.session_state.get("vggviz_image")
+        if img is not None and "sample" not in params:
+            st.caption("Your uploaded image is not in the link: uploads stay private to you.")
+    return url
+
+
+__all__ += ["link_param", "link_params", "share_link"]
+
+
 def sidebar() -> Selection:
     """Draw the shared sidebar (model, weights, device) and remember the choice for all pages."""
     _init_defaults()
+    _begin_links()
     with st.sidebar:
         st.markdown("### Network")
+        link_param("variant", "vggviz_variant", options=FULL_VARIANTS + MINI_VARIANTS, fold=True)
         variant = st.selectbox(
             "VGG variant",
             FULL_VARIANTS + MINI_VARIANTS,
@@ -151,6 +236,9 @@ def sidebar() -> Selection:
             ss["vggviz_weights"] = _family_weights(variant, None)
         ss["_vggviz_family"] = family
         ss["vggviz_weights"] = _family_weights(variant, ss.get("vggviz_weights"))
+        from .links import LINK_WEIGHTS
+        link_param("weights", "vggviz_weights", options=[o for o in _weights_options(variant) if o in LINK_WEIGHTS],
+                   to_url=lambda o: o if o in LINK_WEIGHTS else None)
         choice = st.radio(
             "Weights", _weights_options(variant), format_func=_weights_label, key="vggviz_weights",
             help="ImageNet weights are downloaded once into torch's cache (TORCH_HOME). "
@@ -320,6 +408,11 @@ def show_error(err: BaseException | str) -> None:
     st.error(text)
 
 
+def _image_is_upload() -> bool:
+    img = st.session_state.get("vggviz_image")
+    return img is not None and any(u.digest == img.digest for u in st.session_state.get("vggviz_uploads", []))
+
+
 def current_image():
     """The image chosen in the sidebar (a :class:`vggviz.images.LoadedImage`) or None."""
     page_guard()
@@ -337,6 +430,9 @@ def image_picker() -> None:
     with st.sidebar:
         st.markdown("### Image")
         names = ["—"] + list(samples)
+        link_param("sample", "vggviz_sample", options=list(samples), fold=True,
+                   to_url=lambda v: None if v == "—" or ss.get("vggviz_last_sample") != v
+                   or _image_is_upload() else v.lower())
         sample = st.selectbox("Sample image", names, key="vggviz_sample",
                               help="Public-domain / CC0 photos bundled with the app (assets/samples).")
         upload = st.file_uploader("…or upload your own", type=SUPPORTED_TYPES, key="vggviz_upload")

@@ -1,0 +1,75 @@
+"""Links that open the same view (vggviz.links, ui.link_param): values are checked before they
+reach a widget, a bad one falls back with one line, and the view is written back to the URL."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from vggviz.links import BadLink, parse, share_url
+
+pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+def test_parse_checks_options_and_ranges():
+    assert parse("layer", "conv2_1", options=["conv1_1", "conv2_1"]) == "conv2_1"
+    assert parse("variant", "VGG11", options=["vgg11", "vgg16"], fold=True) == "vgg11"
+    assert parse("k", "5", options=[1, 3, 5, 7], cast=int) == 5
+    assert parse("opacity", "0.25", lo=0.0, hi=1.0, cast=float) == 0.25
+    for raw, kw in [("conv9_9", dict(options=["conv1_1"])), ("9", dict(options=[1, 3], cast=int)),
+                    ("x", dict(lo=0, hi=3, cast=int)), ("7", dict(lo=0, hi=3, cast=int)),
+                    ("", dict(options=["a"])), ("a" * 200, dict(options=["a"]))]:
+        with pytest.raises(BadLink) as e:
+            parse("p", raw, **kw)
+        assert "\n" not in str(e.value) and len(str(e.value)) < 200
+
+
+def test_share_url_keeps_the_apps_base_path():
+    pages = ["feature_maps", "unit", "start", "home"]
+    assert share_url("http://host:8501/feature_maps?x=1", "unit", {"layer": "conv1_1", "variant": "vgg11"}, pages) \
+        == "http://host:8501/unit?layer=conv1_1&variant=vgg11"
+    assert share_url("https://school.org/vggviz/", "unit", {}, pages) == "https://school.org/vggviz/unit"
+    assert share_url("https://school.org/vggviz/unit", "feature_maps", {"sample": "shapes star"}, pages) \
+        == "https://school.org/vggviz/feature_maps?sample=shapes+star"
+
+
+def _open(root, params: dict, page: str):
+    at = AppTest.from_file(str(root / "streamlit_app.py"), default_timeout=180)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_link_opens_the_same_view(root):
+    at = _open(root, {"variant": "vgg16_mini", "sample": "shapes star", "layer": "relu3_1", "order": "max"},
+               "feature_maps")
+    assert at.sidebar.selectbox(key="vggviz_variant").value == "vgg16_mini"
+    assert at.sidebar.selectbox(key="vggviz_sample").value == "Shapes star"
+    assert at.selectbox(key="fm_layer").value == "relu3_1" and at.radio(key="fm_order").value == "max"
+    assert not at.info
+    q = dict(at.query_params)
+    assert {k: (v[0] if isinstance(v, list) else v) for k, v in q.items() if k in ("variant", "sample", "layer")} == \
+        {"variant": "vgg16_mini", "sample": "shapes star", "layer": "relu3_1"}
+
+
+def test_a_bad_link_value_falls_back_with_a_note(root):
+    at = _open(root, {"variant": "vgg11_mini", "sample": "Shapes star", "layer": "conv9_9"}, "feature_maps")
+    assert at.selectbox(key="fm_layer").value == "relu1_1"                  # A's default: its first ReLU
+    assert any("conv9_9" in i.value and "default" in i.value for i in at.info)
+
+
+def test_unit_and_gradcam_controls_from_a_link(root):
+    at = _open(root, {"variant": "vgg16_mini", "sample": "shapes star", "layer": "relu4_2", "channel": "7",
+                      "row": "3", "col": "5"}, "unit")
+    assert (at.selectbox(key="unit_layer").value, at.number_input(key="unit_channel").value,
+            at.number_input(key="unit_row").value, at.number_input(key="unit_col").value) == ("relu4_2", 7, 3, 5)
+    at = _open(root, {"variant": "vgg16_mini", "sample": "shapes star", "target": "4", "opacity": "0.7",
+                      "cmap": "magma"}, "gradcam")
+    assert at.selectbox(key="gc_target").value == 4 and at.slider(key="gc_alpha").value == 0.7
+    assert at.selectbox(key="gc_cmap").value == "magma"
+    at = _open(root, {"n": "4", "k": "5", "c": "32", "row": "99"}, "receptive_field")
+    assert (at.slider(key="rf_layers").value, at.select_slider(key="rf_kernel").value,
+            at.select_slider(key="rf_channels").value) == (4, 5, 32)
