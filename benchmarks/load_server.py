@@ -612,8 +612,12 @@ async def _classroom(base: str, images, variant, expected, expected_weights, dea
 
     async def user(i):
         await asyncio.sleep(ramp_s * i)
-        return await run_user(base, i, images[i], variant, expected[i] if expected else None,
-                              expected_weights, deadline)
+        coro = run_user(base, i, images[i], variant, expected[i] if expected else None,
+                        expected_weights, deadline)
+        try:    # run_user keeps its own deadline; this only catches a step that ignores it
+            return await asyncio.wait_for(coro, max(1.0, deadline - time.monotonic() + 5))
+        except asyncio.TimeoutError:
+            return UserResult(user=i, name=images[i][0], error="TimeoutError: the run's --timeout ran out")
 
     t0 = time.monotonic()
     results = await asyncio.gather(*(user(i) for i in range(len(images))))
@@ -735,6 +739,12 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as e:
         print(f"load_server: {e}", file=sys.stderr)
         return 2
+    except Exception as e:  # noqa: BLE001 - the server did not start, the start page failed, …
+        print(f"load_server: the run failed: {type(e).__name__}: {e}", file=sys.stderr)
+        failed = {k: None for k in JSON_KEYS} | {"users": a.users, "errors": a.users,
+                                                 "error_details": [f"{type(e).__name__}: {str(e)[:300]}"]}
+        print(json.dumps(failed), flush=True)
+        return 1
     text = report(s)
     print(text, file=sys.stderr if a.json else sys.stdout, flush=True)
     if a.json and a.json != "-":
