@@ -25,6 +25,10 @@ def test_home_and_sidebar():
     # tests run with VGGVIZ_WEIGHTS=random: the banner says so plainly on every page
     assert at.sidebar.radio(key="vggviz_weights").value == "random"
     assert any("mean nothing" in w.value for w in at.warning)
+    # the start page: 3×3 convs and 2×2 pools, with C's 1×1 convs and A-LRN's LRN named
+    intro = at.markdown[0].value
+    assert "nothing but" not in intro and "C has 3 convolutions of 1×1" in intro and "LRN" in intro
+    assert {m.label: m.value for m in at.metric}["VGG16 parameters"] == "138.4 M"
 
 
 @pytest.mark.parametrize("variant", ["vgg11", "vgg16", "vgg19_bn", "vgg16_c"])
@@ -78,3 +82,9 @@ def test_compare_page():
     assert (df[df["variant"].str.startswith("VGG16-C")]["ImageNet top-1 %"] == "").all()
     assert not df.isna().any().any()
     assert any("conv1-256" in m.value for m in at.markdown)
+    captions = " ".join(c.value for c in at.caption)
+    # generated from torchvision's metadata, not "about 1.5 to 2 points"
+    assert "+1.35 points (VGG11)" in captions and "+1.84 points (VGG19)" in captions
+    assert "1.5 to 2" not in captions
+    assert "92.7 % top-5" in captions and "centre crop" in captions
+    assert "α/n = 2e-05" in captions        # A-LRN's LRN convention beside its parameters
