@@ -23,14 +23,23 @@ size = st.number_input(
 )
 s = summarize(sel.variant, int(size))
 
-c = st.columns(5)
+c = st.columns(6)
 c[0].metric("Weight layers", info.weight_layers, help="Conv + FC layers: the number in the name")
 c[1].metric("Parameters", human(s.total_params), help=f"{s.total_params:,} weights and biases")
-c[2].metric("MACs", human(s.total_macs), help=f"{s.total_macs:,} multiply-accumulates per image "
+c[2].metric("Weights (float32)", f"{s.total_param_bytes / 2**20:.1f} MiB",
+            help=f"Parameters × 4 bytes = {s.total_param_bytes:,} bytes = "
+                 f"{s.total_param_bytes / 1e6:.1f} MB (10⁶ bytes) = {s.total_param_bytes / 2**20:.1f} MiB "
+                 "(2²⁰ bytes): the size of torchvision's weights file, give or take a few kB of "
+                 "file format." + (" The often-quoted “533 MB” for VGG16 matches neither unit."
+                                   if sel.variant == "vgg16" else ""))
+c[3].metric("MACs", human(s.total_macs), help=f"{s.total_macs:,} multiply-accumulates per image "
             "(torchvision's _ops calls these GFLOPS)")
-c[3].metric("FLOPs", human(s.total_flops), help="2 × MACs: a multiply and an add each")
-c[4].metric("Activations", human(s.total_act_bytes, "B"),
-            help="Memory of all layer outputs for one image in float32")
+c[4].metric("FLOPs", human(s.total_flops), help="2 × MACs: a multiply and an add each")
+c[5].metric("Activations", f"{s.total_act_bytes / 2**20:.1f} MiB",
+            help=f"{s.total_act_bytes:,} bytes: the distinct tensors one image's inference pass "
+                 "produces, in float32 (conv, batch-norm, LRN, pool, avgpool and FC outputs). "
+                 "The ReLUs work in place and dropout passes its input through at inference, so "
+                 "they add nothing.")
 
 st.subheader("The network as blocks")
 st.plotly_chart(network_diagram(s), width="stretch")
@@ -51,7 +60,7 @@ df = pd.DataFrame([{
     "output (C×H×W)": "×".join(map(str, r.out_shape)),
     "params": r.params, "MACs": r.macs, "FLOPs": r.flops,
     "receptive field (px)": r.rf, "effective stride (px)": r.jump,
-    "activation memory (KiB)": round(r.act_bytes / 1024, 1),
+    "new activation memory (KiB)": round(r.act_bytes / 1024, 1),
 } for r in s.rows])
 st.dataframe(
     df, hide_index=True, width="stretch", height=min(36 * (len(df) + 1), 700),
@@ -63,11 +72,19 @@ st.dataframe(
             help="Side of the input square one unit of this layer can see"),
         "effective stride (px)": st.column_config.NumberColumn(
             help="Input pixels between neighbouring units of this layer"),
+        "new activation memory (KiB)": st.column_config.NumberColumn(
+            help="The memory this layer's output adds (float32, one image): 0 for an in-place "
+                 "ReLU and for dropout at inference, which hand back their input"),
     },
 )
 st.markdown(
     f"**Totals:** {s.total_params:,} parameters · {s.total_macs:,} MACs = {s.total_flops:,} FLOPs · "
-    f"{s.total_act_bytes / 2**20:.1f} MiB of activations per image (float32). "
+    f"weights {s.total_param_bytes:,} bytes ({s.total_param_bytes / 1e6:.1f} MB = "
+    f"{s.total_param_bytes / 2**20:.1f} MiB: parameters × 4) · activations "
+    f"{s.total_act_bytes:,} bytes ({s.total_act_bytes / 2**20:.1f} MiB) per image in one inference "
+    "pass (float32). Activations count each distinct tensor once: counting the in-place ReLUs' and "
+    f"dropouts' outputs as well would give {s.total_out_bytes / 2**20:.1f} MiB, but they overwrite or "
+    "pass on their input and take no memory of their own. "
     "Receptive fields of fc6–fc8 treat fc6 as the 7×7 convolution it is at test time "
     "(see *Fully convolutional*)."
 )

@@ -3,9 +3,18 @@ import streamlit as st
 
 from vggviz import ui
 
-from vggviz.compare import PAPER_ORDER, describe_changes, paper_table, paper_variant, variant_rows
+from vggviz.compare import (
+    ACCURACY_NOTE,
+    PAPER_ORDER,
+    bn_sentence,
+    depth_sentence,
+    describe_changes,
+    paper_table,
+    paper_variant,
+    variant_rows,
+)
 from vggviz.figures import block_bars
-from vggviz.variants import VARIANTS
+from vggviz.variants import VARIANTS, lrn_note
 
 ui.page_guard()
 
@@ -32,9 +41,8 @@ st.dataframe(df, hide_index=True, width="stretch", column_config={
         help="From torchvision's weights metadata (single 224 crop); empty where torchvision ships no weights"),
     "ImageNet top-5 %": st.column_config.TextColumn(alignment="right"),
 })
-st.caption("Going from 11 to 19 layers adds only 8% parameters (most live in the FC layers, "
-           "which all variants share) but 2.6× the compute. Batch norm adds a few thousand "
-           "parameters and about 1.5 to 2 points of accuracy.")
+st.caption(f"{depth_sentence(rows)} {bn_sentence(rows)}")
+st.caption(ACCURACY_NOTE)
 
 c1, c2 = st.columns(2)
 c1.plotly_chart(block_bars(rows, "params"), width="stretch")
@@ -70,3 +78,4 @@ st.caption("conv3-256 = a 3×3 convolution with 256 output channels; highlighted
            "configuration adds to the one before (A-LRN and B are compared with A).")
 for line in describe_changes():
     st.markdown(f"- {line}")
+st.caption(lrn_note())

@@ -2,6 +2,7 @@ import streamlit as st
 
 from vggviz import maps, ui
 from vggviz.analysis import NORMALISED_RANGE
+from vggviz.augment import jitter_range, jitter_draws
 from vggviz.variants import VARIANTS
 
 sel = ui.selection()
@@ -60,3 +61,21 @@ st.markdown(
     "and **Grad-CAM** pages read them from the cache: moving a slider there never runs the "
     "network again."
 )
+
+st.subheader("4 · What training shows the network instead: scale jittering")
+lo, hi = jitter_range(crop)
+st.markdown(
+    f"At test time the network sees the centre crop above. In training the paper showed it a "
+    f"different view each time: the image rescaled so its shorter side is a random **S between "
+    f"{lo} and {hi}**, a **random {crop}×{crop} crop**, and a **horizontal flip** half of the time, "
+    "so the same object arrives at many sizes and places."
+    + (" The paper's range is 256 to 512 for a 224 crop; the mini family's trainer uses the same "
+       f"idea at its scale ({lo} to {hi} for a 64 crop)." if mini else "")
+)
+jseed = st.number_input("Draw seed", 0, 9999, 0, key="fp_jitter_seed",
+                        help="The same seed gives the same draws")
+draws = jitter_draws(image.image, n=6, seed=int(jseed), crop=crop, s_range=(lo, hi))
+jcols = st.columns(6)
+for col, d in zip(jcols, draws):
+    col.image(d.image, width="stretch")
+    col.caption(f"S = {d.S}, crop at ({d.box[0]}, {d.box[1]}){', flipped' if d.flipped else ''}")

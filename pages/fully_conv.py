@@ -1,11 +1,18 @@
 """The fully-convolutional VGG: FC layers as convolutions, dense and multi-scale evaluation."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from vggviz import shapes, ui
 from vggviz.dense import (
     MAX_DENSE_SIZE,
+    POOLED,
+    POSITIONS,
+    average_posteriors,
+    fixed_scales,
+    multi_crop,
+    pixels_per_crop,
     DenseSizeError,
     classifier_shapes,
     combine,
@@ -109,8 +116,8 @@ size = {"own": own, "custom": int(custom)}.get(choice) or int(choice)
 
 
 @st.cache_data(max_entries=32, show_spinner="Running the fully-convolutional network…")
-def _dense(_loaded, _image, key: tuple, size: int, square: bool):
-    return dense_scores(_loaded, _image, size, square)
+def _dense(_loaded, _image, key: tuple, size: int, square: bool, flip: bool = False):
+    return dense_scores(_loaded, _image, size, square, flip)
 
 
 model_key = (sel.variant, loaded.source, sel.weights, str(loaded.device), image.digest)
@@ -153,29 +160,93 @@ if result is not None:
             "one prediction per scale."
         )
 
-st.header("Multi-scale evaluation")
+st.header("Multi-scale evaluation: the paper's protocol")
+fixed_S = (256, 384) if g == 7 else tuple(scales_for(g)[:2])
+scale_sets = {"jittered": tuple(scales_for(g))} | {f"S{S}": fixed_scales(S, g) for S in fixed_S}
+p1, p2, p3 = st.columns([3, 2, 3])
+which = p1.radio(
+    "Test scales Q", list(scale_sets), key="fc_protocol_scales",
+    format_func=lambda k: ("trained with scale jittering: Q = {" if k == "jittered" else
+                           f"trained at fixed S = {k[1:]}: Q = {{") + ", ".join(map(str, scale_sets[k])) + "}",
+    help="The paper tests a model trained at a fixed scale S at Q = {S − 32, S, S + 32}, and a "
+         "scale-jittered one (S from 256 to 512) at Q = {256, 384, 512}."
+         + ("" if g == 7 else " The mini family: the same ratios to its 64 px (a 9 px step)."))
+flip = p2.toggle("Average with the mirror image", value=False, key="fc_flip",
+                 help="The paper's flip averaging: the soft-max of the image and of its horizontal "
+                      "mirror image, averaged. Twice the passes.")
+averaging = p3.radio(
+    "Averaging the map", [POSITIONS, POOLED], key="fc_averaging",
+    format_func=lambda k: {POSITIONS: "soft-max at each position, then mean",
+                           POOLED: "mean class score, then soft-max (the paper)"}[k])
 st.markdown(
-    "The paper runs the dense network at several scales — shorter side 256, 384, 512 for its "
-    "scale-jittered models"
-    + ("" if g == 7 else f" (here, at the same ratios to the mini's 64 px: {', '.join(map(str, scales))})")
-    + " — and averages the class probabilities. Objects of different sizes then meet a window of "
-    "the right size at some scale."
+    "The paper runs the dense network at each test scale and averages the class probabilities: "
+    "objects of different sizes then meet a window of the right size at some scale. Within one "
+    "scale it averages the class-*score* map spatially (it says *sum-pooled*) and only then takes "
+    "the soft-max. Averaging each position's soft-max instead caps every position's vote at "
+    "1/(number of positions); with the mean score, one position with a very large score can "
+    "outvote all the others. Sum-pooling proper (no division by the number of positions) gives the same ranking "
+    "with a sharper soft-max."
 )
+q_sizes = scale_sets[which]
+
+
 try:
-    scales = [_dense(loaded, image.image, model_key, s, square) for s in scales]
+    scales = [_dense(loaded, image.image, model_key, s, square, flip) for s in q_sizes]
 except DenseSizeError as e:  # pragma: no cover - the paper's scales are all valid
     ui.show_error(e)
     st.stop()
-ms = combine(scales)
+ms = combine(scales, averaging)
 top = ms.top(5)
 labels = [cats[i] for i, _ in top]
-per_scale = {f"{r.size} px ({r.map_shape[0]}×{r.map_shape[1]} map)": [float(r.mean_probs[i]) for i, _ in top]
+per_scale = {f"{r.size} px ({r.map_shape[0]}×{r.map_shape[1]} map)": [float(r.probs(averaging)[i]) for i, _ in top]
              for r in scales}
 per_scale["average of the scales"] = [p for _, p in top]
 st.plotly_chart(multiscale_figure(labels, per_scale), width="stretch", key="fc_multiscale_chart")
 table = pd.DataFrame({"class": labels, **{k: [f"{p:.2%}" for p in v] for k, v in per_scale.items()}})
+other = combine(scales, POOLED if averaging == POSITIONS else POSITIONS)
+table["the other averaging"] = [f"{float(other.mean_probs[i]):.2%}" for i, _ in top]
 st.dataframe(table, hide_index=True, width="stretch")
 st.caption(
     f"Multi-scale prediction: **{cats[ms.top_class]}** ({float(ms.mean_probs[ms.top_class]):.1%}). "
-    "Per-scale top classes: " + ", ".join(f"{r.size}: {cats[r.top_class]}" for r in scales) + "."
+    "Per-scale top classes: " + ", ".join(f"{r.size}: {cats[int(np.argmax(r.probs(averaging)))]}" for r in scales)
+    + f". The last column averages the map the other way (top class: {cats[other.top_class]})."
 )
+
+st.subheader("Multi-crop, dense, or both")
+crop_side = min_size(g)
+n = st.select_slider(
+    "Crops per scale (a grid of n×n, each also mirrored)", options=[0, 1, 2, 3, 5], value=0, key="fc_crops",
+    format_func=lambda v: "off" if v == 0 else f"{v}×{v}×2 = {2 * v * v}",
+    help=f"Multi-crop: {crop_side}×{crop_side} crops on a regular grid over the resized image, each "
+         "through the original network. The paper uses 5×5 crops and their mirror images: 50 per "
+         "scale, 150 over three scales. Smaller grids here cost less and say so.")
+dense_px = sum(r.input_shape[0] * r.input_shape[1] for r in scales) * (2 if flip else 1)
+unit = pixels_per_crop(g)
+if n:
+    @st.cache_data(max_entries=16, show_spinner="Running the crops…")
+    def _crops(_loaded, _image, key: tuple, size: int, n: int):
+        return multi_crop(_loaded, _image, size, grid=n, flip=True)
+
+    mc = [_crops(loaded, image.image, model_key, s, n) for s in q_sizes]
+    crop_probs = average_posteriors([r.mean_probs for r in mc])
+    both = average_posteriors([crop_probs, ms.mean_probs])
+    rows = []
+    for name, probs, cost in (("dense", ms.mean_probs, dense_px / unit),
+                              (f"multi-crop ({sum(r.crops for r in mc)} crops)", crop_probs,
+                               sum(r.crops for r in mc)),
+                              ("multi-crop & dense", both, dense_px / unit + sum(r.crops for r in mc))):
+        k = int(np.argmax(probs))
+        rows.append({"evaluation": name, "top class": cats[k], "its probability": f"{float(probs[k]):.1%}",
+                     f"cost ({crop_side}×{crop_side} crops' worth of pixels)": round(cost, 1)})
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.caption(
+        "Cost counts the pixels that go through the convolutions (where almost all the MACs are), in "
+        f"units of one {crop_side}×{crop_side} crop. Dense evaluation reads each pixel once per "
+        "scale; multi-crop reads overlapping crops again, but each crop is padded with real image "
+        "around its border rather than with zeros, which is why the paper found the two "
+        "complementary: multi-crop & dense (averaging their soft-maxes) was its best single-network "
+        "result."
+    )
+else:
+    st.caption(f"Dense evaluation at these scales reads {dense_px / unit:.1f} crops' worth of "
+               f"pixels ({crop_side}×{crop_side} each); turn multi-crop on to compare.")

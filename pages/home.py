@@ -2,15 +2,21 @@ import streamlit as st
 
 from vggviz import ui
 
+from vggviz.compare import other_layers_sentence
+from vggviz.figures import human
+from vggviz.summary import summarize
 from vggviz.variants import VARIANTS
 
 ui.page_guard()
+v16 = summarize("vgg16", 224)
+fc_p, fc_m = v16.share("Linear")
 
 st.title("🧱 vggviz: VGG, taken apart")
 st.markdown(
     """
-VGG (Simonyan & Zisserman, 2015) is the network that showed **depth** matters: nothing but
-stacks of small **3×3 convolutions** and **2×2 max-pools**, then three fully connected layers.
+VGG (Simonyan & Zisserman, 2015) is the network that showed **depth** matters: stacks of small
+**3×3 convolutions** and **2×2 max-pools**, then three fully connected layers. """
+    + other_layers_sentence() + """
 This app lets you open it up, layer by layer, with exact numbers.
 
 **No internet? Pick the mini family** in the sidebar (*mini VGG16 (D) · trained on shapes*): the
@@ -34,8 +40,10 @@ image, or draw your own shape and upload it.
 )
 cols = st.columns(3)
 cols[0].metric("Variants", len(VARIANTS), help="The paper's A, A-LRN, B, C, D, E; BN versions of A, B, D, E")
-cols[1].metric("VGG16 parameters", "138.4 M", help="138,357,544: 89% of them in the three FC layers")
-cols[2].metric("VGG16 compute at 224×224", "15.5 GMACs", help="= 31 GFLOPs; 99% of it in the convolutions")
+cols[1].metric("VGG16 parameters", human(v16.total_params),
+               help=f"{v16.total_params:,}: {100 * fc_p:.1f}% of them in the three FC layers")
+cols[2].metric("VGG16 compute at 224×224", human(v16.total_macs, "MACs"),
+               help=f"= {human(v16.total_flops, 'FLOPs')}; {100 * (1 - fc_m):.1f}% of it in the convolutions")
 st.caption(
     "Weights: ImageNet weights are downloaded once by torchvision. Offline, the app falls back to "
     "seeded random weights and says so on every page. "

@@ -27,6 +27,9 @@ def test_summary_json_contract(capsys):
     j = json.loads(out)
     assert (j["variant"], j["input_size"], j["total_params"]) == ("vgg16", 224, 138_357_544)
     assert round(j["total_macs"] / 1e9, 2) == 15.47
+    # one inference pass's distinct tensors (in-place ReLU and dropout add 0), parameters × 4
+    assert j["total_activation_bytes"] == 60_448_672 and j["total_param_bytes"] == 553_430_176
+    assert next(l for l in j["layers"] if l["name"] == "relu5_3")["act_bytes"] == 0
     conv53 = next(l for l in j["layers"] if l["name"] == "conv5_3")
     assert conv53 == {**conv53, "module": "features.28", "out_shape": [512, 14, 14], "rf": 196, "jump": 16,
                       "params": 2_359_808, "flops": 2 * conv53["macs"]}

@@ -241,3 +241,67 @@ def test_mini_class_maps_find_the_shapes_on_a_canvas(mini16):
             total += 1
             hits += (x0 - 32 <= cx <= x1 + 32) and (y0 - 32 <= cy <= y1 + 32)
     assert hits >= 0.6 * total, f"{hits}/{total}"
+
+
+# --------------------------------------------------------------------------- the paper's protocol
+
+def test_fixed_scale_test_scales_are_derived_from_S():
+    from vggviz.dense import fixed_scales
+
+    assert fixed_scales(256) == (224, 256, 288) and fixed_scales(384) == (352, 384, 416)
+    assert fixed_scales(300) == (268, 300, 332)
+    assert fixed_scales(240) == (240, 272)                 # 208 is below 224: left out
+    assert fixed_scales(73, grid=2) == (64, 73, 82)        # the mini family: a 9 px step
+
+
+def test_flip_averaging_is_the_mean_of_the_two_passes(vgg11):
+    img = picture(300, 256, seed=7)
+    both = dense_scores(vgg11, img, 256, flip=True)
+    plain = dense_scores(vgg11, img, 256)
+    mirror = dense_scores(vgg11, img.transpose(Image.Transpose.FLIP_LEFT_RIGHT), 256)
+    np.testing.assert_allclose(both.mean_probs, (plain.mean_probs + mirror.mean_probs) / 2, atol=1e-6)
+    np.testing.assert_allclose(both.pooled_probs, (plain.pooled_probs + mirror.pooled_probs) / 2, atol=1e-6)
+    assert both.flip and np.array_equal(both.prob_map, plain.prob_map)    # the map stays the image's
+    assert not np.allclose(plain.mean_probs, mirror.mean_probs, atol=1e-7)   # the mirror differs
+
+
+def test_pooled_averaging_is_the_softmax_of_the_mean_score(vgg11):
+    """The paper's spatial averaging: class scores averaged over the map, then soft-max;
+    against an explicit computation, and different from the soft-max averaged per position."""
+    from vggviz.dense import POOLED, POSITIONS
+
+    img = picture(320, 256, seed=5)
+    r = dense_scores(vgg11, img, 256)
+    with torch.no_grad():
+        logits = to_fully_conv(vgg11.model)(dense_input(vgg11, img, 256))[0]     # (classes, h, w)
+    assert logits.shape[1:] == (2, 4)
+    pooled = torch.softmax(logits.sum(dim=(1, 2)) / 8, 0).numpy()            # sum-pooled ÷ positions
+    per_position = torch.softmax(logits, 0).mean(dim=(1, 2)).numpy()
+    np.testing.assert_allclose(r.probs(POOLED), pooled, atol=1e-6)
+    np.testing.assert_allclose(r.probs(POSITIONS), per_position, atol=1e-6)
+    assert np.abs(pooled / per_position - 1).max() > 1e-5     # (random weights: close to uniform)
+    ms = multi_scale(vgg11, img, (224, 256), averaging=POOLED)
+    np.testing.assert_allclose(ms.mean_probs, (ms[0].pooled_probs + ms[1].pooled_probs) / 2, atol=1e-7)
+
+
+def test_multi_crop_averages_the_crops_softmax(vgg11):
+    from vggviz.dense import average_posteriors, crop_boxes, multi_crop
+
+    assert crop_boxes(300, 256, 224, 2) == [(0, 0, 224, 224), (76, 0, 300, 224), (0, 32, 224, 256), (76, 32, 300, 256)]
+    assert crop_boxes(256, 256, 224, 1) == [(16, 16, 240, 240)]
+    assert len(crop_boxes(512, 512, 224, 5)) == 25
+    img = picture(300, 256, seed=2)
+    r = multi_crop(vgg11, img, 256, grid=2, flip=True)
+    assert r.crops == 8 and len(r.boxes) == 4
+    x = dense_input(vgg11, img, 256)
+    crops = torch.cat([x[:, :, t:b, l:rr] for l, t, rr, b in r.boxes])
+    crops = torch.cat([crops, torch.flip(crops, dims=[3])])
+    with torch.no_grad():
+        expected = torch.softmax(vgg11.model(crops), 1).mean(0).numpy()
+    np.testing.assert_allclose(r.mean_probs, expected, atol=1e-6)
+    # multi-crop and dense combined: the mean of the two posteriors
+    d = dense_scores(vgg11, img, 256)
+    np.testing.assert_allclose(average_posteriors([r.mean_probs, d.mean_probs]),
+                               (r.mean_probs + d.mean_probs) / 2, atol=1e-7)
+    with pytest.raises(DenseSizeError):
+        multi_crop(vgg11, img, 256, grid=6)

@@ -25,6 +25,10 @@ def test_home_and_sidebar():
     # tests run with VGGVIZ_WEIGHTS=random: the banner says so plainly on every page
     assert at.sidebar.radio(key="vggviz_weights").value == "random"
     assert any("mean nothing" in w.value for w in at.warning)
+    # the start page: 3×3 convs and 2×2 pools, with C's 1×1 convs and A-LRN's LRN named
+    intro = at.markdown[0].value
+    assert "nothing but" not in intro and "C has 3 convolutions of 1×1" in intro and "LRN" in intro
+    assert {m.label: m.value for m in at.metric}["VGG16 parameters"] == "138.4 M"
 
 
 @pytest.mark.parametrize("variant", ["vgg11", "vgg16", "vgg19_bn", "vgg16_c"])
@@ -47,6 +51,13 @@ def test_architecture_page_numbers(variant):
         assert row.loc["pool5", "effective stride (px)"] == 32
         assert row.loc["pool5", "output (C×H×W)"] == "512×7×7"
         assert any("89.4%" in m.value for m in at.markdown)
+        # memory: one inference pass's distinct tensors, and the weights as parameters × 4
+        assert row.loc["relu1_1", "new activation memory (KiB)"] == 0
+        assert row.loc["conv1_1", "new activation memory (KiB)"] == 4 * 64 * 224 * 224 / 1024
+        metrics = {m.label: m.value for m in at.metric}
+        assert metrics["Activations"] == "57.6 MiB" and metrics["Weights (float32)"] == "527.8 MiB"
+        totals = next(m.value for m in at.markdown if m.value.startswith("**Totals:**"))
+        assert "60,448,672 bytes (57.6 MiB)" in totals and "553.4 MB = 527.8 MiB" in totals
 
 
 def test_architecture_input_size_changes_shapes():
@@ -71,3 +82,9 @@ def test_compare_page():
     assert (df[df["variant"].str.startswith("VGG16-C")]["ImageNet top-1 %"] == "").all()
     assert not df.isna().any().any()
     assert any("conv1-256" in m.value for m in at.markdown)
+    captions = " ".join(c.value for c in at.caption)
+    # generated from torchvision's metadata, not "about 1.5 to 2 points"
+    assert "+1.35 points (VGG11)" in captions and "+1.84 points (VGG19)" in captions
+    assert "1.5 to 2" not in captions
+    assert "92.7 % top-5" in captions and "centre crop" in captions
+    assert "α/n = 2e-05" in captions        # A-LRN's LRN convention beside its parameters

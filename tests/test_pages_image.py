@@ -86,7 +86,11 @@ def test_forward_pass_page(root):
     assert '"orientation":"h"' in spec and '"type":"bar"' in spec and "probability (%)" in spec
     assert metric(at, "Device") == "CPU"
     assert metric(at, "Forward pass").endswith(" ms")
-    assert len(at.get("image")) >= 4 + 1                        # four stages + the sidebar preview
+    assert len(at.get("image")) >= 4 + 6 + 1                    # four stages, six jitter draws, the preview
+    jitter = [c.value for c in at.caption if c.value.startswith("S = ")]
+    assert len(jitter) == 6 and all(256 <= int(c.split(",")[0][4:]) <= 512 for c in jitter)
+    at.number_input(key="fp_jitter_seed").set_value(5).run()
+    assert not errors(at) and [c.value for c in at.caption if c.value.startswith("S = ")] != jitter
     # untrained weights are said plainly on the page
     assert any("random" in w.value.lower() or "untrained" in w.value.lower() for w in at.warning)
 

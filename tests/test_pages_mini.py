@@ -56,6 +56,7 @@ def test_forward_pass_shows_the_minis_preprocessing_and_shape_classes(at):
     t = text(at)
     assert "short side to 64" in t and "centre 64×64" in t and "the shapes dataset's mean" in t
     assert any("of its 8 classes" in h.value for h in at.subheader)
+    assert "S between 64 and 96" in t and "the mini family's trainer" in t      # its own jitter range
     top1 = next(m for m in at.metric if m.label == "Top-1")
     assert top1.help == "star" and float(top1.value.rstrip("%")) > 90
 
@@ -80,6 +81,32 @@ def test_fully_conv_on_a_canvas_of_shapes(at):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Class-score map"] == "7×7"       # 256 px: 256/32 − 1
     assert metrics["Input fed to the network"] == "256×256 px"
+
+
+def test_fully_conv_protocol_options(at):
+    """The paper's test protocol on the page: fixed-S scales, flip averaging, the two spatial
+    averagings side by side, multi-crop and dense with their cost."""
+    go(at, "fully_conv")
+    at.toggle(key="fc_canvas").set_value(True).run()
+    assert not at.exception
+    table = at.dataframe[-1].value
+    assert [c for c in table.columns if c.endswith("map)")][0].startswith("73 px")   # jittered: 73, 110, 146
+    assert "the other averaging" in table.columns
+    at.radio(key="fc_protocol_scales").set_value("S73").run()          # fixed S = 73: {64, 73, 82}
+    at.toggle(key="fc_flip").set_value(True).run()
+    at.radio(key="fc_averaging").set_value("pooled").run()
+    assert not at.exception
+    table = at.dataframe[-1].value
+    assert [c.split(" ")[0] for c in table.columns if c.endswith("map)")] == ["64", "73", "82"]
+    assert "sum-pooled" in text(at)
+    at.select_slider(key="fc_crops").set_value(2).run()
+    assert not at.exception
+    crops = at.dataframe[-1].value
+    assert list(crops["evaluation"]) == ["dense", "multi-crop (24 crops)", "multi-crop & dense"]
+    cost = crops.filter(like="cost").iloc[:, 0].tolist()
+    assert cost[1] == 24 and abs(cost[2] - (cost[0] + 24)) < 0.11
+    # dense at 64, 73, 82 px with flips: (64² + 73² + 82²) · 2 / 64² crops' worth of pixels
+    assert abs(cost[0] - 2 * (64 * 64 + 73 * 73 + 82 * 82) / 64 ** 2) < 0.06
 
 
 def test_receptive_field_architecture_compare(at):

@@ -76,8 +76,68 @@ def test_built_on_meta_device_without_memory():
 
 
 def test_activation_memory():
-    r = summarize("vgg16", 224).row("conv1_1")
-    assert r.act_bytes == 4 * 64 * 224 * 224
+    s = summarize("vgg16", 224)
+    r = s.row("conv1_1")
+    assert r.act_bytes == r.out_bytes == 4 * 64 * 224 * 224
+    # in-place ReLUs and eval-mode dropout produce no new tensor: their rows add 0
+    assert s.row("relu1_1").act_bytes == 0 and s.row("drop6").act_bytes == 0
+    assert s.row("relu1_1").out_bytes == r.out_bytes
+    # the distinct tensors of one inference pass: conv, pool, avgpool and FC outputs
+    assert s.total_act_bytes == 4 * 15_112_168 == 60_448_672
+    assert f"{s.total_act_bytes / 2**20:.1f}" == "57.6"
+    assert s.total_out_bytes > s.total_act_bytes        # the old, doubled-up count (109.4 MiB)
+    assert f"{s.total_out_bytes / 2**20:.1f}" == "109.4"
+
+
+def test_model_size_is_params_times_four():
+    s = summarize("vgg16", 224)
+    assert s.total_param_bytes == 4 * s.total_params == 553_430_176
+    assert (f"{s.total_param_bytes / 1e6:.1f}", f"{s.total_param_bytes / 2**20:.1f}") == ("553.4", "527.8")
+
+
+def _distinct_output_bytes(model, size: int) -> int:
+    """Bytes of the distinct storages a real eval-mode forward pass produces (the oracle)."""
+    from vggviz.layers import walk
+
+    seen: dict[int, int] = {}
+    kept = []                      # keep every output alive, so no address is reused
+    x = torch.zeros(1, 3, size, size)
+    seen[x.untyped_storage().data_ptr()] = 0          # the input is not an activation
+
+    def record(layer, out):
+        kept.append(out)
+        seen.setdefault(out.untyped_storage().data_ptr(), out.untyped_storage().nbytes())
+
+    with torch.no_grad():
+        walk(model.eval(), x, record)
+    return sum(seen.values())
+
+
+@pytest.mark.parametrize("variant,size", [
+    ("vgg16_mini", 64), ("vgg16_mini", 96), ("vgg11_bn_mini", 64), ("vgg11_lrn_mini", 64),
+    ("vgg16_c_mini", 128), ("vgg11_lrn", 224), ("vgg11_bn", 256),
+])
+def test_activation_memory_equals_the_distinct_tensors_of_a_real_pass(variant, size):
+    """The rule (new tensors count once; in-place ReLU and dropout add 0; BN and LRN outputs
+    are new tensors) checked against the storages a real forward pass allocates."""
+    from vggviz.variants import build
+
+    model = build(variant)
+    assert summarize(variant, size).total_act_bytes == _distinct_output_bytes(model, size)
+
+
+def test_batch_norm_outputs_are_new_tensors():
+    plain, bn = summarize("vgg16", 224), summarize("vgg16_bn", 224)
+    convs = sum(r.act_bytes for r in plain.rows if r.type.startswith("Conv"))
+    assert bn.total_act_bytes == plain.total_act_bytes + convs
+    assert all(r.act_bytes == r.out_bytes for r in bn.rows if r.type == "BatchNorm")
+
+
+def test_activation_memory_follows_the_input_size():
+    a, b = summarize("vgg16", 224), summarize("vgg16", 448)
+    conv_pool = lambda s: sum(r.act_bytes for r in s.rows if r.type.startswith(("Conv", "MaxPool")))
+    assert conv_pool(b) == 4 * conv_pool(a)             # every map has 4× the positions
+    assert b.total_act_bytes > a.total_act_bytes
 
 
 @pytest.mark.parametrize("bad", [16, 0, -5, 5000])
@@ -90,6 +150,7 @@ def test_json_contract_and_csv():
     s = summarize("vgg16", 224)
     j = json.loads(json.dumps(s.to_json()))
     assert set(j) >= {"variant", "input_size", "total_params", "total_macs", "layers"}
+    assert j["total_activation_bytes"] == 60_448_672 and j["total_param_bytes"] == 4 * j["total_params"]
     layer = j["layers"][0]
     assert set(layer) >= {"name", "module", "type", "out_shape", "params", "macs", "flops", "rf", "jump"}
     assert layer["out_shape"] == [64, 224, 224]

@@ -128,3 +128,31 @@ def test_mini_build_is_seeded_and_cheap():
         assert torch.equal(va, vb), ka
     assert not torch.equal(build("vgg16_mini", seed=4).features[0].weight, a.features[0].weight)
     assert build("vgg16_mini", num_classes=3).classifier[-1].out_features == 3
+
+
+def _lrn_by_hand(a: torch.Tensor, n: int, alpha: float, beta: float, k: float, divide: bool) -> torch.Tensor:
+    """b_c = a_c / (k + α' Σ_{c' within n/2 of c} a_c'²)^β, α' = α/n (Caffe) or α (AlexNet's paper)."""
+    sq = a.pow(2)
+    C = a.shape[1]
+    s = torch.stack([sq[:, max(0, c - n // 2): min(C, c + (n - 1) // 2 + 1)].sum(1) for c in range(C)], 1)
+    return a / (k + (alpha / n if divide else alpha) * s).pow(beta)
+
+
+def test_lrn_convention_is_caffes_alpha_over_n():
+    """A-LRN's nn.LocalResponseNorm divides α by the window size (Caffe's convention), not
+    AlexNet's paper formula; the note on screen says so, and its numbers are the module's."""
+    from vggviz.variants import LRN_PARAMS, lrn_note
+
+    lrn = next(m for m in build("vgg11_lrn", device="meta").features if isinstance(m, nn.LocalResponseNorm))
+    p = dict(n=lrn.size, alpha=lrn.alpha, beta=lrn.beta, k=lrn.k)
+    assert (p["n"], p["alpha"], p["beta"], p["k"]) == (5, 1e-4, 0.75, 2.0)
+    a = 30 * torch.randn(2, 9, 4, 4, generator=torch.Generator().manual_seed(0))   # big enough to matter
+    torch_out = nn.LocalResponseNorm(**LRN_PARAMS)(a)
+    caffe, alexnet = _lrn_by_hand(a, **p, divide=True), _lrn_by_hand(a, **p, divide=False)
+    assert torch.allclose(torch_out, caffe, rtol=1e-5, atol=1e-6)
+    assert not torch.allclose(torch_out, alexnet, rtol=1e-3)
+    # AlexNet's formula is PyTorch's with α multiplied by n
+    literal = nn.LocalResponseNorm(size=5, alpha=1e-4 * 5, beta=0.75, k=2.0)(a)
+    assert torch.allclose(literal, alexnet, rtol=1e-5, atol=1e-6)
+    note = lrn_note()
+    assert "α/n = 2e-05" in note and "α = 0.0005" in note and "Caffe" in note

@@ -154,6 +154,8 @@ def _summary(a) -> None:
     else:
         print(f"{a.variant} at {a.input_size}×{a.input_size}: {s.total_params:,} parameters, "
               f"{s.total_macs:,} MACs ({s.total_flops:,} FLOPs)")
+        print(f"weights {s.total_param_bytes:,} bytes (parameters × 4); activations of one "
+              f"inference pass {s.total_act_bytes:,} bytes (distinct tensors, float32)")
         print(f"{'layer':<9} {'module':<14} {'type':<16} {'output':>14} {'params':>12} {'MACs':>15} {'rf':>5} {'jump':>5}")
         for row in s.rows:
             shape = "×".join(map(str, row.out_shape))

@@ -9,7 +9,19 @@ from dataclasses import dataclass
 from .summary import summarize
 from .variants import CONFIGS, VARIANTS, variant_info
 
-__all__ = ["VariantRow", "variant_rows", "bundled_accuracy", "paper_table", "block_counts", "describe_changes", "paper_variant", "PAPER_ORDER"]
+__all__ = ["VariantRow", "variant_rows", "bundled_accuracy", "paper_table", "block_counts", "describe_changes", "paper_variant", "PAPER_ORDER",
+           "bn_gains", "bn_sentence", "depth_sentence", "other_layers", "other_layers_sentence", "ACCURACY_NOTE"]
+
+# Where an accuracy is shown: what it is and what the paper's famous numbers are instead.
+# (The paper's Table 7: its ILSVRC-2014 submission, 7 networks combined, 7.3 % top-5 test error.)
+ACCURACY_NOTE = (
+    "These are torchvision's accuracies for one network on one 224×224 centre crop (ImageNet "
+    "validation set). The paper's numbers are higher because it evaluates more generously: dense "
+    "evaluation over the whole image, many crops (multi-crop), several scales (multi-scale), and "
+    "several networks averaged (an ensemble). The often-quoted 92.7 % top-5 is 100 − 7.3 % top-5 "
+    "error of the paper's ILSVRC-2014 submission, an ensemble of 7 networks with multi-scale dense "
+    "evaluation, not of one VGG16."
+)
 
 PAPER_ORDER = ["A", "A-LRN", "B", "C", "D", "E"]
 _PAPER_VARIANT = {"A": "vgg11", "A-LRN": "vgg11_lrn", "B": "vgg13", "C": "vgg16_c",
@@ -58,6 +70,71 @@ def variant_rows(input_size: int | None = None, mini: bool = False) -> list[Vari
             block_params=bp, block_macs=bm,
         ))
     return rows
+
+
+def bn_gains(rows: list[VariantRow]) -> list[tuple[str, int, float]]:
+    """For each configuration shipped with and without batch norm: (plain variant's label,
+    parameters batch norm adds, top-1 points it adds), in the rows' order; pairs without
+    accuracies are left out."""
+    plain = {r.config: r for r in rows if not r.batch_norm}
+    out = []
+    for r in rows:
+        p = plain.get(r.config)
+        if r.batch_norm and p is not None and r.acc1 is not None and p.acc1 is not None:
+            out.append((p.label.split(" ")[0], r.params - p.params, r.acc1 - p.acc1))
+    return out
+
+
+def bn_sentence(rows: list[VariantRow]) -> str:
+    """What batch norm adds, in numbers read from ``rows`` (torchvision's metadata)."""
+    gains = bn_gains(rows)
+    if not gains:
+        return ""
+    extra = sorted({g[1] for g in gains})
+    return (f"Batch norm adds {extra[0]:,} to {extra[-1]:,} parameters and raises torchvision's "
+            "single-crop top-1 accuracy by "
+            + ", ".join(f"{gain:+.2f} points ({name})" for name, _, gain in gains) + ".")
+
+
+def depth_sentence(rows: list[VariantRow]) -> str:
+    """Shallowest against deepest plain variant of ``rows``: parameters and MACs."""
+    plain = sorted((r for r in rows if not r.batch_norm and r.config in CONFIGS and r.config in "ABDE"),
+                   key=lambda r: r.weight_layers)
+    if len(plain) < 2:
+        return ""
+    a, e = plain[0], plain[-1]
+    fc = [sum(r.block_params[5:]) / r.params for r in (a, e)]
+    return (f"Going from {a.weight_layers} to {e.weight_layers} layers adds "
+            f"{100 * (e.params / a.params - 1):.0f}% parameters (the FC layers, which all variants "
+            f"share, hold {100 * fc[1]:.0f}–{100 * fc[0]:.0f}% of them) but {e.macs / a.macs:.1f}× "
+            "the compute.")
+
+
+def other_layers() -> dict[str, list[str]]:
+    """The paper's configurations' layers that are neither 3×3 convolutions nor max-pools,
+    per configuration (C: its 1×1 convolutions; A-LRN: its LRN)."""
+    out = {}
+    for c in PAPER_ORDER:
+        odd = [l for b in _blocks(CONFIGS[c]) for l in b if not l.startswith("conv3-")]
+        if odd:
+            out[c] = odd
+    return out
+
+
+def other_layers_sentence() -> str:
+    """:func:`other_layers` in words: "The exceptions: A-LRN has 1 LRN layer; C has 3 convolutions of 1×1"."""
+    parts = []
+    for c, odd in other_layers().items():
+        lrn = sum(l == "LRN" for l in odd)
+        kinds = {}
+        for l in odd:
+            if l != "LRN":
+                k = l[4:].split("-")[0]
+                kinds[k] = kinds.get(k, 0) + 1
+        bits = ([f"{lrn} local response normalisation (LRN) layer{'s' if lrn > 1 else ''}"] if lrn else []) + [
+            f"{n} convolution{'s' if n > 1 else ''} of {k}×{k}" for k, n in kinds.items()]
+        parts.append(f"{c} has {' and '.join(bits)}")
+    return ("The exceptions: " + "; ".join(parts) + ".") if parts else ""
 
 
 def bundled_accuracy(variant: str) -> float | None:

@@ -11,6 +11,19 @@ scores: pool5 is the input divided by 32 (rounded down), the 7×7 convolution ta
 each side, so an S×S input gives a (⌊S/32⌋ − 6)² map — 1×1 at 224, 2×2 at 256, 6×6 at 384,
 10×10 at 512. The paper averages that map spatially to get one prediction per scale, and
 averages the class posteriors of several scales (256, 384, 512) for its multi-scale result.
+
+The paper's test protocol (Sect. 3.2 and 4.2–4.3), all here:
+
+* **test scales Q**: for a model trained at a fixed scale S, Q = {S − 32, S, S + 32}
+  (:func:`fixed_scales`); for a scale-jittered one (S ∈ [256, 512]), Q = {256, 384, 512};
+* **spatial averaging**: the paper averages the class-*score* map ("sum-pooled") and then takes
+  the soft-max (``pooled_probs``); :func:`dense_scores` also gives the soft-max at each position
+  averaged over the map (``mean_probs``). Sum-pooling proper (no division) would multiply the
+  scores by the number of positions: the same ranking, a sharper soft-max;
+* **horizontal flip**: the soft-max of the image and of its mirror image averaged (``flip=True``);
+* **multi-crop** (:func:`multi_crop`): a regular grid of crops at the network's own input size,
+  each through the original network, posteriors averaged (the paper: a 5×5 grid and 2 flips,
+  50 crops per scale), and multi-crop combined with dense by averaging the two posteriors.
 """
 
 from __future__ import annotations
@@ -46,12 +59,22 @@ __all__ = [
     "dense_scores",
     "multi_scale",
     "PAPER_SCALES",
+    "fixed_scales",
+    "POSITIONS",
+    "POOLED",
+    "MultiCropResult",
+    "multi_crop",
+    "crop_boxes",
+    "average_posteriors",
+    "pixels_per_crop",
 ]
 
 MIN_DENSE_SIZE = 224        # fc6 is 7×7 over pool5 = input / 32 (the mini family: 2×2, so 64)
 MAX_DENSE_SIZE = 1024       # shorter side; a VGG16 pass at 1024×2048 is ~40× one at 224
 STRIDE = 32                 # five 2×2 max-pools
 PAPER_SCALES = (256, 384, 512)
+POSITIONS = "positions"     # soft-max at each position, averaged over the map
+POOLED = "pooled"           # class scores averaged over the map (the paper's sum-pooling), then soft-max
 
 
 class DenseSizeError(ValueError):
@@ -106,6 +129,14 @@ def scales_for(grid: int = 7) -> tuple[int, ...]:
     if grid == 7:
         return PAPER_SCALES
     return tuple(round(s * min_size(grid) / MIN_DENSE_SIZE) for s in PAPER_SCALES)
+
+
+def fixed_scales(S: int, grid: int = 7) -> tuple[int, ...]:
+    """The paper's test scales for a model trained at the fixed scale ``S``: Q = {S − 32, S, S + 32}
+    (for the mini family the 32 px step scaled like its input, 32 · 64 / 224 ≈ 9 px). Scales below
+    the smallest input the network takes are left out."""
+    step = STRIDE if grid == 7 else round(STRIDE * min_size(grid) / MIN_DENSE_SIZE)
+    return tuple(q for q in (S - step, S, S + step) if q >= min_size(grid))
 
 
 def to_fully_conv(model: nn.Module) -> FullyConvVGG:
@@ -267,6 +298,13 @@ class DenseResult:
     input_shape: tuple[int, int]        # (H, W) fed to the network
     prob_map: np.ndarray                # (classes, h, w) float16: softmax at each position
     mean_probs: np.ndarray              # (classes,) float32: prob_map averaged over the map
+    pooled_probs: np.ndarray | None = None   # (classes,): softmax of the score map's spatial mean
+    flip: bool = False                  # both probabilities averaged with the mirror image's
+
+    def probs(self, averaging: str = "positions") -> np.ndarray:
+        """:data:`POSITIONS`: soft-max at each position, then the mean; :data:`POOLED`: the
+        class scores averaged over the map, then the soft-max (the paper's)."""
+        return self.pooled_probs if averaging == POOLED else self.mean_probs
 
     @property
     def map_shape(self) -> tuple[int, int]:
@@ -315,7 +353,8 @@ class MultiScaleResult:
         return [(int(i), float(self.mean_probs[i])) for i in idx]
 
 
-def dense_scores(loaded, image: Image.Image, size: int, square: bool = False) -> DenseResult:
+def dense_scores(loaded, image: Image.Image, size: int, square: bool = False,
+                 flip: bool = False) -> DenseResult:
     """Run the fully-convolutional network on the whole image at scale ``size``.
 
     The shorter side is resized to ``size`` keeping the aspect ratio (the paper's isotropic
@@ -323,38 +362,112 @@ def dense_scores(loaded, image: Image.Image, size: int, square: bool = False) ->
     ``size``×``size``. Sizes below :func:`min_size` (224; 64 for the mini family) raise
     :class:`DenseSizeError`. The class-score map
     is turned into probabilities at each position (softmax over classes) and averaged over
-    the map into one prediction, as the paper averages its class score map.
+    the map into one prediction (``mean_probs``); ``pooled_probs`` averages the class scores
+    over the map first and then takes the soft-max, as the paper does. With ``flip`` the image
+    and its mirror image both run, and each of the two predictions is the mean of the two
+    soft-maxes (the paper's flip averaging); ``prob_map`` stays the unflipped image's.
     """
     x = dense_input(loaded, image, size, square)
+    if flip:
+        x = torch.cat([x, torch.flip(x, dims=[3])])
     net = to_fully_conv(loaded.model)
     # No lock, as for analysis.analyze: this pass only runs the shared modules forward and
     # changes nothing on them, and no hook is ever put on a shared module (attribution's
     # hooks live on private modules), so a long pass at 512 px need not block other sessions.
     with torch.inference_mode():
-        logits = net(x.to(loaded.device))                     # (1, classes, h, w)
-        probs = F.softmax(logits.float(), dim=1)[0]
-        mean = probs.mean(dim=(1, 2))
-        prob_map = probs.to(torch.float16).cpu().numpy()
+        logits = net(x.to(loaded.device)).float()             # (1 or 2, classes, h, w)
+        probs = F.softmax(logits, dim=1)
+        mean = probs.mean(dim=(2, 3)).mean(0)
+        pooled = F.softmax(logits.mean(dim=(2, 3)), dim=1).mean(0)
+        prob_map = probs[0].to(torch.float16).cpu().numpy()
         mean_probs = mean.cpu().numpy().astype(np.float32)
-        del logits, probs, mean
+        pooled_probs = pooled.cpu().numpy().astype(np.float32)
+        del logits, probs, mean, pooled
     return DenseResult(size=int(size), input_shape=(int(x.shape[2]), int(x.shape[3])),
-                       prob_map=prob_map, mean_probs=mean_probs)
+                       prob_map=prob_map, mean_probs=mean_probs, pooled_probs=pooled_probs,
+                       flip=bool(flip))
 
 
 def multi_scale(loaded, image: Image.Image, sizes: Sequence[int] = PAPER_SCALES,
-                square: bool = False) -> MultiScaleResult:
+                square: bool = False, flip: bool = False, averaging: str = POSITIONS) -> MultiScaleResult:
     """Dense evaluation at each of ``sizes`` and the average of their class posteriors."""
     if not sizes:
         raise DenseSizeError("give at least one scale")
     for s in sizes:
         _check_size(s, pool_grid(loaded.model))
-    return combine([dense_scores(loaded, image, s, square) for s in sizes])
+    return combine([dense_scores(loaded, image, s, square, flip) for s in sizes], averaging)
 
 
-def combine(results: Sequence[DenseResult]) -> MultiScaleResult:
+def combine(results: Sequence[DenseResult], averaging: str = POSITIONS) -> MultiScaleResult:
     """Average the class posteriors of dense results at several scales (each scale's map
-    already averaged spatially), as the paper's multi-scale evaluation does."""
+    already averaged spatially, by ``averaging``), as the paper's multi-scale evaluation does."""
     if not results:
         raise DenseSizeError("give at least one scale")
-    mean = np.mean([r.mean_probs for r in results], axis=0).astype(np.float32)
+    mean = average_posteriors([r.probs(averaging) for r in results])
     return MultiScaleResult(results=list(results), mean_probs=mean)
+
+
+def average_posteriors(posteriors: Sequence[np.ndarray]) -> np.ndarray:
+    """The mean of several class posteriors (scales, crops, or multi-crop and dense: the
+    paper combines each by averaging soft-max outputs)."""
+    return np.mean(np.stack(posteriors), axis=0).astype(np.float32)
+
+
+def pixels_per_crop(grid: int = 7) -> int:
+    """Pixels of one crop at the network's own input size (224², or 64² for the mini family):
+    the unit in which the protocol's costs are given (the convolutions' MACs grow with pixels)."""
+    return min_size(grid) ** 2
+
+
+def crop_boxes(width: int, height: int, crop: int, n: int) -> list[tuple[int, int, int, int]]:
+    """An n×n regular grid of ``crop``×``crop`` boxes (left, top, right, bottom) spanning the
+    image from corner to corner (n = 1: the centre crop)."""
+    def starts(side: int) -> list[int]:
+        if n == 1:
+            return [(side - crop) // 2]
+        return [round(i * (side - crop) / (n - 1)) for i in range(n)]
+    return [(x, y, x + crop, y + crop) for y in starts(height) for x in starts(width)]
+
+
+@dataclass(frozen=True)
+class MultiCropResult:
+    """Multi-crop evaluation at one scale: crops of the network's own input size on a grid."""
+
+    size: int                           # shorter side the image was resized to
+    grid: int                           # n: an n×n grid of crops
+    flip: bool                          # each crop also mirrored
+    boxes: list[tuple[int, int, int, int]]
+    mean_probs: np.ndarray              # (classes,) the crops' soft-maxes averaged
+
+    @property
+    def crops(self) -> int:
+        """Forward passes: n² crops, twice with flips (the paper: 5 × 5 × 2 = 50)."""
+        return len(self.boxes) * (2 if self.flip else 1)
+
+    def top(self, k: int = 5) -> list[tuple[int, float]]:
+        idx = np.argsort(-self.mean_probs)[:k]
+        return [(int(i), float(self.mean_probs[i])) for i in idx]
+
+
+def multi_crop(loaded, image: Image.Image, size: int, grid: int = 5, flip: bool = True,
+               batch: int = 10) -> MultiCropResult:
+    """The paper's multi-crop evaluation at one scale: the shorter side resized to ``size``, an
+    ``grid``×``grid`` grid of crops of the network's own input size (224, or 64 for the mini
+    family), each (and, with ``flip``, its mirror image) through the original network; the
+    soft-maxes averaged. The paper uses a 5×5 grid and flips: 50 crops per scale."""
+    if not isinstance(grid, int) or not 1 <= grid <= 5:
+        raise DenseSizeError(f"the crop grid must be 1 to 5 crops a side, got {grid!r}")
+    g = pool_grid(loaded.model)
+    x = dense_input(loaded, image, size)
+    crop = min_size(g)
+    boxes = crop_boxes(int(x.shape[3]), int(x.shape[2]), crop, grid)
+    crops = torch.cat([x[:, :, t:b, l:r] for l, t, r, b in boxes])
+    if flip:
+        crops = torch.cat([crops, torch.flip(crops, dims=[3])])
+    total = None
+    with torch.inference_mode():
+        for i in range(0, len(crops), batch):
+            p = F.softmax(loaded.model(crops[i: i + batch].to(loaded.device)).float(), dim=1).sum(0)
+            total = p if total is None else total + p
+    mean = (total / len(crops)).cpu().numpy().astype(np.float32)
+    return MultiCropResult(size=int(size), grid=grid, flip=bool(flip), boxes=boxes, mean_probs=mean)

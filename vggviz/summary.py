@@ -5,6 +5,18 @@ so no weights are allocated and a VGG19 table takes milliseconds.
 
 MACs are multiply-accumulates of the conv and FC layers (what torchvision's ``_ops``
 calls GFLOPS: 15.47 G for VGG16 at 224); FLOPs = 2 × MACs.
+
+Memory, in float32 (4 bytes a number), for one image:
+
+* **Weights** = parameters × 4 bytes (VGG16: 553,430,176 B = 553.4 MB = 527.8 MiB, the size of
+  torchvision's ``vgg16-397923af.pth``).
+* **Activations** = the distinct tensors one inference pass (eval mode) produces: every layer
+  whose output is a new tensor counts its output once; a layer that hands back its input
+  adds nothing. In VGG that is the rule: conv, batch norm, LRN, max-pool, avgpool and FC outputs
+  are new tensors; the ReLUs work in place (``inplace=True``) and dropout in eval mode returns
+  its input unchanged, so their rows add 0. VGG16 at 224: 15,112,168 numbers = 60,448,672 B =
+  57.6 MiB. This is what a pass that keeps every output (as this app's analysis does) holds;
+  a pass that frees each tensor once used needs far less at any moment.
 """
 
 from __future__ import annotations
@@ -20,7 +32,7 @@ from .layers import Layer, named_layers, walk
 from .receptive_field import receptive_fields
 from .variants import build, variant_info
 
-__all__ = ["LayerRow", "Summary", "summarize", "MIN_INPUT_SIZE", "BadInputSize", "check_input_size"]
+__all__ = ["LayerRow", "Summary", "summarize", "MIN_INPUT_SIZE", "BadInputSize", "check_input_size", "new_tensor"]
 
 MIN_INPUT_SIZE = 32       # five 2×2 pools: 32 px is the smallest input that keeps 1×1 at pool5
 MAX_INPUT_SIZE = 2048
@@ -55,7 +67,9 @@ class LayerRow:
     flops: int
     rf: int
     jump: int
-    act_bytes: int            # float32 output of one image
+    out_bytes: int            # float32 size of this layer's output for one image
+    act_bytes: int            # new memory the output takes: out_bytes, or 0 when the layer
+                              # returns its input (in-place ReLU, dropout in eval mode)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -81,7 +95,19 @@ class Summary:
 
     @property
     def total_act_bytes(self) -> int:
+        """Bytes of the distinct tensors one image's inference pass produces (module docstring)."""
         return sum(r.act_bytes for r in self.rows)
+
+    @property
+    def total_out_bytes(self) -> int:
+        """Every layer's output counted as if it were its own tensor (in-place ReLUs and
+        dropout included): the figure that overstates the memory, shown only to explain it."""
+        return sum(r.out_bytes for r in self.rows)
+
+    @property
+    def total_param_bytes(self) -> int:
+        """The weights' size in float32: parameters × 4 bytes."""
+        return 4 * self.total_params
 
     def share(self, kind: str) -> tuple[float, float]:
         """Fraction of (parameters, MACs) in layers whose type starts with ``kind`` (``Conv``/``Linear``)."""
@@ -102,6 +128,8 @@ class Summary:
             "total_params": self.total_params,
             "total_macs": self.total_macs,
             "total_flops": self.total_flops,
+            "total_param_bytes": self.total_param_bytes,
+            "total_activation_bytes": self.total_act_bytes,
             "layers": [
                 {k: v for k, v in r.to_json().items() if k not in ("block",)} for r in self.rows
             ],
@@ -110,7 +138,7 @@ class Summary:
     def to_csv(self) -> str:
         buf = io.StringIO()
         cols = ["name", "module", "type", "out_shape", "params", "macs", "flops", "rf", "jump",
-                "act_bytes"]
+                "out_bytes", "act_bytes"]
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(cols)
         for r in self.rows:
@@ -131,6 +159,14 @@ def _type_label(layer: Layer) -> str:
         return "Linear"
     return {"bn": "BatchNorm", "relu": "ReLU", "lrn": "LRN", "avgpool": "AdaptiveAvgPool",
             "dropout": "Dropout"}.get(layer.kind, type(m).__name__)
+
+
+def new_tensor(layer: Layer) -> bool:
+    """Whether ``layer``'s output (in eval mode) is a new tensor rather than its input: False for
+    an in-place ReLU and for dropout (the identity at inference), True for everything else."""
+    if layer.kind == "relu":
+        return not getattr(layer.module, "inplace", False)
+    return layer.kind != "dropout"
 
 
 def _macs(layer: Layer, out: torch.Tensor) -> int:
@@ -199,7 +235,8 @@ def _summarize(variant: str, input_size: int) -> Summary:
                 flops=int(2 * macs[layer.index]),
                 rf=f.rf,
                 jump=f.jump,
-                act_bytes=int(4 * n),
+                out_bytes=int(4 * n),
+                act_bytes=int(4 * n) if new_tensor(layer) else 0,
             )
         )
     return Summary(variant=variant, input_size=input_size, rows=rows)

@@ -37,6 +37,8 @@ __all__ = [
     "MINI_VARIANTS",
     "canonical",
     "init_like_torchvision",
+    "LRN_PARAMS",
+    "lrn_note",
 ]
 
 # Paper (Simonyan & Zisserman 2015, Table 1). An int is a 3×3 conv with that many output
@@ -63,8 +65,24 @@ MINI_FC = 256               # fc6/fc7 width (4096 in the paper)
 MINI_POOL_GRID = 2          # pool5 is 2×2 at 64 px (7×7 at 224)
 MINI_INPUT = 64
 
-# AlexNet's LRN parameters, which the paper's A-LRN uses.
+# AlexNet's LRN parameters, which the paper's A-LRN uses, in PyTorch's (= Caffe's) convention:
+# nn.LocalResponseNorm computes b = a / (k + alpha/n · Σ a²)^beta over n = size neighbouring
+# channels, dividing alpha by the window size; AlexNet's paper writes b = a / (k + alpha · Σ a²)^beta.
+# The VGG authors' implementation was derived from Caffe (the paper, Sect. 3.3), whose LRN layer
+# divides alpha by the window size: so A-LRN uses alpha = 1e-4 in this convention, i.e. an
+# effective alpha of 2e-5 in AlexNet's formula. (To
+# follow AlexNet's formula literally one would pass alpha = 5e-4 to nn.LocalResponseNorm.)
 LRN_PARAMS = dict(size=5, alpha=1e-4, beta=0.75, k=2.0)
+
+
+def lrn_note() -> str:
+    """Which LRN formula A-LRN uses, with its parameters (read from :data:`LRN_PARAMS`)."""
+    n, a, b, k = (LRN_PARAMS[x] for x in ("size", "alpha", "beta", "k"))
+    return (f"A-LRN's LRN: n = {n} channels, α = {a:g}, β = {b:g}, k = {k:g} (AlexNet's values), in "
+            f"PyTorch's convention b = a / (k + α/n · Σ a²)^β, which divides α by the window "
+            f"size as Caffe does; AlexNet's paper writes α · Σ a², so the same α here is α/n = "
+            f"{a / n:g} in AlexNet's formula. We follow Caffe because the VGG authors built on "
+            f"Caffe (the paper, Sect. 3.3); AlexNet's formula literally would be α = {a * n:g} here.")
 
 
 def mini_config(config: list[Item]) -> list[Item]:
