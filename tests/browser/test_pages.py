@@ -303,3 +303,23 @@ def test_a_channel_paints_itself_as_you_watch(page, shots):
     assert not error_alerts(page), error_alerts(page)
     assert "× noise" in page.locator(MAIN).inner_text()
     screenshot(page, shots, "08-channel-vgg16_mini")
+
+
+def test_a_link_reproduces_the_view_and_follows_the_controls(page, shots):
+    """/feature_maps?variant=vgg11&sample=cat&layer=conv2_1 in a fresh context shows that view
+    (the named controls hold the named values, the sample's maps shown); changing a control
+    rewrites the address; a bad value falls back with one line."""
+    open_page(page, "feature_maps?variant=vgg11&sample=cat&layer=conv2_1")
+    _assert_clean(page, "linked feature maps")
+    assert page.locator(f"{SIDEBAR} .st-key-vggviz_variant").get_by_role("combobox").input_value() == "VGG11 (A)"
+    assert page.locator(f"{SIDEBAR} .st-key-vggviz_sample").get_by_role("combobox").input_value() == "Cat"
+    assert page.locator(f"{MAIN} .st-key-fm_layer").get_by_role("combobox").input_value().startswith("conv2_1")
+    assert _wait_images(page, 1) >= 1
+    assert "layer=conv2_1" in page.url and "variant=vgg11" in page.url
+    page.locator(f"{MAIN} .st-key-fm_order").get_by_text("strongest unit").click()
+    wait_idle(page)
+    page.wait_for_function("() => location.search.includes('order=max')")
+    screenshot(page, shots, "14-linked-view")
+    open_page(page, "gradcam?variant=vgg11&sample=cat&layer=conv9_9")
+    _assert_clean(page, "bad link")
+    assert "conv9_9" in page.locator(MAIN).inner_text() and "default is shown" in page.locator(MAIN).inner_text()
