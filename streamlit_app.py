@@ -68,4 +68,6 @@ sel = ui.sidebar()
 ui.image_picker()
 ui.page_banner(sel, show=nav.url_path != "train")     # Train trains its own models
 nav.run()
+ui.presenter_and_next(nav.url_path, {p.url_path: p for ps in PAGES.values() for p in ps if p.url_path != "home"}
+                      | {"start": HOME})
 ui.share_link(nav.url_path, [p.url_path for ps in PAGES.values() for p in ps] + ["home"])

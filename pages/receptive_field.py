@@ -12,7 +12,7 @@ from vggviz.erf import (
     erf_radius,
     variant_unit_field,
 )
-from vggviz.receptive_field import compare_stack, path_count_steps, with_pointwise
+from vggviz.receptive_field import channel_reduction, compare_stack, path_count_steps, with_pointwise
 from vggviz.rf_figures import erf_figure, path_count_figure, rf_growth_figure, unit_box_figure
 from vggviz.summary import summarize
 from vggviz.variants import VARIANTS
@@ -144,6 +144,32 @@ st.markdown(
     "network in the paper (its 3×3 layers capture spatial context), yet C beat B, which has "
     "no third layer at all: the extra non-linearity helps."
 )
+
+st.subheader("The other use of 1×1: fewer channels before an expensive convolution")
+st.markdown(
+    "Network in Network and Inception (and ResNet's bottleneck) use a 1×1 layer the other way: "
+    "to **reduce** the channels before a K×K convolution, so the expensive layer works on fewer of "
+    "them. VGG never does this (C's 1×1 layers keep C channels), which is one reason it is so heavy."
+)
+r1, r2, r3, r4 = st.columns(4)
+ui.link_param("cin", "rf_red_in", lo=1, hi=4096, cast=int)
+ui.link_param("red", "rf_red_mid", lo=1, hi=4096, cast=int)
+c_in = r1.number_input("Input channels", 1, 4096, 256, key="rf_red_in")
+mid = r2.number_input("Reduced to (1×1)", 1, 4096, 64, key="rf_red_mid")
+c_out = r3.number_input("Output channels", 1, 4096, 256, key="rf_red_out")
+red_side = r4.number_input("Map side (px)", 1, 512, 56, key="rf_red_side")
+red = channel_reduction(int(c_in), int(mid), int(c_out), 3, int(red_side))
+m1, m2, m3 = st.columns(3)
+m1.metric("Direct 3×3 · weights", f"{red.direct_params:,}", help=f"3·3·{red.c_in}·{red.c_out}")
+m2.metric("1×1 then 3×3 · weights", f"{red.bottleneck_params:,}",
+          delta=f"{red.ratio:.2f}× fewer" if red.ratio >= 1 else f"{1 / red.ratio:.2f}× more",
+          delta_color="normal" if red.ratio >= 1 else "inverse",
+          help=f"{red.c_in}·{red.reduced} (the 1×1) + 3·3·{red.reduced}·{red.c_out} (the 3×3)")
+m3.metric(f"MACs at {red.side}×{red.side}", f"{red.bottleneck_macs / 1e9:.3g} G",
+          delta=f"direct: {red.direct_macs / 1e9:.3g} G", delta_color="off")
+st.caption("Weights without biases; the MACs are the weights × the positions of the map (padding keeps "
+           "its side), so they shrink by the same factor. The reduction can lose information when it "
+           "squeezes too hard: it is a trade, not free.")
 
 # ----------------------------------------------------------------------------- real network
 sel = ui.selection()

@@ -73,3 +73,23 @@ def test_unit_and_gradcam_controls_from_a_link(root):
     at = _open(root, {"n": "4", "k": "5", "c": "32", "row": "99"}, "receptive_field")
     assert (at.slider(key="rf_layers").value, at.select_slider(key="rf_kernel").value,
             at.select_slider(key="rf_channels").value) == (4, 5, 32)
+
+
+def test_next_step_walks_the_lesson(root):
+    at = AppTest.from_file(str(root / "streamlit_app.py"), default_timeout=180)
+    at.run()
+    nxt = at.button(key="vggviz_next_step")
+    assert nxt.label.endswith("Architecture →")
+    nxt.click().run()
+    assert not at.exception and at.title[0].value.startswith("Architecture")
+    assert at.button(key="vggviz_next_step").label.endswith("Compare depths →")
+
+
+def test_presenter_view_from_a_link_and_back(root):
+    at = _open(root, {"present": "1", "variant": "vgg11"}, "architecture")
+    assert at.sidebar.toggle(key="vggviz_present").value is True
+    assert dict(at.query_params).get("present") in ("1", ["1"])
+    at.button(key="vggviz_leave_present").click().run()
+    assert at.sidebar.toggle(key="vggviz_present").value is False
+    assert "present" not in dict(at.query_params)
+    assert not at.exception

@@ -135,3 +135,16 @@ def test_unit_box_centres_follow_the_jump():
     b = unit_box(steps, 2, 0, 1)
     assert b[1] - a[1] == 2 and b[3] - a[3] == 2 and a[2] - a[0] == 8
     assert a[0] < 0                                           # the corner unit sees padding
+
+
+def test_channel_reduction_saving_by_hand():
+    from vggviz.receptive_field import channel_reduction
+
+    r = channel_reduction(256, 64, 256, 3, 56)
+    assert r.direct_params == 9 * 256 * 256 == 589_824
+    assert (r.reduce_params, r.conv_params, r.bottleneck_params) == (256 * 64, 9 * 64 * 256, 163_840)
+    assert r.ratio == pytest.approx(3.6)
+    assert r.bottleneck_macs == 163_840 * 56 * 56 and r.direct_macs == 589_824 * 56 * 56
+    assert channel_reduction(64, 64, 64).ratio < 1          # no reduction: the 1×1 only adds weights
+    with pytest.raises(ValueError, match="reduced channels"):
+        channel_reduction(256, 0, 256)

@@ -207,4 +207,50 @@ def with_pointwise(kernel: int = 3, channels: int = 64) -> dict:
     }
 
 
-__all__ += ["path_counts_1d", "path_counts", "path_count_steps", "with_pointwise"]
+@dataclass(frozen=True)
+class Reduction:
+    """A K×K convolution from ``c_in`` to ``c_out`` channels, direct or after a 1×1 layer that
+    first reduces ``c_in`` to ``reduced`` channels (Network in Network, Inception's bottleneck).
+    Weights without biases; MACs for one image at ``side``×``side`` (padding keeps the side)."""
+
+    c_in: int
+    reduced: int
+    c_out: int
+    kernel: int
+    side: int
+    direct_params: int
+    reduce_params: int           # the 1×1: c_in × reduced
+    conv_params: int             # the K×K after it: K² × reduced × c_out
+
+    @property
+    def bottleneck_params(self) -> int:
+        return self.reduce_params + self.conv_params
+
+    @property
+    def direct_macs(self) -> int:
+        return self.direct_params * self.side * self.side
+
+    @property
+    def bottleneck_macs(self) -> int:
+        return self.bottleneck_params * self.side * self.side
+
+    @property
+    def ratio(self) -> float:
+        """How many times fewer weights (and MACs) the bottleneck needs."""
+        return self.direct_params / self.bottleneck_params
+
+
+def channel_reduction(c_in: int = 256, reduced: int = 64, c_out: int = 256, kernel: int = 3,
+                      side: int = 56) -> Reduction:
+    """The 1×1 reduction's saving, e.g. 256 → 64 (1×1) → 3×3 → 256 at 56×56: 163,840 weights
+    against 589,824 for the direct 3×3 (3.6× fewer), and the same ratio of MACs. VGG's C uses
+    its 1×1 convolutions differently: C → C, for one more non-linearity, saving nothing."""
+    for name, v in (("input channels", c_in), ("reduced channels", reduced), ("output channels", c_out),
+                    ("kernel", kernel), ("side", side)):
+        if int(v) < 1:
+            raise ValueError(f"{name} must be at least 1, got {v}")
+    return Reduction(c_in, reduced, c_out, kernel, side, kernel * kernel * c_in * c_out, c_in * reduced,
+                     kernel * kernel * reduced * c_out)
+
+
+__all__ += ["path_counts_1d", "path_counts", "path_count_steps", "with_pointwise", "Reduction", "channel_reduction"]

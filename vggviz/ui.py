@@ -204,7 +204,48 @@ def share_link(url_path: str, pages: list[str]) -> str:
     return url
 
 
-__all__ += ["link_param", "link_params", "share_link"]
+def _flag(text: str) -> bool:
+    t = text.strip().lower()
+    if t in ("1", "true", "yes", "on"):
+        return True
+    if t in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(text)
+
+
+# The presenter view's stylesheet: a constant (no user data is ever put into it), the app's only
+# raw HTML (tests/test_security.py allows exactly this).
+PRESENTER_CSS = """<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] {display: none !important;}
+[data-testid="stMainBlockContainer"] {max-width: 100% !important; padding: 1rem 2.5rem !important; zoom: 1.3;}
+</style>"""
+
+# The lesson's order of pages, for the "next step" button at the foot of each.
+LESSON = ["start", "architecture", "compare", "receptive_field", "forward_pass", "feature_maps", "unit",
+          "channel", "filters", "gradcam", "fully_conv", "train"]
+
+
+def presenter_and_next(url_path: str, pages: dict) -> None:
+    """The presenter view (its stylesheet and a way back) and the lesson's "next step" button.
+    ``pages``: url path → st.Page."""
+    ss = st.session_state
+    if ss.get("vggviz_present"):
+        st.html(PRESENTER_CSS)
+
+        def leave():
+            ss["vggviz_present"] = False
+
+        st.button("⬅️ Leave presenter view (show the sidebar)", key="vggviz_leave_present", on_click=leave)
+    here = url_path or "start"
+    if here in LESSON and LESSON.index(here) + 1 < len(LESSON):
+        nxt = pages.get(LESSON[LESSON.index(here) + 1])
+        if nxt is not None:
+            st.divider()
+            if st.button(f"Next step: {nxt.icon} {nxt.title} →", key="vggviz_next_step", type="secondary"):
+                st.switch_page(nxt)
+
+
+__all__ += ["link_param", "link_params", "share_link", "presenter_and_next", "LESSON", "PRESENTER_CSS"]
 
 
 def sidebar() -> Selection:
@@ -262,6 +303,11 @@ def sidebar() -> Selection:
             key="vggviz_device",
             help="The forward pass runs on the GPU when there is one.",
         )
+        link_param("present", "vggviz_present", options=[True, False], cast=_flag,
+                   to_url=lambda v: "1" if v else None)
+        st.toggle("Presenter view", key="vggviz_present",
+                  help="For a projector: hides this sidebar and enlarges the page. A button at the top "
+                       "of the page brings the sidebar back. Kept in the link.")
     sel = Selection(variant=variant, weights=weights, device=device)
     st.session_state[_SEL_KEY] = sel
     return sel
