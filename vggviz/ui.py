@@ -558,14 +558,34 @@ ANALYSIS_CACHE_ENTRIES = 24       # one VGG16 analysis keeps ~32 MB (blocks 1–
 ANALYSIS_TTL_S = 3600
 
 
-@st.cache_resource(max_entries=ANALYSIS_CACHE_ENTRIES, ttl=ANALYSIS_TTL_S, show_spinner=False)
-def _cached_analysis(variant: str, requested: str, source: str, device: str, digest: str,
-                     _loaded: LoadedModel, _image):
-    """One forward pass per (variant, weights, device, image digest), shared by every session:
-    cache_resource hands out the same read-only arrays instead of unpickling a copy per rerun."""
-    from .analysis import analyze
+def _analyses():
+    """The analyses kept for every session (one forward pass per model and image)."""
+    global _ANALYSES
+    if _ANALYSES is None:
+        _ANALYSES = SharedResults(ANALYSIS_CACHE_ENTRIES, ANALYSIS_TTL_S)
+    return _ANALYSES
 
-    return analyze(_loaded, _image, topk=5, digest=digest)
+
+_ANALYSES = None
+
+
+def _cached_analysis(variant: str, requested: str, source: str, device: str, digest: str,
+                     loaded: LoadedModel, image, on_wait=None):
+    """One forward pass per (variant, weights, device, image digest), shared by every session
+    (the same read-only arrays for all), run through the server's first-come-first-served
+    scheduler (:mod:`vggviz.scheduler`): a student whose pass is queued sees their place."""
+    from .analysis import analyze
+    from .scheduler import scheduler
+
+    key = (variant, requested, source, device, digest)
+    hit = _analyses().get(key)
+    if hit is not None:
+        return hit
+    res = scheduler().run(key, lambda: analyze(loaded, image, topk=5, digest=digest), on_wait)
+    return _analyses().put(key, res)
+
+
+_cached_analysis.clear = lambda: _analyses().clear()
 
 
 def current_analysis(loaded: LoadedModel | None, image):
@@ -574,14 +594,31 @@ def current_analysis(loaded: LoadedModel | None, image):
     widget re-renders from this cache: the network runs once per image and model."""
     if loaded is None or image is None:
         return None
+    from .scheduler import Busy
+
     label = VARIANTS[loaded.variant].label
+    status = st.empty()
+
+    def on_wait(place: int) -> None:
+        if place > 0:
+            status.info(f"⏳ Waiting for the network: {place - 1} student{'s' if place != 2 else ''} "
+                        f"ahead of you (first come, first served)." if place > 1 else
+                        "⏳ Your image is next.")
+        else:
+            status.empty()
+
     try:
         with st.spinner(f"Running the image through {label} on {loaded.device}…"), jobs.foreground():
             return _cached_analysis(loaded.variant, loaded.requested, loaded.source,
-                                    str(loaded.device), image.digest, loaded, image)
+                                    str(loaded.device), image.digest, loaded, image, on_wait)
+    except Busy as e:
+        show_error(e)
+        return None
     except (RuntimeError, ValueError, MemoryError) as e:   # torch errors (OOM included) are RuntimeErrors
         show_error(f"The forward pass failed: {e}")
         return None
+    finally:
+        status.empty()
 
 
 @st.cache_resource(max_entries=MODEL_CACHE_ENTRIES, show_spinner=False)

@@ -1,0 +1,110 @@
+"""The forward-pass scheduler (vggviz.scheduler): arrival order, one pass per key, a bounded
+queue, places reported, and a waiter that leaves frees its place."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from vggviz.scheduler import Busy, Scheduler
+
+
+def _gate():
+    """A first job that holds the single worker until released."""
+    release = threading.Event()
+    started = threading.Event()
+
+    def hold():
+        started.set()
+        release.wait(10)
+        return "first"
+    return hold, started, release
+
+
+def _spawn(s, key, fn, out, on_wait=None):
+    def go():
+        try:
+            out.append((key, s.run(key, fn, on_wait, poll_s=0.01)))
+        except BaseException as e:  # noqa: BLE001
+            out.append((key, e))
+    t = threading.Thread(target=go)
+    t.start()
+    return t
+
+
+def test_first_come_first_served():
+    s = Scheduler(workers=1)
+    hold, started, release = _gate()
+    done, order = [], []
+    threads = [_spawn(s, "a", hold, done)]
+    assert started.wait(5)
+    for k in "bcde":
+        threads.append(_spawn(s, k, lambda k=k: order.append(k) or k, done))
+        time.sleep(0.05)                                   # arrival order b, c, d, e
+    assert s.queued() == 4
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert order == list("bcde")
+    assert dict(done) == {"a": "first", "b": "b", "c": "c", "d": "d", "e": "e"}
+
+
+def test_same_key_is_one_pass_and_errors_reach_every_waiter():
+    s = Scheduler(workers=1)
+    hold, started, release = _gate()
+    calls, out = [], []
+    ts = [_spawn(s, "x", hold, [])]
+    started.wait(5)
+    ts += [_spawn(s, "img", lambda: calls.append(1) or "res", out) for _ in range(3)]
+    ts += [_spawn(s, "bad", lambda: 1 / 0, out)]
+    time.sleep(0.2)
+    release.set()
+    for t in ts:
+        t.join(10)
+    assert calls == [1] and [r for k, r in out if k == "img"] == ["res"] * 3
+    assert isinstance(dict(out)["bad"], ZeroDivisionError)
+
+
+def test_places_are_reported_and_the_queue_is_bounded():
+    s = Scheduler(workers=1, max_queue=2)
+    hold, started, release = _gate()
+    ts = [_spawn(s, "a", hold, [])]
+    started.wait(5)
+    places, out = [], []
+    ts.append(_spawn(s, "b", lambda: "b", out))
+    time.sleep(0.05)
+    ts.append(_spawn(s, "c", lambda: "c", out, on_wait=places.append))
+    time.sleep(0.1)
+    with pytest.raises(Busy) as e:
+        s.run("d", lambda: "d")
+    assert "\n" not in str(e.value)
+    release.set()
+    for t in ts:
+        t.join(10)
+    assert places[0] == 2 and sorted(places, reverse=True) == places          # 2 (behind b), then less
+
+
+def test_a_waiter_that_leaves_frees_its_place():
+    s = Scheduler(workers=1)
+    hold, started, release = _gate()
+    ts = [_spawn(s, "a", hold, [])]
+    started.wait(5)
+    ran = []
+
+    class Left(Exception):
+        pass
+
+    def leave(place):
+        raise Left()                     # Streamlit stops a script by raising at its next st call
+
+    out = []
+    ts.append(_spawn(s, "gone", lambda: ran.append("gone"), out, on_wait=leave))
+    time.sleep(0.1)
+    assert s.queued() == 0                # withdrawn: nobody else waits for it
+    ts.append(_spawn(s, "next", lambda: ran.append("next") or "ok", out))
+    release.set()
+    for t in ts:
+        t.join(10)
+    assert ran == ["next"] and isinstance(dict(out)["gone"], Left)

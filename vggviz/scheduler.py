@@ -1,0 +1,172 @@
+"""First come, first served: one queue for the forward passes of every session (no streamlit).
+
+Sixteen analyses started at once on one shared model, each in its own session thread, all
+finish together after the slowest (4.4 s for VGG16 on 2 cores, where one alone takes 0.41 s):
+the threads fight over the same cores. Served in arrival order by as many workers as fill the
+machine without oversubscribing it (torch's intra-op threads × workers ≤ cores; on a 2-core
+CPU that is one worker using both cores), the first student waits 0.41 s, the median half of
+what everyone waited before, and the throughput is the same.
+
+* :meth:`Scheduler.run` submits a pass and waits for it, calling ``on_wait(place)`` while it is
+  queued (place 1 = next); the same ``key`` submitted twice (two students, one sample) is one
+  pass with two waiters.
+* The queue is bounded (``max_queue``): past it a request is refused with one line
+  (:class:`Busy`) rather than piling up.
+* A waiter that leaves (its session stopped: Streamlit raises in ``on_wait``, or the caller's
+  thread is interrupted) withdraws; a queued pass nobody waits for any more leaves the queue,
+  so the students behind move up.
+
+``VGGVIZ_SCHEDULER_WORKERS`` overrides the worker count (default: cores ÷ torch threads, at
+least 1).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import deque
+from typing import Any, Callable, Hashable
+
+import torch
+
+__all__ = ["Scheduler", "Busy", "scheduler", "MAX_QUEUE", "default_workers"]
+
+MAX_QUEUE = int(os.environ.get("VGGVIZ_SCHEDULER_QUEUE", "256"))
+
+
+class Busy(RuntimeError):
+    """The queue is full; the message is one line."""
+
+
+def default_workers() -> int:
+    env = os.environ.get("VGGVIZ_SCHEDULER_WORKERS", "").strip()
+    if env:
+        return max(1, int(env))
+    cores = os.cpu_count() or 1
+    return max(1, cores // max(1, torch.get_num_threads()))
+
+
+class _Ticket:
+    __slots__ = ("key", "fn", "waiters", "done", "result", "error", "state")
+
+    def __init__(self, key: Hashable, fn: Callable[[], Any]):
+        self.key, self.fn = key, fn
+        self.waiters = 0
+        self.done = threading.Event()
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.state = "queued"           # queued, running, done, cancelled
+
+
+class Scheduler:
+    def __init__(self, workers: int | None = None, max_queue: int = MAX_QUEUE):
+        self.workers = workers or default_workers()
+        self.max_queue = max_queue
+        self._cond = threading.Condition()
+        self._queue: deque[_Ticket] = deque()
+        self._by_key: dict[Hashable, _Ticket] = {}
+        self._threads: list[threading.Thread] = []
+        self.served = 0
+
+    # ---------------------------------------------------------------- queue
+    def _submit(self, key: Hashable, fn: Callable[[], Any]) -> _Ticket:
+        with self._cond:
+            t = self._by_key.get(key)
+            if t is None or t.state == "cancelled":
+                if len(self._queue) >= self.max_queue:
+                    raise Busy(f"the server is busy ({len(self._queue)} analyses waiting); try again in a minute")
+                t = _Ticket(key, fn)
+                self._by_key[key] = t
+                self._queue.append(t)
+                while len(self._threads) < self.workers:
+                    th = threading.Thread(target=self._work, name=f"vggviz-scheduler-{len(self._threads)}",
+                                          daemon=True)
+                    self._threads.append(th)
+                    th.start()
+                self._cond.notify_all()
+            t.waiters += 1
+            return t
+
+    def _withdraw(self, t: _Ticket) -> None:
+        with self._cond:
+            t.waiters -= 1
+            if t.waiters <= 0 and t.state == "queued":
+                t.state = "cancelled"
+                try:
+                    self._queue.remove(t)
+                except ValueError:
+                    pass
+                if self._by_key.get(t.key) is t:
+                    del self._by_key[t.key]
+                t.done.set()
+
+    def place(self, t: _Ticket) -> int:
+        """1 for the next pass to run, 2 for the one after …; 0 once it runs or is done."""
+        with self._cond:
+            try:
+                return self._queue.index(t) + 1
+            except ValueError:
+                return 0
+
+    def queued(self) -> int:
+        with self._cond:
+            return len(self._queue)
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue:
+                    self._cond.wait()
+                t = self._queue.popleft()
+                t.state = "running"
+            try:
+                t.result = t.fn()
+            except BaseException as e:  # noqa: BLE001 - handed to the waiters
+                t.error = e
+            with self._cond:
+                t.state = "done"
+                self.served += 1
+                if self._by_key.get(t.key) is t:
+                    del self._by_key[t.key]      # results are kept by the caller's cache, not here
+                t.fn = None
+            t.done.set()
+
+    # ---------------------------------------------------------------- the one call
+    def run(self, key: Hashable, fn: Callable[[], Any], on_wait: Callable[[int], None] | None = None,
+            poll_s: float = 0.25) -> Any:
+        """Run ``fn`` in arrival order (joined with an identical ``key`` already queued or
+        running) and return its result, raising what it raised. ``on_wait(place)`` is called
+        while the pass is queued, and again when its place changes."""
+        t = self._submit(key, fn)
+        try:
+            last = None
+            while not t.done.wait(poll_s if on_wait else None):
+                if on_wait is not None:
+                    p = self.place(t)
+                    if p != last:
+                        last = p
+                        on_wait(p)
+        except BaseException:
+            self._withdraw(t)
+            raise
+        with self._cond:
+            t.waiters -= 1
+        if t.state == "cancelled":
+            raise Busy("this analysis was cancelled; try again")
+        if t.error is not None:
+            raise t.error
+        return t.result
+
+
+_scheduler: Scheduler | None = None
+_lock = threading.Lock()
+
+
+def scheduler() -> Scheduler:
+    """The server's scheduler (created on first use)."""
+    global _scheduler
+    with _lock:
+        if _scheduler is None:
+            _scheduler = Scheduler()
+        return _scheduler
