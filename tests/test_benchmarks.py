@@ -58,3 +58,16 @@ def test_featvis_benchmark_reports(tmp_path):
     assert r["rows"][0]["layer"] == "conv4_2" and r["rows"][0]["step_s"] > 0     # A's last conv of block 4
     b = r["budget"]
     assert b["channel_s"] > 0 and b["gallery_s"] > 0 and b["channel_limit_s"] == 60.0
+
+
+def test_scheduler_benchmark_reports(tmp_path):
+    p = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "bench_scheduler.py"), "--variant", "vgg11_mini", "--users", "4",
+         "--json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={"PATH": "/usr/bin:/bin", "VGGVIZ_WEIGHTS": "random", "HOME": str(tmp_path)},
+    )
+    assert p.returncode == 0, p.stderr[-2000:]
+    r = json.loads(p.stdout)
+    assert r["users"] == 4 and r["floor_s"] > 0 and r["workers"] >= 1
+    assert {"p50_s", "p95_s", "max_s", "p50_over_floor", "p95_over_floor"} <= set(r["scheduler"]) == set(r["threads"])
