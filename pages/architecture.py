@@ -92,3 +92,57 @@ st.download_button(
     "Download the table as CSV", s.to_csv(), file_name=f"{sel.variant}_{int(size)}_layers.csv",
     mime="text/csv",
 )
+
+st.subheader("AlexNet beside VGG16")
+from vggviz.alexnet import conv1_weight, kernel_rows, model_facts, rf_growth, rf_sentence, weights_file  # noqa: E402
+from vggviz.figures import rf_growth_figure  # noqa: E402
+from vggviz.maps import filter_patches  # noqa: E402
+
+st.markdown(
+    "VGG was a reaction to AlexNet (2012), the network that won ImageNet two years before: "
+    "a few big kernels with big strides at the start, against VGG's many 3×3 convolutions. "
+    "AlexNet here is torchvision's `alexnet` (its builder, weights metadata and accuracies), a "
+    "*reference model*: this section and `python -m vggviz summary alexnet` show it; it is not "
+    "in the sidebar, because the image pages are built around VGG's layers."
+)
+facts = [model_facts("alexnet"), model_facts("vgg16")]
+st.dataframe(pd.DataFrame([{
+    "model": f.label.split(" (")[0], "weight layers": str(f.weight_layers), "conv layers": str(f.conv_layers),
+    "conv kernels": " · ".join(f.conv_kernels), "parameters": f"{f.params:,}", "MACs at 224": f"{f.macs:,}",
+    "pool5 receptive field / stride (px)": f"{f.rf_pool5} / {f.jump_pool5}",
+    "ImageNet top-1 / top-5 % (torchvision)": f"{f.acc1:.2f} / {f.acc5:.2f}",
+} for f in facts]), hide_index=True, width="stretch")
+al, vg = facts
+st.caption(f"Parameters and MACs counted from the layer tables (equal to torchvision's metadata: "
+           f"{al.meta_params:,} and {al.meta_gmacs} G for AlexNet); accuracies are torchvision's, one "
+           f"224 centre crop. VGG16 has {vg.params / al.params:.1f}× AlexNet's parameters and does "
+           f"{vg.macs / al.macs:.0f}× its compute, for {vg.acc1 - al.acc1:+.1f} points of top-1.")
+left, right = st.columns([2, 3])
+left.dataframe(pd.DataFrame(kernel_rows("alexnet", "vgg16")).rename(
+    columns={"alexnet": "AlexNet", "vgg16": "VGG16"}), hide_index=True, width="stretch", height=36 * 19)
+right.plotly_chart(rf_growth_figure({"AlexNet": rf_growth("alexnet"), "VGG16": rf_growth("vgg16")}),
+                   width="stretch")
+right.markdown(rf_sentence("alexnet", "vgg16"))
+
+with st.expander("AlexNet's layer table"):
+    a = summarize("alexnet", 224)
+    st.dataframe(pd.DataFrame([{
+        "layer": r.name, "module": r.module, "type": r.type,
+        "output (C×H×W)": "×".join(map(str, r.out_shape)), "params": r.params, "MACs": r.macs,
+        "receptive field (px)": r.rf, "effective stride (px)": r.jump,
+    } for r in a.rows]), hide_index=True, width="stretch", height=36 * (len(a.rows) + 1))
+    st.caption(f"Totals: {a.total_params:,} parameters · {a.total_macs:,} MACs at 224. fc6 reads "
+               "pool5's 6×6 grid (a 6×6 convolution at test time).")
+
+st.markdown("**conv1's filters: AlexNet's 11×11 against VGG16's 3×3**")
+wa, wv = conv1_weight("alexnet"), conv1_weight("vgg16")
+if wa is None or wv is None:
+    missing = [n for n, w in (("AlexNet", wa), ("VGG16", wv)) if w is None]
+    st.info(f"The ImageNet weights of {' and '.join(missing)} are not in this server's cache, so "
+            "there are no learned filters to show (this page never downloads them). A teacher can "
+            "fetch them beforehand: `python -m vggviz weights fetch vgg16` for VGG16; AlexNet's file "
+            f"is torchvision's `{weights_file('alexnet')}` in the same cache.")
+else:
+    f1, f2 = st.columns(2)
+    f1.image(filter_patches(wa, scale=6, cols=8), caption="AlexNet conv1: 64 filters, 11×11")
+    f2.image(filter_patches(wv, scale=16, cols=8), caption="VGG16 conv1_1: 64 filters, 3×3")

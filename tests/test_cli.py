@@ -49,6 +49,23 @@ def test_summary_text_table(capsys):
     assert code == 0 and "143,678,248 parameters" in out and "bn5_4" in out
 
 
+def test_summary_alexnet(capsys):
+    from torchvision.models import AlexNet_Weights
+
+    code, out, _ = run(capsys, "summary", "alexnet", "--json")
+    j = json.loads(out)
+    meta = AlexNet_Weights.IMAGENET1K_V1.meta
+    assert code == 0 and j["total_params"] == meta["num_params"] == 61_100_840
+    assert round(j["total_macs"] / 1e9, 3) == meta["_ops"]
+    rows = {l["name"]: l for l in j["layers"]}
+    assert (rows["conv1"]["rf"], rows["conv1"]["jump"], rows["pool5"]["rf"]) == (11, 4, 195)
+    assert rows["conv1"]["type"] == "Conv 11×11, stride 4"
+    code, out, _ = run(capsys, "summary", "alexnet")
+    assert code == 0 and "61,100,840 parameters" in out and "pool5" in out
+    code, _, err = run(capsys, "summary", "alexnet", "--input-size", "32")
+    assert code == 2 and "at least 63" in err
+
+
 def test_rf_json_contract(capsys):
     code, out, _ = run(capsys, "rf", "--kernel", "3", "--layers", "3", "--channels", "64", "--json")
     j = json.loads(out)

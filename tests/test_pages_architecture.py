@@ -78,9 +78,25 @@ def test_compare_page():
     assert len(df) == 10
     v16 = df[df["variant"] == "VGG16 (D)"].iloc[0]
     assert v16["parameters (M)"] == 138.36 and v16["ImageNet top-1 %"] == "71.59"
-    # blank text, not a missing number (Chromium shows those as "None")
-    assert (df[df["variant"].str.startswith("VGG16-C")]["ImageNet top-1 %"] == "").all()
-    assert not df.isna().any().any()
+    # an explicit dash, not a missing number or empty text (Chromium showed both as "None")
+    for variant in ("VGG16-C", "VGG11-LRN"):
+        assert (df[df["variant"].str.startswith(variant)]["ImageNet top-1 %"] == "— (no weights)").all()
+    for table in at.dataframe:
+        shown = table.value
+        if hasattr(shown, "data"):          # a Styler: the frame it shows
+            shown = shown.data
+        assert not shown.isna().any().any()
+        assert not shown.isin(["", "None", "nan"]).any().any()
+    # the paper's results: the ILSVRC placing, the comparisons with their sources, beside torchvision
+    md = " ".join(m.value for m in at.markdown)
+    assert "7.3 % top-5 test error" in md and "2nd in classification" in md and "25.3 % error" in md
+    assert "LRN does not help" in md and "Depth helps" in md and "lower error again (27.0 %)" in md
+    caps = " ".join(c.value for c in at.caption)
+    assert "Source: Table 3: A, S = 256, Q = 256" in caps and "A-LRN 51.8 %" in caps
+    side = next(t.value for t in at.dataframe if "torchvision variant" in t.value.columns)
+    d = side.set_index("config")
+    assert d.loc["D", "paper top-1 / top-5 err. % (Table 3, S = 256)"] == "27.0 / 8.8"
+    assert d.loc["D", "torchvision top-1 / top-5 err. % (one 224 crop)"] == "28.4 / 9.6"
     assert any("conv1-256" in m.value for m in at.markdown)
     captions = " ".join(c.value for c in at.caption)
     # generated from torchvision's metadata, not "about 1.5 to 2 points"
@@ -88,3 +104,24 @@ def test_compare_page():
     assert "1.5 to 2" not in captions
     assert "92.7 % top-5" in captions and "centre crop" in captions
     assert "α/n = 2e-05" in captions        # A-LRN's LRN convention beside its parameters
+
+
+def test_architecture_alexnet_beside_vgg16():
+    """The section reads AlexNet from torchvision's builder and metadata; without cached ImageNet
+    weights it says so instead of showing (or downloading) filters."""
+    at = app()
+    at.switch_page("pages/architecture.py").run()
+    assert not at.exception
+    facts = next(t.value for t in at.dataframe if "conv kernels" in t.value.columns).set_index("model")
+    assert facts.loc["AlexNet", "parameters"] == "61,100,840" and facts.loc["AlexNet", "MACs at 224"] == "714,188,480"
+    assert facts.loc["AlexNet", "conv kernels"].startswith("11×11, stride 4 · 5×5 · 3×3")
+    assert facts.loc["AlexNet", "pool5 receptive field / stride (px)"] == "195 / 32"
+    assert facts.loc["VGG16", "pool5 receptive field / stride (px)"] == "212 / 32"
+    assert facts.loc["AlexNet", "ImageNet top-1 / top-5 % (torchvision)"] == "56.52 / 79.07"
+    table = next(t.value for t in at.dataframe if "layer" in t.value.columns and "conv1" in set(t.value["layer"]))
+    row = table.set_index("layer")
+    assert row.loc["pool5", "receptive field (px)"] == 195 and int(table["params"].sum()) == 61_100_840
+    charts = [c for c in at.get("plotly_chart") if "Receptive field after each" in c.proto.spec]
+    assert len(charts) == 1
+    assert any("after 6 conv/pool layers in AlexNet" in m.value for m in at.markdown)
+    assert any("not in this server's cache" in i.value for i in at.info)     # no weights cached in tests

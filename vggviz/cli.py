@@ -42,8 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="vggviz", description="Take VGG networks apart.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    s = sub.add_parser("summary", help="the layer-by-layer table of a variant")
-    s.add_argument("variant")
+    s = sub.add_parser("summary", help="the layer-by-layer table of a variant (or of alexnet, the reference model)")
+    s.add_argument("variant", help="vgg11 … vgg19_bn, a mini variant, or alexnet")
     s.add_argument("--input-size", type=_positive("input size"), default=None,
                    help="default: the variant's own (224, or 64 for the mini family)")
     fmt = s.add_mutually_exclusive_group()
@@ -142,9 +142,9 @@ def _print_json(obj) -> None:
 
 def _summary(a) -> None:
     from .summary import summarize
-    from .variants import variant_info
+    from .variants import model_info
 
-    info = variant_info(a.variant)
+    info = model_info(a.variant)         # a VGG variant, or a reference model (alexnet)
     a.variant, a.input_size = info.name, a.input_size or info.input_size
     s = summarize(a.variant, a.input_size)
     if a.json:
@@ -156,10 +156,10 @@ def _summary(a) -> None:
               f"{s.total_macs:,} MACs ({s.total_flops:,} FLOPs)")
         print(f"weights {s.total_param_bytes:,} bytes (parameters × 4); activations of one "
               f"inference pass {s.total_act_bytes:,} bytes (distinct tensors, float32)")
-        print(f"{'layer':<9} {'module':<14} {'type':<16} {'output':>14} {'params':>12} {'MACs':>15} {'rf':>5} {'jump':>5}")
+        print(f"{'layer':<9} {'module':<14} {'type':<22} {'output':>14} {'params':>12} {'MACs':>15} {'rf':>5} {'jump':>5}")
         for row in s.rows:
             shape = "×".join(map(str, row.out_shape))
-            print(f"{row.name:<9} {row.module:<14} {row.type:<16} {shape:>14} {row.params:>12,} "
+            print(f"{row.name:<9} {row.module:<14} {row.type:<22} {shape:>14} {row.params:>12,} "
                   f"{row.macs:>15,} {row.rf:>5} {row.jump:>5}")
 
 

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from .compare import VariantRow
 from .summary import Summary
 
-__all__ = ["params_vs_compute", "network_diagram", "block_bars", "TYPE_COLOURS", "human"]
+__all__ = ["params_vs_compute", "network_diagram", "block_bars", "rf_growth_figure", "TYPE_COLOURS", "human"]
 
 TYPE_COLOURS = {
     "Conv": "#4C78A8", "ReLU": "#9ecae9", "BatchNorm": "#72B7B2", "LRN": "#B279A2",
@@ -123,4 +123,26 @@ def block_bars(rows: list[VariantRow], what: str = "params", size: int = 224) ->
                       title=dict(text=("Parameters" if what == "params" else f"Compute (MACs at {size}×{size})") + " per block",
                                  font=dict(size=14)),
                       legend=dict(orientation="h", y=-0.2))
+    return fig
+
+
+def rf_growth_figure(curves: dict[str, list[tuple[str, int, int]]]) -> go.Figure:
+    """Receptive field (px) after each conv/pool layer, one line per model: ``curves`` maps a
+    model's label to :func:`vggviz.alexnet.rf_growth`'s ``(layer, rf, stride)`` list. x is the
+    number of conv and pool layers passed; the hover names the layer and its effective stride."""
+    fig = go.Figure()
+    colours = ["#E45756", "#4C78A8", "#54A24B", "#F58518"]
+    for i, (label, steps) in enumerate(curves.items()):
+        fig.add_scatter(
+            x=list(range(1, len(steps) + 1)), y=[rf for _, rf, _ in steps], name=label,
+            mode="lines+markers", line=dict(color=colours[i % len(colours)], shape="hv"),
+            customdata=[[n, j] for n, _, j in steps],
+            hovertemplate=f"{label} · %{{customdata[0]}}: %{{y}} px, stride %{{customdata[1]}} px<extra></extra>",
+        )
+    fig.update_layout(
+        height=380, margin=dict(l=10, r=10, t=50, b=10),
+        title=dict(text="Receptive field after each conv / pool layer", font=dict(size=14)),
+        xaxis_title="conv and pool layers passed", yaxis_title="receptive field (px)",
+        legend=dict(orientation="h", y=1.02, x=1, xanchor="right"),
+    )
     return fig

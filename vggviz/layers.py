@@ -46,7 +46,12 @@ class UnknownLayer(ValueError):
 
 
 def named_layers(model: nn.Module) -> list[Layer]:
-    """Every module of a torchvision VGG in forward order, with the paper's names."""
+    """Every module of a torchvision VGG in forward order, with the paper's names (AlexNet,
+    the one reference model, with its paper's: see :func:`_alexnet_layers`)."""
+    from torchvision.models import AlexNet
+
+    if isinstance(model, AlexNet):
+        return _alexnet_layers(model)
     layers: list[Layer] = []
     block, conv_i = 1, 0
     for i, m in enumerate(model.features):
@@ -81,6 +86,39 @@ def named_layers(model: nn.Module) -> list[Layer]:
         else:  # pragma: no cover
             kind, name = type(m).__name__.lower(), f"{type(m).__name__.lower()}{fc}"
         layers.append(Layer(len(layers), name, path, kind, 6, m))
+    return layers
+
+
+def _alexnet_layers(model: nn.Module) -> list[Layer]:
+    """torchvision's AlexNet with the names of its paper and of Caffe: conv1…conv5 (one conv per
+    block, the block numbered by the conv), relu1…relu5, pool1, pool2, pool5, then drop6, fc6,
+    relu6, drop7, fc7, relu7, fc8 (torchvision puts each dropout before its FC layer)."""
+    layers: list[Layer] = []
+    conv = 0
+    for i, m in enumerate(model.features):
+        if isinstance(m, nn.Conv2d):
+            conv += 1
+            kind, name = "conv", f"conv{conv}"
+        elif isinstance(m, nn.ReLU):
+            kind, name = "relu", f"relu{conv}"
+        elif isinstance(m, nn.MaxPool2d):
+            kind, name = "pool", f"pool{conv}"
+        else:  # pragma: no cover - not in torchvision's AlexNet
+            kind, name = type(m).__name__.lower(), f"{type(m).__name__.lower()}{conv}"
+        layers.append(Layer(len(layers), name, f"features.{i}", kind, conv, m))
+    layers.append(Layer(len(layers), "avgpool", "avgpool", "avgpool", 6, model.avgpool))
+    fc = 6
+    for i, m in enumerate(model.classifier):
+        if isinstance(m, nn.Linear):
+            kind, name = "fc", f"fc{fc}"
+            fc += 1
+        elif isinstance(m, nn.ReLU):
+            kind, name = "relu", f"relu{fc - 1}"
+        elif isinstance(m, nn.Dropout):
+            kind, name = "dropout", f"drop{fc}"
+        else:  # pragma: no cover
+            kind, name = type(m).__name__.lower(), f"{type(m).__name__.lower()}{fc}"
+        layers.append(Layer(len(layers), name, f"classifier.{i}", kind, 6, m))
     return layers
 
 

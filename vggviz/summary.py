@@ -30,7 +30,7 @@ import torch
 
 from .layers import Layer, named_layers, walk
 from .receptive_field import receptive_fields
-from .variants import build, variant_info
+from .variants import build, model_info
 
 __all__ = ["LayerRow", "Summary", "summarize", "MIN_INPUT_SIZE", "BadInputSize", "check_input_size", "new_tensor"]
 
@@ -42,13 +42,14 @@ class BadInputSize(ValueError):
     pass
 
 
-def check_input_size(size: int) -> int:
+def check_input_size(size: int, minimum: int = MIN_INPUT_SIZE, model: str = "VGG") -> int:
     if not isinstance(size, int) or isinstance(size, bool):
         raise BadInputSize(f"input size must be a whole number of pixels, got {size!r}")
-    if size < MIN_INPUT_SIZE:
+    if size < minimum:
+        why = ("VGG halves the image five times, so it needs" if model == "VGG" else
+               f"{model}'s stride-4 conv1 and three 3×3 stride-2 pools need")
         raise BadInputSize(
-            f"input size {size} is too small: VGG halves the image five times, so it needs at "
-            f"least {MIN_INPUT_SIZE}×{MIN_INPUT_SIZE} pixels"
+            f"input size {size} is too small: {why} at least {minimum}×{minimum} pixels"
         )
     if size > MAX_INPUT_SIZE:
         raise BadInputSize(f"input size {size} is too large: use at most {MAX_INPUT_SIZE} pixels")
@@ -151,10 +152,12 @@ class Summary:
 def _type_label(layer: Layer) -> str:
     m = layer.module
     if layer.kind == "conv":
-        k = m.kernel_size[0]
-        return f"Conv {k}×{k}"
+        k, stride = m.kernel_size[0], m.stride[0]
+        return f"Conv {k}×{k}" + (f", stride {stride}" if stride != 1 else "")
     if layer.kind == "pool":
-        return f"MaxPool {m.kernel_size}×{m.kernel_size}"
+        stride = m.stride if isinstance(m.stride, int) else m.stride[0]
+        overlap = f", stride {stride}" if stride != m.kernel_size else ""   # AlexNet's overlapping pools
+        return f"MaxPool {m.kernel_size}×{m.kernel_size}{overlap}"
     if layer.kind == "fc":
         return "Linear"
     return {"bn": "BatchNorm", "relu": "ReLU", "lrn": "LRN", "avgpool": "AdaptiveAvgPool",
@@ -181,14 +184,19 @@ def _macs(layer: Layer, out: torch.Tensor) -> int:
 
 def summarize(variant: str, input_size: int | None = None) -> Summary:
     """The layer table of ``variant`` for a square ``input_size`` image (cached); by default
-    at the variant's own size (224, or 64 for the mini family)."""
-    info = variant_info(variant)
+    at the variant's own size (224, or 64 for the mini family). ``variant`` may also be a
+    reference model (``alexnet``)."""
+    info = model_info(variant)
     return _summarize(variant, info.input_size if input_size is None else input_size)
 
 
 @lru_cache(maxsize=64)
 def _summarize(variant: str, input_size: int) -> Summary:
-    check_input_size(input_size)
+    info = model_info(variant)
+    if hasattr(info, "min_input_size"):
+        check_input_size(input_size, info.min_input_size, info.label.split(" ")[0])
+    else:
+        check_input_size(input_size)
     model = build(variant, device="meta")
     layers = named_layers(model)
     shapes: dict[int, list[int]] = {}
@@ -213,7 +221,7 @@ def _summarize(variant: str, input_size: int) -> Summary:
             k = max(prev // out, 1) if prev >= out else 1
             geometry.append((k, k, 0))
         elif layer.name == "fc6":
-            geometry.append((variant_info(variant).pool_grid, 1, 0))
+            geometry.append((info.pool_grid, 1, 0))
         else:
             geometry.append(layer.geometry())
     fields = receptive_fields(geometry)

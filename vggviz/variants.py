@@ -39,6 +39,9 @@ __all__ = [
     "init_like_torchvision",
     "LRN_PARAMS",
     "lrn_note",
+    "ReferenceInfo",
+    "REFERENCE_MODELS",
+    "model_info",
 ]
 
 # Paper (Simonyan & Zisserman 2015, Table 1). An int is a 3×3 conv with that many output
@@ -180,6 +183,54 @@ VARIANTS: dict[str, VariantInfo] = {
     ]
 }
 FULL_VARIANTS = [v for v, i in VARIANTS.items() if not i.mini]
+
+
+@dataclass(frozen=True)
+class ReferenceInfo:
+    """A comparison model that is not a VGG variant (AlexNet): torchvision's builder, weights
+    and metadata. :func:`summarize` and the Architecture and Compare pages accept it; the
+    sidebar, the weights loader and the image pages do not (they are built around VGG's
+    layout: ``variant_info`` raises :class:`UnknownVariant` for it)."""
+
+    name: str            # torchvision's builder name, e.g. "alexnet"
+    label: str
+    weight_layers: int
+    min_input_size: int  # the smallest square input that leaves pool5 at least 1×1
+    pool_grid: int       # side of the avgpool output that fc6 reads
+    citation: str
+    input_size: int = 224
+    mini: bool = False
+    torchvision: bool = True
+    batch_norm: bool = False
+
+    @property
+    def weights_enum(self):
+        """torchvision's weights enum for its ImageNet weights."""
+        return models.get_model_weights(self.name).IMAGENET1K_V1
+
+
+# AlexNet as torchvision builds it (the single-GPU "one weird trick" variant: 64, 192, 384, 256,
+# 256 channels; 11×11 stride-4 conv1 with padding 2; overlapping 3×3 stride-2 max-pools; no LRN).
+# Smallest input: pool5 ≥ 1 needs conv5 ≥ 3 → pool2 input ≥ 7 → pool1 output ≥ 7 → conv1 output
+# ≥ 15 → (15 − 1)·4 + 11 − 2·2 = 63 px.
+REFERENCE_MODELS: dict[str, ReferenceInfo] = {
+    "alexnet": ReferenceInfo("alexnet", "AlexNet (Krizhevsky et al. 2012)", 8, 63, 6,
+                             "Krizhevsky, Sutskever & Hinton, ImageNet Classification with Deep "
+                             "Convolutional Neural Networks, NeurIPS 2012"),
+}
+
+
+def model_info(name: str) -> VariantInfo | ReferenceInfo:
+    """A VGG variant's :class:`VariantInfo`, or a reference model's :class:`ReferenceInfo`."""
+    if name in REFERENCE_MODELS:
+        return REFERENCE_MODELS[name]
+    try:
+        return VARIANTS[canonical(name)]
+    except KeyError:
+        raise UnknownVariant(
+            f"unknown variant {name!r}; choose one of: {', '.join(VARIANTS)}, "
+            f"or the reference model{'s' if len(REFERENCE_MODELS) > 1 else ''} {', '.join(REFERENCE_MODELS)}"
+        ) from None
 MINI_VARIANTS = [v for v, i in VARIANTS.items() if i.mini]
 # ``vgg16_mini_bn`` is accepted for ``vgg16_bn_mini`` (both readings of "the mini's _bn version").
 _ALIASES = {v.replace("_bn_mini", "_mini_bn"): v for v in MINI_VARIANTS if "_bn_mini" in v}
@@ -273,13 +324,14 @@ def init_like_torchvision(model: nn.Module) -> None:
 
 def build(name: str, *, device: str | torch.device = "cpu", seed: int | None = 0,
           num_classes: int | None = None) -> nn.Module:
-    """Build variant ``name`` with its random initialisation, in eval mode.
+    """Build variant ``name`` (or a reference model such as ``alexnet``, torchvision's builder)
+    with its random initialisation, in eval mode.
 
     ``seed`` makes the initialisation repeatable without touching the global RNG.
     On ``device="meta"`` no memory is allocated (used for shapes and FLOP counts).
     ``num_classes`` sizes a mini variant's fc8 (default: the shapes' classes).
     """
-    info = variant_info(name)
+    info = model_info(name)
     device = torch.device(device)
 
     def _make() -> nn.Module:
