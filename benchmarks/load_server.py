@@ -28,6 +28,7 @@ image on the same seeded weights), or the sidebar not showing the user's own fil
     .venv/bin/python benchmarks/load_server.py --users 30 --variant vgg16
     .venv/bin/python benchmarks/load_server.py --users 3 --variant vgg11_mini --json
     .venv/bin/python benchmarks/load_server.py --url http://127.0.0.1:8501 --pid 1234
+    .venv/bin/python benchmarks/load_server.py --url http://127.0.0.1:8080 --client-cookie vggviz_client=u0,u1,u2,u3   # behind deploy/'s nginx
 
 The last line printed is JSON: users, errors, p50_s / p95_s / max_s (upload → top-5 chart),
 gradcam_p95_s (Grad-CAM page → its image), floor_s (N × one in-process analysis ÷ cores: what
@@ -238,10 +239,13 @@ class Session:
     """One Streamlit session over the websocket: sends BackMsgs, and folds the ForwardMsgs
     into what a front end would know (session id, pages, widget ids, elements of the run)."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, cookies: dict[str, str] | None = None):
         self.base = base
         self.ws = None
         self.xsrf = ""
+        # Sent with every request, as a browser sends its cookies: a balancer's sticky cookie
+        # given beforehand (--client-cookie), and every cookie the server sets on the way.
+        self.cookies: dict[str, str] = dict(cookies or {})
         self.session_id = ""
         self.pages: dict[str, str] = {}           # url path → page script hash
         self.widget_ids: dict[str, str] = {}      # user key → widget id
@@ -264,22 +268,27 @@ class Session:
     async def connect(self, timeout: float) -> None:
         from websockets.asyncio.client import connect
 
-        status, hdrs, body = await http(self.base + "/_stcore/health", timeout=timeout)
+        status, hdrs, body = await http(self.base + "/_stcore/health", headers=self.cookie_headers(),
+                                        timeout=timeout)
         if status != 200 or body.strip() != b"ok":
             raise ProtocolError(f"health: {status} {body[:80]!r}")
         for c in hdrs.get("set-cookie", []):
             name, _, rest = c.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
             if name.strip() == "_streamlit_xsrf":
                 self.xsrf = rest.split(";", 1)[0]
         ws_url = "ws" + self.base[4:] + "/_stcore/stream"
         protocols = ["streamlit"] + ([self.xsrf] if self.xsrf else [])
-        headers = {"Cookie": f"_streamlit_xsrf={self.xsrf}"} if self.xsrf else {}
+        headers = self.cookie_headers()
         self.ws = await asyncio.wait_for(
             connect(ws_url, subprotocols=protocols, additional_headers=headers,
                     max_size=256 * 2**20, compression=None, open_timeout=timeout,
                     ping_interval=None),
             timeout)
         self._reader = asyncio.create_task(self._read())
+
+    def cookie_headers(self) -> dict[str, str]:
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
 
     async def close(self) -> None:
         if self.ws is not None:
@@ -437,7 +446,8 @@ class Session:
         body, ctype = multipart("file", name, mime, data)
         headers = {"Content-Type": ctype}
         if self.xsrf:
-            headers |= {"X-Xsrftoken": self.xsrf, "Cookie": f"_streamlit_xsrf={self.xsrf}"}
+            headers |= {"X-Xsrftoken": self.xsrf}
+        headers |= self.cookie_headers()
         target = urls.upload_url if "://" in urls.upload_url else self.base + urls.upload_url
         status, _, text = await http(target, "PUT", body, headers,
                                      timeout=max(1.0, deadline - time.monotonic()))
@@ -479,10 +489,10 @@ def _weights_in_use(markdown: list[str]) -> str:
 
 
 async def run_user(base: str, i: int, image: tuple[str, bytes], variant: str, expected: list[int] | None,
-                   expected_weights: str, deadline: float) -> UserResult:
+                   expected_weights: str, deadline: float, cookies: dict[str, str] | None = None) -> UserResult:
     name, data = image
     r = UserResult(user=i, name=name, expected_top=expected or [])
-    s = Session(base)
+    s = Session(base, cookies)
     step = "connect"
     t0 = time.monotonic()
     try:
@@ -522,7 +532,7 @@ async def run_user(base: str, i: int, image: tuple[str, bytes], variant: str, ex
         since = await s.rerun(page_hash=s.pages[GRADCAM_PAGE])
         _, url = await s.wait_for(lambda: s.main_images[0] if s.main_images else None,
                                   deadline, "Grad-CAM image")
-        status, _, png = await http(url if "://" in url else base + url,
+        status, _, png = await http(url if "://" in url else base + url, headers=s.cookie_headers(),
                                     timeout=max(1.0, deadline - time.monotonic()))
         if status != 200:
             raise ProtocolError(f"Grad-CAM image {url}: HTTP {status}")
@@ -598,10 +608,23 @@ def server_cpu_s(pid: int | None) -> float:
         return math.nan
 
 
-async def _classroom(base: str, images, variant, expected, expected_weights, deadline, ramp_s, say):
+def user_cookies(client_cookie: str | None, i: int) -> dict[str, str]:
+    """``NAME=V1,V2,…`` → user ``i``'s cookie ``{NAME: V[i mod len]}`` (a balancer's sticky key
+    that this simulated browser already holds); ``{}`` without one."""
+    if not client_cookie:
+        return {}
+    name, _, values = client_cookie.partition("=")
+    vals = [v.strip() for v in values.split(",") if v.strip()]
+    if not name.strip() or not vals:
+        raise ValueError(f"--client-cookie wants NAME=V1,V2,…, not {client_cookie!r}")
+    return {name.strip(): vals[i % len(vals)]}
+
+
+async def _classroom(base: str, images, variant, expected, expected_weights, deadline, ramp_s, say,
+                     client_cookie: str | None = None):
     # Someone opens the start page first, as the teacher does (the server loads its default
     # model once); then the students come.
-    teacher = Session(base)
+    teacher = Session(base, {k: "teacher" for k in user_cookies(client_cookie, 0)})
     try:
         await teacher.connect(max(1.0, min(60.0, deadline - time.monotonic())))
         since = await teacher.rerun(page_name="")
@@ -613,7 +636,7 @@ async def _classroom(base: str, images, variant, expected, expected_weights, dea
     async def user(i):
         await asyncio.sleep(ramp_s * i)
         coro = run_user(base, i, images[i], variant, expected[i] if expected else None,
-                        expected_weights, deadline)
+                        expected_weights, deadline, user_cookies(client_cookie, i))
         try:    # run_user keeps its own deadline; this only catches a step that ignores it
             return await asyncio.wait_for(coro, max(1.0, deadline - time.monotonic() + 5))
         except asyncio.TimeoutError:
@@ -625,7 +648,8 @@ async def _classroom(base: str, images, variant, expected, expected_weights, dea
 
 
 def run_load(users: int = 30, variant: str = DEFAULT_VARIANT, url: str | None = None, pid: int | None = None,
-             verify: bool = True, timeout_s: float = 900, ramp_s: float = 0.0, quiet: bool = False) -> dict:
+             verify: bool = True, timeout_s: float = 900, ramp_s: float = 0.0, quiet: bool = False,
+             client_cookie: str | None = None) -> dict:
     """Run the classroom over the protocol and return the summary (see the module doc)."""
     from vggviz.variants import VARIANTS, canonical
     from vggviz.weights import default_source
@@ -637,6 +661,7 @@ def run_load(users: int = 30, variant: str = DEFAULT_VARIANT, url: str | None = 
         raise ValueError(f"--users must be 1 … {MAX_USERS}")
     if url:
         url = check_loopback(url)
+    user_cookies(client_cookie, 0)      # a malformed value is refused before anything starts
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))
     t_start = time.monotonic()
     images = [make_image(i, variant) for i in range(users)]
@@ -657,7 +682,8 @@ def run_load(users: int = 30, variant: str = DEFAULT_VARIANT, url: str | None = 
         deadline = t_start + timeout_s
         try:
             # In its own thread: asyncio.run refuses to start inside a running event loop.
-            coro = asyncio.wait_for(_classroom(base, images, variant, expected, weights, deadline, ramp_s, say),
+            coro = asyncio.wait_for(_classroom(base, images, variant, expected, weights, deadline, ramp_s, say,
+                                               client_cookie),
                                     max(1.0, deadline - time.monotonic() + 10))
             with ThreadPoolExecutor(1) as ex:
                 results, wall = ex.submit(asyncio.run, coro).result()
@@ -726,6 +752,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pid", type=int, help="that server's pid, to sample its CPU time and memory")
     ap.add_argument("--ramp", type=float, default=0.0, help="seconds between students' arrivals")
     ap.add_argument("--timeout", type=float, default=900, help="the whole run, seconds")
+    ap.add_argument("--client-cookie", metavar="NAME=V1,V2,…",
+                    help="each user i also sends the cookie NAME=V[i mod len] with every request (a "
+                         "balancer's sticky key, as a browser that already holds one; the teacher "
+                         "sends NAME=teacher); see deploy/")
     ap.add_argument("--no-verify", action="store_true",
                     help="skip the in-process top-1 check (a server not on seeded random weights)")
     ap.add_argument("--json", nargs="?", const="-", metavar="FILE",
@@ -735,7 +765,8 @@ def main(argv: list[str] | None = None) -> int:
     if a.pid and not a.url:
         ap.error("--pid needs --url (without --url the benchmark starts its own server)")
     try:
-        s = run_load(a.users, a.variant, a.url, a.pid, not a.no_verify, a.timeout, a.ramp)
+        s = run_load(a.users, a.variant, a.url, a.pid, not a.no_verify, a.timeout, a.ramp,
+                     client_cookie=a.client_cookie)
     except ValueError as e:
         print(f"load_server: {e}", file=sys.stderr)
         return 2
