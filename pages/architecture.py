@@ -26,7 +26,8 @@ s = summarize(sel.variant, int(size))
 c = st.columns(6)
 c[0].metric("Weight layers", info.weight_layers, help="Conv + FC layers: the number in the name")
 c[1].metric("Parameters", human(s.total_params), help=f"{s.total_params:,} weights and biases")
-c[2].metric("Weights (float32)", f"{s.total_param_bytes / 2**20:.1f} MiB",
+mib = s.total_param_bytes / 2**20
+c[2].metric("Weights (float32)", f"{mib:.0f} MiB" if mib >= 100 else f"{mib:.1f} MiB",   # fits the column
             help=f"Parameters × 4 bytes = {s.total_param_bytes:,} bytes = "
                  f"{s.total_param_bytes / 1e6:.1f} MB (10⁶ bytes) = {s.total_param_bytes / 2**20:.1f} MiB "
                  "(2²⁰ bytes): the size of torchvision's weights file, give or take a few kB of "
