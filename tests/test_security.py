@@ -187,7 +187,7 @@ def test_upload_limit_is_configured_and_matches_the_loader():
 # --------------------------------------------------------------------------- network
 
 _NET = re.compile(
-    r"^\s*(import|from)\s+(urllib|socket|http|requests|httpx|aiohttp|urllib3|ftplib|smtplib)\b"
+    r"^\s*(import|from)\s+(urllib(?!\.parse\b)|socket|http|requests|httpx|aiohttp|urllib3|ftplib|smtplib)\b"   # urllib.parse only builds strings
     r"|load_state_dict_from_url|download_url_to_file|torch\.hub\.load\b|webbrowser",
     re.M,
 )
