@@ -40,7 +40,7 @@ PAGES = {
         page("gradcam", "Grad-CAM", "🔥"),
         page("fully_conv", "Fully convolutional", "🧩"),
     ],
-    "The shapes lab": [page("train", "Train it yourself", "🏋️")],
+    "The shapes lab": [page("train", "Train it yourself", "🏋️"), page("transfer", "Teach it your own classes", "🎓")],
 }
 
 

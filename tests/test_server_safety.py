@@ -19,7 +19,7 @@ from vggviz.weights import WeightsError, fetch_imagenet, load_model, local_weigh
 pytestmark = pytest.mark.filterwarnings("ignore")
 
 PAGES = ["home", "architecture", "compare", "receptive_field", "forward_pass", "feature_maps", "unit",
-         "channel", "filters", "gradcam", "fully_conv", "train"]
+         "channel", "filters", "gradcam", "fully_conv", "transfer", "train"]
 
 
 @pytest.fixture

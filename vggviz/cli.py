@@ -132,6 +132,16 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--layers", type=_positive("layers"), required=True)
     r.add_argument("--channels", type=_positive("channels"), default=64)
     r.add_argument("--json", action="store_true")
+
+    tr = sub.add_parser("transfer", help="teach a frozen VGG new classes: a new last layer on its features")
+    tr.add_argument("--variant", default="vgg16")
+    tr.add_argument("--weights", default=None, help="imagenet | shapes | random | PATH.pth")
+    tr.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    tr.add_argument("--class", dest="classes", action="append", default=[], metavar="NAME=IMG1,IMG2,...",
+                    help="a class and its images (repeat for each class: at least 2, at most 5)")
+    tr.add_argument("--layer", default="fc7", help="pool5 | fc6 | fc7 (default fc7)")
+    tr.add_argument("--predict", required=True, help="the image to classify into the new classes")
+    tr.add_argument("--json", action="store_true")
     return p
 
 
@@ -415,8 +425,54 @@ def _experiment(a) -> None:
         print(said)
 
 
+def _transfer(a) -> None:
+    from . import transfer
+    from .images import load_image_file
+    from .variants import variant_info
+    from .weights import load_model
+
+    variant_info(a.variant)
+    if a.layer not in transfer.FEATURE_LAYERS:
+        raise UsageError(f"unknown feature layer {a.layer!r}; choose one of: {', '.join(transfer.FEATURE_LAYERS)}")
+    named: dict[str, list[str]] = {}
+    for spec in a.classes:
+        name, sep, files = spec.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise UsageError(f"--class wants NAME=IMG1,IMG2,..., got {spec!r}")
+        if name in named:
+            raise UsageError(f"class {name!r} is given twice")
+        named[name] = [f for f in files.split(",") if f.strip()]
+        if not named[name]:
+            raise UsageError(f"class {name!r} has no images")
+        if len(named[name]) > transfer.MAX_PER_CLASS:
+            raise UsageError(f"class {name!r} has {len(named[name])} images; at most {transfer.MAX_PER_CLASS}")
+    if not transfer.MIN_CLASSES <= len(named) <= transfer.MAX_CLASSES:
+        raise UsageError(f"give {transfer.MIN_CLASSES} to {transfer.MAX_CLASSES} classes with --class NAME=IMG,...; "
+                         f"got {len(named)}")
+    images = {c: [load_image_file(f) for f in fs] for c, fs in named.items()}
+    target = load_image_file(a.predict)
+    loaded = load_model(a.variant, a.weights, a.device)
+    if loaded.note:
+        sys.stderr.write(f"warning: {loaded.note}\n")
+    feats = {c: transfer.features(loaded, ims)[a.layer] for c, ims in images.items()}
+    head = transfer.fit(loaded, feats, a.layer)
+    probs = transfer.predict(head, transfer.features(loaded, [target]))[0]
+    order = sorted(range(len(head.classes)), key=lambda i: -float(probs[i]))
+    out = {"classes": list(head.classes), "layer": a.layer, "train_accuracy": round(head.train_accuracy, 6),
+           "predictions": [{"label": head.classes[i], "prob": round(float(probs[i]), 6)} for i in order]}
+    if a.json:
+        _print_json(out)
+    else:
+        print(f"{a.variant} ({loaded.source} weights), new last layer on {a.layer}: "
+              f"train accuracy {100 * head.train_accuracy:.1f}%")
+        for p in out["predictions"]:
+            print(f"  {100 * p['prob']:6.2f}%  {p['label']}")
+
+
 HANDLERS = {"experiment": _experiment, "summary": _summary, "weights": _weights, "predict": _predict, "gradcam": _gradcam, "rf": _rf,
-            "train": _train, "unit": _unit, "visualize": _visualize}
+            "train": _train, "unit": _unit, "visualize": _visualize,
+            "transfer": _transfer}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -222,7 +222,7 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [da
 
 # The lesson's order of pages, for the "next step" button at the foot of each.
 LESSON = ["start", "architecture", "compare", "receptive_field", "forward_pass", "feature_maps", "unit",
-          "channel", "filters", "gradcam", "fully_conv", "train"]
+          "channel", "filters", "gradcam", "fully_conv", "transfer", "train"]
 
 
 def presenter_and_next(url_path: str, pages: dict) -> None:

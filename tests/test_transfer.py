@@ -1,0 +1,217 @@
+"""vggviz.transfer: features equal a manual forward, a new last layer on the trained mini VGG16
+separates shapes and predicts held-out ones, random weights still run, PCA, Grad-CAM for a new
+class, the shared model untouched, and the CLI contract (exit 2 for bad input)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from vggviz import transfer
+from vggviz.analysis import analyze, preprocess
+from vggviz.attribution import _HOOK_DICTS
+from vggviz.cli import main
+from vggviz.layers import named_layers
+
+SHAPES3 = ("circle", "square", "star")
+
+
+def _state(model):
+    return ([p.requires_grad for p in model.parameters()], [m.training for m in model.modules()],
+            sum(len(getattr(m, d)) for m in model.modules() for d in _HOOK_DICTS),
+            [p.detach().clone() for p in model.parameters()][-2:])
+
+
+@pytest.fixture(scope="module")
+def shapes_data(vgg16_mini):
+    train = {c: transfer.shape_images(c, 10, seed=1) for c in SHAPES3}
+    test = {c: transfer.shape_images(c, 4, seed=99) for c in SHAPES3}
+    feats = {c: transfer.features(vgg16_mini, v) for c, v in train.items()}
+    return train, test, feats
+
+
+def test_features_equal_a_manual_forward(vgg16_mini):
+    imgs = transfer.shape_images("ring", 3, seed=5)
+    got = transfer.features(vgg16_mini, imgs)
+    m = vgg16_mini.model
+    x = torch.cat([preprocess(vgg16_mini, p).tensor for p in imgs])
+    with torch.no_grad():
+        pool5 = torch.flatten(m.avgpool(m.features(x)), 1)
+        fc6 = torch.relu(m.classifier[0](pool5))
+        fc7 = torch.relu(m.classifier[3](m.classifier[2](fc6)))
+    for name, want in (("pool5", pool5), ("fc6", fc6), ("fc7", fc7)):
+        assert got[name].shape == tuple(want.shape)
+        np.testing.assert_allclose(got[name], want.numpy(), rtol=1e-5, atol=1e-5)
+    # from a cached analysis: the classifier only, same numbers
+    a = analyze(vgg16_mini, imgs[0])
+    again = transfer.features_from_analysis(vgg16_mini, a)
+    for name in transfer.FEATURE_LAYERS:
+        np.testing.assert_allclose(again[name][0], got[name][0], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("layer", transfer.FEATURE_LAYERS)
+def test_linear_head_separates_shapes(vgg16_mini, shapes_data, layer):
+    _, test, feats = shapes_data
+    head = transfer.fit(vgg16_mini, {c: feats[c][layer] for c in SHAPES3}, layer)
+    assert head.classes == SHAPES3 and head.train_accuracy >= 0.9
+    assert head.losses[-1] < head.losses[0]
+    right = total = 0
+    for i, c in enumerate(SHAPES3):
+        p = transfer.predict(head, transfer.features(vgg16_mini, test[c]))
+        assert p.shape == (4, 3) and np.allclose(p.sum(1), 1, atol=1e-5)
+        right += int((p.argmax(1) == i).sum())
+        total += len(p)
+    assert right / total >= 0.9, (layer, right, total)
+
+
+def test_five_examples_each_held_out_far_above_chance(vgg16_mini, shapes_data):
+    _, test, feats = shapes_data
+    few = {c: feats[c]["fc7"][:5] for c in SHAPES3}
+    assert transfer.cross_val_accuracy(few) >= 0.8          # chance: 1/3
+    head = transfer.fit(vgg16_mini, few, "fc7")
+    p = np.concatenate([transfer.predict(head, transfer.features(vgg16_mini, test[c])) for c in SHAPES3])
+    assert np.mean(p.argmax(1) == np.repeat(np.arange(3), 4)) >= 0.75
+
+
+def test_deterministic_and_downloadable(vgg16_mini, shapes_data):
+    _, _, feats = shapes_data
+    per = {c: feats[c]["fc6"] for c in SHAPES3}
+    a, b = transfer.fit(vgg16_mini, per, "fc6"), transfer.fit(vgg16_mini, per, "fc6")
+    assert np.array_equal(a.weight, b.weight) and np.array_equal(a.bias, b.bias)
+    state = torch.load(io.BytesIO(transfer.head_bytes(a)), weights_only=True)
+    assert set(state) == {"state_dict", "classes", "layer", "variant"}
+    assert state["classes"] == list(SHAPES3) and state["layer"] == "fc6" and state["variant"] == "vgg16_mini"
+    lin = torch.nn.Linear(256, 3)
+    lin.load_state_dict(state["state_dict"])
+    x = torch.from_numpy(feats["circle"]["fc6"])
+    np.testing.assert_allclose(torch.softmax(lin(x), 1).detach().numpy(),
+                               transfer.predict(a, {"fc6": feats["circle"]["fc6"]}), atol=1e-5)
+
+
+def test_bad_input(vgg16_mini, shapes_data):
+    _, _, feats = shapes_data
+    with pytest.raises(transfer.TransferError, match="at least 2"):
+        transfer.fit(vgg16_mini, {"circle": feats["circle"]["fc7"]}, "fc7")
+    with pytest.raises(transfer.TransferError, match="no images"):
+        transfer.fit(vgg16_mini, {"a": feats["circle"]["fc7"], "b": np.zeros((0, 256), np.float32)}, "fc7")
+    with pytest.raises(ValueError, match="unknown feature layer"):
+        transfer.fit(vgg16_mini, {c: feats[c]["fc7"] for c in SHAPES3}, "conv5_3")
+
+
+def test_random_weights_still_run():
+    from vggviz.weights import load_model
+
+    rnd = load_model("vgg11_mini", "random", "cpu")
+    per = {c: transfer.features(rnd, transfer.shape_images(c, 4, seed=3))["fc7"] for c in ("circle", "cross")}
+    head = transfer.fit(rnd, per, "fc7")
+    assert 0 <= head.train_accuracy <= 1
+    cv = transfer.cross_val_accuracy(per)
+    assert cv is not None and 0 <= cv <= 1
+
+
+def test_pca_shape_and_separation(shapes_data):
+    _, _, feats = shapes_data
+    x = np.concatenate([feats[c]["fc7"] for c in SHAPES3])
+    coords, share = transfer.pca_2d(x)
+    assert coords.shape == (30, 2) and share.shape == (2,) and 0 < share.sum() <= 1 + 1e-9
+    assert abs(coords.mean(0)).max() < 1e-3 * abs(coords).max()          # centred
+    fig = transfer.pca_figure({c: feats[c]["fc7"] for c in SHAPES3}, "fc7")
+    assert [t.name for t in fig.data] == list(SHAPES3) and all(len(t.x) == 10 for t in fig.data)
+    assert transfer.pca_2d(x[:1])[0].shape == (1, 2)
+
+
+def test_gradcam_for_a_new_class_and_shared_model_untouched(vgg16_mini, shapes_data):
+    train, test, feats = shapes_data
+    before = _state(vgg16_mini.model)
+    head = transfer.fit(vgg16_mini, {c: feats[c]["fc7"] for c in SHAPES3}, "fc7")
+    a = analyze(vgg16_mini, test["star"][0])
+    cams = [transfer.gradcam(vgg16_mini, head, a, t) for t in range(3)]
+    assert cams[2].label == "star" and cams[2].layer == "conv4_3" and cams[2].layer_map.shape == (8, 8)
+    assert cams[2].crop_map.shape == (64, 64) and 0 <= cams[2].crop_map.min() and cams[2].crop_map.max() <= 1
+    probs = transfer.predict(head, transfer.features_from_analysis(vgg16_mini, a))[0]
+    assert [c.prob for c in cams] == pytest.approx(list(probs), abs=1e-5) and cams[2].raw_max > 0
+    # the Grad-CAM equals autograd through a plain copy of the network + head
+    import copy
+
+    m = copy.deepcopy(vgg16_mini.model)
+    layers = named_layers(m)
+    i = next(l.index for l in layers if l.name == "conv4_3")
+    act = torch.from_numpy(np.array(a.activation("conv4_3")))[None].requires_grad_(True)
+    x = torch.relu(act)
+    for l in layers[i + 2: next(l.index for l in layers if l.name == "relu7") + 1]:
+        x = torch.flatten(x, 1) if l.path.startswith("classifier") and x.dim() > 2 else x
+        x = torch.relu(x) if l.kind == "relu" else l.module(x)
+    score = (x @ torch.from_numpy(head.weight).T + torch.from_numpy(head.bias))[0, 2]
+    (g,) = torch.autograd.grad(score, act)
+    raw = torch.relu((g.mean((2, 3), keepdim=True) * act.detach()).sum(1))[0]
+    np.testing.assert_allclose(cams[2].layer_map, (raw / raw.max()).numpy(), atol=1e-5)
+    with pytest.raises(transfer.TransferError):
+        transfer.gradcam(vgg16_mini, head, a, 3)
+    after = _state(vgg16_mini.model)
+    assert before[0] == after[0] and before[1] == after[1] and after[2] == 0
+    assert all(torch.equal(p, q) for p, q in zip(before[3], after[3]))
+    assert all(p.grad is None for p in vgg16_mini.model.parameters())
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+@pytest.fixture(scope="module")
+def shape_files(tmp_path_factory):
+    d = tmp_path_factory.mktemp("shapes")
+    out = {}
+    for c in ("circle", "square"):
+        out[c] = []
+        for k, im in enumerate(transfer.shape_images(c, 6, seed=2)):
+            p = d / f"{c}{k}.png"
+            im.save(p)
+            out[c].append(str(p))
+    p = d / "test_square.png"
+    transfer.shape_images("square", 1, seed=77)[0].save(p)
+    out["test"] = str(p)
+    bad = d / "bad.png"
+    bad.write_bytes(b"not an image")
+    out["bad"] = str(bad)
+    return out
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_contract(capsys, shape_files):
+    f = shape_files
+    code, out, err = run(capsys, "transfer", "--variant", "vgg16_mini", "--weights", "shapes",
+                         "--class", "round=" + ",".join(f["circle"]), "--class", "boxy=" + ",".join(f["square"]),
+                         "--predict", f["test"], "--json", "--device", "cpu")
+    assert code == 0, err
+    j = json.loads(out)
+    assert set(j) == {"classes", "layer", "train_accuracy", "predictions"}
+    assert j["classes"] == ["round", "boxy"] and j["layer"] == "fc7" and j["train_accuracy"] == 1.0
+    assert [p["label"] for p in j["predictions"]][0] == "boxy" and j["predictions"][0]["prob"] > 0.5
+    assert abs(sum(p["prob"] for p in j["predictions"]) - 1) < 1e-4
+    code, out, _ = run(capsys, "transfer", "--variant", "vgg16_mini", "--layer", "pool5", "--device", "cpu",
+                       "--class", "a=" + f["circle"][0], "--class", "b=" + f["square"][0], "--predict", f["test"])
+    assert code == 0 and "train accuracy" in out and "pool5" in out
+
+
+@pytest.mark.parametrize("case", ["one", "empty", "unreadable", "unreadable_predict", "layer", "noequals"])
+def test_cli_bad_input_exit_2(capsys, shape_files, case):
+    f = shape_files
+    a, b = "a=" + f["circle"][0], "b=" + f["square"][0]
+    args = {"one": ["--class", a],
+            "empty": ["--class", a, "--class", "b="],
+            "unreadable": ["--class", a, "--class", "b=" + f["bad"]],
+            "unreadable_predict": ["--class", a, "--class", b],
+            "layer": ["--class", a, "--class", b, "--layer", "conv5_3"],
+            "noequals": ["--class", a, "--class", f["square"][0]]}[case]
+    pred = f["bad"] if case == "unreadable_predict" else f["test"]
+    code, out, err = run(capsys, "transfer", "--variant", "vgg11_mini", "--device", "cpu", *args, "--predict", pred)
+    assert code == 2 and not out
+    assert err.startswith("vggviz: error: ") and err.count("\n") == 1, err
