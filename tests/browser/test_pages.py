@@ -29,7 +29,7 @@ pytestmark = pytest.mark.browser
 
 PAGES = [
     "home", "architecture", "compare", "receptive_field", "forward_pass",
-    "feature_maps", "unit", "channel", "filters", "gradcam", "fully_conv", "train",
+    "feature_maps", "unit", "channel", "filters", "gradcam", "fully_conv", "transfer", "train",
 ]
 CHART = f'{MAIN} [data-testid="stPlotlyChart"] .js-plotly-plot, {MAIN} .js-plotly-plot'
 IMAGE_PAGES = ["feature_maps", "filters", "gradcam"]
@@ -323,3 +323,14 @@ def test_a_link_reproduces_the_view_and_follows_the_controls(page, shots):
     open_page(page, "gradcam?variant=vgg11&sample=cat&layer=conv9_9")
     _assert_clean(page, "bad link")
     assert "conv9_9" in page.locator(MAIN).inner_text() and "default is shown" in page.locator(MAIN).inner_text()
+
+
+def test_compare_tables_show_no_none(page, shots):
+    """Chromium once showed "None" where A-LRN and C have no accuracy (AppTest saw a blank)."""
+    open_page(page, "compare")
+    _assert_clean(page, "compare")
+    page.locator(f'{MAIN} [data-testid="stDataFrame"], {MAIN} [data-testid="stTable"]').first.wait_for()
+    cells = page.evaluate(
+        """() => Array.from(document.querySelectorAll('[data-testid="stMain"] [data-testid="stTable"] td,'
+                 + '[data-testid="stMain"] [data-testid="stDataFrame"] [role="gridcell"]')).map(c => c.innerText.trim())""")
+    assert cells and not [c for c in cells if c in ("None", "nan", "NaN")], [c for c in cells if c in ("None", "nan")][:5]
