@@ -3,7 +3,7 @@ import io
 import numpy as np
 import streamlit as st
 
-from vggviz import attribution, maps, ui
+from vggviz import attribution, maps, trust, ui
 from vggviz.variants import VARIANTS
 
 sel = ui.selection()
@@ -52,6 +52,7 @@ layer = c2.selectbox(
          "conv5_x for a full-size VGG (14×14 at 224 px); for the mini family conv4_x (8×8 at 64 px), "
          "because there conv5's 4×4 cells each see the whole image.",
 )
+c2.caption("💡 " + trust.LAYER_GUIDE_SHORT)
 c3, c4 = st.columns([3, 2])
 alpha = c3.slider("Opacity of the heatmap", 0.0, 1.0, 0.5, 0.05, key="gc_alpha")
 cmap = c4.selectbox("Colormap", attribution.COLORMAPS, key="gc_cmap")
@@ -116,6 +117,80 @@ sweep = ui.current_depth_sweep(loaded, res, target)
 for col, c in zip(st.columns(len(sweep)), sweep):
     col.image(attribution.overlay(small, c.image_map(small_box, small.size), alpha, cmap, small_box), width="stretch")
     col.caption(f"**{c.layer}** · {c.layer_map.shape[0]}×{c.layer_map.shape[1]}")
+
+# ---------------------------------------------------------------- can this map be trusted?
+st.subheader("Can this map be trusted?")
+if st.toggle("Check this map (randomise the model, delete and insert pixels)", key="gc_trust",
+             help="Runs on a private copy of the model and costs a few dozen forward passes; off by default."):
+    st.markdown(
+        "Two tests from the research literature. **Randomisation** (Adebayo et al., 2018): the weights are "
+        "re-initialised from the top (fc8) down, one layer or block at a time, and the map recomputed; a map "
+        "that hardly changes (rank correlation ρ near 1) shows the image, not what the network learned. "
+        "**Deletion / insertion** (Petsiuk et al., 2018): pixels are greyed out (or put back into a blurred "
+        "image) in the map's order of importance; a faithful map makes the probability fall (rise) faster "
+        "than a random order: lower deletion AUC, higher insertion AUC."
+    )
+    t1, t2 = st.columns(2)
+    method = t1.radio("Method", trust.RANDOMISATION_METHODS, key="gc_trust_method", horizontal=True,
+                      help="Grad-CAM at the layer picked above; saliency and guided backprop at the pixels.")
+    steps = t2.slider("Steps (budget)", 10, 50, trust.DEFAULT_STEPS, 5, key="gc_trust_steps",
+                      help="Deletion/insertion curves: the pixels are changed in this many steps; "
+                           f"{trust.curve_passes(trust.DEFAULT_STEPS)} forward passes at "
+                           f"{trust.DEFAULT_STEPS} steps (4 curves × (steps + 1)).")
+    tkey = (res.digest, res.variant, target, method, layer, steps)
+    go_on = st.session_state.get("gc_trust_key") == tkey or ui.allowed("heavy")
+    if go_on:
+        st.session_state["gc_trust_key"] = tkey
+        bar = st.progress(0.0, text="Randomising a private copy of the model…")
+        try:
+            chk = ui.current_randomisation(loaded, res, target, layer, method, lambda d, t: bar.progress(
+                d / t, text=f"Randomisation: {d}/{t} maps"))
+            heat_crop = cam.crop_map if method == "Grad-CAM" else chk.original
+            cur = ui.current_curves(loaded, res, target, method, layer if method == "Grad-CAM" else None,
+                                    heat_crop, steps, lambda d, t: bar.progress(
+                                        d / t, text=f"Deletion and insertion: {d}/{t} images"))
+            depth = (ui.current_depth_deletion(loaded, res, target, steps, lambda d, t: bar.progress(
+                d / t, text=f"Deletion through the depth: {d}/{t} images")) if method == "Grad-CAM" else [])
+        except (RuntimeError, ValueError) as e:
+            ui.show_error(f"Checking the map failed: {e}")
+            chk = None
+        finally:
+            bar.empty()
+        if chk is not None:
+            crop = res.preprocessed.stages["cropped"]
+            st.markdown(f"**Cascading randomisation** of {method}"
+                        + (f" at {chk.layer}" if chk.layer else "") + " for "
+                        + f"**{cats[target]}**: ρ = Spearman rank correlation with the original map.")
+            shown = [("original", chk.original, 1.0)] + [(f"→ {s.randomised}", s.crop_map, s.spearman)
+                                                         for s in chk.steps]
+            for col, (name, m, rho) in zip(st.columns(len(shown)), shown):
+                col.image(attribution.overlay(crop, m, alpha, cmap), width="stretch")
+                col.caption(f"**{name}** · ρ {rho:.2f}")
+            st.caption("Each step re-initialises that layer (or conv block) and keeps every layer above it "
+                       "random. A map that still looks like the first one after fc8…fc6 and conv5 are random "
+                       "is explaining edges of the image, not the class. Beware: maps with large zero areas "
+                       "(Grad-CAM's ReLU) give ρ from few pixels.")
+            m1, m2, m3, m4 = st.columns(4)
+            m1.metric("Deletion AUC", f"{cur.auc('deletion'):.3f}",
+                      f"{cur.auc('deletion') - cur.auc('deletion', 'random'):+.3f} vs random", delta_color="inverse",
+                      help="Area under the probability as the most important pixels are greyed out: lower is better.")
+            m2.metric("Deletion AUC, random order", f"{cur.auc('deletion', 'random'):.3f}")
+            m3.metric("Insertion AUC", f"{cur.auc('insertion'):.3f}",
+                      f"{cur.auc('insertion') - cur.auc('insertion', 'random'):+.3f} vs random",
+                      help="Area under the probability as pixels are put back into a blurred image: higher is better.")
+            m4.metric("Insertion AUC, random order", f"{cur.auc('insertion', 'random'):.3f}")
+            st.plotly_chart(trust.curves_figure(cur, cats[target]), width="stretch", key="gc_trust_curves")
+            st.caption(f"{cur.passes} forward passes in {cur.seconds:.1f} s. Where it can mislead: greyed-out "
+                       "pixels make an image unlike any training image, so the probability can fall because of "
+                       "the grey blotches themselves; and a faithful map can still point at a shortcut "
+                       "(a watermark, the background) the network learned.")
+            if depth:
+                st.markdown("**Which layer?** The depth sweep's maps, each with its deletion AUC (lower: its "
+                            "order removes the evidence sooner).")
+                best = min(range(len(depth)), key=lambda i: depth[i][1])
+                for i, (col, (c, auc)) in enumerate(zip(st.columns(len(depth)), depth)):
+                    col.image(attribution.overlay(crop, c.crop_map, alpha, cmap), width="stretch")
+                    col.caption(f"**{c.layer}** · deletion AUC {auc:.3f}" + (" ✅" if i == best else ""))
 
 # ---------------------------------------------------------------- methods
 st.subheader("Compare methods")

@@ -55,11 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     f = wsub.add_parser("fetch", help="download ImageNet weights into torch's cache (TORCH_HOME)")
     f.add_argument("variants", nargs="+")
 
-    pr = sub.add_parser("predict", help="top-k ImageNet classes for an image")
+    pr = sub.add_parser("predict", help="top-k classes for an image (ImageNet's, or a checkpoint's own)")
     pr.add_argument("image")
     pr.add_argument("--variant", default="vgg16")
     pr.add_argument("--weights", default=None, help="imagenet | shapes | random | PATH.pth (default: $VGGVIZ_WEIGHTS "
-                                                    "or imagenet; shapes for the mini family)")
+                                                    "or imagenet; shapes for the mini family); a .pth may "
+                                                    "carry its own classes, or sit beside PATH.classes.txt")
     pr.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     pr.add_argument("--topk", type=_positive("topk"), default=5)
     pr.add_argument("--json", action="store_true")
@@ -75,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--heatmap", default=None, help="write the heatmap (float32, image size, [0,1]) as .npy")
     g.add_argument("--alpha", type=float, default=0.5)
     g.add_argument("--json", action="store_true")
+    g.add_argument("--check", action="store_true",
+                   help="can this map be trusted? cascading model randomisation (Spearman per step) and "
+                        "deletion/insertion AUCs against a random order")
+    g.add_argument("--check-steps", type=_positive("check steps"), default=20,
+                   help="deletion/insertion steps for --check (4 × (steps + 1) forward passes)")
 
     t = sub.add_parser("train", help="train a mini variant on generated shapes (the paper's recipe)")
     t.add_argument("variant", help="a mini variant: vgg11_mini, vgg13_mini, vgg16_mini, vgg19_mini, …")
@@ -217,6 +223,8 @@ def _predict(a) -> None:
         "variant": a.variant, "weights": loaded.source, "device": str(loaded.device),
         "top": [{"index": p.index, "label": p.label, "prob": round(float(p.prob), 6)} for p in res.top],
     }
+    if loaded.classes is not None:      # a checkpoint with its own classes: all its names
+        out["classes"] = list(loaded.classes)
     if a.json:
         _print_json(out)
     else:
@@ -248,10 +256,35 @@ def _gradcam(a) -> None:
     info = {"variant": a.variant, "weights": loaded.source, "device": str(loaded.device),
             "layer": layer, "target": cam.target, "label": cam.label, "prob": round(float(cam.prob), 6),
             "out": a.out, "heatmap": a.heatmap}
+    if loaded.classes is not None:
+        info["classes"] = list(loaded.classes)
+    if a.check:
+        info.update(_gradcam_check(loaded, res, cam, layer, a.check_steps))
     if a.json:
         _print_json(info)
     else:
         print(f"Grad-CAM of {cam.label!r} ({cam.target}, p={cam.prob:.3f}) at {layer} → {a.out}")
+        if a.check:
+            print(f"randomisation (Spearman per cascade step {', '.join(info['randomisation_steps'])}): "
+                  + ", ".join(f"{r:.2f}" for r in info["randomisation_spearman"]))
+            print(f"deletion AUC {info['deletion_auc']:.3f} (random order {info['random_deletion_auc']:.3f}; "
+                  f"lower is better), insertion AUC {info['insertion_auc']:.3f} (random order "
+                  f"{info['random_insertion_auc']:.3f}; higher is better)")
+
+
+def _gradcam_check(loaded, res, cam, layer: str, steps: int) -> dict:
+    """``gradcam --check``: :mod:`vggviz.trust`'s two tests of the map, as JSON fields."""
+    from .trust import MAX_STEPS, deletion_insertion, randomisation_check
+
+    if steps > MAX_STEPS:
+        raise UsageError(f"--check-steps must be at most {MAX_STEPS}, got {steps}")
+    chk = randomisation_check(loaded, res, cam.target, layer, "Grad-CAM")
+    cur = deletion_insertion(loaded, res, cam.crop_map, cam.target, steps)
+    return {"randomisation_steps": [s.randomised for s in chk.steps],
+            "randomisation_spearman": [round(s.spearman, 4) for s in chk.steps],
+            "deletion_auc": round(cur.auc("deletion"), 4), "insertion_auc": round(cur.auc("insertion"), 4),
+            "random_deletion_auc": round(cur.auc("deletion", "random"), 4),
+            "random_insertion_auc": round(cur.auc("insertion", "random"), 4), "check_steps": steps}
 
 
 def _unit(a) -> None:

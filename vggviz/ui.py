@@ -885,3 +885,43 @@ def current_featvis(loaded: LoadedModel, layer: str, channels, settings, unit=No
 
 
 __all__ += ["SharedResults", "session_uploads", "current_channel_index", "current_featvis", "allowed"]
+
+
+# --------------------------------------------------------------------------- can this map be trusted?
+
+TRUST_CACHE_ENTRIES = 32          # a check is ≤ 9 crop maps (≤ 2 MB at 224 px); curves are small
+_trust_results = SharedResults(TRUST_CACHE_ENTRIES)
+
+
+def current_randomisation(loaded: LoadedModel, analysis, target: int, layer: str, method: str, progress=None):
+    """:func:`vggviz.trust.randomisation_check`, kept per (model, image, target, method, layer)
+    for every session (:class:`SharedResults`: the progress bar is not replayed)."""
+    from . import trust
+
+    layer = layer if method == "Grad-CAM" else None
+    key = ("randomisation", _model_key(loaded), analysis.digest, int(target), method, layer)
+    return _trust_results.get_or_compute(key, lambda: trust.randomisation_check(
+        loaded, analysis, int(target), layer, method, progress=progress))
+
+
+def current_curves(loaded: LoadedModel, analysis, target: int, method: str, layer: str | None, heat,
+                   steps: int, progress=None):
+    """:func:`vggviz.trust.deletion_insertion` of the shown map ``heat`` of ``method`` (at
+    ``layer``), kept per (model, image, target, method, layer, steps) for every session."""
+    from . import trust
+
+    key = ("curves", _model_key(loaded), analysis.digest, int(target), method, layer, int(steps))
+    return _trust_results.get_or_compute(key, lambda: trust.deletion_insertion(
+        loaded, analysis, heat, int(target), int(steps), progress=progress))
+
+
+def current_depth_deletion(loaded: LoadedModel, analysis, target: int, steps: int, progress=None):
+    """:func:`vggviz.trust.depth_deletion`, kept per (model, image, target, steps)."""
+    from . import trust
+
+    key = ("depth", _model_key(loaded), analysis.digest, int(target), int(steps))
+    return _trust_results.get_or_compute(key, lambda: trust.depth_deletion(
+        loaded, analysis, int(target), int(steps), progress=progress))
+
+
+__all__ += ["current_randomisation", "current_curves", "current_depth_deletion"]

@@ -329,7 +329,8 @@ def build(name: str, *, device: str | torch.device = "cpu", seed: int | None = 0
 
     ``seed`` makes the initialisation repeatable without touching the global RNG.
     On ``device="meta"`` no memory is allocated (used for shapes and FLOP counts).
-    ``num_classes`` sizes a mini variant's fc8 (default: the shapes' classes).
+    ``num_classes`` sizes fc8, the classifier's last layer (default: the shapes' classes for
+    the mini family, ImageNet's 1000 for the full-size variants): a fine-tuned checkpoint's own.
     """
     info = model_info(name)
     device = torch.device(device)
@@ -337,10 +338,10 @@ def build(name: str, *, device: str | torch.device = "cpu", seed: int | None = 0
     def _make() -> nn.Module:
         with device:
             if info.torchvision:
-                return models.get_model(info.name, weights=None)
+                return models.get_model(info.name, weights=None, **({"num_classes": num_classes} if num_classes else {}))
             if info.mini:
                 return _mini_vgg(info, num_classes)
-            return tv_vgg.VGG(make_features(info.layer_config, info.batch_norm))
+            return tv_vgg.VGG(make_features(info.layer_config, info.batch_norm), num_classes=num_classes or 1000)
 
     if device.type == "meta" or seed is None:
         model = _make()

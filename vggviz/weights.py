@@ -3,8 +3,13 @@
 Sources: ``imagenet`` (torchvision's weights, downloaded once into torch's cache,
 ``TORCH_HOME``), ``shapes`` (the mini variants' checkpoints bundled in ``assets/models/``,
 trained on :mod:`vggviz.shapes`; no network), a path to a local ``.pth`` state dict (loaded
-with ``weights_only=True``), ``trained:ID`` (a model trained in this process, kept in memory
-by :func:`keep_trained`), or ``random`` (seeded, the same every time). The default comes from
+with ``weights_only=True``; ``dir:NAME`` for a file in the teacher's ``VGGVIZ_WEIGHTS_DIR``), ``trained:ID`` (a model trained in this process, kept in memory
+by :func:`keep_trained`), or ``random`` (seeded, the same every time).
+
+A local checkpoint may be fine-tuned with its own classes: a plain state dict or
+``{"state_dict": …, "classes": [names]}``, or a plain state dict with a sidecar
+``NAME.classes.txt`` (one name per line) beside ``NAME.pth``. fc8 (``classifier.6``) is sized
+from the checkpoint; names that disagree with its outputs are refused (:class:`WeightsError`). The default comes from
 ``VGGVIZ_WEIGHTS`` for the full-size variants and is ``shapes`` for the mini family.
 When ImageNet weights cannot be had (offline, no cached file) :func:`load_model` falls back
 to ``random`` within a few seconds and says so in :attr:`LoadedModel.note`.
@@ -49,6 +54,8 @@ __all__ = [
     "keep_trained",
     "trained_models",
     "TRAINED_KEEP",
+    "sidecar_path",
+    "outputs",
 ]
 
 DOWNLOAD_TIMEOUT = float(os.environ.get("VGGVIZ_DOWNLOAD_TIMEOUT", "5"))
@@ -85,10 +92,7 @@ class LoadedModel:
     def categories(self) -> list[str]:
         if self.classes is not None:
             return list(self.classes)
-        if variant_info(self.variant).mini:
-            from .shapes import CLASSES
-            return list(CLASSES)
-        return imagenet_meta()["categories"]
+        return _default_categories(self.variant)
 
     @property
     def transforms(self):
@@ -288,7 +292,9 @@ def _read_checkpoint(path: Path) -> tuple[dict[str, torch.Tensor], tuple[str, ..
     classes = None
     if isinstance(obj, dict) and isinstance(obj.get("state_dict"), dict):
         names = obj.get("classes")
-        if isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names):
+        if names is not None:
+            if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+                raise WeightsError(f"{path.name}: \"classes\" must be a list of class names (strings)")
             classes = tuple(names)
         obj = obj["state_dict"]
     if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
@@ -296,9 +302,68 @@ def _read_checkpoint(path: Path) -> tuple[dict[str, torch.Tensor], tuple[str, ..
     return {k.removeprefix("module."): v for k, v in obj.items()}, classes
 
 
-def _load_into(variant: str, state: dict[str, torch.Tensor], what: str) -> nn.Module:
+SIDECAR_SUFFIX = ".classes.txt"
+SIDECAR_MAX_BYTES = 1 << 20
+
+
+def sidecar_path(path: Path) -> Path:
+    """Where a checkpoint's class names may sit: ``NAME.classes.txt`` beside ``NAME.pth``."""
+    return path.with_name(path.stem + SIDECAR_SUFFIX)
+
+
+def _read_sidecar(path: Path, within: Path | None = None) -> tuple[str, ...] | None:
+    """The class names in the sidecar of ``path`` (one per line; blank lines at the end are
+    ignored), or None when there is none. With ``within`` (the teacher's folder) a sidecar
+    that leads out of it is ignored."""
+    side = sidecar_path(path)
+    if not side.is_file() or (within is not None and side.resolve().parent != within):
+        return None
+    if side.stat().st_size > SIDECAR_MAX_BYTES:
+        raise WeightsError(f"{side.name} is larger than {SIDECAR_MAX_BYTES >> 20} MB; it should hold one class name per line")
+    try:
+        text = side.read_text(encoding="utf-8-sig")
+    except (UnicodeDecodeError, OSError) as e:
+        raise WeightsError(f"{side.name} is not a UTF-8 text file of class names ({type(e).__name__})") from None
+    names = [line.strip() for line in text.rstrip().splitlines()]
+    empty = [i + 1 for i, n in enumerate(names) if not n]
+    if not names or empty:
+        raise WeightsError(f"{side.name} has an empty line ({empty[0] if empty else 1}); write one class name per line")
+    return tuple(names)
+
+
+def outputs(state: dict[str, torch.Tensor]) -> int | None:
+    """How many classes a checkpoint's fc8 (torchvision's ``classifier.6``) has, or None."""
     fc8 = state.get("classifier.6.weight")
-    classes = int(fc8.shape[0]) if variant_info(variant).mini and fc8 is not None else None
+    return int(fc8.shape[0]) if isinstance(fc8, torch.Tensor) and fc8.dim() == 2 else None
+
+
+def _class_names(variant: str, state: dict[str, torch.Tensor], classes, what: str) -> tuple[str, ...] | None:
+    """The names to show for the checkpoint's outputs: its own (checked against fc8), None
+    for the family's usual ones (ImageNet's 1000, the shapes), or ``class 0 … class N-1``
+    for a fine-tuned fc8 that came without names."""
+    n = outputs(state)
+    if classes is not None:
+        if n is not None and len(classes) != n:
+            raise WeightsError(f"{what} has {len(classes)} class names but its last layer (fc8, classifier.6) "
+                               f"has {n} outputs; give one name per output")
+        return tuple(classes)
+    default = 0 if n is None else len(_default_categories(variant))
+    if n is None or n == default:
+        return None
+    return tuple(f"class {i}" for i in range(n))
+
+
+def _default_categories(variant: str) -> list[str]:
+    if variant_info(variant).mini:
+        from .shapes import CLASSES
+        return list(CLASSES)
+    return imagenet_meta()["categories"]
+
+
+def _load_into(variant: str, state: dict[str, torch.Tensor], what: str) -> nn.Module:
+    classes = outputs(state)
+    if classes is not None and classes < 1:
+        raise WeightsError(f"{what}: its last layer (fc8, classifier.6) has no outputs")
     model = build(variant, device="meta", num_classes=classes)
     expected = model.state_dict()
     missing = [k for k in expected if k not in state]
@@ -349,6 +414,7 @@ def load_model(
         if path.is_file():
             state, classes = _read_checkpoint(path)
             model, used = _load_into(variant, state, f"bundled {path.name}"), "shapes"
+            classes = _class_names(variant, state, classes, f"bundled {path.name}")
         else:
             model, used = build(variant), "random"
             note = (f"no trained shapes checkpoint ships for {info.label}; train it on the Train page "
@@ -362,7 +428,8 @@ def load_model(
                                f"{TRAINED_KEEP} are kept); train it again")
         if kept[0] != variant:
             raise WeightsError(f"{source} is a {kept[0]}, not a {variant}; pick {kept[0]}")
-        model, used, classes = _load_into(variant, kept[1], source), source, kept[2]
+        model, used = _load_into(variant, kept[1], source), source
+        classes = _class_names(variant, kept[1], kept[2], source)
     elif info.mini and source == "imagenet":
         raise WeightsError(f"{variant} has no ImageNet weights (the mini family is trained on shapes); "
                            "use shapes or random")
@@ -378,9 +445,13 @@ def load_model(
         else:
             del t0
     else:
-        path = local_weight_path(source.removeprefix("dir:")) if source.startswith("dir:") else Path(source).expanduser()
+        in_dir = source.startswith("dir:")
+        path = local_weight_path(source.removeprefix("dir:")) if in_dir else Path(source).expanduser()
         state, classes = _read_checkpoint(path)
+        if classes is None:
+            classes = _read_sidecar(path, weights_dir() if in_dir else None)
         model = _load_into(variant, state, path.name)
+        classes = _class_names(variant, state, classes, path.name)
         used = f"file:{path.name}"
     model = model.to(dev)
     for p in model.parameters():
