@@ -142,9 +142,19 @@ st.plotly_chart(transfer.pca_figure(per_class, layer), width="stretch", key="tr_
 st.caption("Each dot is one of your images, its features squeezed to two numbers by PCA (the two directions "
            "in which your examples differ most). Classes that form separate clouds are easy for a linear "
            "layer; but PCA keeps only two of many dimensions, so overlapping clouds can still be separable.")
-st.download_button("Download your classifier (.pth)", transfer.head_bytes(head),
+d1, d2 = st.columns(2)
+d1.download_button("Download your classifier (.pth)", transfer.head_bytes(head),
                    file_name=f"{loaded.variant}_{layer}_head.pth", key="tr_download",
                    help='A dict {"state_dict", "classes", "layer", "variant"}: torch.load(f, weights_only=True).')
+if layer == "fc7":
+    d2.download_button("Download the whole network with your classes (.pth)",
+                       data=lambda: transfer.model_checkpoint(loaded, head), on_click="ignore",
+                       file_name=f"{loaded.variant}_{'-'.join(head.classes)[:40]}.pth", key="tr_download_model",
+                       help="Your layer in fc8's place: put it in the teacher's weights folder (or pass it to the "
+                            "command line with --weights) and every page shows your classes.")
+else:
+    d2.caption("Train on fc7 to download the whole network with your classes (a pool5 or fc6 layer does "
+               "not fit in VGG's own fc8).")
 
 # ---------------------------------------------------------------- a new image
 st.subheader("Try it on a new image")

@@ -215,3 +215,22 @@ def test_cli_bad_input_exit_2(capsys, shape_files, case):
     code, out, err = run(capsys, "transfer", "--variant", "vgg11_mini", "--device", "cpu", *args, "--predict", pred)
     assert code == 2 and not out
     assert err.startswith("vggviz: error: ") and err.count("\n") == 1, err
+
+
+def test_an_fc7_head_downloads_as_a_network_that_opens_with_its_classes(tmp_path):
+    from vggviz.weights import load_model
+    from vggviz.analysis import analyze
+
+    lm = load_model("vgg16_mini", "shapes", "cpu")
+    per = {n: transfer.features(lm, transfer.shape_images(n, 6))["fc7"] for n in ("circle", "star")}
+    head = transfer.fit(lm, per, "fc7")
+    path = tmp_path / "mine.pth"
+    path.write_bytes(transfer.model_checkpoint(lm, head))
+    mine = load_model("vgg16_mini", str(path), "cpu")
+    assert mine.categories == ["circle", "star"]
+    img = transfer.shape_images("star", 1, seed=99)[0]
+    want = transfer.predict(head, transfer.features(lm, [img]))[0]
+    got = analyze(mine, img).probs
+    assert np.allclose(got, want, atol=1e-4), (got, want)
+    assert transfer.model_checkpoint(lm, transfer.fit(lm, {n: transfer.features(lm, transfer.shape_images(n, 3))["fc6"]
+                                                          for n in ("circle", "star")}, "fc6")) is None

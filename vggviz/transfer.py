@@ -344,6 +344,24 @@ def head_bytes(head: Head) -> bytes:
     return buf.getvalue()
 
 
+def model_checkpoint(loaded: LoadedModel, head: Head) -> bytes | None:
+    """For a head trained on fc7 (relu7's output, exactly what fc8 reads): the whole network
+    with the head in fc8's place, as a ``{"state_dict", "classes"}`` checkpoint that opens again
+    in the app (a teacher's weights folder) and the CLI (``--weights FILE``) with the new class
+    names. None for pool5 or fc6 heads, which do not fit VGG's own layers."""
+    if head.layer != "fc7":
+        return None
+    state = {k: v.detach().cpu().clone() for k, v in loaded.model.state_dict().items()}
+    w = state["classifier.6.weight"]
+    if w.shape[1] != head.weight.shape[1]:
+        raise TransferError(f"the head reads {head.weight.shape[1]} features, fc8 reads {w.shape[1]}")
+    state["classifier.6.weight"] = torch.from_numpy(head.weight.copy()).to(w.dtype)
+    state["classifier.6.bias"] = torch.from_numpy(head.bias.copy()).to(w.dtype)
+    buf = io.BytesIO()
+    torch.save({"state_dict": state, "classes": list(head.classes)}, buf)
+    return buf.getvalue()
+
+
 def as_image(pil: Image.Image, name: str = "generated"):
     """A generated or bundled PIL image as a :class:`vggviz.images.LoadedImage` (with a digest
     of its pixels), so it can go wherever an upload goes."""
