@@ -29,6 +29,7 @@ import math
 import os
 import sys
 import threading
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -213,8 +214,8 @@ async def run_user(browser, url: str, i: int, image: tuple[str, bytes], expected
             raise RuntimeError(f"exception on Forward pass: {exc[0]}")
         step = "Grad-CAM"
         t_g = time.monotonic()
-        await page.locator(f'{SIDEBAR} a[href$="/gradcam"]').first.click()
-        await page.wait_for_url("**/gradcam")
+        await page.locator(f'{SIDEBAR} a[href$="/gradcam"], {SIDEBAR} a[href*="/gradcam?"]').first.click()
+        await page.wait_for_url(re.compile(r"/gradcam(\?|$)"))     # the links carry the view's query string
         await page.wait_for_function(
             """() => Array.from(document.querySelectorAll('[data-testid="stMain"] [data-testid="stImage"] img'))
                    .some(i => i.complete && i.naturalWidth > 0)""")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -48,9 +49,10 @@ def open_page(page, path: str) -> None:
 
 def nav_to(page, path: str) -> None:
     """Change page inside the same session (keeps the uploaded image), via the sidebar nav."""
-    link = page.locator(f'{SIDEBAR} a[href$="/{path}"]').first
+    # The links carry the view's query string (variant, sample, …) once the app writes it.
+    link = page.locator(f'{SIDEBAR} a[href$="/{path}"], {SIDEBAR} a[href*="/{path}?"]').first
     link.click()
-    page.wait_for_url(f"**/{path}", timeout=LONG)
+    page.wait_for_url(re.compile(rf"/{path}(\?|$)"), timeout=LONG)
     wait_idle(page)
 
 
