@@ -59,7 +59,7 @@ def _heartbeat(owner: str) -> None:
     jobs.pool().touch(owner)
 
 
-nav = st.navigation(PAGES)
+nav = st.navigation(PAGES, expanded=True)      # every page listed: the lesson has more than ten
 owner = st.session_state.setdefault("vggviz_owner", uuid.uuid4().hex)
 _session_owner(owner)
 if jobs.pool().has_live(owner):
