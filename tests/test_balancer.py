@@ -9,6 +9,7 @@ Skips without nginx on a developer's machine; fails in CI (CI=true: .ci/run inst
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import shutil
@@ -46,7 +47,10 @@ def cluster(tmp_path_factory):
                     for i in range(2)]
         addrs = [r.url.split("//", 1)[1] for r in replicas]
         for r in replicas:      # the teacher opens each replica's start page (the client warms only one)
-            asyncio.run(open_start_page(r.url))
+            # In its own thread: the browser tests' playwright (sync API) may leave an event
+            # loop running in this one, and asyncio.run refuses to nest.
+            with concurrent.futures.ThreadPoolExecutor(1) as ex:
+                ex.submit(asyncio.run, open_start_page(r.url)).result()
         lb = stack.enter_context(balancer(addrs, free_port(), prefix=tmp / "nginx", fail_timeout="30s"))
         yield {"replicas": replicas, "addrs": addrs, "lb": lb, "tmp": tmp,
                "cookies": pick_cookies(lb.url, addrs)}

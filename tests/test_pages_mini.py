@@ -120,4 +120,4 @@ def test_receptive_field_architecture_compare(at):
     assert "shapes held-out %" in mini.columns
     row = mini[mini["variant"] == "mini VGG16 (D)"].iloc[0]
     assert float(row["shapes held-out %"]) >= 97
-    assert (mini[mini["variant"] == "mini VGG16-BN (D + BN)"]["shapes held-out %"] == "").all()
+    assert (mini[mini["variant"] == "mini VGG16-BN (D + BN)"]["shapes held-out %"].str.startswith("—")).all()   # no checkpoint ships: a dash, never None

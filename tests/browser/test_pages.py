@@ -330,7 +330,8 @@ def test_compare_tables_show_no_none(page, shots):
     open_page(page, "compare")
     _assert_clean(page, "compare")
     page.locator(f'{MAIN} [data-testid="stDataFrame"], {MAIN} [data-testid="stTable"]').first.wait_for()
-    cells = page.evaluate(
-        """() => Array.from(document.querySelectorAll('[data-testid="stMain"] [data-testid="stTable"] td,'
-                 + '[data-testid="stMain"] [data-testid="stDataFrame"] [role="gridcell"]')).map(c => c.innerText.trim())""")
+    js = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] [data-testid="stTable"] td,'
+                 + '[data-testid="stMain"] [data-testid="stDataFrame"] [role="gridcell"]')).map(c => c.innerText.trim())"""
+    page.wait_for_function(f"() => ({js})().filter(t => t).length > 10", timeout=60_000)   # the grid's cells drawn
+    cells = page.evaluate(js)
     assert cells and not [c for c in cells if c in ("None", "nan", "NaN")], [c for c in cells if c in ("None", "nan")][:5]
