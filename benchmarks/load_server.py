@@ -530,17 +530,21 @@ async def run_user(base: str, i: int, image: tuple[str, bytes], variant: str, ex
             raise ProtocolError("no Grad-CAM page in the navigation")
         t_g = time.monotonic()
         since = await s.rerun(page_hash=s.pages[GRADCAM_PAGE])
-        _, url = await s.wait_for(lambda: s.main_images[0] if s.main_images else None,
-                                  deadline, "Grad-CAM image")
-        status, _, png = await http(url if "://" in url else base + url, headers=s.cookie_headers(),
-                                    timeout=max(1.0, deadline - time.monotonic()))
-        if status != 200:
+        await s.wait_done(since, deadline, "the end of the Grad-CAM run")
+        for attempt in range(3):      # a later run may replace (and drop) the first run's media file
+            _, url = await s.wait_for(lambda: s.main_images[0] if s.main_images else None,
+                                      deadline, "Grad-CAM image")
+            status, _, png = await http(url if "://" in url else base + url, headers=s.cookie_headers(),
+                                        timeout=max(1.0, deadline - time.monotonic()))
+            if status == 200:
+                break
+            await asyncio.sleep(1.0)
+        else:
             raise ProtocolError(f"Grad-CAM image {url}: HTTP {status}")
         with Image.open(io.BytesIO(png)) as im:
             im.load()
             r.gradcam_size = list(im.size)
         r.t_gradcam = time.monotonic() - t_g
-        await s.wait_done(since, deadline, "the end of the Grad-CAM run")
         r.t_total = time.monotonic() - t0
         problems = []
         with Image.open(io.BytesIO(data)) as up:
