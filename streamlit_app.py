@@ -6,9 +6,11 @@ from pathlib import Path
 import streamlit as st
 
 from vggviz import jobs, ui
+from vggviz.i18n import _
 
 HERE = Path(__file__).parent
 st.set_page_config(page_title="vggviz — VGG taken apart", page_icon="🧱", layout="wide")
+ui.choose_language()       # first: everything below is shown in the session's language
 
 
 def page(name: str, title: str, icon: str, **kw) -> st.Page:
@@ -17,7 +19,7 @@ def page(name: str, title: str, icon: str, **kw) -> st.Page:
 
 # The default page lives at "/" (Streamlit reserves its url_path but answers "Page not found"
 # there), so its file's name, /home, is a hidden page that opens it.
-HOME = st.Page(HERE / "pages" / "home.py", title="Start here", icon="🏠", url_path="start", default=True)
+HOME = st.Page(HERE / "pages" / "home.py", title=_("Start here"), icon="🏠", url_path="start", default=True)
 
 
 def _home_alias() -> None:
@@ -25,22 +27,23 @@ def _home_alias() -> None:
 
 
 PAGES = {
-    "Start": [HOME, st.Page(_home_alias, title="Start here", url_path="home", visibility="hidden")],
-    "The architecture": [
-        page("architecture", "Architecture", "🧱"),
-        page("compare", "Compare depths", "📊"),
-        page("receptive_field", "Why 3×3?", "🔍"),
+    _("Start"): [HOME, st.Page(_home_alias, title=_("Start here"), url_path="home", visibility="hidden")],
+    _("The architecture"): [
+        page("architecture", _("Architecture"), "🧱"),
+        page("compare", _("Compare depths"), "📊"),
+        page("receptive_field", _("Why 3×3?"), "🔍"),
     ],
-    "An image through the network": [
-        page("forward_pass", "Forward pass", "➡️"),
-        page("feature_maps", "Feature maps", "🗺️"),
-        page("unit", "One unit", "🔬"),
-        page("channel", "What a channel wants to see", "🎨"),
-        page("filters", "Filters", "🎛️"),
-        page("gradcam", "Grad-CAM", "🔥"),
-        page("fully_conv", "Fully convolutional", "🧩"),
+    _("An image through the network"): [
+        page("forward_pass", _("Forward pass"), "➡️"),
+        page("feature_maps", _("Feature maps"), "🗺️"),
+        page("unit", _("One unit"), "🔬"),
+        page("channel", _("What a channel wants to see"), "🎨"),
+        page("filters", _("Filters"), "🎛️"),
+        page("gradcam", _("Grad-CAM"), "🔥"),
+        page("fully_conv", _("Fully convolutional"), "🧩"),
     ],
-    "The shapes lab": [page("train", "Train it yourself", "🏋️"), page("transfer", "Teach it your own classes", "🎓")],
+    _("The shapes lab"): [page("train", _("Train it yourself"), "🏋️"),
+                          page("transfer", _("Teach it your own classes"), "🎓")],
 }
 
 
@@ -67,7 +70,10 @@ if jobs.pool().has_live(owner):
 sel = ui.sidebar()
 ui.image_picker()
 ui.page_banner(sel, show=nav.url_path != "train")     # Train trains its own models
-nav.run()
+try:
+    nav.run()
+except ui.PageEnd:       # the page said all it can for now (no image yet, …): the footer still runs
+    pass
 ui.presenter_and_next(nav.url_path, {p.url_path: p for ps in PAGES.values() for p in ps if p.url_path != "home"}
                       | {"start": HOME})
 ui.share_link(nav.url_path, [p.url_path for ps in PAGES.values() for p in ps] + ["home"])

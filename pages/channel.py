@@ -21,7 +21,7 @@ st.markdown(
 loaded = ui.current_model(sel)
 ui.weights_banner(loaded)
 if loaded is None:
-    st.stop()
+    ui.end_page()
 if not loaded.trained:
     st.info("With random weights both views show what an untrained stack of filters happens to "
             "prefer (colour and texture at every layer): the method works, but nothing here was "

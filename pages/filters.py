@@ -13,7 +13,7 @@ st.markdown(
 loaded = ui.current_model(sel)
 ui.weights_banner(loaded)
 if loaded is None:
-    st.stop()
+    ui.end_page()
 weights = ui.current_conv_weights(loaded)
 names = list(weights)
 label = VARIANTS[loaded.variant].label

@@ -32,7 +32,7 @@ info = VARIANTS[sel.variant]
 st.title(f"Fully convolutional {info.label.rsplit(' (', 1)[0]}: dense and multi-scale evaluation")
 loaded = ui.current_model(sel)
 if loaded is None:
-    st.stop()
+    ui.end_page()
 ui.weights_banner(loaded)
 if not loaded.trained:
     st.caption("With random weights the shapes and the arithmetic on this page are right, but "
@@ -92,7 +92,7 @@ if VARIANTS[loaded.variant].mini:
             f"**{p.label}** x {p.box[0]}–{p.box[2]}, y {p.box[1]}–{p.box[3]}" for p in placed))
 if image is None:
     st.info("Pick a sample image or upload one in the sidebar to run the dense evaluation.")
-    st.stop()
+    ui.end_page()
 
 own = min(image.image.size)
 st.header("Dense evaluation at one scale")
@@ -194,7 +194,7 @@ try:
     scales = [_dense(loaded, image.image, model_key, s, square, flip) for s in q_sizes]
 except DenseSizeError as e:  # pragma: no cover - the paper's scales are all valid
     ui.show_error(e)
-    st.stop()
+    ui.end_page()
 ms = combine(scales, averaging)
 top = ms.top(5)
 labels = [cats[i] for i, _ in top]

@@ -61,7 +61,7 @@ try:
     cam = ui.current_gradcam(loaded, res, layer, target)
 except (RuntimeError, ValueError) as e:
     ui.show_error(f"Grad-CAM failed: {e}")
-    st.stop()
+    ui.end_page()
 
 # ---------------------------------------------------------------- the map
 pil = image.image

@@ -4,6 +4,7 @@ from vggviz import ui
 
 from vggviz.compare import other_layers_sentence
 from vggviz.figures import human
+from vggviz.i18n import _
 from vggviz.summary import summarize
 from vggviz.variants import VARIANTS
 
@@ -11,12 +12,12 @@ ui.page_guard()
 v16 = summarize("vgg16", 224)
 fc_p, fc_m = v16.share("Linear")
 
-st.title("🧱 vggviz: VGG, taken apart")
+st.title(_("🧱 vggviz: VGG, taken apart"))
 st.markdown(
-    """
+    _("""
 VGG (Simonyan & Zisserman, 2015) is the network that showed **depth** matters: stacks of small
-**3×3 convolutions** and **2×2 max-pools**, then three fully connected layers. """
-    + other_layers_sentence() + """
+**3×3 convolutions** and **2×2 max-pools**, then three fully connected layers. """)
+    + other_layers_sentence() + _("""
 This app lets you open it up, layer by layer, with exact numbers.
 
 **No internet? Pick the mini family** in the sidebar (*mini VGG16 (D) · trained on shapes*): the
@@ -36,16 +37,18 @@ image, or draw your own shape and upload it.
 5. **Fully convolutional**: turn the FC layers into convolutions and run VGG on any image size.
 6. **Train it yourself** (the shapes lab): train the mini VGGs live and test the paper's claims —
    does depth help, are 3×3 stacks better than one big kernel, why start E from A?
-"""
+""")
 )
 cols = st.columns(3)
-cols[0].metric("Variants", len(VARIANTS), help="The paper's A, A-LRN, B, C, D, E; BN versions of A, B, D, E")
-cols[1].metric("VGG16 parameters", human(v16.total_params),
-               help=f"{v16.total_params:,}: {100 * fc_p:.1f}% of them in the three FC layers")
-cols[2].metric("VGG16 compute at 224×224", human(v16.total_macs, "MACs"),
-               help=f"= {human(v16.total_flops, 'FLOPs')}; {100 * (1 - fc_m):.1f}% of it in the convolutions")
+cols[0].metric(_("Variants"), len(VARIANTS), help=_("The paper's A, A-LRN, B, C, D, E; BN versions of A, B, D, E"))
+cols[1].metric(_("VGG16 parameters"), human(v16.total_params),
+               help=_("{n}: {pct}% of them in the three FC layers").format(n=f"{v16.total_params:,}",
+                                                                          pct=f"{100 * fc_p:.1f}"))
+cols[2].metric(_("VGG16 compute at 224×224"), human(v16.total_macs, "MACs"),
+               help=_("= {flops}; {pct}% of it in the convolutions").format(
+                   flops=human(v16.total_flops, "FLOPs"), pct=f"{100 * (1 - fc_m):.1f}"))
 st.caption(
-    "Weights: ImageNet weights are downloaded once by torchvision. Offline, the app falls back to "
-    "seeded random weights and says so on every page. "
-    "Command line: `python -m vggviz summary vgg16 --json`."
+    _("Weights: ImageNet weights are downloaded once by torchvision. Offline, the app falls back to "
+      "seeded random weights and says so on every page. "
+      "Command line: `python -m vggviz summary vgg16 --json`.")
 )

@@ -19,7 +19,7 @@ st.markdown(
 loaded = ui.current_model(sel)
 ui.weights_banner(loaded)
 if loaded is None:
-    st.stop()
+    ui.end_page()
 mini = VARIANTS[loaded.variant].mini
 if not loaded.trained:
     st.warning("These weights are untrained: the features are **random projections** of the pixels, not "
@@ -124,11 +124,11 @@ elif st.button("🎓 Train the new last layer", type="primary", key="tr_train"):
 
 kept = ss.get("tr_head")
 if kept is None:
-    st.stop()
+    ui.end_page()
 sig, head, cv, per_class, secs = kept
 if sig != signature:
     st.info("Your classes or the layer changed since the last training: train again to update what follows.")
-    st.stop()
+    ui.end_page()
 
 m1, m2, m3 = st.columns(3)
 m1.metric("Train accuracy", f"{100 * head.train_accuracy:.0f}%",
@@ -176,10 +176,10 @@ else:
     k = t2.number_input("Example number", 0, 999, 0, key="tr_test_k")
     image = transfer.as_image(transfer.shape_images(shape, 1, seed=1000 + int(k))[0], f"{shape} (new)")
 if image is None:
-    st.stop()
+    ui.end_page()
 res = ui.current_analysis(loaded, image)
 if res is None:
-    st.stop()
+    ui.end_page()
 probs = transfer.predict(head, transfer.features_from_analysis(loaded, res))[0]
 left, right = st.columns([2, 3])
 left.image(image.image, width=224)
@@ -196,7 +196,7 @@ try:
     cam = transfer.gradcam(loaded, head, res, target)
 except (RuntimeError, ValueError) as e:
     ui.show_error(f"Grad-CAM failed: {e}")
-    st.stop()
+    ui.end_page()
 box = res.preprocessed.crop_box
 over = attribution.overlay(image.image, cam.image_map(box, image.image.size), alpha=0.5, crop_box=box)
 st.image(over, width=320)

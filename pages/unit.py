@@ -52,7 +52,7 @@ try:
     u = unit_arithmetic(loaded, res, layer, channel, row, col)
 except BadUnit as e:
     ui.show_error(e)
-    st.stop()
+    ui.end_page()
 
 left, right = st.columns([2, 3], gap="medium")
 with left:

@@ -248,11 +248,33 @@ def presenter_and_next(url_path: str, pages: dict) -> None:
 __all__ += ["link_param", "link_params", "share_link", "presenter_and_next", "LESSON", "PRESENTER_CSS"]
 
 
-def sidebar() -> Selection:
-    """Draw the shared sidebar (model, weights, device) and remember the choice for all pages."""
-    _init_defaults()
+def choose_language() -> str:
+    """The session's language, from its choice or the link's ``?lang=`` (English by default),
+    set for everything this script run shows. The entry point calls it first, before any text."""
+    from . import i18n
+
     _begin_links()
+    link_param("lang", "vggviz_lang", options=i18n.available_languages(), fold=True,
+               to_url=lambda c: None if c == i18n.DEFAULT else c)
+    ss = st.session_state
+    if ss.get("vggviz_lang") not in i18n.available_languages():
+        ss["vggviz_lang"] = i18n.DEFAULT
+    i18n.set_language(ss["vggviz_lang"])
+    return ss["vggviz_lang"]
+
+
+def sidebar() -> Selection:
+    """Draw the shared sidebar (language, model, weights, device) and remember the choice for
+    all pages. :func:`choose_language` runs before it."""
+    from . import i18n
+
+    _init_defaults()
+    if _URL_NOW not in st.session_state:
+        _begin_links()
     with st.sidebar:
+        # Both languages' names, in their own script: a reader of either finds it.
+        st.selectbox("Language · 语言", i18n.available_languages(), key="vggviz_lang",
+                     format_func=lambda c: i18n.LANGUAGES.get(c, "pseudo ⟦…⟧"))
         st.markdown("### Network")
         link_param("variant", "vggviz_variant", options=FULL_VARIANTS + MINI_VARIANTS, fold=True)
         variant = st.selectbox(
@@ -637,25 +659,35 @@ def current_conv_weights(loaded: LoadedModel) -> dict:
 PICK_IMAGE = "⬅️ Pick a sample image, upload a photo or take one with the camera in the sidebar."
 
 
+class PageEnd(BaseException):
+    """Raised by :func:`end_page`; the entry point catches it after ``nav.run()``."""
+
+
+def end_page() -> None:
+    """End the page here (instead of ``st.stop()``, which would also stop the entry point's
+    footer: the lesson's next step, the share link and the URL of this view)."""
+    raise PageEnd
+
+
 def require_analysis(sel: Selection | None = None):
     """What an image page needs: ``(loaded, image, analysis)`` for the selection, drawing the
     weights banner; when there is no image yet, no usable model or no analysis, it shows the
-    prompt or the one-line message and stops the page (``st.stop``)."""
+    prompt or the one-line message and ends the page (:func:`end_page`)."""
     loaded = current_model(sel)
     weights_banner(loaded)
     image = current_image()
     if image is None:
         st.info(PICK_IMAGE)
-        st.stop()
+        end_page()
     if loaded is None:
-        st.stop()
+        end_page()
     res = current_analysis(loaded, image)
     if res is None:
-        st.stop()
+        end_page()
     return loaded, image, res
 
 
-__all__ += ["current_analysis", "current_conv_weights", "require_analysis", "ANALYSIS_CACHE_ENTRIES"]
+__all__ += ["current_analysis", "current_conv_weights", "require_analysis", "end_page", "PageEnd", "ANALYSIS_CACHE_ENTRIES"]
 
 
 # --------------------------------------------------------------------------- Grad-CAM
