@@ -93,3 +93,14 @@ def test_presenter_view_from_a_link_and_back(root):
     assert at.sidebar.toggle(key="vggviz_present").value is False
     assert "present" not in dict(at.query_params)
     assert not at.exception
+
+
+def test_a_page_waiting_for_an_image_still_has_its_footer(root):
+    """A page that ends early (no image yet) still draws the share link, the next step and
+    writes its view into the URL (it once stopped before them)."""
+    at = _open(root, {"variant": "vgg11_mini", "layer": "conv2_1"}, "filters")
+    if "vggviz_image" in at.session_state and at.session_state["vggviz_image"] is not None:
+        pytest.skip("the app picks an image by default")
+    assert at.button(key="vggviz_next_step").label.endswith("Grad-CAM →")
+    assert any(e.label == "🔗 Share this view" for e in at.sidebar.expander)
+    assert dict(at.query_params).get("variant") in ("vgg11_mini", ["vgg11_mini"])
