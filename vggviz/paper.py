@@ -46,7 +46,7 @@ J = "[256;512]"          # the paper's scale-jittered training
 # Words of the table shown with _() (the data keeps them in English): tables, methods, splits.
 TABLE_NAMES = (N_("Table 3"), N_("Table 4"), N_("Table 5"), N_("Table 7"), N_("Appendix A"))
 METHODS = (N_("single scale"), N_("multi-scale"), N_("dense"), N_("multi-crop"), N_("multi-crop & dense"))
-SPLITS = {"val": N_("validation"), "test": N_("test")}
+SPLITS = {"val": N_("validation set"), "test": N_("test set")}
 
 
 @dataclass(frozen=True)
