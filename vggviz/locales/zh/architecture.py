@@ -343,7 +343,7 @@ MESSAGES = {
     "These are torchvision's accuracies for one network on one 224×224 centre crop (ImageNet validation set). The paper's numbers are higher because it evaluates more generously: dense evaluation over the whole image, many crops (multi-crop), several scales (multi-scale), and several networks averaged (an ensemble). The often-quoted 92.7 % top-5 is 100 − 7.3 % top-5 error of the paper's ILSVRC-2014 submission, an ensemble of 7 networks with multi-scale dense evaluation, not of one VGG16.":
         '这些是 torchvision 的准确率：一个网络、一个 224×224 中心裁剪（ImageNet 验证集）。论文的数字更高，因为它的评估方式更宽松：对整张图像做密集评估、使用许多裁剪（多裁剪）、多个尺度（多尺度），并把多个网络平均（集成）。常被引用的 92.7 % top-5 是 100 − 论文 ILSVRC-2014 提交结果的 7.3 % top-5 错误率，那是一个由 7 个网络组成、使用多尺度密集评估的集成，而不是单个 VGG16。',
     ', ':
-        '，',
+        '、',
     "Batch norm adds {low} to {high} parameters and raises torchvision's single-crop top-1 accuracy by {gains}.":
         '批归一化增加 {low} 到 {high} 个参数，并使 torchvision 的单裁剪 top-1 准确率提高 {gains}。',
     'Going from {a} to {e} layers adds {more}% parameters (the FC layers, which all variants share, hold {low}–{high}% of them) but {times}× the compute.':
