@@ -12,6 +12,7 @@ from vggviz.erf import (
     erf_radius,
     variant_unit_field,
 )
+from vggviz.i18n import _
 from vggviz.receptive_field import channel_reduction, compare_stack, path_count_steps, with_pointwise
 from vggviz.rf_figures import erf_figure, path_count_figure, rf_growth_figure, unit_box_figure
 from vggviz.summary import summarize
@@ -26,155 +27,160 @@ def coef(params: int, channels: int) -> str:
 
 
 ui.page_guard()
-st.title("Why 3×3? Receptive fields")
+st.title(_("Why 3×3? Receptive fields"))
 st.markdown(
-    "VGG uses only 3×3 convolutions. One unit of a 3×3 layer sees 3×3 pixels of the layer "
-    "below; stack two and a unit sees **5×5** of the input, three see **7×7**, five **11×11**. "
-    "So why not one 7×7 layer? The paper's answer: the stack needs fewer weights and puts a "
-    "ReLU after every layer, so the function it computes is more discriminative."
+    _("VGG uses only 3×3 convolutions. One unit of a 3×3 layer sees 3×3 pixels of the layer "
+      "below; stack two and a unit sees **5×5** of the input, three see **7×7**, five **11×11**. "
+      "So why not one 7×7 layer? The paper's answer: the stack needs fewer weights and puts a "
+      "ReLU after every layer, so the function it computes is more discriminative.")
 )
 
 # ----------------------------------------------------------------------------- explorer
-st.header("Stacked small convolutions against one big one")
+st.header(_("Stacked small convolutions against one big one"))
 ui.link_param("n", "rf_layers", lo=1, hi=6, cast=int)
 ui.link_param("k", "rf_kernel", options=[1, 3, 5, 7], cast=int)
 ui.link_param("c", "rf_channels", options=[16, 32, 64, 128, 256, 512], cast=int)
 c = st.columns(3)
-n = c[0].slider("Stacked layers N", 1, 6, 3, key="rf_layers")
-k = c[1].select_slider("Kernel K×K", options=[1, 3, 5, 7], value=3, key="rf_kernel",
+n = c[0].slider(_("Stacked layers N"), 1, 6, 3, key="rf_layers")
+k = c[1].select_slider(_("Kernel K×K"), options=[1, 3, 5, 7], value=3, key="rf_kernel",
                        format_func=lambda v: f"{v}×{v}")
-ch = c[2].select_slider("Channels C (in = out)", options=[16, 32, 64, 128, 256, 512], value=64,
+ch = c[2].select_slider(_("Channels C (in = out)"), options=[16, 32, 64, 128, 256, 512], value=64,
                         key="rf_channels",
-                        help="Every layer maps C channels to C channels, as inside a VGG block.")
+                        help=_("Every layer maps C channels to C channels, as inside a VGG block."))
 cmp = compare_stack(k, n, ch)
 rf = cmp.rf
 
 left, right = st.columns(2)
 with left:
-    st.subheader(f"{n} × conv {k}×{k}")
+    st.subheader(_("{n} × conv {k}×{k}").format(n=n, k=k))
     a, b = st.columns(2)
-    a.metric("Stack · receptive field", f"{rf}×{rf}")
-    b.metric("Stack · non-linearities", cmp.nonlinearities)
-    a.metric("Stack · weights", coef(cmp.params, ch), help="N·K²·C² (biases left out)")
-    b.metric(f"Stack · weights at C = {ch}", f"{cmp.params:,}",
-             delta=f"{-cmp.saving:+.1%} vs one {rf}×{rf}", delta_color="inverse")
-    a.metric("Stack · MACs per output position", f"{cmp.macs_per_position:,}",
-             help="Multiply-accumulates to compute one output position, all C channels")
+    a.metric(_("Stack · receptive field"), f"{rf}×{rf}")
+    b.metric(_("Stack · non-linearities"), cmp.nonlinearities)
+    a.metric(_("Stack · weights"), coef(cmp.params, ch), help=_("N·K²·C² (biases left out)"))
+    b.metric(_("Stack · weights at C = {c}").format(c=ch), f"{cmp.params:,}",
+             delta=_("{saving} vs one {rf}×{rf}").format(saving=f"{-cmp.saving:+.1%}", rf=rf),
+             delta_color="inverse")
+    a.metric(_("Stack · MACs per output position"), f"{cmp.macs_per_position:,}",
+             help=_("Multiply-accumulates to compute one output position, all C channels"))
 with right:
-    st.subheader(f"1 × conv {cmp.single_kernel}×{cmp.single_kernel}")
+    st.subheader(_("{n} × conv {k}×{k}").format(n=1, k=cmp.single_kernel))
     a, b = st.columns(2)
-    a.metric("One layer · receptive field", f"{rf}×{rf}")
-    b.metric("One layer · non-linearities", cmp.single_nonlinearities)
-    a.metric("One layer · weights", coef(cmp.single_params, ch), help="(N(K−1)+1)²·C²")
-    b.metric(f"One layer · weights at C = {ch}", f"{cmp.single_params:,}")
-    a.metric("One layer · MACs per output position", f"{cmp.single_macs_per_position:,}")
+    a.metric(_("One layer · receptive field"), f"{rf}×{rf}")
+    b.metric(_("One layer · non-linearities"), cmp.single_nonlinearities)
+    a.metric(_("One layer · weights"), coef(cmp.single_params, ch), help="(N(K−1)+1)²·C²")
+    b.metric(_("One layer · weights at C = {c}").format(c=ch), f"{cmp.single_params:,}")
+    a.metric(_("One layer · MACs per output position"), f"{cmp.single_macs_per_position:,}")
 
 if k == 1:
-    st.info(f"A 1×1 kernel adds no spatial extent: {n} stacked 1×1 layers still see 1×1 pixel, "
-            f"cost {n}C² weights against C² for one, and add {n - 1} non-linearities. "
-            "That is what 1×1 layers are for: mixing channels and adding non-linearity (see below).")
+    st.info(_("A 1×1 kernel adds no spatial extent: {n} stacked 1×1 layers still see 1×1 pixel, cost "
+              "{n}C² weights against C² for one, and add {extra} non-linearities. That is what 1×1 "
+              "layers are for: mixing channels and adding non-linearity (see below).").format(n=n, extra=n - 1))
 elif cmp.saving > 0:
     st.success(
-        f"**{n} stacked {k}×{k} layers see the same {rf}×{rf} pixels as one {rf}×{rf} layer with "
-        f"{coef(cmp.params, ch)} instead of {coef(cmp.single_params, ch)} weights: "
-        f"{cmp.saving:.1%} fewer** (and as many fewer MACs at every position), and with "
-        f"{cmp.nonlinearities} ReLUs instead of 1."
+        _("**{n} stacked {k}×{k} layers see the same {rf}×{rf} pixels as one {rf}×{rf} layer with "
+          "{stack} instead of {single} weights: {saving} fewer** (and as many fewer MACs at every "
+          "position), and with {relus} ReLUs instead of 1.").format(
+              n=n, k=k, rf=rf, stack=coef(cmp.params, ch), single=coef(cmp.single_params, ch),
+              saving=f"{cmp.saving:.1%}", relus=cmp.nonlinearities)
     )
 else:
-    st.info(f"One layer: nothing to compare yet. Add layers: each {k}×{k} layer widens the field "
-            f"by {k - 1} pixels.")
+    st.info(_("One layer: nothing to compare yet. Add layers: each {k}×{k} layer widens the field by "
+              "{grow} pixels.").format(k=k, grow=k - 1))
 
-st.subheader("How one unit's field grows, layer by layer")
+st.subheader(_("How one unit's field grows, layer by layer"))
 grids = path_count_steps(k, n)
 g1, g2 = st.columns([3, 2])
 with g2:
-    step = st.slider("Show the field after layer", 1, n, n, key="rf_step") if n > 1 else 1
+    step = st.slider(_("Show the field after layer"), 1, n, n, key="rf_step") if n > 1 else 1
     growth = " → ".join(f"{g}×{g}" for g in cmp.growth)
     grid = grids[step - 1]
     centre = int(grid.max())
     st.markdown(
-        f"Receptive field per layer: **{growth}** (each {k}×{k} layer adds {k - 1} pixels: "
-        f"{n}·({k}−1)+1 = {rf}).\n\n"
-        f"Each cell counts the **paths** from the output unit (orange square) down to that input "
-        f"pixel: every layer picks one of its {k * k} taps, so there are {k}^{2 * step} = "
-        f"{int(grid.sum()):,} paths in all after layer {step}, and the grid is the {k}-wide box "
-        f"filter convolved with itself {step} times."
+        _("Receptive field per layer: **{growth}** (each {k}×{k} layer adds {grow} pixels: "
+          "{n}·({k}−1)+1 = {rf}).").format(growth=growth, k=k, grow=k - 1, n=n, rf=rf) + "\n\n"
+        + _("Each cell counts the **paths** from the output unit (orange square) down to that input "
+            "pixel: every layer picks one of its {taps} taps, so there are {k}^{power} = {paths} paths "
+            "in all after layer {step}, and the grid is the {k}-wide box filter convolved with itself "
+            "{step} times.").format(taps=k * k, k=k, power=2 * step, paths=f"{int(grid.sum()):,}", step=step)
     )
     if step > 1 and k > 1:
         st.markdown(
-            f"The centre pixel is reached by **{centre:,}** paths, a corner pixel by **1**. With "
-            "equal weights the unit's gradient is proportional to these counts: this is why the "
-            "*effective* receptive field is concentrated in the middle and looks Gaussian "
-            "(Luo et al., 2016). You can measure it on the real network below."
+            _("The centre pixel is reached by **{centre}** paths, a corner pixel by **1**. With "
+              "equal weights the unit's gradient is proportional to these counts: this is why the "
+              "*effective* receptive field is concentrated in the middle and looks Gaussian "
+              "(Luo et al., 2016). You can measure it on the real network below.").format(centre=f"{centre:,}")
         )
 with g1:
     st.plotly_chart(path_count_figure(grids, step, k), width="stretch", key="rf_grid_chart")
 
-with st.expander("The same numbers as a table (N = 1 … 6 for this K and C)"):
+with st.expander(_("The same numbers as a table (N = 1 … 6 for this K and C)")):
     rows = []
     for m in range(1, 7):
         cm = compare_stack(k, m, ch)
         rows.append({
-            "layers": m, "receptive field": f"{cm.rf}×{cm.rf}",
-            "stack weights": coef(cm.params, ch), f"stack weights (C={ch})": cm.params,
-            "single layer": f"{cm.single_kernel}×{cm.single_kernel}",
-            "single weights": coef(cm.single_params, ch), f"single weights (C={ch})": cm.single_params,
-            "saving": f"{cm.saving:.1%}", "ReLUs stack / single": f"{cm.nonlinearities} / 1",
+            _("layers"): m, _("receptive field"): f"{cm.rf}×{cm.rf}",
+            _("stack weights"): coef(cm.params, ch), _("stack weights (C={c})").format(c=ch): cm.params,
+            _("single layer"): f"{cm.single_kernel}×{cm.single_kernel}",
+            _("single weights"): coef(cm.single_params, ch),
+            _("single weights (C={c})").format(c=ch): cm.single_params,
+            _("saving"): f"{cm.saving:.1%}", _("ReLUs stack / single"): f"{cm.nonlinearities} / 1",
         })
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 # ----------------------------------------------------------------------------- 1×1
-st.header("The 1×1 convolution (configuration C)")
+st.header(_("The 1×1 convolution (configuration C)"))
 pw = with_pointwise(3, ch)
 st.markdown(
-    "Configuration C (VGG16-C) puts a 1×1 convolution where D has its third 3×3 in blocks 3–5. "
-    "A 1×1 convolution looks at one pixel: it **does not widen the receptive field**, but it "
-    "mixes the C channels at each position (a C×C matrix: C² weights) and adds one more ReLU."
+    _("Configuration C (VGG16-C) puts a 1×1 convolution where D has its third 3×3 in blocks 3–5. "
+      "A 1×1 convolution looks at one pixel: it **does not widen the receptive field**, but it "
+      "mixes the C channels at each position (a C×C matrix: C² weights) and adds one more ReLU.")
 )
 a, b, c3 = st.columns(3)
-a.metric("3×3 then 1×1 · receptive field", f"{pw['rf_with_1x1']}×{pw['rf_with_1x1']}",
-         delta=f"{pw['rf_with_1x1'] - pw['rf']} px vs 3×3 alone", delta_color="off")
-b.metric("3×3 then 1×1 · weights", f"9C² + C² = {pw['params_with_1x1']:,}",
-         help=f"C = {ch}: the 1×1 adds C² = {pw['pointwise_params']:,} weights")
-c3.metric("3×3 then 1×1 · non-linearities", pw["nonlinearities_with_1x1"], delta="+1", delta_color="off")
+a.metric(_("3×3 then 1×1 · receptive field"), f"{pw['rf_with_1x1']}×{pw['rf_with_1x1']}",
+         delta=_("{px} px vs 3×3 alone").format(px=pw["rf_with_1x1"] - pw["rf"]), delta_color="off")
+b.metric(_("3×3 then 1×1 · weights"), f"9C² + C² = {pw['params_with_1x1']:,}",
+         help=_("C = {c}: the 1×1 adds C² = {n} weights").format(c=ch, n=f"{pw['pointwise_params']:,}"))
+c3.metric(_("3×3 then 1×1 · non-linearities"), pw["nonlinearities_with_1x1"], delta="+1", delta_color="off")
 s_c, s_d = summarize("vgg16_c", 224), summarize("vgg16", 224)
 st.markdown(
-    f"Over the whole network the 1×1 layers cost receptive field: pool5 of C sees "
-    f"**{s_c.row('pool5').rf} px**, pool5 of D **{s_d.row('pool5').rf} px**. D was the better "
-    "network in the paper (its 3×3 layers capture spatial context), yet C beat B, which has "
-    "no third layer at all: the extra non-linearity helps."
+    _("Over the whole network the 1×1 layers cost receptive field: pool5 of C sees **{c} px**, pool5 "
+      "of D **{d} px**. D was the better network in the paper (its 3×3 layers capture spatial "
+      "context), yet C beat B, which has no third layer at all: the extra non-linearity helps.").format(
+          c=s_c.row("pool5").rf, d=s_d.row("pool5").rf)
 )
 
-st.subheader("The other use of 1×1: fewer channels before an expensive convolution")
+st.subheader(_("The other use of 1×1: fewer channels before an expensive convolution"))
 st.markdown(
-    "Network in Network and Inception (and ResNet's bottleneck) use a 1×1 layer the other way: "
-    "to **reduce** the channels before a K×K convolution, so the expensive layer works on fewer of "
-    "them. VGG never does this (C's 1×1 layers keep C channels), which is one reason it is so heavy."
+    _("Network in Network and Inception (and ResNet's bottleneck) use a 1×1 layer the other way: "
+      "to **reduce** the channels before a K×K convolution, so the expensive layer works on fewer of "
+      "them. VGG never does this (C's 1×1 layers keep C channels), which is one reason it is so heavy.")
 )
 r1, r2, r3, r4 = st.columns(4)
 ui.link_param("cin", "rf_red_in", lo=1, hi=4096, cast=int)
 ui.link_param("red", "rf_red_mid", lo=1, hi=4096, cast=int)
-c_in = r1.number_input("Input channels", 1, 4096, 256, key="rf_red_in")
-mid = r2.number_input("Reduced to (1×1)", 1, 4096, 64, key="rf_red_mid")
-c_out = r3.number_input("Output channels", 1, 4096, 256, key="rf_red_out")
-red_side = r4.number_input("Map side (px)", 1, 512, 56, key="rf_red_side")
+c_in = r1.number_input(_("Input channels"), 1, 4096, 256, key="rf_red_in")
+mid = r2.number_input(_("Reduced to (1×1)"), 1, 4096, 64, key="rf_red_mid")
+c_out = r3.number_input(_("Output channels"), 1, 4096, 256, key="rf_red_out")
+red_side = r4.number_input(_("Map side (px)"), 1, 512, 56, key="rf_red_side")
 red = channel_reduction(int(c_in), int(mid), int(c_out), 3, int(red_side))
 m1, m2, m3 = st.columns(3)
-m1.metric("Direct 3×3 · weights", f"{red.direct_params:,}", help=f"3·3·{red.c_in}·{red.c_out}")
-m2.metric("1×1 then 3×3 · weights", f"{red.bottleneck_params:,}",
-          delta=f"{red.ratio:.2f}× fewer" if red.ratio >= 1 else f"{1 / red.ratio:.2f}× more",
+m1.metric(_("Direct 3×3 · weights"), f"{red.direct_params:,}", help=f"3·3·{red.c_in}·{red.c_out}")
+m2.metric(_("1×1 then 3×3 · weights"), f"{red.bottleneck_params:,}",
+          delta=(_("{ratio}× fewer").format(ratio=f"{red.ratio:.2f}") if red.ratio >= 1
+                 else _("{ratio}× more").format(ratio=f"{1 / red.ratio:.2f}")),
           delta_color="normal" if red.ratio >= 1 else "inverse",
-          help=f"{red.c_in}·{red.reduced} (the 1×1) + 3·3·{red.reduced}·{red.c_out} (the 3×3)")
-m3.metric(f"MACs at {red.side}×{red.side}", f"{red.bottleneck_macs / 1e9:.3g} G",
-          delta=f"direct: {red.direct_macs / 1e9:.3g} G", delta_color="off")
-st.caption("Weights without biases; the MACs are the weights × the positions of the map (padding keeps "
-           "its side), so they shrink by the same factor. The reduction can lose information when it "
-           "squeezes too hard: it is a trade, not free.")
+          help=_("{c_in}·{reduced} (the 1×1) + 3·3·{reduced}·{c_out} (the 3×3)").format(
+              c_in=red.c_in, reduced=red.reduced, c_out=red.c_out))
+m3.metric(_("MACs at {side}×{side}").format(side=red.side), f"{red.bottleneck_macs / 1e9:.3g} G",
+          delta=_("direct: {macs} G").format(macs=f"{red.direct_macs / 1e9:.3g}"), delta_color="off")
+st.caption(_("Weights without biases; the MACs are the weights × the positions of the map (padding keeps "
+             "its side), so they shrink by the same factor. The reduction can lose information when it "
+             "squeezes too hard: it is a trade, not free."))
 
 # ----------------------------------------------------------------------------- real network
 sel = ui.selection()
 info = VARIANTS[sel.variant]
-st.header(f"The real network's fields: {info.label}")
+st.header(_("The real network's fields: {variant}").format(variant=info.label))
 side = info.input_size          # 224, or 64 for the mini family
 summary = summarize(sel.variant, side)
 feature_rows = [r for r in summary.rows if r.module.startswith("features")]
@@ -183,24 +189,25 @@ convs = [r.name for r in feature_rows if r.type.startswith("Conv")]
 default = "conv5_3" if "conv5_3" in names else convs[-1]
 if st.session_state.get("rf_layer") not in names:
     st.session_state["rf_layer"] = default
-layer = st.selectbox("Layer", names, key="rf_layer",
-                     help="Layers of the convolutional part; the sidebar's variant")
+layer = st.selectbox(_("Layer"), names, key="rf_layer",
+                     help=_("Layers of the convolutional part; the sidebar's variant"))
 row = summary.row(layer)
 st.plotly_chart(rf_growth_figure(summary, highlight=layer), width="stretch", key="rf_growth_chart")
 st.caption(
-    f"At {layer} a unit sees **{row.rf}×{row.rf} px** of the {side}×{side} input and neighbouring units "
-    f"are **{row.jump} px** apart. Every 3×3 conv adds 2 × (effective stride) pixels, every "
-    "max-pool doubles the effective stride: that is how the field outgrows the image by pool5."
+    _("At {layer} a unit sees **{rf}×{rf} px** of the {side}×{side} input and neighbouring units are "
+      "**{jump} px** apart. Every 3×3 conv adds 2 × (effective stride) pixels, every max-pool doubles "
+      "the effective stride: that is how the field outgrows the image by pool5.").format(
+          layer=layer, rf=row.rf, side=side, jump=row.jump)
 )
 
-_, height, width = row.out_shape
+_channels, height, width = row.out_shape
 for key, limit in (("rf_unit_y", height), ("rf_unit_x", width)):
     if st.session_state.get(key) is None or st.session_state[key] > limit - 1:
         st.session_state[key] = limit // 2
 u1, u2 = st.columns(2)
-uy = u1.slider(f"Unit row (0 … {height - 1})", 0, max(height - 1, 1), key="rf_unit_y",
+uy = u1.slider(_("Unit row (0 … {last})").format(last=height - 1), 0, max(height - 1, 1), key="rf_unit_y",
                disabled=height == 1)
-ux = u2.slider(f"Unit column (0 … {width - 1})", 0, max(width - 1, 1), key="rf_unit_x",
+ux = u2.slider(_("Unit column (0 … {last})").format(last=width - 1), 0, max(width - 1, 1), key="rf_unit_x",
                disabled=width == 1)
 uy, ux = min(uy, height - 1), min(ux, width - 1)
 box = variant_unit_field(sel.variant, layer, uy, ux)
@@ -219,37 +226,40 @@ with col_a:
     st.plotly_chart(unit_box_figure(crop, box, size=side, label=f"{layer} ({uy}, {ux}): {row.rf}×{row.rf}"),
                     width="stretch", key="rf_box_chart")
     st.caption(
-        f"Unit ({uy}, {ux}) of {layer}: rows {top:g} … {bottom - 1:g}, columns {left_:g} … {right_ - 1:g} "
-        f"of the {side} crop." + (" Part of the box lies outside the image: those are the zeros of "
-                              "the padding, which the unit sees too." if outside else "")
-        + ("" if image is not None else " Pick an image in the sidebar to see it under the box.")
+        _("Unit ({y}, {x}) of {layer}: rows {top} … {bottom}, columns {left} … {right} of the {side} "
+          "crop.").format(y=uy, x=ux, layer=layer, top=f"{top:g}", bottom=f"{bottom - 1:g}",
+                          left=f"{left_:g}", right=f"{right_ - 1:g}", side=side)
+        + (" " + _("Part of the box lies outside the image: those are the zeros of the padding, which "
+                   "the unit sees too.") if outside else "")
+        + ("" if image is not None else " " + _("Pick an image in the sidebar to see it under the box."))
     )
 
 with col_b:
-    how = st.radio("Measure the effective field on", ["the image", "noise"], key="rf_erf_source", horizontal=True,
-                   format_func=lambda s: {"the image": "the current image",
-                                          "noise": f"random noise (average of {NOISE_SAMPLES})"}[s])
-    measure = st.toggle("Measure the effective receptive field (one backward pass)", value=True,
+    how = st.radio(_("Measure the effective field on"), ["the image", "noise"], key="rf_erf_source",
+                   horizontal=True,
+                   format_func=lambda s: {"the image": _("the current image"),
+                                          "noise": _("random noise (average of {n})").format(n=NOISE_SAMPLES)}[s])
+    measure = st.toggle(_("Measure the effective receptive field (one backward pass)"), value=True,
                         key="rf_erf_on")
 
 
-@st.cache_data(max_entries=64, show_spinner="Measuring |∂ unit / ∂ input|…")
+@st.cache_data(max_entries=64, show_spinner=_("Measuring |∂ unit / ∂ input|…"))
 def _erf_on_image(_loaded, _tensor, key: tuple, layer: str, y: int, x: int):
     return effective_rf(_loaded, _tensor, layer, y, x)
 
 
-@st.cache_data(max_entries=64, show_spinner="Measuring |∂ unit / ∂ input| on noise…")
+@st.cache_data(max_entries=64, show_spinner=_("Measuring |∂ unit / ∂ input| on noise…"))
 def _erf_on_noise(_loaded, key: tuple, layer: str, y: int, x: int, size: int):
     return effective_rf_noise(_loaded, layer, size=size, samples=NOISE_SAMPLES, y=y, x=x)
 
 
 with col_b:
     if loaded is None:
-        st.info("The model could not be loaded, so the effective field cannot be measured.")
+        st.info(_("The model could not be loaded, so the effective field cannot be measured."))
     elif measure:
         model_key = (sel.variant, loaded.source, sel.weights, str(loaded.device))
         if how == "the image" and tensor is None:
-            st.caption("No image selected: measuring on noise instead.")
+            st.caption(_("No image selected: measuring on noise instead."))
             how = "noise"
         try:
             if how == "the image":
@@ -259,22 +269,22 @@ with col_b:
         except ValueError as e:
             ui.show_error(e)
         else:
-            st.plotly_chart(erf_figure(erf, box, title=f"Effective field of {layer} ({uy}, {ux})"),
-                            width="stretch", key="rf_erf_chart")
+            st.plotly_chart(erf_figure(erf, box, title=_("Effective field of {layer} ({y}, {x})").format(
+                layer=layer, y=uy, x=ux)), width="stretch", key="rf_erf_chart")
             if erf.max() == 0:
-                st.warning("No gradient reaches the input: every channel of this unit is switched "
-                           "off by its ReLU for this input. Try another unit or the noise input.")
+                st.warning(_("No gradient reaches the input: every channel of this unit is switched "
+                             "off by its ReLU for this input. Try another unit or the noise input."))
             else:
                 inside = float(erf[box_mask(box, side)].sum() / erf.sum())
                 half = erf_radius(erf, 0.5)
                 st.caption(
-                    f"|∂ unit / ∂ input| summed over colour channels, scaled to [0, 1]. "
-                    f"{inside:.0%} of it lies inside the theoretical box (it is exactly zero "
-                    f"outside). Half of it lies within a **{half:.0f}×{half:.0f} px** square: "
-                    f"the effective field is much smaller than the theoretical {row.rf}×{row.rf}."
+                    _("|∂ unit / ∂ input| summed over colour channels, scaled to [0, 1]. {inside} of it "
+                      "lies inside the theoretical box (it is exactly zero outside). Half of it lies "
+                      "within a **{half}×{half} px** square: the effective field is much smaller than "
+                      "the theoretical {rf}×{rf}.").format(inside=f"{inside:.0%}", half=f"{half:.0f}", rf=row.rf)
                 )
                 if not loaded.trained:
-                    st.caption("With random weights this shows the structure of the network (paths "
-                               "and max-pool switches), not what a trained VGG attends to.")
+                    st.caption(_("With random weights this shows the structure of the network (paths "
+                                 "and max-pool switches), not what a trained VGG attends to."))
     else:
-        st.caption("Switch the measurement on to see which pixels actually move this unit.")
+        st.caption(_("Switch the measurement on to see which pixels actually move this unit."))

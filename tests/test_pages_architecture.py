@@ -125,3 +125,18 @@ def test_architecture_alexnet_beside_vgg16():
     assert len(charts) == 1
     assert any("after 6 conv/pool layers in AlexNet" in m.value for m in at.markdown)
     assert any("not in this server's cache" in i.value for i in at.info)     # no weights cached in tests
+
+
+def test_architecture_in_chinese():
+    """?lang=zh: the title and the layer table's headers are Chinese; the numbers are the same."""
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
+    at.query_params["lang"] = "zh"
+    at.run()
+    at.switch_page("pages/architecture.py").run()
+    assert not at.exception
+    assert at.title[0].value.startswith("网络结构：") and "VGG16 (D)" in at.title[0].value
+    df = at.dataframe[0].value
+    assert {"层", "模块", "参数量", "感受野（px）", "有效步长（px）"} <= set(df.columns)
+    assert int(df["参数量"].sum()) == summarize("vgg16", 224).total_params
+    assert df.set_index("层").loc["pool5", "感受野（px）"] == 212
+    assert {m.label for m in at.metric} >= {"参数量", "权重层"}

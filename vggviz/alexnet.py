@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .i18n import _
 from .summary import Summary, summarize
 from .variants import REFERENCE_MODELS, VARIANTS
 
@@ -63,9 +64,12 @@ def model_facts(name: str) -> ModelFacts:
 
 def kernel_rows(a: str = REFERENCE, b: str = "vgg16") -> list[dict]:
     """The conv and pool layers of two models side by side, in order: one row per position,
-    ``{"step", a: "conv1 11×11, stride 4", b: "conv1_1 3×3"}`` ("" where one has run out)."""
+    ``{"step", a: "conv1 11×11, stride 4", b: "conv1_1 3×3"}`` ("" where one has run out);
+    "max-pool" in the reader's language."""
+    pool = _("max-pool") + " "
+
     def steps(s: Summary) -> list[str]:
-        return [f"{r.name} {r.type.replace('Conv ', '').replace('MaxPool ', 'max-pool ')}"
+        return [f"{r.name} {r.type.replace('Conv ', '').replace('MaxPool ', pool)}"
                 for r in s.rows if r.type.startswith(("Conv", "MaxPool"))]
     sa, sb = steps(summarize(a, 224)), steps(summarize(b, 224))
     n = max(len(sa), len(sb))
@@ -86,18 +90,20 @@ def rf_sentence(a: str = REFERENCE, b: str = "vgg16", reach: int = 100) -> str:
     ga, gb = rf_growth(a), rf_growth(b)
 
     def first(g):
-        return next((i + 1 for i, (_, rf, _) in enumerate(g) if rf >= reach), None)
+        return next((i + 1 for i, (_name, rf, _jump) in enumerate(g) if rf >= reach), None)
 
     la, lb = _info(a).label.split(" ")[0], _info(b).label.split(" ")[0]
     fa, fb = first(ga), first(gb)
     if fa is None or fb is None:
         return ""
-    return (f"A unit sees {reach} px or more after {fa} conv/pool layers in {la} "
-            f"({ga[fa - 1][0]}, effective stride {ga[fa - 1][2]} px) but after {fb} in {lb} "
-            f"({gb[fb - 1][0]}, stride {gb[fb - 1][2]} px). At pool5 {la} sees {ga[-1][1]} px "
-            f"in {len(ga)} layers, {lb} {gb[-1][1]} px in {len(gb)}: {la}'s first layer alone "
-            f"moves {ga[0][2]} px a step and sees {ga[0][1]} px; {lb} gets there by many small "
-            f"3×3 steps, each with its own ReLU.")
+    return _("A unit sees {reach} px or more after {fa} conv/pool layers in {la} ({layer_a}, effective "
+             "stride {stride_a} px) but after {fb} in {lb} ({layer_b}, stride {stride_b} px). At pool5 "
+             "{la} sees {rf_a} px in {na} layers, {lb} {rf_b} px in {nb}: {la}'s first layer alone "
+             "moves {step_a} px a step and sees {first_a} px; {lb} gets there by many small 3×3 "
+             "steps, each with its own ReLU.").format(
+                 reach=reach, fa=fa, la=la, layer_a=ga[fa - 1][0], stride_a=ga[fa - 1][2], fb=fb, lb=lb,
+                 layer_b=gb[fb - 1][0], stride_b=gb[fb - 1][2], rf_a=ga[-1][1], na=len(ga), rf_b=gb[-1][1],
+                 nb=len(gb), step_a=ga[0][2], first_a=ga[0][1])
 
 
 def weights_file(name: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .i18n import N_, _
 from .summary import summarize
 from .variants import CONFIGS, VARIANTS, variant_info
 
@@ -14,7 +15,8 @@ __all__ = ["VariantRow", "variant_rows", "bundled_accuracy", "paper_table", "blo
 
 # Where an accuracy is shown: what it is and what the paper's famous numbers are instead.
 # (The paper's Table 7: its ILSVRC-2014 submission, 7 networks combined, 7.3 % top-5 test error.)
-ACCURACY_NOTE = (
+# Shown with _(ACCURACY_NOTE).
+ACCURACY_NOTE = N_(
     "These are torchvision's accuracies for one network on one 224×224 centre crop (ImageNet "
     "validation set). The paper's numbers are higher because it evaluates more generously: dense "
     "evaluation over the whole image, many crops (multi-crop), several scales (multi-scale), and "
@@ -91,9 +93,10 @@ def bn_sentence(rows: list[VariantRow]) -> str:
     if not gains:
         return ""
     extra = sorted({g[1] for g in gains})
-    return (f"Batch norm adds {extra[0]:,} to {extra[-1]:,} parameters and raises torchvision's "
-            "single-crop top-1 accuracy by "
-            + ", ".join(f"{gain:+.2f} points ({name})" for name, _, gain in gains) + ".")
+    gained = _(", ").join(_("{gain} points ({name})").format(gain=f"{gain:+.2f}", name=name)
+                          for name, _params, gain in gains)
+    return _("Batch norm adds {low} to {high} parameters and raises torchvision's single-crop top-1 "
+             "accuracy by {gains}.").format(low=f"{extra[0]:,}", high=f"{extra[-1]:,}", gains=gained)
 
 
 def depth_sentence(rows: list[VariantRow]) -> str:
@@ -104,10 +107,10 @@ def depth_sentence(rows: list[VariantRow]) -> str:
         return ""
     a, e = plain[0], plain[-1]
     fc = [sum(r.block_params[5:]) / r.params for r in (a, e)]
-    return (f"Going from {a.weight_layers} to {e.weight_layers} layers adds "
-            f"{100 * (e.params / a.params - 1):.0f}% parameters (the FC layers, which all variants "
-            f"share, hold {100 * fc[1]:.0f}–{100 * fc[0]:.0f}% of them) but {e.macs / a.macs:.1f}× "
-            "the compute.")
+    return _("Going from {a} to {e} layers adds {more}% parameters (the FC layers, which all "
+             "variants share, hold {low}–{high}% of them) but {times}× the compute.").format(
+                 a=a.weight_layers, e=e.weight_layers, more=f"{100 * (e.params / a.params - 1):.0f}",
+                 low=f"{100 * fc[1]:.0f}", high=f"{100 * fc[0]:.0f}", times=f"{e.macs / a.macs:.1f}")
 
 
 def other_layers() -> dict[str, list[str]]:
@@ -131,10 +134,12 @@ def other_layers_sentence() -> str:
             if l != "LRN":
                 k = l[4:].split("-")[0]
                 kinds[k] = kinds.get(k, 0) + 1
-        bits = ([f"{lrn} local response normalisation (LRN) layer{'s' if lrn > 1 else ''}"] if lrn else []) + [
-            f"{n} convolution{'s' if n > 1 else ''} of {k}×{k}" for k, n in kinds.items()]
-        parts.append(f"{c} has {' and '.join(bits)}")
-    return ("The exceptions: " + "; ".join(parts) + ".") if parts else ""
+        bits = ([(_("{n} local response normalisation (LRN) layers") if lrn > 1 else
+                  _("{n} local response normalisation (LRN) layer")).format(n=lrn)] if lrn else []) + [
+            (_("{n} convolutions of {k}×{k}") if n > 1 else _("{n} convolution of {k}×{k}")).format(n=n, k=k)
+            for k, n in kinds.items()]
+        parts.append(_("{config} has {layers}").format(config=c, layers=_(" and ").join(bits)))
+    return _("The exceptions: {parts}.").format(parts=_("; ").join(parts)) if parts else ""
 
 
 def bundled_accuracy(variant: str) -> float | None:
@@ -214,12 +219,14 @@ def describe_changes() -> list[str]:
         parts = []
         for i, (x, y) in enumerate(zip(ba, bb)):
             added = [l for j, l in enumerate(y) if j >= len(x)]
-            swapped = [f"{x[j]} becomes {l}" for j, l in enumerate(y) if j < len(x) and x[j] != l]
+            swapped = [_("{old} becomes {new}").format(old=x[j], new=l)
+                       for j, l in enumerate(y) if j < len(x) and x[j] != l]
             if added:
-                parts.append(f"block {i + 1} gains {', '.join(added)}")
+                parts.append(_("block {i} gains {layers}").format(i=i + 1, layers=", ".join(added)))
             if swapped:
-                parts.append(f"block {i + 1}: {', '.join(swapped)}")
+                parts.append(_("block {i}: {changes}").format(i=i + 1, changes=_(", ").join(swapped)))
         va, vb = variant_info(paper_variant(a)), variant_info(paper_variant(b))
-        out.append(f"{a} → {b} ({va.label.split(' ')[0]} → {vb.label.split(' ')[0]}): "
-                   + ("; ".join(parts) if parts else "no change") + f" (convs per block {ca} → {cb})")
+        out.append(_("{a} → {b} ({va} → {vb}): {changes} (convs per block {ca} → {cb})").format(
+            a=a, b=b, va=va.label.split(" ")[0], vb=vb.label.split(" ")[0],
+            changes=_("; ").join(parts) if parts else _("no change"), ca=ca, cb=cb))
     return out

@@ -27,6 +27,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .i18n import _
 from .layers import Layer, find_layer, named_layers, walk
 from .receptive_field import FieldStep, receptive_fields, unit_box
 
@@ -65,8 +66,8 @@ def unit_field(model: nn.Module, layer_name: str, y: int, x: int) -> tuple[float
     in input coordinates where pixel ``i`` spans ``[i, i + 1)``; it may reach past the image
     (the padding)."""
     pairs = field_steps(model)
-    index = _feature_index([l for l, _ in pairs], layer_name)
-    return unit_box([s for _, s in pairs], index, y, x)
+    index = _feature_index([l for l, _step in pairs], layer_name)
+    return unit_box([s for _layer, s in pairs], index, y, x)
 
 
 @lru_cache(maxsize=32)
@@ -74,15 +75,16 @@ def _variant_steps(variant: str) -> tuple[tuple[str, ...], tuple[FieldStep, ...]
     from .variants import build
 
     pairs = field_steps(build(variant, device="meta"))
-    return tuple(l.name for l, _ in pairs), tuple(s for _, s in pairs)
+    return tuple(l.name for l, _step in pairs), tuple(s for _layer, s in pairs)
 
 
 def variant_unit_field(variant: str, layer_name: str, y: int, x: int) -> tuple[float, float, float, float]:
     """:func:`unit_field` for a named variant, without allocating a model (meta device, cached)."""
     names, steps = _variant_steps(variant)
     if layer_name not in names:
-        raise NotSpatial(f"{layer_name!r} is not a layer of the convolutional part of {variant} "
-                         f"(choose one of {names[0]} … {names[-1]})")
+        raise NotSpatial(_("{layer!r} is not a layer of the convolutional part of {variant} "
+                           "(choose one of {first} … {last})").format(
+                               layer=layer_name, variant=variant, first=names[0], last=names[-1]))
     return unit_box(steps, names.index(layer_name), y, x)
 
 
@@ -103,8 +105,8 @@ def _feature_index(layers: list[Layer], name: str) -> int:
         layer = find_layer(layers, name)
     except ValueError:
         raise NotSpatial(
-            f"{name!r} is not in the convolutional part: the effective receptive field is "
-            f"measured for {layers[0].name} … {layers[-1].name}"
+            _("{layer!r} is not in the convolutional part: the effective receptive field is "
+              "measured for {first} … {last}").format(layer=name, first=layers[0].name, last=layers[-1].name)
         ) from None
     return layers.index(layer)
 
@@ -132,17 +134,19 @@ def _input_gradient(loaded, x: torch.Tensor, layer_name: str, y: int | None, xx:
     feats = [l for l in layers if l.path.startswith("features")]
     layer = feats[_feature_index(feats, layer_name)]
     if x.dim() != 4 or x.shape[1] != 3:
-        raise ValueError(f"expected an input of shape (N, 3, H, W), got {tuple(x.shape)}")
+        raise ValueError(_("expected an input of shape (N, 3, H, W), got {shape}").format(shape=tuple(x.shape)))
     inp = x.detach().to(loaded.device, torch.float32).clone().requires_grad_(True)
     with loaded.lock, _eval_mode(model), torch.enable_grad():
         out = walk(model, inp, stop=layer.index, layers=layers)
-        _, c, h, w = out.shape
+        _batch, c, h, w = out.shape
         y = h // 2 if y is None else y
         xx = w // 2 if xx is None else xx
         if not (0 <= y < h and 0 <= xx < w):
-            raise ValueError(f"unit ({y}, {xx}) is outside {layer_name}'s {h}×{w} map")
+            raise ValueError(_("unit ({y}, {x}) is outside {layer}'s {h}×{w} map").format(
+                y=y, x=xx, layer=layer_name, h=h, w=w))
         if channel is not None and not 0 <= channel < c:
-            raise ValueError(f"channel {channel} is outside {layer_name}'s {c} channels")
+            raise ValueError(_("channel {channel} is outside {layer}'s {c} channels").format(
+                channel=channel, layer=layer_name, c=c))
         unit = out[:, :, y, xx] if channel is None else out[:, channel, y, xx]
         (grad,) = torch.autograd.grad(unit.sum(), inp)
         del out, unit
@@ -171,7 +175,7 @@ def effective_rf(loaded, tensor: torch.Tensor, layer_name: str, y: int, x: int,
     >>> erf = effective_rf(loaded, x, "conv3_3", 28, 28)   # doctest: +SKIP
     """
     if tensor.dim() != 4 or tensor.shape[0] != 1:
-        raise ValueError(f"expected one image, shape (1, 3, H, W), got {tuple(tensor.shape)}")
+        raise ValueError(_("expected one image, shape (1, 3, H, W), got {shape}").format(shape=tuple(tensor.shape)))
     g = _input_gradient(loaded, tensor, layer_name, y, x, channel)
     return _normalise(g[0].abs().sum(0).numpy())
 
@@ -185,7 +189,7 @@ def effective_rf_noise(loaded, layer_name: str, size: int | None = None, samples
     model's own input size (224, or 64 for the mini family). One batched backward pass;
     normalised to [0, 1]."""
     if samples < 1:
-        raise ValueError("need at least one noise sample")
+        raise ValueError(_("need at least one noise sample"))
     if size is None:
         size = getattr(loaded, "input_size", 224)
     gen = torch.Generator().manual_seed(seed)

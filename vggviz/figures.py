@@ -9,15 +9,20 @@ import math
 import plotly.graph_objects as go
 
 from .compare import VariantRow
+from .i18n import N_, _
 from .summary import Summary
 
-__all__ = ["params_vs_compute", "network_diagram", "block_bars", "rf_growth_figure", "TYPE_COLOURS", "human"]
+__all__ = ["params_vs_compute", "network_diagram", "block_bars", "rf_growth_figure", "TYPE_COLOURS", "TYPE_NAMES", "BLOCK_NAMES", "human"]
 
 TYPE_COLOURS = {
     "Conv": "#4C78A8", "ReLU": "#9ecae9", "BatchNorm": "#72B7B2", "LRN": "#B279A2",
     "MaxPool": "#F58518", "AdaptiveAvgPool": "#FFBF79", "Linear": "#E45756", "Dropout": "#BAB0AC",
 }
-BLOCK_NAMES = ["block 1", "block 2", "block 3", "block 4", "block 5", "classifier"]
+# shown with _(): block names and the legend's layer types
+BLOCK_NAMES = [N_("block 1"), N_("block 2"), N_("block 3"), N_("block 4"), N_("block 5"), N_("classifier")]
+TYPE_NAMES = {"Conv": N_("Conv"), "ReLU": N_("ReLU"), "BatchNorm": N_("BatchNorm"), "LRN": N_("LRN"),
+              "MaxPool": N_("MaxPool"), "AdaptiveAvgPool": N_("AdaptiveAvgPool"), "Linear": N_("Linear"),
+              "Dropout": N_("Dropout")}
 
 
 def human(n: float, unit: str = "") -> str:
@@ -39,17 +44,19 @@ def params_vs_compute(summary: Summary) -> go.Figure:
     p = [100 * r.params / summary.total_params for r in rows]
     m = [100 * r.macs / summary.total_macs for r in rows]
     fig = go.Figure()
-    fig.add_bar(x=names, y=p, name="parameters", marker_color="#E45756",
-                hovertemplate="%{x}: %{y:.2f}% of parameters<extra></extra>")
-    fig.add_bar(x=names, y=m, name="compute (MACs)", marker_color="#4C78A8",
-                hovertemplate="%{x}: %{y:.2f}% of MACs<extra></extra>")
+    fig.add_bar(x=names, y=p, name=_("parameters"), marker_color="#E45756",
+                hovertemplate=_("{x}: {y}% of parameters").format(x="%{x}", y="%{y:.2f}") + "<extra></extra>")
+    fig.add_bar(x=names, y=m, name=_("compute (MACs)"), marker_color="#4C78A8",
+                hovertemplate=_("{x}: {y}% of MACs").format(x="%{x}", y="%{y:.2f}") + "<extra></extra>")
     fc_p, fc_m = summary.share("Linear")
     fig.update_layout(
         barmode="group", height=380, margin=dict(l=10, r=10, t=60, b=10),
-        title=dict(text=f"FC layers: {100 * fc_p:.1f}% of parameters, {100 * fc_m:.1f}% of compute · "
-                        f"conv layers: {100 * (1 - fc_p):.1f}% of parameters, {100 * (1 - fc_m):.1f}% of compute",
+        title=dict(text=_("FC layers: {fc_p}% of parameters, {fc_m}% of compute · "
+                          "conv layers: {conv_p}% of parameters, {conv_m}% of compute").format(
+                              fc_p=f"{100 * fc_p:.1f}", fc_m=f"{100 * fc_m:.1f}",
+                              conv_p=f"{100 * (1 - fc_p):.1f}", conv_m=f"{100 * (1 - fc_m):.1f}"),
                    font=dict(size=14)),
-        yaxis_title="% of the network's total", legend=dict(orientation="h", y=1.02, x=1, xanchor="right"),
+        yaxis_title=_("% of the network's total"), legend=dict(orientation="h", y=1.02, x=1, xanchor="right"),
     )
     return fig
 
@@ -59,7 +66,7 @@ def network_diagram(summary: Summary) -> go.Figure:
     in), height ∝ √(spatial side), width ∝ log₂(channels), coloured by type, grouped by block."""
     fig = go.Figure()
     x = 0.0
-    hx, hy, htext, hcol = [], [], [], []
+    hx, hy, htext, hcol, hname = [], [], [], [], []
     max_side = max(r.out_shape[1] for r in summary.rows)
     prev_block = 1
     for r in summary.rows:
@@ -75,11 +82,12 @@ def network_diagram(summary: Summary) -> go.Figure:
         colour = _colour(r.type)
         fig.add_shape(type="rect", x0=x, x1=x + width, y0=-height / 2, y1=height / 2,
                       fillcolor=colour, line=dict(color="white", width=1), opacity=0.9)
-        label = (f"{r.name}<br>{r.type}<br>out {c}×{h}×{w}<br>params {human(r.params)}"
-                 f"<br>MACs {human(r.macs)}<br>RF {r.rf}px")
+        label = _("{name}<br>{type}<br>out {c}×{h}×{w}<br>params {params}<br>MACs {macs}<br>RF {rf}px").format(
+            name=r.name, type=r.type, c=c, h=h, w=w, params=human(r.params), macs=human(r.macs), rf=r.rf)
         hx.append(x + width / 2)
         hy.append(0)
         htext.append(label)
+        hname.append(r.name)
         hcol.append(colour)
         if r.type.startswith("Conv") or is_fc:
             tag = f"{r.type.split()[1][0]}-{c}" if r.type.startswith("Conv") else f"FC-{c}"
@@ -87,10 +95,10 @@ def network_diagram(summary: Summary) -> go.Figure:
                                textangle=-90, yanchor="bottom", font=dict(size=10))
         x += width + 0.08
     for b in range(1, 7):
-        xs = [hx[i] for i, t in enumerate(htext)
-              if any(r.block == b and t.startswith(r.name + "<br>") for r in summary.rows)]
+        in_block = {r.name for r in summary.rows if r.block == b}
+        xs = [hx[i] for i, n in enumerate(hname) if n in in_block]
         if xs:
-            fig.add_annotation(x=sum(xs) / len(xs), y=-2.6, text=BLOCK_NAMES[b - 1], showarrow=False,
+            fig.add_annotation(x=sum(xs) / len(xs), y=-2.6, text=_(BLOCK_NAMES[b - 1]), showarrow=False,
                                font=dict(size=12, color="#444"))
     fig.add_scatter(x=hx, y=hy, mode="markers", marker=dict(size=14, opacity=0, color=hcol),
                     hovertext=htext, hoverinfo="text", showlegend=False)
@@ -98,13 +106,13 @@ def network_diagram(summary: Summary) -> go.Figure:
         if t in ("ReLU", "BatchNorm", "Dropout", "AdaptiveAvgPool"):
             continue
         if any(r.type.startswith(t) for r in summary.rows):
-            fig.add_scatter(x=[None], y=[None], mode="markers", name=t,
+            fig.add_scatter(x=[None], y=[None], mode="markers", name=_(TYPE_NAMES[t]),
                             marker=dict(size=12, color=colour, symbol="square"))
     fig.update_xaxes(visible=False, range=[-0.3, x + 0.3])
     fig.update_yaxes(visible=False, range=[-3.0, 3.6])
     fig.update_layout(height=340, margin=dict(l=10, r=10, t=30, b=10), plot_bgcolor="white",
                       legend=dict(orientation="h", y=1.08, x=0),
-                      title=dict(text="Box height ∝ √(feature-map side), width ∝ log₂(channels); hover for details",
+                      title=dict(text=_("Box height ∝ √(feature-map side), width ∝ log₂(channels); hover for details"),
                                  font=dict(size=12)))
     return fig
 
@@ -115,12 +123,14 @@ def block_bars(rows: list[VariantRow], what: str = "params", size: int = 224) ->
     palette = ["#4C78A8", "#72B7B2", "#54A24B", "#EECA3B", "#F58518", "#E45756"]
     for b in range(6):
         vals = [(r.block_params if what == "params" else r.block_macs)[b] for r in rows]
-        fig.add_bar(x=[r.label.split(" ")[0] for r in rows], y=vals, name=BLOCK_NAMES[b],
+        block = _(BLOCK_NAMES[b])
+        fig.add_bar(x=[r.label.split(" ")[0] for r in rows], y=vals, name=block,
                     marker_color=palette[b],
-                    hovertemplate="%{x} " + BLOCK_NAMES[b] + ": %{y:,.0f}<extra></extra>")
+                    hovertemplate="%{x} " + block + ": %{y:,.0f}<extra></extra>")
     fig.update_layout(barmode="stack", height=380, margin=dict(l=10, r=10, t=40, b=10),
-                      yaxis_title="parameters" if what == "params" else "MACs (multiply-accumulates)",
-                      title=dict(text=("Parameters" if what == "params" else f"Compute (MACs at {size}×{size})") + " per block",
+                      yaxis_title=_("parameters") if what == "params" else _("MACs (multiply-accumulates)"),
+                      title=dict(text=_("Parameters per block") if what == "params" else
+                                 _("Compute (MACs at {size}×{size}) per block").format(size=size),
                                  font=dict(size=14)),
                       legend=dict(orientation="h", y=-0.2))
     return fig
@@ -134,15 +144,16 @@ def rf_growth_figure(curves: dict[str, list[tuple[str, int, int]]]) -> go.Figure
     colours = ["#E45756", "#4C78A8", "#54A24B", "#F58518"]
     for i, (label, steps) in enumerate(curves.items()):
         fig.add_scatter(
-            x=list(range(1, len(steps) + 1)), y=[rf for _, rf, _ in steps], name=label,
+            x=list(range(1, len(steps) + 1)), y=[rf for _name, rf, _jump in steps], name=label,
             mode="lines+markers", line=dict(color=colours[i % len(colours)], shape="hv"),
-            customdata=[[n, j] for n, _, j in steps],
-            hovertemplate=f"{label} · %{{customdata[0]}}: %{{y}} px, stride %{{customdata[1]}} px<extra></extra>",
+            customdata=[[n, j] for n, _rf, j in steps],
+            hovertemplate=label + " · %{customdata[0]}: "
+            + _("{rf} px, stride {stride} px").format(rf="%{y}", stride="%{customdata[1]}") + "<extra></extra>",
         )
     fig.update_layout(
         height=380, margin=dict(l=10, r=10, t=50, b=10),
-        title=dict(text="Receptive field after each conv / pool layer", font=dict(size=14)),
-        xaxis_title="conv and pool layers passed", yaxis_title="receptive field (px)",
+        title=dict(text=_("Receptive field after each conv / pool layer"), font=dict(size=14)),
+        xaxis_title=_("conv and pool layers passed"), yaxis_title=_("receptive field (px)"),
         legend=dict(orientation="h", y=1.02, x=1, xanchor="right"),
     )
     return fig

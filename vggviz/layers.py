@@ -14,6 +14,8 @@ from typing import Callable, Iterator
 import torch
 from torch import nn
 
+from .i18n import _
+
 __all__ = ["Layer", "named_layers", "walk", "UnknownLayer", "find_layer", "block_ends"]
 
 
@@ -128,7 +130,7 @@ def find_layer(layers: list[Layer], name: str) -> Layer:
         if name in (layer.name, layer.path):
             return layer
     choices = ", ".join(l.name for l in layers)
-    raise UnknownLayer(f"unknown layer {name!r}; choose one of: {choices}")
+    raise UnknownLayer(_("unknown layer {name!r}; choose one of: {choices}").format(name=name, choices=choices))
 
 
 def block_ends(layers: list[Layer]) -> list[Layer]:

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from .i18n import N_, _
+
 __all__ = ["Result", "RESULTS", "SOURCE", "lookup", "findings", "Finding", "ilsvrc_sentence",
            "LAB_MEASURED", "lab_sentence", "table_rows", "beside_torchvision", "TORCHVISION_VARIANT"]
 
@@ -40,6 +42,11 @@ SOURCE = "Simonyan & Zisserman, arXiv 1409.1556 (v6, ICLR 2015)"
 TORCHVISION_VARIANT = {"A": "vgg11", "B": "vgg13", "D": "vgg16", "E": "vgg19"}
 
 J = "[256;512]"          # the paper's scale-jittered training
+
+# Words of the table shown with _() (the data keeps them in English): tables, methods, splits.
+TABLE_NAMES = (N_("Table 3"), N_("Table 4"), N_("Table 5"), N_("Table 7"), N_("Appendix A"))
+METHODS = (N_("single scale"), N_("multi-scale"), N_("dense"), N_("multi-crop"), N_("multi-crop & dense"))
+SPLITS = {"val": N_("validation set"), "test": N_("test set")}
 
 
 @dataclass(frozen=True)
@@ -103,16 +110,16 @@ RESULTS: tuple[Result, ...] = (
     _t5("E", "multi-crop", 24.6, 7.4),
     _t5("E", "multi-crop & dense", 24.4, 7.1),
     # Table 7: comparison with the state of the art in ILSVRC classification (top-5 test error)
-    Result("Table 7", "VGG (ILSVRC submission, 7 nets, dense eval.)", "7 nets", "", "",
+    Result("Table 7", N_("VGG (ILSVRC submission, 7 nets, dense eval.)"), "7 nets", "", "",
            "dense", None, 7.3, "test", 7),
-    Result("Table 7", "VGG (1 net, multi-crop & dense eval.)", "E", J, "256,384,512",
+    Result("Table 7", N_("VGG (1 net, multi-crop & dense eval.)"), "E", J, "256,384,512",
            "multi-crop & dense", None, 7.0, "test", 1),
-    Result("Table 7", "VGG (2 nets, multi-crop & dense eval.)", "D+E", J, "256,384,512",
+    Result("Table 7", N_("VGG (2 nets, multi-crop & dense eval.)"), "D+E", J, "256,384,512",
            "multi-crop & dense", None, 6.8, "test", 2),
-    Result("Table 7", "GoogLeNet (7 nets), 1st in ILSVRC-2014 classification", "GoogLeNet", "", "",
+    Result("Table 7", N_("GoogLeNet (7 nets), 1st in ILSVRC-2014 classification"), "GoogLeNet", "", "",
            "", None, 6.7, "test", 7),
     # ILSVRC-2014 localisation (the abstract; Appendix A)
-    Result("Appendix A", "VGG, ILSVRC-2014 localisation (1st place)", "localisation", "", "",
+    Result("Appendix A", N_("VGG, ILSVRC-2014 localisation (1st place)"), "localisation", "", "",
            "", None, 25.3, "test", 1),
 )
 
@@ -143,13 +150,26 @@ LAB_MEASURED: dict[str, dict[str, float]] = {
 }
 
 
-def _src(r: Result) -> str:
-    return f"{r.table}: {r.row}"
+def row_label(r: Result) -> str:
+    """The row as the paper prints it, in the reader's language (Tables 3 and 4 hold no words)."""
+    if r.table == "Table 5":
+        return _("{config}, {method}").format(config=r.config, method=_(r.method))
+    if r.table in ("Table 3", "Table 4"):
+        return r.row
+    return _(r.row)
+
+
+def source_label(r: Result) -> str:
+    """"Table 3: A, S = 256, Q = 256", in the reader's language."""
+    return _("{table}: {row}").format(table=_(r.table), row=row_label(r))
+
+
+_src = source_label
 
 
 def _cmp(a: float, b: float) -> str:
     """How error ``b`` compares with error ``a``: "lower", "higher" or "the same"."""
-    return "the same" if abs(a - b) < 0.05 else ("lower" if b < a else "higher")
+    return _("the same") if abs(a - b) < 0.05 else (_("lower") if b < a else _("higher"))
 
 
 def findings(results: tuple[Result, ...] = RESULTS) -> list[Finding]:
@@ -160,12 +180,14 @@ def findings(results: tuple[Result, ...] = RESULTS) -> list[Finding]:
     a, lrn = t3["A"], t3["A-LRN"]
     if a and lrn:
         d = lrn.top1 - a.top1
-        verdict = ("LRN does not help: A-LRN's error is no lower than A's" if d >= -0.3 else
-                   "LRN helps: A-LRN's error is lower than A's")
+        verdict = (_("LRN does not help: A-LRN's error is no lower than A's") if d >= -0.3 else
+                   _("LRN helps: A-LRN's error is lower than A's"))
         out.append(Finding(
-            "Local response normalisation (A vs A-LRN)",
-            f"{verdict} (top-1 {lrn.top1:.1f} % against {a.top1:.1f} %, top-5 {lrn.top5:.1f} % "
-            f"against {a.top5:.1f} %), so the deeper configurations B–E drop it.",
+            _("Local response normalisation (A vs A-LRN)"),
+            _("{verdict} (top-1 {lrn1} % against {a1} %, top-5 {lrn5} % against {a5} %), so the "
+              "deeper configurations B–E drop it.").format(
+                  verdict=verdict, lrn1=f"{lrn.top1:.1f}", a1=f"{a.top1:.1f}", lrn5=f"{lrn.top5:.1f}",
+                  a5=f"{a.top5:.1f}"),
             (_src(a), _src(lrn)), "c_lrn"))
 
     chain = [t3[c] for c in ("A", "B", "D", "E") if t3[c]]
@@ -175,43 +197,50 @@ def findings(results: tuple[Result, ...] = RESULTS) -> list[Finding]:
         steps = " → ".join(f"{r.config} {r.top1:.1f} %" for r in chain)
         sat = ""
         if t3["E"] and t3["D"] and t3["E"].top1 >= t3["D"].top1:
-            sat = (f"; at this scale E (19 layers) is no better than D (16): "
-                   f"{t3['E'].top1:.1f} % against {t3['D'].top1:.1f} %, the error saturates")
+            sat = _("; at this scale E (19 layers) is no better than D (16): {e} % against {d} %, "
+                    "the error saturates").format(e=f"{t3['E'].top1:.1f}", d=f"{t3['D'].top1:.1f}")
         out.append(Finding(
-            "Depth (A → B → D → E)",
-            f"{'Depth helps' if falls else 'Depth does not steadily help'}: single-scale top-1 "
-            f"error {steps} (S = 256){sat}. Best: {best.config} ({best.top1:.1f} %).",
+            _("Depth (A → B → D → E)"),
+            _("{verdict}: single-scale top-1 error {steps} (S = 256){saturates}. Best: {best} ({top1} %).").format(
+                verdict=_("Depth helps") if falls else _("Depth does not steadily help"), steps=steps,
+                saturates=sat, best=best.config, top1=f"{best.top1:.1f}"),
             tuple(_src(r) for r in chain), "depth"))
 
     b, c, d = t3["B"], t3["C"], t3["D"]
     if b and c and d:
         out.append(Finding(
-            "1×1 against 3×3 (B vs C vs D)",
-            f"C's extra 1×1 convolutions give {_cmp(b.top1, c.top1)} error than B "
-            f"({c.top1:.1f} % against {b.top1:.1f} %): the extra non-linearity "
-            f"{'helps' if c.top1 < b.top1 else 'does not help'}; but D, with 3×3 where C has "
-            f"1×1, has {_cmp(c.top1, d.top1)} error again ({d.top1:.1f} %): "
-            f"{'seeing spatial context matters too' if d.top1 < c.top1 else 'spatial context adds nothing here'}.",
+            _("1×1 against 3×3 (B vs C vs D)"),
+            _("C's extra 1×1 convolutions give {cmp_b} error than B ({c} % against {b} %): the extra "
+              "non-linearity {helps}; but D, with 3×3 where C has 1×1, has {cmp_c} error again ({d} %): "
+              "{context}.").format(
+                  cmp_b=_cmp(b.top1, c.top1), c=f"{c.top1:.1f}", b=f"{b.top1:.1f}",
+                  helps=_("helps") if c.top1 < b.top1 else _("does not help"),
+                  cmp_c=_cmp(c.top1, d.top1), d=f"{d.top1:.1f}",
+                  context=(_("seeing spatial context matters too") if d.top1 < c.top1
+                           else _("spatial context adds nothing here"))),
             (_src(b), _src(c), _src(d)), "c_lrn"))
 
     for cfg in ("D", "E"):
         fixed, jit = lookup(cfg, results=results), lookup(cfg, train=J, results=results)
         if fixed and jit:
             out.append(Finding(
-                f"Scale jittering in training ({cfg})",
-                f"Training {cfg} on images rescaled to a random S in [256; 512] instead of a fixed "
-                f"S = 256 takes its single-scale top-1 error from {fixed.top1:.1f} % to "
-                f"{jit.top1:.1f} % ({jit.top1 - fixed.top1:+.1f} points).",
+                _("Scale jittering in training ({config})").format(config=cfg),
+                _("Training {config} on images rescaled to a random S in [256; 512] instead of a fixed "
+                  "S = 256 takes its single-scale top-1 error from {fixed} % to {jittered} % "
+                  "({change} points).").format(config=cfg, fixed=f"{fixed.top1:.1f}",
+                                               jittered=f"{jit.top1:.1f}",
+                                               change=f"{jit.top1 - fixed.top1:+.1f}"),
                 (_src(fixed), _src(jit))))
             break
 
     single, multi = lookup("D", train=J, results=results), lookup("D", "Table 4", J, results=results)
     if single and multi:
         out.append(Finding(
-            "Several test scales (D)",
-            f"Testing D at three scales {{{multi.test.replace(',', ', ')}}} and averaging instead of at "
-            f"one (Q = {single.test}) takes top-1 error from {single.top1:.1f} % to {multi.top1:.1f} % "
-            f"and top-5 from {single.top5:.1f} % to {multi.top5:.1f} %.",
+            _("Several test scales (D)"),
+            _("Testing D at three scales {{{scales}}} and averaging instead of at one (Q = {q}) takes "
+              "top-1 error from {single1} % to {multi1} % and top-5 from {single5} % to {multi5} %.").format(
+                  scales=multi.test.replace(",", ", "), q=single.test, single1=f"{single.top1:.1f}",
+                  multi1=f"{multi.top1:.1f}", single5=f"{single.top5:.1f}", multi5=f"{multi.top5:.1f}"),
             (_src(single), _src(multi))))
 
     t5 = [r for r in results if r.table == "Table 5" and r.config == "D"]
@@ -219,12 +248,14 @@ def findings(results: tuple[Result, ...] = RESULTS) -> list[Finding]:
         dense, crop, both = (next(r for r in t5 if r.method == m)
                              for m in ("dense", "multi-crop", "multi-crop & dense"))
         out.append(Finding(
-            "Dense against multi-crop (D)",
-            f"Multi-crop gives {_cmp(dense.top1, crop.top1)} top-1 error ({crop.top1:.1f} %) than "
-            f"dense evaluation ({dense.top1:.1f} %), and the two combined give "
-            f"{both.top1:.1f} % top-1, {both.top5:.1f} % top-5"
-            + (": better than either, so they complement each other." if both.top1 < min(dense.top1, crop.top1)
-               else ": no better than the better of the two."),
+            _("Dense against multi-crop (D)"),
+            _("Multi-crop gives {cmp} top-1 error ({crop} %) than dense evaluation ({dense} %), and the "
+              "two combined give {both1} % top-1, {both5} % top-5: {verdict}").format(
+                  cmp=_cmp(dense.top1, crop.top1), crop=f"{crop.top1:.1f}", dense=f"{dense.top1:.1f}",
+                  both1=f"{both.top1:.1f}", both5=f"{both.top5:.1f}",
+                  verdict=(_("better than either, so they complement each other.")
+                           if both.top1 < min(dense.top1, crop.top1)
+                           else _("no better than the better of the two."))),
             tuple(_src(r) for r in t5)))
     return out
 
@@ -236,10 +267,11 @@ def lab_sentence(key: str | None, measured: dict[str, dict[str, float]] | None =
         return ""
     from .training import EXPERIMENTS
 
-    title = EXPERIMENTS[key].title if key in EXPERIMENTS else key
+    title = _(EXPERIMENTS[key].title) if key in EXPERIMENTS else key
     nums = ", ".join(f"{c} {v:.1f} %" for c, v in measured[key].items())
-    return (f"The shapes lab measures the same question on the mini VGGs (*Train it yourself* → "
-            f"“{title}”): held-out accuracy {nums} (one seeded 8-epoch run per arm; small gaps are noise).")
+    return _("The shapes lab measures the same question on the mini VGGs (*Train it yourself* → "
+             "“{title}”): held-out accuracy {accuracies} (one seeded 8-epoch run per arm; small gaps "
+             "are noise).").format(title=title, accuracies=nums)
 
 
 def ilsvrc_sentence(results: tuple[Result, ...] = RESULTS) -> str:
@@ -249,14 +281,16 @@ def ilsvrc_sentence(results: tuple[Result, ...] = RESULTS) -> str:
     loc = next((r for r in results if r.config == "localisation"), None)
     if not sub:
         return ""
-    s = (f"ILSVRC-2014: the VGG team's submission ({sub.nets} networks, dense evaluation) had "
-         f"{sub.top5:.1f} % top-5 test error, i.e. {100 - sub.top5:.1f} % top-5 accuracy")
+    s = _("ILSVRC-2014: the VGG team's submission ({nets} networks, dense evaluation) had {err} % top-5 "
+          "test error, i.e. {acc} % top-5 accuracy").format(nets=sub.nets, err=f"{sub.top5:.1f}",
+                                                            acc=f"{100 - sub.top5:.1f}")
     if goog:
-        place = "2nd" if goog.top5 < sub.top5 else "1st"
-        s += f", {place} in classification (GoogLeNet {goog.top5:.1f} %)"
+        place = (_(", 2nd in classification (GoogLeNet {err} %)") if goog.top5 < sub.top5
+                 else _(", 1st in classification (GoogLeNet {err} %)"))
+        s += place.format(err=f"{goog.top5:.1f}")
     if loc:
-        s += f"; 1st in localisation with {loc.top5:.1f} % error"
-    return s + "."
+        s += _("; 1st in localisation with {err} % error").format(err=f"{loc.top5:.1f}")
+    return _("{sentence}.").format(sentence=s)
 
 
 def beside_torchvision(accuracies: dict[str, tuple[float | None, float | None]],
@@ -265,9 +299,11 @@ def beside_torchvision(accuracies: dict[str, tuple[float | None, float | None]],
     single-scale row), its multi-scale best (Table 4), and torchvision's single-crop error
     (100 − accuracy) for the same layers, from ``accuracies`` (variant → (top-1 %, top-5 %),
     torchvision's metadata). Every cell a string: "—" where there is no number (A-LRN and C
-    have no torchvision weights; A and A-LRN no Table 4 row)."""
+    have no torchvision weights; A and A-LRN no Table 4 row). The keys are English (show them
+    with ``_()``: they are marked in :data:`BESIDE_COLUMNS`); the cells' words are translated."""
     def pct(v):
         return "—" if v is None else f"{v:.1f}"
+    no_weights = _("— (no weights)")
     out = []
     for cfg in ("A", "A-LRN", "B", "C", "D", "E"):
         rows3 = [r for r in results if r.table == "Table 3" and r.config == cfg]
@@ -284,21 +320,32 @@ def beside_torchvision(accuracies: dict[str, tuple[float | None, float | None]],
                                                   if best3 else "—"),
             "paper best multi-scale (Table 4)": (f"{pct(best4.top1)} / {pct(best4.top5)} (S = {best4.train})"
                                                  if best4 else "—"),
-            "torchvision variant": variant or "— (no weights)",
+            "torchvision variant": variant or no_weights,
             "torchvision top-1 / top-5 err. % (one 224 crop)": (
                 f"{pct(None if acc1 is None else 100 - acc1)} / {pct(None if acc5 is None else 100 - acc5)}"
-                if acc1 is not None else "— (no weights)"),
+                if acc1 is not None else no_weights),
         })
     return out
 
 
 def table_rows(results: tuple[Result, ...] = RESULTS) -> list[dict]:
-    """:data:`RESULTS` as display rows: every cell a string ("—" where the paper gives no number)."""
+    """:data:`RESULTS` as display rows: every cell a string ("—" where the paper gives no number),
+    its words in the reader's language; the keys are English (marked in :data:`TABLE_COLUMNS`,
+    show them with ``_()``)."""
     def pct(v):
         return "—" if v is None else f"{v:.1f}"
-    return [{"source": r.table, "row": r.row, "train S": r.train or "—", "test Q": r.test or "—",
-             "evaluation": r.method or "—", "nets": str(r.nets), "split": r.split,
+    return [{"source": _(r.table), "row": row_label(r), "train S": r.train or "—", "test Q": r.test or "—",
+             "evaluation": _(r.method) if r.method else "—", "nets": str(r.nets),
+             "split": _(SPLITS.get(r.split, r.split)),
              "top-1 error %": pct(r.top1), "top-5 error %": pct(r.top5)} for r in results]
+
+
+# The display tables' column names, shown with _() (the dicts keep them in English).
+TABLE_COLUMNS = (N_("source"), N_("row"), N_("train S"), N_("test Q"), N_("evaluation"), N_("nets"),
+                 N_("split"), N_("top-1 error %"), N_("top-5 error %"))
+BESIDE_COLUMNS = (N_("config"), N_("paper top-1 / top-5 err. % (Table 3, S = 256)"),
+                  N_("paper best single scale (Table 3)"), N_("paper best multi-scale (Table 4)"),
+                  N_("torchvision variant"), N_("torchvision top-1 / top-5 err. % (one 224 crop)"))
 
 
 def with_value(config: str, table: str, train: str, top1: float,
@@ -308,4 +355,4 @@ def with_value(config: str, table: str, train: str, top1: float,
                  for r in results)
 
 
-__all__ += ["with_value"]
+__all__ += ["with_value", "row_label", "source_label", "TABLE_COLUMNS", "BESIDE_COLUMNS"]

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Iterable, Sequence
 
+from .i18n import N_, _
+
 __all__ = [
     "FieldStep",
     "StackComparison",
@@ -53,7 +55,7 @@ def receptive_fields(layers: Iterable[tuple[int, int, int]]) -> list[FieldStep]:
 def stack_rf(n_layers: int, kernel: int = 3) -> int:
     """Receptive field of ``n_layers`` stacked ``kernel``×``kernel`` stride-1 convolutions."""
     if n_layers < 1 or kernel < 1:
-        raise ValueError("need at least one layer and a kernel of at least 1")
+        raise ValueError(_("need at least one layer and a kernel of at least 1"))
     steps = receptive_fields([(kernel, 1, kernel // 2)] * n_layers)
     return steps[-1].rf
 
@@ -107,7 +109,7 @@ def compare_stack(kernel: int = 3, layers: int = 3, channels: int = 64) -> Stack
     A 1×1 kernel adds no spatial extent: the "single" layer is then one 1×1 convolution.
     """
     if kernel < 1 or layers < 1 or channels < 1:
-        raise ValueError("kernel, layers and channels must all be at least 1")
+        raise ValueError(_("kernel, layers and channels must all be at least 1"))
     steps = receptive_fields([(kernel, 1, kernel // 2)] * layers)
     rf = steps[-1].rf
     per_layer = kernel * kernel * channels * channels
@@ -151,9 +153,9 @@ def path_counts_1d(kernel: int, layers: int) -> list[int]:
     one axis, through ``layers`` stacked ``kernel``-wide stride-1 convolutions: the box filter
     convolved with itself ``layers`` times (binomial coefficients for ``kernel`` = 2)."""
     if kernel < 1 or layers < 0:
-        raise ValueError("kernel must be at least 1 and layers at least 0")
+        raise ValueError(_("kernel must be at least 1 and layers at least 0"))
     counts = [1]
-    for _ in range(layers):
+    for _layer in range(layers):
         grown = [0] * (len(counts) + kernel - 1)
         for i, c in enumerate(counts):
             for k in range(kernel):
@@ -245,10 +247,10 @@ def channel_reduction(c_in: int = 256, reduced: int = 64, c_out: int = 256, kern
     """The 1×1 reduction's saving, e.g. 256 → 64 (1×1) → 3×3 → 256 at 56×56: 163,840 weights
     against 589,824 for the direct 3×3 (3.6× fewer), and the same ratio of MACs. VGG's C uses
     its 1×1 convolutions differently: C → C, for one more non-linearity, saving nothing."""
-    for name, v in (("input channels", c_in), ("reduced channels", reduced), ("output channels", c_out),
-                    ("kernel", kernel), ("side", side)):
+    for name, v in ((N_("input channels"), c_in), (N_("reduced channels"), reduced),
+                    (N_("output channels"), c_out), (N_("kernel"), kernel), (N_("side"), side)):
         if int(v) < 1:
-            raise ValueError(f"{name} must be at least 1, got {v}")
+            raise ValueError(_("{name} must be at least 1, got {value}").format(name=_(name), value=v))
     return Reduction(c_in, reduced, c_out, kernel, side, kernel * kernel * c_in * c_out, c_in * reduced,
                      kernel * kernel * reduced * c_out)
 

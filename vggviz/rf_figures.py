@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
+from .i18n import _
 from .summary import Summary
 
 __all__ = [
@@ -67,18 +68,20 @@ def path_count_figure(grids: Sequence[np.ndarray], step: int, kernel: int,
         rf = int((g.sum(0) > 0).sum())
         return go.Heatmap(
             z=g, colorscale="Blues", zmin=0, zmax=int(g.max()), showscale=True,
-            colorbar=dict(title="paths", thickness=12),
+            colorbar=dict(title=_("paths"), thickness=12),
             text=np.where(g > 0, g, "").astype(str) if annotate else None,
             texttemplate="%{text}" if annotate else None,
-            hovertemplate="row %{y}, col %{x}: %{z} paths<extra></extra>",
-            xgap=1, ygap=1, name=f"after layer {i + 1}: {rf}×{rf}",
+            hovertemplate=_("row {y}, col {x}: {z} paths").format(y="%{y}", x="%{x}", z="%{z}")
+            + "<extra></extra>",
+            xgap=1, ygap=1, name=_("after layer {i}: {rf}×{rf}").format(i=i + 1, rf=rf),
         )
 
     def title(i: int) -> str:
         g = grids[i]
         rf = int((g.sum(0) > 0).sum())
-        return (f"After layer {i + 1} of {n}: the unit sees {rf}×{rf} input pixels · "
-                f"{int(g.sum()):,} paths = {kernel}^{2 * (i + 1)}")
+        return _("After layer {i} of {n}: the unit sees {rf}×{rf} input pixels · "
+                 "{paths} paths = {kernel}^{power}").format(
+                     i=i + 1, n=n, rf=rf, paths=f"{int(g.sum()):,}", kernel=kernel, power=2 * (i + 1))
 
     fig = go.Figure(data=[trace(step - 1)])
     fig.frames = [go.Frame(data=[trace(i)], name=str(i + 1), layout=dict(title_text=title(i)))
@@ -94,7 +97,7 @@ def path_count_figure(grids: Sequence[np.ndarray], step: int, kernel: int,
         updatemenus=[dict(
             type="buttons", showactive=False, x=0, y=-0.04, xanchor="left", yanchor="top",
             direction="left",
-            buttons=[dict(label="▶ play layers 1…N", method="animate",
+            buttons=[dict(label=_("▶ play layers 1…N"), method="animate",
                           args=[None, dict(frame=dict(duration=700, redraw=True),
                                            transition=dict(duration=0), fromcurrent=False)])],
         )],
@@ -107,20 +110,22 @@ def rf_growth_figure(summary: Summary, highlight: str | None = None) -> go.Figur
     rows = [r for r in summary.rows if not r.type.startswith(("ReLU", "BatchNorm", "Dropout"))]
     names = [r.name for r in rows]
     fig = go.Figure()
-    fig.add_scatter(x=names, y=[r.rf for r in rows], mode="lines+markers", name="receptive field (px)",
+    fig.add_scatter(x=names, y=[r.rf for r in rows], mode="lines+markers", name=_("receptive field (px)"),
                     line=dict(color="#4C78A8", width=3),
-                    hovertemplate="%{x}: sees %{y}×%{y} px<extra></extra>")
-    fig.add_scatter(x=names, y=[r.jump for r in rows], mode="lines+markers", name="effective stride (px)",
+                    hovertemplate=_("{x}: sees {y}×{y} px").format(x="%{x}", y="%{y}") + "<extra></extra>")
+    fig.add_scatter(x=names, y=[r.jump for r in rows], mode="lines+markers", name=_("effective stride (px)"),
                     line=dict(color="#F58518", width=2, dash="dot"),
-                    hovertemplate="%{x}: neighbouring units are %{y} px apart<extra></extra>")
+                    hovertemplate=_("{x}: neighbouring units are {y} px apart").format(x="%{x}", y="%{y}")
+                    + "<extra></extra>")
     # a trace, not add_hline: shapes on a log axis take log10 coordinates
     fig.add_scatter(x=[names[0], names[-1]], y=[summary.input_size] * 2, mode="lines",
-                    name=f"input side ({summary.input_size} px)", line=dict(color="#999", dash="dash"),
+                    name=_("input side ({size} px)").format(size=summary.input_size),
+                    line=dict(color="#999", dash="dash"),
                     hoverinfo="skip")
     if highlight in names:
         fig.add_vline(x=names.index(highlight), line=dict(color=BOX_COLOUR, width=1))
     ticks = [2 ** i for i in range(0, 11)]
-    fig.update_yaxes(type="log", title="pixels (log scale)", tickvals=ticks, ticktext=[str(t) for t in ticks])
+    fig.update_yaxes(type="log", title=_("pixels (log scale)"), tickvals=ticks, ticktext=[str(t) for t in ticks])
     fig.update_layout(height=360, margin=dict(l=10, r=10, t=30, b=10),
                       legend=dict(orientation="h", y=1.08, x=0))
     return fig
@@ -140,7 +145,7 @@ def _add_box(fig: go.Figure, box: Sequence[float], centre: tuple[float, float] |
     if centre is not None:
         fig.add_scatter(x=[centre[1]], y=[centre[0]], mode="markers", showlegend=False,
                         marker=dict(color=CENTRE_COLOUR, size=9, symbol="x"),
-                        hovertemplate="centre of the field<extra></extra>")
+                        hovertemplate=_("centre of the field") + "<extra></extra>")
     if label:
         fig.add_annotation(x=left, y=top, text=label, showarrow=False, xanchor="left",
                            yanchor="bottom", font=dict(color=BOX_COLOUR, size=12))
@@ -162,16 +167,19 @@ def unit_box_figure(image: Image.Image | None, box: Sequence[float], size: int =
     fig.update_xaxes(range=xr, visible=False, constrain="domain")
     fig.update_yaxes(range=yr, visible=False, scaleanchor="x")
     fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=10), plot_bgcolor="#f4f4f4",
-                      title=dict(text="Theoretical receptive field (dotted: the image)", font=dict(size=13)))
+                      title=dict(text=_("Theoretical receptive field (dotted: the image)"), font=dict(size=13)))
     return fig
 
 
-def erf_figure(erf: np.ndarray, box: Sequence[float], title: str = "Effective receptive field") -> go.Figure:
-    """|∂ unit / ∂ input| as a heatmap with the theoretical box drawn over it."""
+def erf_figure(erf: np.ndarray, box: Sequence[float], title: str | None = None) -> go.Figure:
+    """|∂ unit / ∂ input| as a heatmap with the theoretical box drawn over it (``title``: by
+    default "Effective receptive field", in the reader's language)."""
+    title = _("Effective receptive field") if title is None else title
     h, w = erf.shape
     fig = go.Figure(go.Heatmap(z=erf, colorscale=ERF_SCALE, zmin=0, zmax=1, showscale=True,
                                colorbar=dict(title="|∂unit/∂x|", thickness=12),
-                               hovertemplate="row %{y}, col %{x}: %{z:.3f}<extra></extra>"))
+                               hovertemplate=_("row {y}, col {x}: {z}").format(y="%{y}", x="%{x}", z="%{z:.3f}")
+                               + "<extra></extra>"))
     fig.add_shape(type="rect", x0=-0.5, x1=w - 0.5, y0=-0.5, y1=h - 0.5,
                   line=dict(color="#333", width=1, dash="dot"))
     _add_box(fig, [v - 0.5 for v in box], None)
@@ -194,12 +202,14 @@ def score_map_figure(image: Image.Image, score_map: np.ndarray, label: str,
         z=score_map, x0=centre0, dx=stride, y0=centre0, dy=stride, colorscale="Jet",
         zmin=0, zmax=max(float(score_map.max()), 1e-6), opacity=opacity, zsmooth=False,
         colorbar=dict(title="p", thickness=12),
-        hovertemplate="cell (%{y:.0f}, %{x:.0f}) px: p = %{z:.3f}<extra></extra>",
+        hovertemplate=_("cell ({y}, {x}) px: p = {z}").format(y="%{y:.0f}", x="%{x:.0f}", z="%{z:.3f}")
+        + "<extra></extra>",
     ))
     fig.update_xaxes(range=[0, image.width], visible=False, constrain="domain")
     fig.update_yaxes(range=[image.height, 0], visible=False, scaleanchor="x")
     fig.update_layout(height=460, margin=dict(l=10, r=10, t=40, b=10),
-                      title=dict(text=f"p({label}) at each of the {h}×{w} positions", font=dict(size=13)))
+                      title=dict(text=_("p({label}) at each of the {h}×{w} positions").format(label=label, h=h, w=w),
+                                 font=dict(size=13)))
     return fig
 
 
@@ -208,21 +218,25 @@ def topk_figure(labels: Sequence[str], probs: Sequence[float], title: str = "") 
                            marker_color="#4C78A8", texttemplate="%{x:.1%}", textposition="auto",
                            hovertemplate="%{y}: %{x:.2%}<extra></extra>"))
     fig.update_layout(height=60 + 34 * len(labels), margin=dict(l=10, r=10, t=30, b=10),
-                      xaxis=dict(tickformat=".2~%", title="probability"),
+                      xaxis=dict(tickformat=".2~%", title=_("probability")),
                       title=dict(text=title, font=dict(size=13)))
     return fig
 
 
-def multiscale_figure(labels: Sequence[str], per_scale: dict[str, Sequence[float]]) -> go.Figure:
-    """Grouped bars: the probability of each class at each scale and averaged."""
+def multiscale_figure(labels: Sequence[str], per_scale: dict[str, Sequence[float]],
+                      average: str | None = None) -> go.Figure:
+    """Grouped bars: the probability of each class at each scale and averaged. ``average``
+    names the entry of ``per_scale`` that is the average (drawn in red); by default an entry
+    whose name starts with "average" (a translated name needs ``average``)."""
     palette = ["#9ecae9", "#4C78A8", "#1f3b63", "#72B7B2", "#B279A2", "#F58518"]
     fig = go.Figure()
     for i, (name, probs) in enumerate(per_scale.items()):
-        avg = name.startswith("average")
+        avg = name == average if average is not None else name.startswith("average")
         fig.add_bar(x=list(labels), y=list(probs), name=name,
                     marker_color="#E45756" if avg else palette[i % len(palette)],
-                    hovertemplate="%{x} at " + name + ": %{y:.2%}<extra></extra>")
+                    hovertemplate=_("{x} at {scale}: {p}").format(x="%{x}", scale=name, p="%{y:.2%}")
+                    + "<extra></extra>")
     fig.update_layout(barmode="group", height=380, margin=dict(l=10, r=10, t=30, b=10),
-                      yaxis=dict(tickformat=".2~%", title="probability"),
+                      yaxis=dict(tickformat=".2~%", title=_("probability")),
                       legend=dict(orientation="h", y=1.1, x=0))
     return fig

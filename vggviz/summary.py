@@ -28,6 +28,7 @@ from functools import lru_cache
 
 import torch
 
+from .i18n import _
 from .layers import Layer, named_layers, walk
 from .receptive_field import receptive_fields
 from .variants import build, model_info
@@ -44,15 +45,16 @@ class BadInputSize(ValueError):
 
 def check_input_size(size: int, minimum: int = MIN_INPUT_SIZE, model: str = "VGG") -> int:
     if not isinstance(size, int) or isinstance(size, bool):
-        raise BadInputSize(f"input size must be a whole number of pixels, got {size!r}")
+        raise BadInputSize(_("input size must be a whole number of pixels, got {size!r}").format(size=size))
     if size < minimum:
-        why = ("VGG halves the image five times, so it needs" if model == "VGG" else
-               f"{model}'s stride-4 conv1 and three 3×3 stride-2 pools need")
-        raise BadInputSize(
-            f"input size {size} is too small: {why} at least {minimum}×{minimum} pixels"
-        )
+        why = (_("input size {size} is too small: VGG halves the image five times, so it needs at "
+                 "least {min}×{min} pixels") if model == "VGG" else
+               _("input size {size} is too small: {model}'s stride-4 conv1 and three 3×3 stride-2 pools "
+                 "need at least {min}×{min} pixels"))
+        raise BadInputSize(why.format(size=size, model=model, min=minimum))
     if size > MAX_INPUT_SIZE:
-        raise BadInputSize(f"input size {size} is too large: use at most {MAX_INPUT_SIZE} pixels")
+        raise BadInputSize(_("input size {size} is too large: use at most {max} pixels").format(
+            size=size, max=MAX_INPUT_SIZE))
     return size
 
 
