@@ -21,6 +21,8 @@ from torch import nn
 from torchvision import models
 from torchvision.models import vgg as tv_vgg
 
+from .i18n import N_, Text
+
 __all__ = [
     "CONFIGS",
     "MINI_WIDTH_DIVISOR",
@@ -227,10 +229,12 @@ def model_info(name: str) -> VariantInfo | ReferenceInfo:
     try:
         return VARIANTS[canonical(name)]
     except KeyError:
-        raise UnknownVariant(
-            f"unknown variant {name!r}; choose one of: {', '.join(VARIANTS)}, "
-            f"or the reference model{'s' if len(REFERENCE_MODELS) > 1 else ''} {', '.join(REFERENCE_MODELS)}"
-        ) from None
+        raise UnknownVariant(Text(
+            N_("unknown variant {name}; choose one of: {variants}, or the reference models {references}")
+            if len(REFERENCE_MODELS) > 1 else
+            N_("unknown variant {name}; choose one of: {variants}, or the reference model {references}"),
+            name=repr(name), variants=", ".join(VARIANTS), references=", ".join(REFERENCE_MODELS),
+        )) from None
 MINI_VARIANTS = [v for v, i in VARIANTS.items() if i.mini]
 # ``vgg16_mini_bn`` is accepted for ``vgg16_bn_mini`` (both readings of "the mini's _bn version").
 _ALIASES = {v.replace("_bn_mini", "_mini_bn"): v for v in MINI_VARIANTS if "_bn_mini" in v}
@@ -249,9 +253,8 @@ def variant_info(name: str) -> VariantInfo:
     try:
         return VARIANTS[canonical(name)]
     except KeyError:
-        raise UnknownVariant(
-            f"unknown variant {name!r}; choose one of: {', '.join(VARIANTS)}"
-        ) from None
+        raise UnknownVariant(Text(N_("unknown variant {name}; choose one of: {variants}"), name=repr(name),
+                                  variants=", ".join(VARIANTS))) from None
 
 
 def make_features(config: list[Item], batch_norm: bool = False) -> nn.Sequential:
