@@ -7,6 +7,9 @@ The mechanism is gettext's convention, kept in Python dicts so there is nothing 
   with named fields, never an f-string, so the English text is a fixed key);
 * a string defined before the language is known (a table of names, a constant) is marked with
   ``N_()`` and translated where it is shown, with ``_(name)``;
+* a message made before its reader is known (an error remembered for every session, a note in a
+  cached result, a worker thread's error) is a :class:`Text`: English as data, translated by
+  ``str()`` and formatting where it is shown;
 * the English catalogue is those source strings (the msgids, found by :func:`extract`); the
   Chinese one is ``vggviz/locales/zh/`` — a package of ``MESSAGES = {english: chinese}`` dicts,
   one module per area of the app, merged into one catalogue. ``tests/test_i18n.py`` checks that
@@ -112,7 +115,7 @@ class Text(str):
     ``raise WeightsError(Text(N_("weights file {name!r} not found"), name=path.name))``
     """
 
-    def __new__(cls, template: str = "", **fields) -> "Text":
+    def __new__(cls, template: str = "", **fields) -> Text:
         self = super().__new__(cls, cls._fill(template, fields, translate=False))
         self.template, self.fields = template, fields
         return self
