@@ -9,8 +9,8 @@ from vggviz import jobs, ui
 from vggviz.i18n import _
 
 HERE = Path(__file__).parent
-st.set_page_config(page_title="vggviz — VGG taken apart", page_icon="🧱", layout="wide")
 ui.choose_language()       # first: everything below is shown in the session's language
+st.set_page_config(page_title=_("vggviz — VGG taken apart"), page_icon="🧱", layout="wide")
 
 
 def page(name: str, title: str, icon: str, **kw) -> st.Page:

@@ -70,7 +70,7 @@ def test_untranslated_finds_english_prose():
 # ---------------------------------------------------------------- every page in the pseudo-locale
 
 # Pages whose every string is in the catalogues; a page joins when its area is translated.
-TRANSLATED: set[str] = {"architecture", "compare", "receptive_field"}
+TRANSLATED: set[str] = {"start", "architecture", "compare", "receptive_field"}
 PAGES = ["start", "architecture", "compare", "receptive_field", "forward_pass", "feature_maps", "unit",
          "channel", "filters", "gradcam", "fully_conv", "train", "transfer"]
 
@@ -89,7 +89,10 @@ def render(page: str, lang: str = i18n.PSEUDO, **params) -> AppTest:
     at.query_params.update({"lang": lang, "variant": "vgg16_mini", "sample": "shapes star", **params})
     at.run()
     if page != "start":
-        at.switch_page(f"pages/{page}.py").run()
+        # AppTest sends back each widget's label made by its format_func in *this* thread:
+        # it must be the language the app showed, or it finds no such option.
+        with i18n.using(lang):
+            at.switch_page(f"pages/{page}.py").run()
     assert not at.exception, at.exception
     return at
 
@@ -110,3 +113,54 @@ def test_a_link_with_lang_zh_opens_chinese():
     assert at.sidebar.selectbox(key="vggviz_lang").value == "zh"
     assert at.title[0].value.startswith("🧱 vggviz：") and "拆开" in at.title[0].value
     assert not at.info                                   # the link's lang was taken without a note
+
+
+def test_the_sidebar_speaks_chinese_and_a_language_change_keeps_the_choices():
+    at = render("start", lang="zh", variant="vgg11_mini", sample="shapes ring")
+    sb = at.sidebar
+    variant, sample = sb.selectbox(key="vggviz_variant"), sb.selectbox(key="vggviz_sample")
+    assert variant.label == "VGG 变体" and sb.radio(key="vggviz_weights").label == "权重"
+    assert sample.label == "示例图像" and "形状：圆环" in sample.options       # shown translated …
+    assert variant.value == "vgg11_mini" and sample.value == "Shapes ring"  # … the values stay the data
+    assert any("在形状上训练" in o for o in variant.options)
+    assert any("圆形" in c.value and "月牙" in c.value for c in sb.caption)  # the mini family's classes
+    assert any("lang=zh" in c.value and "variant=vgg11_mini" in c.value for c in sb.code)   # the share link
+    weights = sb.radio(key="vggviz_weights").value
+
+    shown = "zh"
+    for lang, label in (("en", "VGG variant"), ("zh", "VGG 变体")):
+        # The browser sends back the labels it showed (AppTest formats them in this thread's
+        # language): the labels of the language being left. Streamlit decodes them with the
+        # previous run's labels (before the script runs), so the values survive new labels.
+        with i18n.using(shown):
+            at.sidebar.selectbox(key="vggviz_lang").set_value(lang).run()
+        shown = lang
+        assert not at.exception, at.exception
+        sb = at.sidebar
+        assert sb.selectbox(key="vggviz_variant").label == label
+        assert sb.selectbox(key="vggviz_variant").value == "vgg11_mini"
+        assert sb.selectbox(key="vggviz_sample").value == "Shapes ring"
+        assert sb.radio(key="vggviz_weights").value == weights
+        assert at.session_state["vggviz_image"].name == "shapes_ring.png"
+        q = {k: (v[0] if isinstance(v, list) else v) for k, v in dict(at.query_params).items()}
+        assert q.get("lang") == (None if lang == "en" else "zh") and q.get("variant") == "vgg11_mini"
+        assert q.get("sample") == "shapes ring"
+        share = [c.value for c in sb.code]
+        assert share and ("lang=zh" in share[0]) == (lang == "zh")
+
+
+def test_library_messages_are_shown_in_the_readers_language():
+    """Errors and notes made before their reader is known (shared caches, worker threads) are
+    Texts: English as data, translated when shown."""
+    from vggviz.images import ImageError, load_image
+    from vggviz.weights import load_model
+
+    with pytest.raises(ImageError) as e:
+        load_image(b"", "x.png")
+    assert "is empty (0 bytes)" in e.value.args[0]
+    with i18n.using("zh"):
+        assert "是空的" in str(e.value) and "“x.png”" in str(e.value)
+    m = load_model("vgg16_mini", "random", "cpu")
+    assert not m.note
+    with i18n.using("zh"):
+        assert _("star") == "星形" and _("Weights") == "权重"

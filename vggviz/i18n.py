@@ -7,6 +7,9 @@ The mechanism is gettext's convention, kept in Python dicts so there is nothing 
   with named fields, never an f-string, so the English text is a fixed key);
 * a string defined before the language is known (a table of names, a constant) is marked with
   ``N_()`` and translated where it is shown, with ``_(name)``;
+* a message made before its reader is known (an error remembered for every session, a note in a
+  cached result, a worker thread's error) is a :class:`Text`: English as data, translated by
+  ``str()`` and formatting where it is shown;
 * the English catalogue is those source strings (the msgids, found by :func:`extract`); the
   Chinese one is ``vggviz/locales/zh/`` — a package of ``MESSAGES = {english: chinese}`` dicts,
   one module per area of the app, merged into one catalogue. ``tests/test_i18n.py`` checks that
@@ -31,7 +34,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["_", "N_", "LANGUAGES", "PSEUDO", "set_language", "language", "using", "catalogue",
+__all__ = ["_", "N_", "Text", "LANGUAGES", "PSEUDO", "set_language", "language", "using", "catalogue",
            "available_languages", "extract", "fields"]
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
@@ -97,6 +100,40 @@ def _(message: str) -> str:
 def N_(message: str) -> str:
     """Mark ``message`` for translation without translating it now (show it with ``_()``)."""
     return message
+
+
+class Text(str):
+    """A message kept in English with its fields, translated when it is shown.
+
+    For text made before its reader is known: an error raised in a worker thread or remembered
+    for every session, a note inside a cached result (caches are shared by every session).
+    As a ``str`` its value is the English text (equality, ``in``, JSON, logs and the CLI see
+    English, and it is safe in a shared cache), while ``str(t)`` and formatting (``f"{t}"``,
+    ``"{}".format(t)``, ``st.warning(t)``, ``str(exc)`` of an exception holding it) give it in
+    the language of the thread that shows it. A field may be a Text itself.
+
+    ``raise WeightsError(Text(N_("weights file {name!r} not found"), name=path.name))``
+    """
+
+    def __new__(cls, template: str = "", **fields) -> Text:
+        self = super().__new__(cls, cls._fill(template, fields, translate=False))
+        self.template, self.fields = template, fields
+        return self
+
+    @staticmethod
+    def _fill(template: str, fields: dict, translate: bool) -> str:
+        text = _(template) if translate else template
+        if not fields:
+            return text
+        if not translate:      # the English value: nested Texts in English too
+            fields = {k: str.__str__(v) if isinstance(v, Text) else v for k, v in fields.items()}
+        return text.format(**fields)
+
+    def __str__(self) -> str:
+        return self._fill(self.template, self.fields, translate=True)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
 
 
 # --------------------------------------------------------------------------- the source's messages

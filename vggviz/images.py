@@ -33,6 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps
 
+from .i18n import N_, Text
+
 __all__ = [
     "ImageError",
     "LoadedImage",
@@ -59,6 +61,8 @@ SUPPORTED_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
 _FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "DIB", "GIF", "TIFF")
 _KINDS = "PNG, JPEG, WebP, BMP, GIF or TIFF"
 
+_GRAY_NOTE = N_("grayscale image converted to RGB")
+
 _SAMPLES_DIR = pathlib.Path(__file__).resolve().parent.parent / "assets" / "samples"
 
 _ORIENTATION_TAG = 0x0112
@@ -74,10 +78,11 @@ _TRANSPOSE = {
 
 
 class ImageError(ValueError):
-    """An image that cannot be used; ``str(e)`` is one line: what is wrong and what to do."""
+    """An image that cannot be used; ``str(e)`` is one line: what is wrong and what to do (a
+    :class:`~vggviz.i18n.Text`: in the reader's language)."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(_one_line(message))
+        super().__init__(message if isinstance(message, Text) else _one_line(message))
 
 
 @dataclass(frozen=True)
@@ -135,12 +140,12 @@ def load_image(data: bytes, name: str = "image") -> LoadedImage:
     label = _label(name)
 
     if not data:
-        raise ImageError(f"The file {label} is empty (0 bytes); upload a {_KINDS} image.")
+        raise ImageError(Text(N_("The file {file} is empty (0 bytes); upload a {kinds} image."), file=label,
+                              kinds=_KINDS))
     if len(data) > MAX_BYTES:
-        raise ImageError(
-            f"The file {label} is {_mb(len(data))}, over the {_mb(MAX_BYTES)} limit; "
-            "resize or compress it and upload it again."
-        )
+        raise ImageError(Text(
+            N_("The file {file} is {size}, over the {limit} limit; resize or compress it and upload it again."),
+            file=label, size=_mb(len(data)), limit=_mb(MAX_BYTES)))
     digest = hashlib.sha256(data).hexdigest()
 
     with warnings.catch_warnings():
@@ -167,15 +172,11 @@ def load_image(data: bytes, name: str = "image") -> LoadedImage:
         try:
             rgb.thumbnail((MAX_SIDE_KEEP, MAX_SIDE_KEEP), Image.Resampling.LANCZOS)
         except Exception as exc:  # pragma: no cover - memory exhaustion and the like
-            raise ImageError(
-                f"{label} could not be reduced in size ({_one_line(exc, 80)}); "
-                "downscale it and try again."
-            ) from exc
+            raise ImageError(Text(N_("{file} could not be reduced in size ({reason}); downscale it and try again."),
+                                  file=label, reason=_one_line(exc, 80))) from exc
         w, h = original_size
-        notes.append(
-            f"large image ({w}×{h}) reduced to {rgb.width}×{rgb.height} "
-            f"to fit {MAX_SIDE_KEEP} px"
-        )
+        notes.append(Text(N_("large image ({w}×{h}) reduced to {width}×{height} to fit {side} px"),
+                          w=w, h=h, width=rgb.width, height=rgb.height, side=MAX_SIDE_KEEP))
     rgb.info = {}
     return LoadedImage(
         image=rgb,
@@ -183,7 +184,7 @@ def load_image(data: bytes, name: str = "image") -> LoadedImage:
         name=name,
         format=fmt,
         original_size=original_size,
-        notes=tuple(_one_line(n) for n in notes),
+        notes=tuple(n if isinstance(n, Text) else _one_line(n) for n in notes),
     )
 
 
@@ -193,23 +194,20 @@ def load_image_file(path: str | os.PathLike[str]) -> LoadedImage:
     label = _label(str(p))
     try:
         if not p.is_file():
-            raise ImageError(
-                f"There is no image file at {label}; check the path or upload the image instead."
-            )
+            raise ImageError(Text(N_("There is no image file at {file}; check the path or upload the image instead."),
+                                  file=label))
         size = p.stat().st_size
         if size > MAX_BYTES:
-            raise ImageError(
-                f"The file {label} is {_mb(size)}, over the {_mb(MAX_BYTES)} limit; "
-                "resize or compress it and try again."
-            )
+            raise ImageError(Text(
+                N_("The file {file} is {size}, over the {limit} limit; resize or compress it and try again."),
+                file=label, size=_mb(size), limit=_mb(MAX_BYTES)))
         data = p.read_bytes()
     except ImageError:
         raise
     except (OSError, ValueError) as exc:
         reason = _one_line(getattr(exc, "strerror", None) or exc, 80)
-        raise ImageError(
-            f"The file {label} could not be read ({reason}); check that it exists and is readable."
-        ) from exc
+        raise ImageError(Text(N_("The file {file} could not be read ({reason}); check that it exists and is readable."),
+                              file=label, reason=reason)) from exc
     return load_image(data, p.name)
 
 
@@ -235,26 +233,21 @@ def _open(data: bytes, label: str) -> Image.Image:
     try:
         return Image.open(io.BytesIO(data), formats=formats)
     except Image.UnidentifiedImageError as exc:
-        raise ImageError(
-            f"{label} is not an image Pillow can read; upload a {_KINDS} file."
-        ) from exc
+        raise ImageError(Text(N_("{file} is not an image Pillow can read; upload a {kinds} file."),
+                              file=label, kinds=_KINDS)) from exc
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _bomb(label) from exc
     except MemoryError as exc:
         raise _bomb(label) from exc
     except Exception as exc:
-        raise ImageError(
-            f"{label} has a damaged image header and cannot be read; "
-            f"re-save it as a {_KINDS} file and try again."
-        ) from exc
+        raise ImageError(Text(N_("{file} has a damaged image header and cannot be read; "
+                                 "re-save it as a {kinds} file and try again."), file=label, kinds=_KINDS)) from exc
 
 
 def _bomb(label: str) -> ImageError:
-    return ImageError(
-        f"{label} declares an enormous image (over {MAX_PIXELS // 1_000_000} megapixels, "
-        "possibly a decompression bomb) and was refused before decoding; "
-        "downscale it and try again."
-    )
+    return ImageError(Text(
+        N_("{file} declares an enormous image (over {mp} megapixels, possibly a decompression bomb) "
+           "and was refused before decoding; downscale it and try again."), file=label, mp=MAX_PIXELS // 1_000_000))
 
 
 def _check_size(im: Image.Image, label: str) -> tuple[int, int]:
@@ -262,20 +255,18 @@ def _check_size(im: Image.Image, label: str) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in im.size)
     except Exception as exc:
-        raise ImageError(f"{label} has a damaged image header; re-save it and try again.") from exc
+        raise ImageError(Text(N_("{file} has a damaged image header; re-save it and try again."), file=label)) from exc
     if w <= 0 or h <= 0:
-        raise ImageError(f"{label} claims a size of {w}×{h} pixels, which is invalid; re-save it and try again.")
+        raise ImageError(Text(N_("{file} claims a size of {w}×{h} pixels, which is invalid; re-save it and try again."),
+                              file=label, w=w, h=h))
     if w * h > MAX_PIXELS:
-        raise ImageError(
-            f"{label} is {w}×{h} pixels ({w * h / 1e6:.0f} megapixels), over the "
-            f"{MAX_PIXELS // 1_000_000}-megapixel limit, and was refused before decoding; "
-            "downscale it and try again."
-        )
+        raise ImageError(Text(
+            N_("{file} is {w}×{h} pixels ({mp} megapixels), over the {limit}-megapixel limit, and was refused "
+               "before decoding; downscale it and try again."),
+            file=label, w=w, h=h, mp=f"{w * h / 1e6:.0f}", limit=MAX_PIXELS // 1_000_000))
     if w < MIN_SIDE or h < MIN_SIDE:
-        raise ImageError(
-            f"{label} is only {w}×{h} pixels; VGG needs at least {MIN_SIDE}×{MIN_SIDE}: "
-            "upload a larger image."
-        )
+        raise ImageError(Text(N_("{file} is only {w}×{h} pixels; VGG needs at least {min}×{min}: upload a larger image."),
+                              file=label, w=w, h=h, min=MIN_SIDE))
     return w, h
 
 
@@ -289,18 +280,16 @@ def _frame_count(im: Image.Image, fmt: str, label: str) -> int:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning, MemoryError) as exc:
         raise _bomb(label) from exc
     except Exception as exc:
-        raise ImageError(
-            f"{label} is a damaged or truncated {fmt} file (its frames cannot be read); "
-            "re-save or re-export it and try again."
-        ) from exc
+        raise ImageError(Text(N_("{file} is a damaged or truncated {format} file (its frames cannot be read); "
+                                 "re-save or re-export it and try again."), file=label, format=fmt)) from exc
 
 
 def _frames_note(fmt: str, frames: int) -> str:
     if fmt == "TIFF":
-        return f"multi-page TIFF: first of {frames} pages used"
+        return Text(N_("multi-page TIFF: first of {n} pages used"), n=frames)
     if fmt == "MPO":
-        return f"multi-picture JPEG (MPO): first of {frames} pictures used"
-    return f"animated {fmt}: first of {frames} frames used"
+        return Text(N_("multi-picture JPEG (MPO): first of {n} pictures used"), n=frames)
+    return Text(N_("animated {format}: first of {n} frames used"), format=fmt, n=frames)
 
 
 def _draft(im: Image.Image, size: tuple[int, int]) -> None:
@@ -326,10 +315,8 @@ def _decode(im: Image.Image, fmt: str, label: str) -> None:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning, MemoryError) as exc:
         raise _bomb(label) from exc
     except Exception as exc:
-        raise ImageError(
-            f"{label} is a damaged or truncated {fmt} file and cannot be decoded; "
-            "re-save or re-export it and try again."
-        ) from exc
+        raise ImageError(Text(N_("{file} is a damaged or truncated {format} file and cannot be decoded; "
+                                 "re-save or re-export it and try again."), file=label, format=fmt)) from exc
 
 
 def _normalise(im: Image.Image, fmt: str, label: str, notes: list[str]) -> Image.Image:
@@ -343,10 +330,9 @@ def _normalise(im: Image.Image, fmt: str, label: str, notes: list[str]) -> Image
     except (Image.DecompressionBombError, Image.DecompressionBombWarning, MemoryError) as exc:
         raise _bomb(label) from exc
     except Exception as exc:
-        raise ImageError(
-            f"{label} uses an image layout that cannot be converted to RGB "
-            f"(mode {_one_line(im.mode, 20)}); re-save it as an 8-bit RGB PNG or JPEG and try again."
-        ) from exc
+        raise ImageError(Text(N_("{file} uses an image layout that cannot be converted to RGB (mode {mode}); "
+                                 "re-save it as an 8-bit RGB PNG or JPEG and try again."),
+                              file=label, mode=_one_line(im.mode, 20))) from exc
     if rgb.mode != "RGB":  # pragma: no cover - defensive
         rgb = rgb.convert("RGB")
     return rgb
@@ -367,7 +353,7 @@ def _upright(im: Image.Image, notes: list[str]) -> Image.Image:
         upright = im.transpose(method)  # EXIF rewrite failed; the pixels can still turn
     if upright is None:  # pragma: no cover - only with in_place=True
         upright = im
-    notes.append(f"rotated upright from its EXIF orientation (tag {orientation})")
+    notes.append(Text(N_("rotated upright from its EXIF orientation (tag {tag})"), tag=orientation))
     return upright
 
 
@@ -381,27 +367,27 @@ def _to_rgb(im: Image.Image, icc: bytes | None, notes: list[str]) -> Image.Image
         rgb = _profile_convert(im, icc, notes)
         if rgb is None:
             rgb = im.convert("RGB")
-            notes.append("CMYK converted to RGB")
+            notes.append(Text(N_("CMYK converted to RGB")))
         return rgb
     if mode == "1":
-        notes.append("1-bit black-and-white image converted to RGB")
+        notes.append(Text(N_("1-bit black-and-white image converted to RGB")))
         return im.convert("L").convert("RGB")
     if mode.startswith("I") or mode == "F":
         return _rescale_to_rgb(im, notes)
     if mode in ("P", "PA"):
-        notes.append("palette image converted to RGB")
+        notes.append(Text(N_("palette image converted to RGB")))
         if mode == "PA" or "transparency" in im.info:
             return _on_white(im.convert("RGBA"), notes)
         return im.convert("RGB")
     if mode in ("L", "LA", "La"):
-        notes.append("grayscale image converted to RGB")
+        notes.append(Text(_GRAY_NOTE))
         if mode != "L" or "transparency" in im.info:
             return _on_white(im.convert("RGBA"), notes)
         return im.convert("RGB")
     if mode in ("RGBA", "RGBa"):
         return _to_srgb(_on_white(im.convert("RGBA"), notes), icc, notes)
     # YCbCr, HSV, LAB, ... : whatever Pillow can convert directly.
-    notes.append(f"{_one_line(mode, 12)} image converted to RGB")
+    notes.append(Text(N_("{mode} image converted to RGB"), mode=_one_line(mode, 12)))
     return im.convert("RGB")
 
 
@@ -411,7 +397,7 @@ def _on_white(rgba: Image.Image, notes: list[str]) -> Image.Image:
     if lo < 255:
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         rgba = Image.alpha_composite(background, rgba)
-        notes.append("transparent areas composited on white")
+        notes.append(Text(N_("transparent areas composited on white")))
     return rgba.convert("RGB")
 
 
@@ -419,11 +405,11 @@ def _rescale_to_rgb(im: Image.Image, notes: list[str]) -> Image.Image:
     """16-bit, 32-bit integer or float grayscale → 8-bit RGB using the image's own min..max."""
     mode = im.mode
     if mode == "F":
-        kind = "floating-point"
+        kind = N_("floating-point")
     elif mode.startswith("I;16"):
-        kind = "16-bit"
+        kind = N_("16-bit")
     else:
-        kind = "32-bit integer"
+        kind = N_("32-bit integer")
     if mode.startswith("I;16") and mode not in ("I;16", "I;16L", "I;16B", "I;16N"):
         im = im.convert("I")  # unusual 16-bit layouts: let Pillow widen them first
     with np.errstate(all="ignore"):  # NaN/inf in float files are handled explicitly
@@ -438,16 +424,16 @@ def _rescale_to_rgb(im: Image.Image, notes: list[str]) -> Image.Image:
             values = np.where(finite, values, lo)
         if hi > lo:
             scaled = (values - lo) * (255.0 / (hi - lo))
-            notes.append(
-                f"{kind} image rescaled to 8 bits (values {_fmt(lo)}..{_fmt(hi)} mapped to 0..255)"
-            )
+            notes.append(Text(N_("{kind} image rescaled to 8 bits (values {lo}..{hi} mapped to 0..255)"),
+                              kind=Text(kind), lo=_fmt(lo), hi=_fmt(hi)))
         else:
             # A flat image has no range to stretch; place its one value on the usual scale.
             top = 65535.0 if kind == "16-bit" else (1.0 if kind == "floating-point" and 0 <= lo <= 1 else 255.0)
             scaled = np.full(values.shape, np.clip(lo / top, 0.0, 1.0) * 255.0)
-            notes.append(f"{kind} image with a single value ({_fmt(lo)}) converted to 8 bits")
+            notes.append(Text(N_("{kind} image with a single value ({value}) converted to 8 bits"),
+                              kind=Text(kind), value=_fmt(lo)))
         gray = np.clip(np.rint(scaled), 0, 255).astype(np.uint8)
-    notes.append("grayscale image converted to RGB")
+    notes.append(Text(_GRAY_NOTE))
     return Image.fromarray(gray).convert("RGB")
 
 
@@ -469,8 +455,8 @@ def _profile_convert(im: Image.Image, icc: bytes | None, notes: list[str]) -> Im
         return None
     if out is None or out.mode != "RGB":
         return None
-    what = "CMYK converted to RGB" if im.mode == "CMYK" else "colours converted to sRGB"
-    notes.append(f"{what} using its colour profile ({description})")
+    what = N_("CMYK converted to RGB") if im.mode == "CMYK" else N_("colours converted to sRGB")
+    notes.append(Text(N_("{what} using its colour profile ({profile})"), what=Text(what), profile=description))
     return out
 
 

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
 
 from . import training
+from .i18n import N_, Text
 from .training import EXPERIMENTS, Cancelled, Progress, Recipe, TrainingError, TrainResult
 from .variants import canonical, variant_info
 
@@ -65,8 +66,15 @@ TrainFn = Callable[..., TrainResult]
 
 
 def _one_line(err: BaseException) -> str:
+    """The error's one line; a :class:`~vggviz.i18n.Text` stays one (a job's error is read by
+    every watcher, each in their own language)."""
+    if len(err.args) == 1 and isinstance(err.args[0], Text):
+        return err.args[0]
     text = str(err).strip()
     return text.splitlines()[0] if text else type(err).__name__
+
+
+_NO_MODEL = N_("{title} has no trained model ({state})")
 
 
 @dataclass(eq=False)
@@ -77,11 +85,11 @@ class Job:
     variant: str
     recipe: Recipe
     device: str
-    title: str
+    title: str                              # a Text: str() gives it in the reader's language
     state: str = QUEUED
     progress: Progress | None = None
     result: TrainResult | None = None
-    error: str = ""
+    error: str = ""                          # a Text, like the title
     source: str = ""                         # trained:ID once done
     watchers: set[str] = field(default_factory=set)
     submitted: float = field(default_factory=time.monotonic)
@@ -115,18 +123,19 @@ class Job:
         """Make sure the trained model is kept as weights source ``trained:ID`` (again, if the
         bounded store dropped it since); returns the source name."""
         if self.result is None:
-            raise TrainingError(f"{self.title} has no trained model ({self.state})")
+            raise TrainingError(Text(_NO_MODEL, title=self.title, state=self.state))
         from .weights import keep_trained, trained_models
 
         if self.source not in trained_models():
             self.source = keep_trained(self.id, self.variant, self.result.state_dict, self.result.classes,
-                                       f"{self.title} · {100 * self.result.val_accuracy:.1f} %")
+                                       Text(N_("{title} · {accuracy} %"), title=self.title,
+                                            accuracy=f"{100 * self.result.val_accuracy:.1f}"))
         return self.source
 
     def checkpoint(self) -> bytes:
         """The trained model as the bytes of a ``.pth`` file (loads with ``--weights``)."""
         if self.result is None:
-            raise TrainingError(f"{self.title} has no trained model ({self.state})")
+            raise TrainingError(Text(_NO_MODEL, title=self.title, state=self.state))
         if self._pth is None:
             self._pth = training.checkpoint_bytes(self.result)
         return self._pth
@@ -183,7 +192,8 @@ class Pool:
         except (KeyError, ValueError) as e:
             raise TrainingError(_one_line(e)) from None
         if not info.mini:
-            raise TrainingError(f"only the mini variants train here (on 64×64 shapes), not {variant}")
+            raise TrainingError(Text(N_("only the mini variants train here (on 64×64 shapes), not {variant}"),
+                                     variant=variant))
         recipe.check()
         device = str(device)
         key = (info.name, recipe, device)
@@ -197,9 +207,9 @@ class Pool:
             if self.per_owner:
                 mine = sum(1 for j in self._by_key.values() if j.state in LIVE and owner in j.watchers)
                 if mine >= self.per_owner:
-                    raise TrainingError(
-                        f"you already have {mine} training runs queued or running, the most one student may "
-                        "on this shared server; wait for one to finish or cancel it")
+                    raise TrainingError(Text(
+                        N_("you already have {n} training runs queued or running, the most one student may "
+                           "on this shared server; wait for one to finish or cancel it"), n=mine))
             job = Job(id=f"{next(self._ids)}-{uuid.uuid4().hex[:6]}", variant=info.name, recipe=recipe,
                       device=device, title=title or _title(info.name, recipe), watchers={owner})
             self._by_key[key] = job
@@ -226,7 +236,7 @@ class Pool:
         if job.state == QUEUED:
             with contextlib.suppress(ValueError):
                 self._queue.remove(job)
-            self._finish_locked(job, CANCELLED, "cancelled before it started")
+            self._finish_locked(job, CANCELLED, Text(N_("cancelled before it started")))
         elif job.state == RUNNING:
             job._stop = True           # the worker stops it between batches
         self._cond.notify_all()
@@ -371,7 +381,7 @@ class Pool:
                 result = self._train(job.variant, job.recipe, job.device, on_progress=on_progress,
                                      should_stop=should_stop, between_batches=self.between_batches)
             except Cancelled:
-                state, result, error = CANCELLED, None, "cancelled: nobody was watching it any more"
+                state, result, error = CANCELLED, None, Text(N_("cancelled: nobody was watching it any more"))
             except Exception as e:  # noqa: BLE001 - a failed run is reported, the worker lives on
                 state, result, error = FAILED, None, _one_line(e)
             else:
@@ -401,16 +411,21 @@ class Pool:
 
 
 def _title(variant: str, recipe: Recipe) -> str:
-    bits = [variant_info(variant).label, f"{recipe.epochs} epoch{'s' if recipe.epochs != 1 else ''}"]
+    """The run's name, a :class:`~vggviz.i18n.Text` (its English value is the data)."""
+    bits = [variant_info(variant).label,
+            Text(N_("{n} epochs") if recipe.epochs != 1 else N_("{n} epoch"), n=recipe.epochs)]
     if recipe.init != "default":
-        bits.append(f"{recipe.init} init")
+        bits.append(Text(N_("{init} init"), init=recipe.init))
     if recipe.scale_jitter:
-        bits.append("scale jitter")
+        bits.append(Text(N_("scale jitter")))
     if recipe.lr != Recipe.lr:
-        bits.append(f"lr {recipe.lr:g}")
+        bits.append(Text(N_("lr {lr}"), lr=f"{recipe.lr:g}"))
     if recipe.seed:
-        bits.append(f"seed {recipe.seed}")
-    return " · ".join(bits)
+        bits.append(Text(N_("seed {seed}"), seed=recipe.seed))
+    title = bits[0]
+    for bit in bits[1:]:
+        title = Text(N_("{title} · {more}"), title=title, more=bit)
+    return title
 
 
 # ---------------------------------------------------------------------- the server's pool
@@ -448,10 +463,12 @@ def submit_experiment(key: str, owner: str, recipe: Recipe | None = None, device
     ``[(arm, job), …]`` in the experiment's order."""
     exp = EXPERIMENTS.get(key)
     if exp is None:
-        raise TrainingError(f"unknown experiment {key!r}; choose one of: {', '.join(EXPERIMENTS)}")
+        raise TrainingError(Text(N_("unknown experiment {key}; choose one of: {keys}"), key=repr(key),
+                                 keys=", ".join(EXPERIMENTS)))
     base = recipe or Recipe(epochs=exp.epochs)
     p = target or pool()
-    jobs = submit_all(p, owner, [(arm.variant, replace(base, init=arm.init), device, f"{exp.title}: {arm.label}")
+    jobs = submit_all(p, owner, [(arm.variant, replace(base, init=arm.init), device,
+                                  Text(N_("{experiment}: {arm}"), experiment=Text(exp.title), arm=Text(arm.label)))
                                  for arm in exp.arms])
     return list(zip(exp.arms, jobs))
 

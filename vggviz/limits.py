@@ -21,11 +21,13 @@ import time
 from collections import deque
 from typing import Callable
 
+from .i18n import N_, _
+
 __all__ = ["SlidingWindow", "limit", "UPLOADS", "HEAVY", "KINDS", "jobs_per_session", "message"]
 
 UPLOADS, HEAVY = "uploads", "heavy"
-KINDS = {UPLOADS: ("VGGVIZ_UPLOADS_PER_MINUTE", 20, "new images"),
-         HEAVY: ("VGGVIZ_HEAVY_PER_MINUTE", 6, "heavy runs (feature visualisation, occlusion, comparisons)")}
+KINDS = {UPLOADS: ("VGGVIZ_UPLOADS_PER_MINUTE", 20, N_("new images")),
+         HEAVY: ("VGGVIZ_HEAVY_PER_MINUTE", 6, N_("heavy runs (feature visualisation, occlusion, comparisons)"))}
 WINDOW_S = 60.0
 
 
@@ -38,7 +40,7 @@ def _env_int(name: str, default: int) -> int:
 
 def limit(kind: str) -> int:
     """How many ``kind`` requests a session may make per minute (0: unlimited)."""
-    env, default, _ = KINDS[kind]
+    env, default, _what = KINDS[kind]
     return _env_int(env, default)
 
 
@@ -70,6 +72,7 @@ class SlidingWindow:
 
 
 def message(kind: str, wait_s: float) -> str:
-    """The polite line a student reads when over a limit."""
-    return (f"You have started {limit(kind)} {KINDS[kind][2]} in the last minute, the most one student "
-            f"may on this shared server; please wait {wait_s:.0f} s and try again.")
+    """The polite line a student reads when over a limit (in the current language)."""
+    return _("You have started {n} {what} in the last minute, the most one student "
+             "may on this shared server; please wait {wait} s and try again.").format(
+                 n=limit(kind), what=_(KINDS[kind][2]), wait=f"{wait_s:.0f}")

@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 from urllib.parse import urlencode, urlsplit
 
+from .i18n import N_, Text
+
 __all__ = ["parse", "BadLink", "share_url", "LINK_WEIGHTS", "MAX_VALUE_CHARS"]
 
 LINK_WEIGHTS = ("imagenet", "random", "shapes")
@@ -20,7 +22,8 @@ MAX_VALUE_CHARS = 64
 
 
 class BadLink(ValueError):
-    """A link value the view cannot take; the message is one line."""
+    """A link value the view cannot take; the message is one line (a :class:`~vggviz.i18n.Text`:
+    ``str()`` gives it in the reader's language)."""
 
 
 def _show(raw: str) -> str:
@@ -33,11 +36,12 @@ def parse(name: str, raw: str, *, options: Sequence[Any] | None = None, lo: floa
     with ``fold``) or the range ``lo … hi`` after ``cast``; :class:`BadLink` otherwise."""
     raw = str(raw).strip()
     if not raw or len(raw) > MAX_VALUE_CHARS:
-        raise BadLink(f"the link's {name}={_show(raw)!r} is empty or too long")
+        raise BadLink(Text(N_("the link's {name}={value} is empty or too long"), name=name, value=repr(_show(raw))))
     try:
         value = cast(raw)
     except (TypeError, ValueError):
-        raise BadLink(f"the link's {name}={_show(raw)!r} is not a {getattr(cast, '__name__', 'value')}") from None
+        raise BadLink(Text(N_("the link's {name}={value} is not a {kind}"), name=name, value=repr(_show(raw)),
+                           kind=getattr(cast, "__name__", "value").lstrip("_"))) from None
     if options is not None:
         opts = list(options)
         if value in opts:
@@ -47,9 +51,11 @@ def parse(name: str, raw: str, *, options: Sequence[Any] | None = None, lo: floa
                 if str(o).casefold() == str(value).casefold():
                     return o
         listed = ", ".join(map(str, opts[:8])) + (" …" if len(opts) > 8 else "")
-        raise BadLink(f"the link's {name}={_show(raw)!r} is not one of {listed}")
+        raise BadLink(Text(N_("the link's {name}={value} is not one of {options}"), name=name, value=repr(_show(raw)),
+                           options=listed))
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise BadLink(f"the link's {name}={_show(raw)!r} is outside {lo} … {hi}")
+        raise BadLink(Text(N_("the link's {name}={value} is outside {lo} … {hi}"), name=name, value=repr(_show(raw)),
+                           lo=lo, hi=hi))
     return value
 
 

@@ -30,13 +30,16 @@ from typing import Any, Callable, Hashable
 
 import torch
 
+from .i18n import N_, Text
+
 __all__ = ["Scheduler", "Busy", "scheduler", "MAX_QUEUE", "default_workers"]
 
 MAX_QUEUE = int(os.environ.get("VGGVIZ_SCHEDULER_QUEUE", "256"))
 
 
 class Busy(RuntimeError):
-    """The queue is full; the message is one line."""
+    """The queue is full; the message is one line (a :class:`~vggviz.i18n.Text`, shown in the
+    reader's language)."""
 
 
 def default_workers() -> int:
@@ -75,7 +78,8 @@ class Scheduler:
             t = self._by_key.get(key)
             if t is None or t.state == "cancelled":
                 if len(self._queue) >= self.max_queue:
-                    raise Busy(f"the server is busy ({len(self._queue)} analyses waiting); try again in a minute")
+                    raise Busy(Text(N_("the server is busy ({n} analyses waiting); try again in a minute"),
+                                    n=len(self._queue)))
                 t = _Ticket(key, fn)
                 self._by_key[key] = t
                 self._queue.append(t)
@@ -153,7 +157,7 @@ class Scheduler:
         with self._cond:
             t.waiters -= 1
         if t.state == "cancelled":
-            raise Busy("this analysis was cancelled; try again")
+            raise Busy(Text(N_("this analysis was cancelled; try again")))
         if t.error is not None:
             raise t.error
         return t.result

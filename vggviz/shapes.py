@@ -31,6 +31,8 @@ from PIL import Image, ImageDraw
 from torchvision.transforms import InterpolationMode
 from torchvision.transforms._presets import ImageClassification
 
+from .i18n import N_
+
 __all__ = [
     "CLASSES",
     "IMAGE_SIZE",
@@ -46,7 +48,10 @@ __all__ = [
     "dataset_stats",
 ]
 
-CLASSES: tuple[str, ...] = ("circle", "square", "triangle", "cross", "star", "ring", "diamond", "crescent")
+# The class names are data (labels, checkpoints' "classes", file names); N_ marks them for the
+# catalogue, and the app shows them translated with _(name).
+CLASSES: tuple[str, ...] = (N_("circle"), N_("square"), N_("triangle"), N_("cross"), N_("star"), N_("ring"),
+                            N_("diamond"), N_("crescent"))
 IMAGE_SIZE = 64
 MIN_FRACTION, MAX_FRACTION = 0.25, 0.67     # shape's outer size against the image side
 MAX_ROTATION = 25.0                          # degrees, either way

@@ -18,6 +18,7 @@ import streamlit as st
 import torch
 
 from . import jobs
+from .i18n import N_, Text, _
 from .variants import FULL_VARIANTS, MINI_VARIANTS, VARIANTS, variant_info
 from .weights import (
     LoadedModel,
@@ -61,12 +62,12 @@ class Selection:
     device: str           # cpu | cuda | cuda:N
 
 
-MINI_TAG = "trained on shapes, works offline"
+MINI_TAG = N_("trained on shapes, works offline")
 
 
 def _variant_label(v: str) -> str:
     info = VARIANTS[v]
-    return f"{info.label} · {MINI_TAG}" if info.mini else info.label
+    return _("{variant} · trained on shapes, works offline").format(variant=info.label) if info.mini else info.label
 
 
 _NAMED_SOURCES = ("imagenet", "random", "shapes")
@@ -85,21 +86,23 @@ def _weights_options(variant: str = "vgg16") -> list[str]:
     weights folder (``VGGVIZ_WEIGHTS_DIR``, if set and holding ``.pth`` files). Never a path a
     student types."""
     if VARIANTS[variant].mini:
-        trained = [s for s, (v, _) in trained_models().items() if v == variant]
+        trained = [s for s, (v, _title) in trained_models().items() if v == variant]
         base = ["shapes", "random", *trained]
     else:
         base = ["imagenet", "random"]
     return base + (["server"] if _server_default() else []) + (["dir"] if local_weight_files() else [])
 
 
+_WEIGHTS_LABELS = {"imagenet": N_("ImageNet (trained)"), "shapes": N_("Trained on shapes (bundled, offline)"),
+                   "random": N_("Random (untrained, seeded)"), "dir": N_("A weights file from the teacher's folder")}
+
+
 def _weights_label(opt: str) -> str:
     if opt.startswith("trained:"):
-        return "Trained here: " + trained_models().get(opt, ("", opt))[1]
+        return _("Trained here: {title}").format(title=trained_models().get(opt, ("", opt))[1])
     if opt == "server":
-        return f"Server default: {Path(_server_default() or '').name}"
-    return {"imagenet": "ImageNet (trained)", "shapes": "Trained on shapes (bundled, offline)",
-            "random": "Random (untrained, seeded)",
-            "dir": "A weights file from the teacher's folder"}.get(opt, opt)
+        return _("Server default: {file}").format(file=Path(_server_default() or "").name)
+    return _(_WEIGHTS_LABELS[opt]) if opt in _WEIGHTS_LABELS else opt
 
 
 def _family_weights(variant: str, current: str | None) -> str:
@@ -158,8 +161,12 @@ def link_param(name: str, key: str, *, options=None, lo=None, hi=None, cast=str,
         try:
             ss[key] = links.parse(name, raw, options=options, lo=lo, hi=hi, cast=cast, fold=fold)
         except links.BadLink as e:
-            st.info(f"ℹ️ {str(e)[0].upper()}{str(e)[1:]}; the default is shown instead.")
+            st.info(_("ℹ️ {reason}; the default is shown instead.").format(reason=_capitalised(str(e))))
     ss[_URL_NOW][name] = (key, to_url)
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def link_params() -> dict[str, str]:
@@ -191,16 +198,16 @@ def share_link(url_path: str, pages: list[str]) -> str:
     except Exception:  # noqa: BLE001 - no browser context (AppTest)
         here = ""
     url = share_url(here, url_path, params, pages)
-    with st.sidebar.expander("🔗 Share this view"):
+    with st.sidebar.expander(_("🔗 Share this view")):
         st.code(url, language=None, wrap_lines=True)
-        st.caption("Copy the link (the icon at its right), or show the QR code on the projector: "
-                   "it opens this page with the same network, weights, sample and settings.")
+        st.caption(_("Copy the link (the icon at its right), or show the QR code on the projector: "
+                     "it opens this page with the same network, weights, sample and settings."))
         buf = io.BytesIO()
         segno.make(url, error="m").save(buf, kind="png", scale=5, border=2)
         st.image(buf.getvalue(), width=180)
         img = st.session_state.get("vggviz_image")
         if img is not None and "sample" not in params:
-            st.caption("Your uploaded image is not in the link: uploads stay private to you.")
+            st.caption(_("Your uploaded image is not in the link: uploads stay private to you."))
     return url
 
 
@@ -235,13 +242,14 @@ def presenter_and_next(url_path: str, pages: dict) -> None:
         def leave():
             ss["vggviz_present"] = False
 
-        st.button("⬅️ Leave presenter view (show the sidebar)", key="vggviz_leave_present", on_click=leave)
+        st.button(_("⬅️ Leave presenter view (show the sidebar)"), key="vggviz_leave_present", on_click=leave)
     here = url_path or "start"
     if here in LESSON and LESSON.index(here) + 1 < len(LESSON):
         nxt = pages.get(LESSON[LESSON.index(here) + 1])
         if nxt is not None:
             st.divider()
-            if st.button(f"Next step: {nxt.icon} {nxt.title} →", key="vggviz_next_step", type="secondary"):
+            if st.button(_("Next step: {icon} {title} →").format(icon=nxt.icon, title=nxt.title),
+                         key="vggviz_next_step", type="secondary"):
                 st.switch_page(nxt)
 
 
@@ -275,21 +283,22 @@ def sidebar() -> Selection:
         # Both languages' names, in their own script: a reader of either finds it.
         st.selectbox("Language · 语言", i18n.available_languages(), key="vggviz_lang",
                      format_func=lambda c: i18n.LANGUAGES.get(c, "pseudo ⟦…⟧"))
-        st.markdown("### Network")
+        st.markdown(_("### Network"))
         link_param("variant", "vggviz_variant", options=FULL_VARIANTS + MINI_VARIANTS, fold=True)
         variant = st.selectbox(
-            "VGG variant",
+            _("VGG variant"),
             FULL_VARIANTS + MINI_VARIANTS,
             format_func=_variant_label,
             key="vggviz_variant",
-            help="The paper's configurations: A = VGG11, A-LRN = VGG11 with local response "
-                 "normalisation, B = VGG13, C = VGG16 with 1×1 convs, D = VGG16, E = VGG19; "
-                 "BN = with batch normalisation. The **mini** family is the same table at teaching "
-                 "scale (widths ÷ 8, 64×64 input), trained on shapes: no internet needed.",
+            help=_("The paper's configurations: A = VGG11, A-LRN = VGG11 with local response "
+                   "normalisation, B = VGG13, C = VGG16 with 1×1 convs, D = VGG16, E = VGG19; "
+                   "BN = with batch normalisation. The **mini** family is the same table at teaching "
+                   "scale (widths ÷ 8, 64×64 input), trained on shapes: no internet needed."),
         )
         if VARIANTS[variant].mini:
-            st.caption("🔷 Mini family: " + ", ".join(__import__("vggviz.shapes", fromlist=["CLASSES"]).CLASSES)
-                       + " at 64×64 px. No internet? This family works everywhere.")
+            from .shapes import CLASSES
+            st.caption(_("🔷 Mini family: {classes} at 64×64 px. No internet? This family works everywhere.")
+                       .format(classes=_(", ").join(_(c) for c in CLASSES)))
         ss = st.session_state
         family = "mini" if VARIANTS[variant].mini else "full"
         if ss.get("_vggviz_family", family) != family and ss.get("vggviz_weights") == "random":
@@ -303,10 +312,10 @@ def sidebar() -> Selection:
         link_param("weights", "vggviz_weights", options=[o for o in _weights_options(variant) if o in LINK_WEIGHTS],
                    to_url=lambda o: o if o in LINK_WEIGHTS else None)
         choice = st.radio(
-            "Weights", _weights_options(variant), format_func=_weights_label, key="vggviz_weights",
-            help="ImageNet weights are downloaded once into torch's cache (TORCH_HOME). "
-                 "Shapes weights ship with the app (assets/models). "
-                 "Random weights are seeded, so the same every time.",
+            _("Weights"), _weights_options(variant), format_func=_weights_label, key="vggviz_weights",
+            help=_("ImageNet weights are downloaded once into torch's cache (TORCH_HOME). "
+                   "Shapes weights ship with the app (assets/models). "
+                   "Random weights are seeded, so the same every time."),
         )
         weights = choice
         if choice == "server":
@@ -315,21 +324,21 @@ def sidebar() -> Selection:
             files = local_weight_files()
             if ss.get("vggviz_weights_file") not in files:
                 ss["vggviz_weights_file"] = files[0]
-            name = st.selectbox("Weights file", files, key="vggviz_weights_file",
-                                help="The .pth files the teacher put in the server's weights folder.")
+            name = st.selectbox(_("Weights file"), files, key="vggviz_weights_file",
+                                help=_("The .pth files the teacher put in the server's weights folder."))
             weights = f"dir:{name}"
         devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
         default_dev = str(resolve_device("auto"))
         device = st.selectbox(
-            "Device", devices, index=devices.index(default_dev) if default_dev in devices else 0,
+            _("Device"), devices, index=devices.index(default_dev) if default_dev in devices else 0,
             key="vggviz_device",
-            help="The forward pass runs on the GPU when there is one.",
+            help=_("The forward pass runs on the GPU when there is one."),
         )
         link_param("present", "vggviz_present", options=[True, False], cast=_flag,
                    to_url=lambda v: "1" if v else None)
-        st.toggle("Presenter view", key="vggviz_present",
-                  help="For a projector: hides this sidebar and enlarges the page. A button at the top "
-                       "of the page brings the sidebar back. Kept in the link.")
+        st.toggle(_("Presenter view"), key="vggviz_present",
+                  help=_("For a projector: hides this sidebar and enlarges the page. A button at the top "
+                         "of the page brings the sidebar back. Kept in the link."))
     sel = Selection(variant=variant, weights=weights, device=device)
     st.session_state[_SEL_KEY] = sel
     return sel
@@ -361,31 +370,39 @@ def selection() -> Selection:
     return sel
 
 
+def _reason(e: BaseException) -> str:
+    """An exception's one-line message, as a :class:`Text` when it was raised as one (so that
+    it is shown in each reader's language)."""
+    return e.args[0] if len(e.args) == 1 and isinstance(e.args[0], Text) else str(e)
+
+
 def _ensure_imagenet(variant: str) -> str:
     """Download the variant's ImageNet weights with a progress bar if they are not cached.
-    Returns "" on success or a one-line reason on failure (remembered for a while)."""
+    Returns "" on success or a one-line reason on failure (remembered for a while, for every
+    session: a :class:`Text`, shown in each reader's language)."""
     info = variant_info(variant)
     if not info.torchvision:
-        return f"{info.label} has no published ImageNet weights, so it uses random weights"
+        return Text(N_("{variant} has no published ImageNet weights, so it uses random weights"),
+                    variant=info.label)
     if cached_path(variant).exists():
         return ""
     with _failed_lock:
         failed = _failed.get(variant)
     if failed and time.monotonic() - failed[0] < FAILED_RETRY_S:
         return failed[1]
-    bar = st.progress(0.0, text=f"Downloading ImageNet weights for {info.label}…")
+    bar = st.progress(0.0, text=_("Downloading ImageNet weights for {variant}…").format(variant=info.label))
 
     def progress(done: int, total: int) -> None:
         frac = done / total if total else 0.0
-        bar.progress(min(frac, 1.0), text=f"Downloading ImageNet weights for {info.label}: "
-                                            f"{done / 2**20:.0f} / {total / 2**20:.0f} MB")
+        bar.progress(min(frac, 1.0), text=_("Downloading ImageNet weights for {variant}: {done} / {total} MB").format(
+            variant=info.label, done=f"{done / 2**20:.0f}", total=f"{total / 2**20:.0f}"))
 
     try:
         fetch_imagenet(variant, progress)
     except WeightsError as e:
         with _failed_lock:
-            _failed[variant] = (time.monotonic(), str(e))
-        return str(e)
+            _failed[variant] = (time.monotonic(), _reason(e))
+        return _reason(e)
     finally:
         bar.empty()
     return ""
@@ -415,17 +432,17 @@ def current_model(sel: Selection | None = None) -> LoadedModel | None:
         if note:
             source = "random"
     try:
-        with st.spinner(f"Loading {VARIANTS[sel.variant].label}…"):
+        with st.spinner(_("Loading {variant}…").format(variant=VARIANTS[sel.variant].label)):
             loaded = _cached_model(sel.variant, source, sel.device)
     except WeightsError as e:
         st.error(f"{e}")
         return None
     if note:
-        loaded = dataclasses.replace(
-            loaded, requested="imagenet",
-            note=f"{note}. Using random weights instead: predictions and maps mean nothing.",
-        )
+        loaded = dataclasses.replace(loaded, requested="imagenet", note=Text(_USING_RANDOM, reason=note))
     return loaded
+
+
+_USING_RANDOM = N_("{reason}. Using random weights instead: predictions and maps mean nothing.")
 
 
 def weights_status(sel: Selection | None = None) -> str:
@@ -433,15 +450,16 @@ def weights_status(sel: Selection | None = None) -> str:
     May download ImageNet weights (with a progress bar) the first time."""
     sel = sel or selection()
     if sel.weights == "random":
-        return ("Random weights (untrained, seeded) are selected: predictions, feature maps and "
-                "Grad-CAM of an untrained network mean nothing. Choose ImageNet weights to see what VGG learned.")
+        return _("Random weights (untrained, seeded) are selected: predictions, feature maps and "
+                 "Grad-CAM of an untrained network mean nothing. Choose ImageNet weights to see what VGG learned.")
     if sel.weights == "imagenet":
         note = _ensure_imagenet(sel.variant)
         if note:
-            return f"{note}. Using random weights instead: predictions and maps mean nothing."
+            return _(_USING_RANDOM).format(reason=note)
     if sel.weights == "shapes" and not bundled_path(sel.variant).is_file():
-        return (f"No trained shapes checkpoint ships for {VARIANTS[sel.variant].label}: train it on the "
-                "Train page. Using random weights instead: predictions and maps mean nothing.")
+        return _("No trained shapes checkpoint ships for {variant}: train it on the "
+                 "Train page. Using random weights instead: predictions and maps mean nothing.").format(
+                     variant=VARIANTS[sel.variant].label)
     return ""
 
 
@@ -455,7 +473,8 @@ def page_banner(sel: Selection | None = None, show: bool = True) -> None:
         st.warning(f"⚠️ {msg}")
         ss["_vggviz_banner_run"] = ss["_vggviz_run"]
     with st.sidebar:
-        st.caption("Weights in use: " + ("**random (untrained)**" if msg else "**" + (sel or selection()).weights + "**"))
+        st.caption(_("Weights in use: {weights}").format(
+            weights=_("**random (untrained)**") if msg else "**" + (sel or selection()).weights + "**"))
 
 
 def weights_banner(loaded: LoadedModel | None) -> None:
@@ -466,7 +485,7 @@ def weights_banner(loaded: LoadedModel | None) -> None:
     ss = st.session_state
     if ss.get("_vggviz_banner_run") is not None and ss.get("_vggviz_banner_run") == ss.get("_vggviz_run"):
         return
-    msg = loaded.note or "Random weights (untrained): predictions, feature maps and Grad-CAM mean nothing."
+    msg = loaded.note or _("Random weights (untrained): predictions, feature maps and Grad-CAM mean nothing.")
     st.warning(f"⚠️ {msg}")
 
 
@@ -496,16 +515,16 @@ def image_picker() -> None:
     ss = st.session_state
     samples = sample_images()
     with st.sidebar:
-        st.markdown("### Image")
+        st.markdown(_("### Image"))
         names = ["—"] + list(samples)
         link_param("sample", "vggviz_sample", options=list(samples), fold=True,
                    to_url=lambda v: None if v == "—" or ss.get("vggviz_last_sample") != v
                    or _image_is_upload() else v.lower())
-        sample = st.selectbox("Sample image", names, key="vggviz_sample",
-                              help="Public-domain / CC0 photos bundled with the app (assets/samples).")
-        upload = st.file_uploader("…or upload your own", type=SUPPORTED_TYPES, key="vggviz_upload")
-        with st.expander("…or take a photo"):
-            camera = st.camera_input("Camera", key="vggviz_camera", label_visibility="collapsed")
+        sample = st.selectbox(_("Sample image"), names, key="vggviz_sample", format_func=_sample_label,
+                              help=_("Public-domain / CC0 photos bundled with the app (assets/samples)."))
+        upload = st.file_uploader(_("…or upload your own"), type=SUPPORTED_TYPES, key="vggviz_upload")
+        with st.expander(_("…or take a photo")):
+            camera = st.camera_input(_("Camera"), key="vggviz_camera", label_visibility="collapsed")
 
         # The most recent change wins: remember what each source last gave.
         def sig(obj):
@@ -513,7 +532,7 @@ def image_picker() -> None:
 
         for key, obj, loader in (
             ("upload", upload, lambda o: load_image(o.getvalue(), o.name)),
-            ("camera", camera, lambda o: load_image(o.getvalue(), "camera photo")),
+            ("camera", camera, lambda o: load_image(o.getvalue(), Text(N_("camera photo")))),
             ("sample", None if sample == "—" else sample, lambda s: load_image_file(samples[s])),
         ):
             s = sig(obj) if key != "sample" else obj
@@ -527,7 +546,7 @@ def image_picker() -> None:
                     if key != "sample":
                         _remember_upload(ss["vggviz_image"])
                 except ImageError as e:
-                    ss["vggviz_image_error"] = str(e)
+                    ss["vggviz_image_error"] = _reason(e)       # shown in the language of each run
             elif s is None:
                 ss.pop(f"vggviz_last_{key}", None)
         if ss.get("vggviz_image_error"):
@@ -535,10 +554,21 @@ def image_picker() -> None:
         img = ss.get("vggviz_image")
         if img is not None:
             st.image(img.image, caption=None, width="stretch")
-            st.caption(f"{img.original_size[0]}×{img.original_size[1]} px · {img.format}")
+            st.caption(_("{w}×{h} px · {format}").format(w=img.original_size[0], h=img.original_size[1],
+                                                         format=img.format))
             st.text(img.name)
             for n in img.notes:
-                st.caption(f"ℹ️ {n}")
+                st.caption(f"ℹ️ {n}")       # a note is a Text: shown in this run's language
+
+
+# The bundled samples' names (assets/samples), for the catalogue: the names stay the data (the
+# selectbox's values, ``?sample=``); the sidebar shows them translated.
+SAMPLE_NAMES = (N_("Astronaut"), N_("Cat"), N_("Coffee"), N_("Rocket"), N_("Shapes canvas"), N_("Shapes cross"),
+                N_("Shapes ring"), N_("Shapes star"), N_("Shapes triangle"))
+
+
+def _sample_label(name: str) -> str:
+    return _(name) if name in SAMPLE_NAMES else name
 
 
 def allowed(kind: str) -> bool:
@@ -622,22 +652,26 @@ def current_analysis(loaded: LoadedModel | None, image):
     status = st.empty()
 
     def on_wait(place: int) -> None:
-        if place > 0:
-            status.info(f"⏳ Waiting for the network: {place - 1} student{'s' if place != 2 else ''} "
-                        f"ahead of you (first come, first served)." if place > 1 else
-                        "⏳ Your image is next.")
+        if place > 2:
+            status.info(_("⏳ Waiting for the network: {n} students ahead of you (first come, first served).")
+                        .format(n=place - 1))
+        elif place == 2:
+            status.info(_("⏳ Waiting for the network: 1 student ahead of you (first come, first served)."))
+        elif place == 1:
+            status.info(_("⏳ Your image is next."))
         else:
             status.empty()
 
     try:
-        with st.spinner(f"Running the image through {label} on {loaded.device}…"), jobs.foreground():
+        with st.spinner(_("Running the image through {variant} on {device}…").format(
+                variant=label, device=loaded.device)), jobs.foreground():
             return _cached_analysis(loaded.variant, loaded.requested, loaded.source,
                                     str(loaded.device), image.digest, loaded, image, on_wait)
     except Busy as e:
         show_error(e)
         return None
     except (RuntimeError, ValueError, MemoryError) as e:   # torch errors (OOM included) are RuntimeErrors
-        show_error(f"The forward pass failed: {e}")
+        show_error(_("The forward pass failed: {reason}").format(reason=e))
         return None
     finally:
         status.empty()
@@ -656,7 +690,7 @@ def current_conv_weights(loaded: LoadedModel) -> dict:
     return _cached_conv_weights(loaded.variant, loaded.requested, loaded.source, str(loaded.device), loaded)
 
 
-PICK_IMAGE = "⬅️ Pick a sample image, upload a photo or take one with the camera in the sidebar."
+PICK_IMAGE = N_("⬅️ Pick a sample image, upload a photo or take one with the camera in the sidebar.")
 
 
 class PageEnd(BaseException):
@@ -677,7 +711,7 @@ def require_analysis(sel: Selection | None = None):
     weights_banner(loaded)
     image = current_image()
     if image is None:
-        st.info(PICK_IMAGE)
+        st.info(_(PICK_IMAGE))
         end_page()
     if loaded is None:
         end_page()
@@ -757,7 +791,7 @@ class SharedResults:
     def put(self, key, value):
         now = time.monotonic()
         with self._lock:
-            for k in [k for k, (t, _) in self._items.items() if now - t >= self.ttl]:
+            for k in [k for k, (t, _value) in self._items.items() if now - t >= self.ttl]:
                 del self._items[k]
             self._items.pop(key, None)
             while len(self._items) >= self.entries:

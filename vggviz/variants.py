@@ -21,6 +21,8 @@ from torch import nn
 from torchvision import models
 from torchvision.models import vgg as tv_vgg
 
+from .i18n import N_, Text, _
+
 __all__ = [
     "CONFIGS",
     "MINI_WIDTH_DIVISOR",
@@ -81,11 +83,12 @@ LRN_PARAMS = dict(size=5, alpha=1e-4, beta=0.75, k=2.0)
 def lrn_note() -> str:
     """Which LRN formula A-LRN uses, with its parameters (read from :data:`LRN_PARAMS`)."""
     n, a, b, k = (LRN_PARAMS[x] for x in ("size", "alpha", "beta", "k"))
-    return (f"A-LRN's LRN: n = {n} channels, α = {a:g}, β = {b:g}, k = {k:g} (AlexNet's values), in "
-            f"PyTorch's convention b = a / (k + α/n · Σ a²)^β, which divides α by the window "
-            f"size as Caffe does; AlexNet's paper writes α · Σ a², so the same α here is α/n = "
-            f"{a / n:g} in AlexNet's formula. We follow Caffe because the VGG authors built on "
-            f"Caffe (the paper, Sect. 3.3); AlexNet's formula literally would be α = {a * n:g} here.")
+    return _("A-LRN's LRN: n = {n} channels, α = {a}, β = {b}, k = {k} (AlexNet's values), in "
+             "PyTorch's convention b = a / (k + α/n · Σ a²)^β, which divides α by the window "
+             "size as Caffe does; AlexNet's paper writes α · Σ a², so the same α here is α/n = "
+             "{a_n} in AlexNet's formula. We follow Caffe because the VGG authors built on "
+             "Caffe (the paper, Sect. 3.3); AlexNet's formula literally would be α = {a_n_times} here.").format(
+        n=n, a=f"{a:g}", b=f"{b:g}", k=f"{k:g}", a_n=f"{a / n:g}", a_n_times=f"{a * n:g}")
 
 
 def mini_config(config: list[Item]) -> list[Item]:
@@ -227,10 +230,12 @@ def model_info(name: str) -> VariantInfo | ReferenceInfo:
     try:
         return VARIANTS[canonical(name)]
     except KeyError:
-        raise UnknownVariant(
-            f"unknown variant {name!r}; choose one of: {', '.join(VARIANTS)}, "
-            f"or the reference model{'s' if len(REFERENCE_MODELS) > 1 else ''} {', '.join(REFERENCE_MODELS)}"
-        ) from None
+        raise UnknownVariant(Text(
+            N_("unknown variant {name}; choose one of: {variants}, or the reference models {references}")
+            if len(REFERENCE_MODELS) > 1 else
+            N_("unknown variant {name}; choose one of: {variants}, or the reference model {references}"),
+            name=repr(name), variants=", ".join(VARIANTS), references=", ".join(REFERENCE_MODELS),
+        )) from None
 MINI_VARIANTS = [v for v, i in VARIANTS.items() if i.mini]
 # ``vgg16_mini_bn`` is accepted for ``vgg16_bn_mini`` (both readings of "the mini's _bn version").
 _ALIASES = {v.replace("_bn_mini", "_mini_bn"): v for v in MINI_VARIANTS if "_bn_mini" in v}
@@ -249,9 +254,8 @@ def variant_info(name: str) -> VariantInfo:
     try:
         return VARIANTS[canonical(name)]
     except KeyError:
-        raise UnknownVariant(
-            f"unknown variant {name!r}; choose one of: {', '.join(VARIANTS)}"
-        ) from None
+        raise UnknownVariant(Text(N_("unknown variant {name}; choose one of: {variants}"), name=repr(name),
+                                  variants=", ".join(VARIANTS))) from None
 
 
 def make_features(config: list[Item], batch_norm: bool = False) -> nn.Sequential:

@@ -33,6 +33,7 @@ import torch
 from torch import nn
 from torchvision import models
 
+from .i18n import N_, Text
 from .variants import build, canonical, variant_info
 
 __all__ = [
@@ -65,7 +66,9 @@ TRAINED_KEEP = 8                        # models trained in this process kept in
 
 
 class WeightsError(ValueError):
-    """A weights source that cannot be used; the message is one line for the user."""
+    """A weights source that cannot be used; the message is one line for the user (a
+    :class:`~vggviz.i18n.Text`: ``str()`` gives it in the reader's language, since a failure
+    may be remembered for every session)."""
 
 
 @dataclass
@@ -80,7 +83,8 @@ class LoadedModel:
     requested: str            # what was asked for: imagenet, random, or a path
     source: str               # what was used: imagenet, random, or file:NAME
     device: torch.device
-    note: str = ""            # why the source differs from the request, or caveats
+    note: str = ""            # why the source differs from the request, or caveats (a Text: English
+                              # as data, ``str()``/f-strings give the reader's language)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     classes: tuple[str, ...] | None = None   # the checkpoint's own class names, if it has them
 
@@ -157,10 +161,12 @@ def local_weight_path(name: str) -> Path:
     """The path of the teacher's weights file ``name`` (source ``dir:NAME``): only a name that
     :func:`local_weight_files` lists, so no other path on the server can be reached."""
     if weights_dir() is None:
-        raise WeightsError(f"no weights folder is set on this server ({WEIGHTS_DIR_ENV}); ask the teacher")
+        raise WeightsError(Text(N_("no weights folder is set on this server ({env}); ask the teacher"),
+                                env=WEIGHTS_DIR_ENV))
     if name not in local_weight_files():
         shown = " ".join(str(name).split())[:60]
-        raise WeightsError(f"{shown!r} is not one of the weights files on this server; choose one from the list")
+        raise WeightsError(Text(N_("{file} is not one of the weights files on this server; choose one from the list"),
+                                file=repr(shown)))
     return weights_dir() / name
 
 
@@ -202,9 +208,10 @@ def resolve_device(device: str = "auto") -> torch.device:
         return torch.device("cpu")
     if device.startswith("cuda"):
         if not torch.cuda.is_available():
-            raise WeightsError("device 'cuda' was asked for but no CUDA GPU is available; use --device cpu or auto")
+            raise WeightsError(Text(N_("device 'cuda' was asked for but no CUDA GPU is available; "
+                                       "use --device cpu or auto")))
         return torch.device(device)
-    raise WeightsError(f"unknown device {device!r}; use auto, cpu or cuda")
+    raise WeightsError(Text(N_("unknown device {device}; use auto, cpu or cuda"), device=repr(device)))
 
 
 def _url(variant: str) -> str:
@@ -240,7 +247,7 @@ def _download(url: str, dst: Path, progress: Progress | None, timeout: float) ->
                     if progress:
                         progress(done, total)
             if match and not sha.hexdigest().startswith(match.group(1)):
-                raise WeightsError(f"downloaded {dst.name} is corrupt (hash mismatch); try again")
+                raise WeightsError(Text(N_("downloaded {file} is corrupt (hash mismatch); try again"), file=dst.name))
             os.replace(tmp, dst)
         finally:
             if os.path.exists(tmp):
@@ -251,10 +258,11 @@ def fetch_imagenet(variant: str, progress: Progress | None = None, timeout: floa
     """Make sure the variant's ImageNet weights are in torch's cache; download them if not."""
     info = variant_info(variant)
     if info.mini:
-        raise WeightsError(f"{variant} has no ImageNet weights: the mini family's shapes weights ship with "
-                           "the app (use --weights shapes)")
+        raise WeightsError(Text(N_("{variant} has no ImageNet weights: the mini family's shapes weights ship with "
+                                   "the app (use --weights shapes)"), variant=variant))
     if not info.torchvision:
-        raise WeightsError(f"{variant} has no published ImageNet weights (torchvision ships none); use random")
+        raise WeightsError(Text(N_("{variant} has no published ImageNet weights (torchvision ships none); use random"),
+                                variant=variant))
     path = cached_path(variant)
     if not path.exists():
         try:
@@ -263,11 +271,11 @@ def fetch_imagenet(variant: str, progress: Progress | None = None, timeout: floa
             raise
         except (urllib.error.URLError, OSError, TimeoutError) as e:
             reason = " ".join(str(getattr(e, "reason", e)).split())
-            raise WeightsError(
-                f"could not download ImageNet weights for {variant} ({reason}: offline?); on a "
-                f"machine with internet run `python -m vggviz weights fetch {variant}` (it prints "
-                "where the file went) and copy it into the server's torch cache"
-            ) from None
+            raise WeightsError(Text(
+                N_("could not download ImageNet weights for {variant} ({reason}: offline?); on a "
+                   "machine with internet run `python -m vggviz weights fetch {variant}` (it prints "
+                   "where the file went) and copy it into the server's torch cache"), variant=variant, reason=reason,
+            )) from None
     return path
 
 
@@ -278,27 +286,29 @@ def _read_state_dict(path: Path) -> dict[str, torch.Tensor]:
 def _read_checkpoint(path: Path) -> tuple[dict[str, torch.Tensor], tuple[str, ...] | None]:
     """A state dict, or ``{"state_dict": …, "classes": [names]}``: the tensors and the names."""
     if not path.is_file():
-        raise WeightsError(f"weights file {path.name!r} not found")
+        raise WeightsError(Text(N_("weights file {file} not found"), file=repr(path.name)))
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:  # unpickling errors, truncated zip, not a torch file
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         if "GLOBAL" in str(e) or "Unsupported global" in str(e):  # a pickle naming callables
-            raise WeightsError(
-                f"{path.name} is not a plain state dict: it holds Python objects that could run "
-                "code, so it was refused (save model.state_dict() instead)"
-            ) from None
-        raise WeightsError(f"{path.name} is not a PyTorch weights file ({first[:120]})") from None
+            raise WeightsError(Text(
+                N_("{file} is not a plain state dict: it holds Python objects that could run "
+                   "code, so it was refused (save model.state_dict() instead)"), file=path.name,
+            )) from None
+        raise WeightsError(Text(N_("{file} is not a PyTorch weights file ({reason})"), file=path.name,
+                                reason=first[:120])) from None
     classes = None
     if isinstance(obj, dict) and isinstance(obj.get("state_dict"), dict):
         names = obj.get("classes")
         if names is not None:
             if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
-                raise WeightsError(f"{path.name}: \"classes\" must be a list of class names (strings)")
+                raise WeightsError(Text(N_("{file}: \"classes\" must be a list of class names (strings)"),
+                                        file=path.name))
             classes = tuple(names)
         obj = obj["state_dict"]
     if not isinstance(obj, dict) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
-        raise WeightsError(f"{path.name} is not a state dict (a dict of tensor names to tensors)")
+        raise WeightsError(Text(N_("{file} is not a state dict (a dict of tensor names to tensors)"), file=path.name))
     return {k.removeprefix("module."): v for k, v in obj.items()}, classes
 
 
@@ -319,15 +329,18 @@ def _read_sidecar(path: Path, within: Path | None = None) -> tuple[str, ...] | N
     if not side.is_file() or (within is not None and side.resolve().parent != within):
         return None
     if side.stat().st_size > SIDECAR_MAX_BYTES:
-        raise WeightsError(f"{side.name} is larger than {SIDECAR_MAX_BYTES >> 20} MB; it should hold one class name per line")
+        raise WeightsError(Text(N_("{file} is larger than {mb} MB; it should hold one class name per line"),
+                                file=side.name, mb=SIDECAR_MAX_BYTES >> 20))
     try:
         text = side.read_text(encoding="utf-8-sig")
     except (UnicodeDecodeError, OSError) as e:
-        raise WeightsError(f"{side.name} is not a UTF-8 text file of class names ({type(e).__name__})") from None
+        raise WeightsError(Text(N_("{file} is not a UTF-8 text file of class names ({reason})"), file=side.name,
+                                reason=type(e).__name__)) from None
     names = [line.strip() for line in text.rstrip().splitlines()]
     empty = [i + 1 for i, n in enumerate(names) if not n]
     if not names or empty:
-        raise WeightsError(f"{side.name} has an empty line ({empty[0] if empty else 1}); write one class name per line")
+        raise WeightsError(Text(N_("{file} has an empty line ({line}); write one class name per line"),
+                                file=side.name, line=empty[0] if empty else 1))
     return tuple(names)
 
 
@@ -344,8 +357,8 @@ def _class_names(variant: str, state: dict[str, torch.Tensor], classes, what: st
     n = outputs(state)
     if classes is not None:
         if n is not None and len(classes) != n:
-            raise WeightsError(f"{what} has {len(classes)} class names but its last layer (fc8, classifier.6) "
-                               f"has {n} outputs; give one name per output")
+            raise WeightsError(Text(N_("{what} has {names} class names but its last layer (fc8, classifier.6) "
+                                       "has {n} outputs; give one name per output"), what=what, names=len(classes), n=n))
         return tuple(classes)
     default = 0 if n is None else len(_default_categories(variant))
     if n is None or n == default:
@@ -363,23 +376,25 @@ def _default_categories(variant: str) -> list[str]:
 def _load_into(variant: str, state: dict[str, torch.Tensor], what: str) -> nn.Module:
     classes = outputs(state)
     if classes is not None and classes < 1:
-        raise WeightsError(f"{what}: its last layer (fc8, classifier.6) has no outputs")
+        raise WeightsError(Text(N_("{what}: its last layer (fc8, classifier.6) has no outputs"), what=what))
     model = build(variant, device="meta", num_classes=classes)
     expected = model.state_dict()
     missing = [k for k in expected if k not in state]
     unexpected = [k for k in state if k not in expected]
     if missing or unexpected:
-        detail = f"missing {missing[0]}" if missing else f"unexpected {unexpected[0]}"
-        raise WeightsError(
-            f"{what} does not fit {variant}: {len(missing)} missing and {len(unexpected)} "
-            f"unexpected tensors ({detail}); pick the variant it was saved from"
-        )
+        detail = (Text(N_("missing {tensor}"), tensor=missing[0]) if missing
+                  else Text(N_("unexpected {tensor}"), tensor=unexpected[0]))
+        raise WeightsError(Text(
+            N_("{what} does not fit {variant}: {missing} missing and {unexpected} "
+               "unexpected tensors ({detail}); pick the variant it was saved from"),
+            what=what, variant=variant, missing=len(missing), unexpected=len(unexpected), detail=detail,
+        ))
     for k, v in expected.items():
         if tuple(state[k].shape) != tuple(v.shape):
-            raise WeightsError(
-                f"{what} does not fit {variant}: {k} has shape {tuple(state[k].shape)}, "
-                f"expected {tuple(v.shape)}"
-            )
+            raise WeightsError(Text(
+                N_("{what} does not fit {variant}: {tensor} has shape {shape}, expected {expected}"),
+                what=what, variant=variant, tensor=k, shape=tuple(state[k].shape), expected=tuple(v.shape),
+            ))
     model.load_state_dict({k: state[k].float() if state[k].is_floating_point() else state[k]
                            for k in expected}, assign=True)
     return model.eval()
@@ -406,42 +421,46 @@ def load_model(
         model, used = build(variant), "random"
     elif source == "shapes":
         if not info.mini:
-            raise WeightsError(
-                f"the shapes weights exist only for the mini variants (vgg11_mini, vgg13_mini, "
-                f"vgg16_mini, vgg19_mini, …), not {variant}; use imagenet or random"
-            )
+            raise WeightsError(Text(
+                N_("the shapes weights exist only for the mini variants (vgg11_mini, vgg13_mini, "
+                   "vgg16_mini, vgg19_mini, …), not {variant}; use imagenet or random"), variant=variant,
+            ))
         path = bundled_path(variant)
         if path.is_file():
             state, classes = _read_checkpoint(path)
-            model, used = _load_into(variant, state, f"bundled {path.name}"), "shapes"
-            classes = _class_names(variant, state, classes, f"bundled {path.name}")
+            what = Text(N_("bundled {file}"), file=path.name)
+            model, used = _load_into(variant, state, what), "shapes"
+            classes = _class_names(variant, state, classes, what)
         else:
             model, used = build(variant), "random"
-            note = (f"no trained shapes checkpoint ships for {info.label}; train it on the Train page "
-                    f"(or `python -m vggviz train {variant}`). Using random weights instead: "
-                    "predictions and maps mean nothing.")
+            note = Text(N_("no trained shapes checkpoint ships for {label}; train it on the Train page "
+                           "(or `python -m vggviz train {variant}`). Using random weights instead: "
+                           "predictions and maps mean nothing."), label=info.label, variant=variant)
     elif source.startswith("trained:"):
         with _trained_lock:
             kept = _trained.get(source.removeprefix("trained:"))
         if kept is None:
-            raise WeightsError(f"the trained model {source!r} is no longer in memory (only the last "
-                               f"{TRAINED_KEEP} are kept); train it again")
+            raise WeightsError(Text(N_("the trained model {source} is no longer in memory (only the last "
+                                       "{n} are kept); train it again"), source=repr(source), n=TRAINED_KEEP))
         if kept[0] != variant:
-            raise WeightsError(f"{source} is a {kept[0]}, not a {variant}; pick {kept[0]}")
+            raise WeightsError(Text(N_("{source} is a {kept}, not a {variant}; pick {kept}"), source=source,
+                                    kept=kept[0], variant=variant))
         model, used = _load_into(variant, kept[1], source), source
         classes = _class_names(variant, kept[1], kept[2], source)
     elif info.mini and source == "imagenet":
-        raise WeightsError(f"{variant} has no ImageNet weights (the mini family is trained on shapes); "
-                           "use shapes or random")
+        raise WeightsError(Text(N_("{variant} has no ImageNet weights (the mini family is trained on shapes); "
+                                   "use shapes or random"), variant=variant))
     elif source == "imagenet":
         try:
             t0 = time.monotonic()
             path = fetch_imagenet(variant, progress)
             state = _read_state_dict(path)
-            model, used = _load_into(variant, state, f"cached {path.name}"), "imagenet"
+            model, used = _load_into(variant, state, Text(N_("cached {file}"), file=path.name)), "imagenet"
         except WeightsError as e:
             model, used = build(variant), "random"
-            note = f"{e}. Using random weights instead: predictions and maps mean nothing."
+            reason = e.args[0] if len(e.args) == 1 and isinstance(e.args[0], str) else str(e)
+            note = Text(N_("{reason}. Using random weights instead: predictions and maps mean nothing."),
+                        reason=reason)
         else:
             del t0
     else:
