@@ -72,8 +72,8 @@ with tab_patches:
                     _("Searched {n} images: the bundled samples and held-out generated shapes.") if with_shapes else
                     _("Searched {n} images: the bundled samples."))
         st.caption(
-            searched.format(n=n_img, uploads=len(uploads)) + " "
-            + _("Each patch is the receptive field ({px} px) of the unit where the channel peaks in that image; "
+            searched.format(n=n_img, uploads=len(uploads))
+            + _(" Each patch is the receptive field ({px} px) of the unit where the channel peaks in that image; "
                 "grey is padding past the image edge.").format(px=int(patches[0].box[2] - patches[0].box[0]))
         )
         if patches[0].value <= 0:

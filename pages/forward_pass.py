@@ -22,7 +22,7 @@ if mini:
               "the generated shapes): resize the **short side to {resize}**, cut out the **centre "
               "{crop}×{crop}**, then per colour channel subtract the shapes dataset's mean and divide by its "
               "standard deviation. Everything outside the red box is never seen.")
-    intro += " " + _("The mini family was trained on 64×64 pictures of shapes: a photo squeezed to 64 px loses "
+    intro += _(" The mini family was trained on 64×64 pictures of shapes: a photo squeezed to 64 px loses "
                      "most of its detail, and the network only knows its eight shapes (a coffee cup seen from "
                      "above may well be a *ring* to it).")
 else:
@@ -76,7 +76,7 @@ jitter_text = _(
     "{crop}×{crop} crop**, and a **horizontal flip** half of the time, so the same object arrives at many "
     "sizes and places.")
 if mini:
-    jitter_text += " " + _("The paper's range is 256 to 512 for a 224 crop; the mini family's trainer uses the "
+    jitter_text += _(" The paper's range is 256 to 512 for a 224 crop; the mini family's trainer uses the "
                            "same idea at its scale ({lo} to {hi} for a 64 crop).")
 st.markdown(jitter_text.format(lo=lo, hi=hi, crop=crop))
 jseed = st.number_input(_("Draw seed"), 0, 9999, 0, key="fp_jitter_seed",

@@ -88,11 +88,11 @@ with right:
             layer=u.unit_layer, channel=u.channel, row=u.row, col=u.col, c=len(u.terms), kh=u.patch.shape[1],
             kw=u.patch.shape[2], src=src, n=f"{u.terms.size * u.patch.shape[1] * u.patch.shape[2]:,}")
         if u.bn:
-            text += " " + _("Batch norm then rescales it: ({pre} − {mean}) / √({var} + {eps}) × {gamma} + {beta} = {out}.").format(
+            text += _(" Batch norm then rescales it: ({pre} − {mean}) / √({var} + {eps}) × {gamma} + {beta} = {out}.").format(
                 pre=f"{u.pre_activation:.4g}", mean=f"{u.bn['mean']:.4g}", var=f"{u.bn['var']:.4g}",
                 eps=f"{u.bn['eps']:g}", gamma=f"{u.bn['gamma']:.4g}", beta=f"{u.bn['beta']:.4g}", out=f"{u.bn['out']:.4g}")
         if u.relu:
-            text += " " + (_("The ReLU keeps it.") if u.value > 0 else _("The ReLU turns it to 0."))
+            text += _(" The ReLU keeps it.") if u.value > 0 else _(" The ReLU turns it to 0.")
         st.markdown(text)
         st.plotly_chart(terms_figure(u), width="stretch", key="unit_terms")
         tops = ", ".join(f"{u.input_channels[i]} ({t:+.3g})" for i, t in u.top_terms(3))
@@ -163,5 +163,5 @@ st.markdown(
       "*this image* in *this window* pushed the unit, not that the input channel matters in general; "
       "and the theoretical field is only where the unit *can* look, while the effective field, "
       "usually much smaller, is where it looked for this image.")
-    + ("" if loaded.trained else " " + _("With random weights the arithmetic is right but the kernels are noise."))
+    + ("" if loaded.trained else _(" With random weights the arithmetic is right but the kernels are noise."))
 )

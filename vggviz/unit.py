@@ -182,7 +182,7 @@ def unit_arithmetic(loaded, analysis, layer: str, channel: int, row: int, col: i
            else exact_activation(loaded, analysis, prev, layers))
     k, s, p = _geometry(unit.module) if unit.kind in ("conv", "pool") else (1, 1, 0)
     top, left = row * s - p, col * s - p
-    names = ["R", "G", "B"] if prev is None else [f"ch {i}" for i in range(src.shape[0])]
+    names = ["R", "G", "B"] if prev is None else [_("ch {i}").format(i=i) for i in range(src.shape[0])]
 
     kernel = terms = bn = winner = back = pixels = None
     bias = 0.0

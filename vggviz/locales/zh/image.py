@@ -28,13 +28,13 @@ MESSAGES = {
         '4 · 训练时网络看到的是另一番样子：尺度抖动',
     'Draw seed':
         '抽样种子',
-    'The mini family was trained on 64×64 pictures of shapes: a photo squeezed to 64 px loses most of its detail, and the network only knows its eight shapes (a coffee cup seen from above may well be a *ring* to it).':
+    ' The mini family was trained on 64×64 pictures of shapes: a photo squeezed to 64 px loses most of its detail, and the network only knows its eight shapes (a coffee cup seen from above may well be a *ring* to it).':
         'mini 系列是在 64×64 的形状图片上训练的：一张照片压缩到 64 px 会丢失大部分细节，而且网络只认识它的八种形状（一个从上方拍的咖啡杯，在它看来很可能是一个*圆环*）。',
     'Where the forward pass ran (cuda when a GPU is there)':
         '前向传播在哪里运行（有 GPU 时为 cuda）',
     'One pass through every layer, keeping every feature map for the next pages; preprocessing not included':
         '一次经过所有层的前向传播，保留每一张特征图供后面的页面使用；不含预处理',
-    "The paper's range is 256 to 512 for a 224 crop; the mini family's trainer uses the same idea at its scale ({lo} to {hi} for a 64 crop).":
+    " The paper's range is 256 to 512 for a 224 crop; the mini family's trainer uses the same idea at its scale ({lo} to {hi} for a 64 crop).":
         '论文中 224 裁剪对应的范围是 256 到 512；mini 系列的训练程序按自己的尺度使用同样的思路（64 裁剪对应 {lo} 到 {hi}）。',
     'The same seed gives the same draws':
         '相同的种子给出相同的抽样',
@@ -178,13 +178,13 @@ MESSAGES = {
         'conv1_1 读取的 3×3 像素（取自网络看到的裁剪图；黑色 = 填充）',
     'This unit reads the pixels themselves: the walk back ends here.':
         '这个神经元直接读取像素：回溯到此为止。',
-    'With random weights the arithmetic is right but the kernels are noise.':
+    ' With random weights the arithmetic is right but the kernels are noise.':
         '使用随机权重时，算术是对的，但卷积核只是噪声。',
     '{layer} · channel {channel} · {H}×{W} — click a unit':
         '{layer} · 通道 {channel} · {H}×{W} — 点击一个神经元',
-    'The ReLU keeps it.':
+    ' The ReLU keeps it.':
         'ReLU 保留了它。',
-    'The ReLU turns it to 0.':
+    ' The ReLU turns it to 0.':
         'ReLU 把它变成 0。',
     'Largest contributions: {tops}. Blue bars push the unit up, red ones down; their sum plus the bias is the pre-activation.':
         '贡献最大的项：{tops}。蓝色柱子把神经元推高，红色的往下拉；它们的和加上偏置就是激活前的值。',
@@ -192,7 +192,7 @@ MESSAGES = {
         '⬅️ 回退一步：{layer}，通道 {channel}，位置 ({row}, {col})',
     'No gradient reaches the input: the ReLU has switched this unit off for this image.':
         '没有梯度到达输入：对这张图像，ReLU 关闭了这个神经元。',
-    'Batch norm then rescales it: ({pre} − {mean}) / √({var} + {eps}) × {gamma} + {beta} = {out}.':
+    ' Batch norm then rescales it: ({pre} − {mean}) / √({var} + {eps}) × {gamma} + {beta} = {out}.':
         '然后批归一化对它重新缩放：({pre} − {mean}) / √({var} + {eps}) × {gamma} + {beta} = {out}。',
     '**{layer}** passes on the largest of its window of **{input}**, channel {channel}; nothing is learned here, and the other values are dropped.':
         '**{layer}** 把 **{input}** 通道 {channel} 中它窗口内的最大值传下去；这里没有可学习的参数，其他值被丢弃。',
@@ -286,7 +286,7 @@ MESSAGES = {
         '这张图几乎没有胜过噪声：从空白开始，这个通道的梯度太弱，找不到它想要的东西（这在小网络的选择性通道中很常见：它们需要某一种形状、某一种大小）。试试“它的一个神经元”、更多的步数或另一个通道；另一个标签页中的图块仍然显示了它喜欢什么。',
     'Press Visualise: {steps} steps at {size} px; the picture forms as you watch.':
         '点击“可视化”：{steps} 步，{size} px；图像会在你眼前逐渐成形。',
-    'Each patch is the receptive field ({px} px) of the unit where the channel peaks in that image; grey is padding past the image edge.':
+    ' Each patch is the receptive field ({px} px) of the unit where the channel peaks in that image; grey is padding past the image edge.':
         '每个图块是该通道在那张图像上峰值所在神经元的感受野（{px} px）；灰色是超出图像边缘的填充。',
     'Channel {channel} of {layer} never fires on these images (its largest value is {value}): a dead or very rare feature. Try another channel.':
         '{layer} 的通道 {channel} 在这些图像上从不激活（它的最大值是 {value}）：一个“死”的或非常罕见的特征。试试另一个通道。',
@@ -388,6 +388,8 @@ MESSAGES = {
         '行 {value}',
     'col {value}':
         '列 {value}',
+    'ch {i}':
+        '通道 {i}',
     '{layer} has no feature map to pick a unit from; choose a conv, ReLU or pool layer (conv1_1 … pool5)':
         '{layer} 没有可以从中选取神经元的特征图；请选择一个卷积层、ReLU 或池化层（conv1_1 … pool5）',
     'unknown layer {name}; choose one of: {choices}':
