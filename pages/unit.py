@@ -72,8 +72,8 @@ with left:
 
 with right:
     m = st.columns(4)
+    stored = _("The network stored {value} here").format(value=f"{u.stored:.6g}")
     if u.kind == "conv":
-        stored = _("The network stored {value} here").format(value=f"{u.stored:.6g}")
         m[0].metric(_("Σ terms"), f"{float(u.terms.sum()):+.4g}", help=_("Sum over the input channels of window × kernel"))
         m[1].metric(_("+ bias"), f"{u.bias:+.4g}")
         step = u.bn["out"] if u.bn else u.pre_activation
@@ -99,7 +99,6 @@ with right:
         st.caption(_("Largest contributions: {tops}. Blue bars push the unit up, red ones down; "
                      "their sum plus the bias is the pre-activation.").format(tops=tops))
     elif u.kind == "pool":
-        stored = _("The network stored {value} here").format(value=f"{u.stored:.6g}")
         m[0].metric(_("window"), f"{u.patch.shape[1]}×{u.patch.shape[2]}")
         m[1].metric(_("max = value"), f"{u.value:.4g}", help=stored)
         m[2].metric(_("won by"), f"({u.winner[1]}, {u.winner[2]})",
@@ -108,7 +107,6 @@ with right:
                       "nothing is learned here, and the other values are dropped.").format(
             layer=u.unit_layer, input=u.input_layer, channel=u.channel))
     else:
-        stored = _("The network stored {value} here").format(value=f"{u.stored:.6g}")
         m[0].metric(_("value"), f"{u.value:.4g}", help=stored)
         st.markdown(_("**{layer}** (local response normalisation) divides the value by a power of the sum of "
                       "squares of {n} neighbouring channels at the same position.").format(
