@@ -8,24 +8,26 @@ import streamlit as st
 
 from vggviz import ui
 from vggviz.featvis import BadRequest, default_settings, layer_shape, visual_layers
+from vggviz.i18n import _, N_
+from vggviz.top_patches import source_label
 
 sel = ui.selection()
-st.title("What a channel wants to see")
-st.markdown(
+st.title(_("What a channel wants to see"))
+st.markdown(_(
     "Two ways to ask what one channel of a layer responds to: look for the places in real "
     "images where it fires hardest (Zeiler & Fergus, 2014), and let the network paint an image "
     "that makes it fire as hard as possible (feature visualisation, as in Lucid and OpenAI "
     "Microscope). The first shows what it found; the second what it would like to find."
-)
+))
 
 loaded = ui.current_model(sel)
 ui.weights_banner(loaded)
 if loaded is None:
     ui.end_page()
 if not loaded.trained:
-    st.info("With random weights both views show what an untrained stack of filters happens to "
+    st.info(_("With random weights both views show what an untrained stack of filters happens to "
             "prefer (colour and texture at every layer): the method works, but nothing here was "
-            "learned. Choose the shapes-trained mini family, or ImageNet weights, to see features.")
+            "learned. Choose the shapes-trained mini family, or ImageNet weights, to see features."))
 
 names = visual_layers(loaded.model)
 default_layer = next((n for n in ("relu4_3", "relu4_2", "relu3_3", "relu3_2") if n in names), names[-1])
@@ -33,15 +35,15 @@ if st.session_state.get("ch_layer") not in names:
     st.session_state["ch_layer"] = default_layer
 ui.link_param("layer", "ch_layer", options=names)
 c1, c2 = st.columns([3, 2])
-layer = c1.selectbox("Layer", names, key="ch_layer",
-                     help="Deeper layers respond to larger, more complex patterns.")
-C, _, _ = layer_shape(loaded.model, layer, loaded.input_size)
+layer = c1.selectbox(_("Layer"), names, key="ch_layer",
+                     help=_("Deeper layers respond to larger, more complex patterns."))
+C, _h, _w = layer_shape(loaded.model, layer, loaded.input_size)
 uploads = ui.session_uploads()
-bar = st.progress(0.0, text="Running the images through the network…")
+bar = st.progress(0.0, text=_("Running the images through the network…"))
 try:
     index = ui.current_channel_index(
         loaded, layer, uploads,
-        progress=lambda done, total: bar.progress(done / total, text=f"{done} of {total} images…"))
+        progress=lambda done, total: bar.progress(done / total, text=_("{done} of {total} images…").format(done=done, total=total)))
 except ValueError as e:
     index = None
     ui.show_error(e)
@@ -51,86 +53,94 @@ if st.session_state.get("ch_for_layer") != layer or not 0 <= int(st.session_stat
     st.session_state["ch_channel"] = int(index.ranking()[0]) if index is not None else 0
     st.session_state["ch_for_layer"] = layer
 ui.link_param("channel", "ch_channel", lo=0, hi=C - 1, cast=int)
-channel = int(c2.number_input(f"Channel (0 … {C - 1})", 0, C - 1, key="ch_channel", step=1,
-                              help="It starts at the channel that fires hardest on the images below."))
+channel = int(c2.number_input(_("Channel (0 … {last})").format(last=C - 1), 0, C - 1, key="ch_channel", step=1,
+                              help=_("It starts at the channel that fires hardest on the images below.")))
 
-tab_patches, tab_vis = st.tabs(["🔎 Where it fires in real images", "🎨 An image it would love"])
+tab_patches, tab_vis = st.tabs([_("🔎 Where it fires in real images"), _("🎨 An image it would love")])
 
 # --------------------------------------------------------------------------- top patches
 with tab_patches:
     if index is not None:
-        k = st.slider("Patches", 4, 24, 12, 4, key="ch_k")
+        k = st.slider(_("Patches"), 4, 24, 12, 4, key="ch_k")
         patches = index.top(channel, k)
         n_img = len(index.sources)
+        with_shapes = any(s.startswith("shapes") for s in index.sources)
+        searched = (_("Searched {n} images: the bundled samples, {uploads} of this session's uploads, and "
+                      "held-out generated shapes.") if uploads and with_shapes else
+                    _("Searched {n} images: the bundled samples and {uploads} of this session's uploads.")
+                    if uploads else
+                    _("Searched {n} images: the bundled samples and held-out generated shapes.") if with_shapes else
+                    _("Searched {n} images: the bundled samples."))
         st.caption(
-            f"Searched {n_img} images: the bundled samples"
-            + (f", {len(uploads)} of this session's uploads" if uploads else "")
-            + (", and held-out generated shapes" if any(s.startswith("shapes") for s in index.sources) else "")
-            + f". Each patch is the receptive field ({int(patches[0].box[2] - patches[0].box[0])} px) of the unit "
-            "where the channel peaks in that image; grey is padding past the image edge."
+            searched.format(n=n_img, uploads=len(uploads))
+            + _(" Each patch is the receptive field ({px} px) of the unit where the channel peaks in that image; "
+                "grey is padding past the image edge.").format(px=int(patches[0].box[2] - patches[0].box[0]))
         )
         if patches[0].value <= 0:
-            st.warning(f"Channel {channel} of {layer} never fires on these images (its largest value is "
-                       f"{patches[0].value:.3g}): a dead or very rare feature. Try another channel.")
+            st.warning(_("Channel {channel} of {layer} never fires on these images (its largest value is "
+                         "{value}): a dead or very rare feature. Try another channel.").format(
+                channel=channel, layer=layer, value=f"{patches[0].value:.3g}"))
         cols = st.columns(4)
         for i, p in enumerate(patches):
             with cols[i % 4]:
-                st.image(p.image.resize((112, 112), 0), caption=f"{p.value:.3g} · {p.source}")
+                st.image(p.image.resize((112, 112), 0), caption=f"{p.value:.3g} · {source_label(p.source)}")
         rank = [int(c) for c in index.ranking()[:8]]
-        st.caption("The channels of this layer that fire hardest on these images: "
-                   + ", ".join(str(c) for c in rank) + ".")
-        st.markdown(
+        st.caption(_("The channels of this layer that fire hardest on these images: {channels}.").format(
+            channels=", ".join(str(c) for c in rank)))
+        st.markdown(_(
             "**Reading it.** Patches that share a shape, an edge direction or a colour suggest what "
             "the channel detects; it can mislead because the images are few and chosen by us, and a "
             "patch shows where the channel fired, not which part of the patch made it fire."
-        )
+        ))
 
 # --------------------------------------------------------------------------- feature visualisation
 with tab_vis:
-    mode = st.radio("Optimise", ["this channel", "one unit of it", "a gallery of channels"], horizontal=True,
-                    key="ch_mode", help="A channel: its mean over the whole map. A unit: one position only "
-                                        "(the image fills only its receptive field). A gallery: the first N "
-                                        "channels of the layer, one image each, in one batch.")
+    modes = [N_("this channel"), N_("one unit of it"), N_("a gallery of channels")]
+    mode = st.radio(_("Optimise"), modes, horizontal=True, format_func=lambda m: _(m),
+                    key="ch_mode", help=_("A channel: its mean over the whole map. A unit: one position only "
+                                          "(the image fills only its receptive field). A gallery: the first N "
+                                          "channels of the layer, one image each, in one batch."))
     gallery = mode == "a gallery of channels"
     base = default_settings(loaded, gallery=gallery)
-    with st.expander("Settings", expanded=False):
+    with st.expander(_("Settings"), expanded=False):
         s1, s2, s3 = st.columns(3)
         sizes = [64, 96, 128] if loaded.input_size <= 64 else [64, 96, 128, 160, 224]
-        size = s1.select_slider("Image size (px)", sizes, value=base.size, key=f"ch_size_{gallery}_{loaded.input_size}")
-        steps = s2.select_slider("Steps", [16, 32, 48, 64, 96, 128, 192, 256, 384, 512], value=base.steps,
-                                 key=f"ch_steps_{gallery}_{loaded.input_size}", help="More steps: a clearer picture, proportionally slower.")
-        seed = s3.number_input("Seed", 0, 9999, 0, key="ch_seed", help="The starting noise.")
+        size = s1.select_slider(_("Image size (px)"), sizes, value=base.size, key=f"ch_size_{gallery}_{loaded.input_size}")
+        steps = s2.select_slider(_("Steps"), [16, 32, 48, 64, 96, 128, 192, 256, 384, 512], value=base.steps,
+                                 key=f"ch_steps_{gallery}_{loaded.input_size}", help=_("More steps: a clearer picture, proportionally slower."))
+        seed = s3.number_input(_("Seed"), 0, 9999, 0, key="ch_seed", help=_("The starting noise."))
         t1, t2, t3 = st.columns(3)
-        tv = t1.select_slider("Smoothness (TV weight)", [0.0, 0.02, 0.05, 0.1, 0.2], value=base.tv, key="ch_tv")
-        jitter = t2.toggle("Jitter, scale, rotate", value=True, key="ch_jitter",
-                           help="Every step sees the image slightly moved: the pattern must work anywhere.")
-        decor = t3.toggle("Fourier, decorrelated colour", value=True, key="ch_decor",
-                          help="Off: plain pixels, which tend to give high-frequency static.")
+        tv = t1.select_slider(_("Smoothness (TV weight)"), [0.0, 0.02, 0.05, 0.1, 0.2], value=base.tv, key="ch_tv")
+        jitter = t2.toggle(_("Jitter, scale, rotate"), value=True, key="ch_jitter",
+                           help=_("Every step sees the image slightly moved: the pattern must work anywhere."))
+        decor = t3.toggle(_("Fourier, decorrelated colour"), value=True, key="ch_decor",
+                          help=_("Off: plain pixels, which tend to give high-frequency static."))
     settings = replace(base, steps=int(steps), size=int(size), seed=int(seed), lr=base.lr, tv=float(tv),
                        jitter=jitter, decorrelate=decor)
-    _, H, W = layer_shape(loaded.model, layer, settings.size)
+    _c, H, W = layer_shape(loaded.model, layer, settings.size)
     unit = None
     channels = [channel]
     if mode == "one unit of it":
         u1, u2 = st.columns(2)
-        row = u1.number_input(f"Row (0 … {H - 1})", 0, H - 1, H // 2, key="ch_row")
-        col = u2.number_input(f"Column (0 … {W - 1})", 0, W - 1, W // 2, key="ch_col")
+        row = u1.number_input(_("Row (0 … {last})").format(last=H - 1), 0, H - 1, H // 2, key="ch_row")
+        col = u2.number_input(_("Column (0 … {last})").format(last=W - 1), 0, W - 1, W // 2, key="ch_col")
         unit = (int(row), int(col))
     elif gallery:
-        n = st.select_slider("Channels", [4, 8, 16], value=8 if loaded.input_size > 64 else 16, key="ch_n",
-                             help="Channels first … first + N − 1 of the layer, one image each.")
+        n = st.select_slider(_("Channels"), [4, 8, 16], value=8 if loaded.input_size > 64 else 16, key="ch_n",
+                             help=_("Channels first … first + N − 1 of the layer, one image each."))
         first = min(channel, max(0, C - n))
         channels = list(range(first, min(C, first + n)))
-        st.caption(f"Channels {channels[0]} … {channels[-1]} (from the channel chosen above).")
+        st.caption(_("Channels {first} … {last} (from the channel chosen above).").format(
+            first=channels[0], last=channels[-1]))
 
     key = (loaded.variant, loaded.source, layer, tuple(channels), settings, unit)
     have = st.session_state.get("ch_result")
-    if st.button("▶️ Visualise", key="ch_go", type="primary") and ui.allowed("heavy"):
-        bar = st.progress(0.0, text="Starting…")
+    if st.button(_("▶️ Visualise"), key="ch_go", type="primary") and ui.allowed("heavy"):
+        bar = st.progress(0.0, text=_("Starting…"))
         live = st.empty()
 
         def progress(step, total, preview):
-            bar.progress(step / total, text=f"Step {step} of {total}")
+            bar.progress(step / total, text=_("Step {step} of {total}").format(step=step, total=total))
             if preview is not None:
                 live.image(list(preview), width=160 if len(preview) > 1 else 256)
 
@@ -145,37 +155,45 @@ with tab_vis:
         r = have[1]
         if len(r.channels) == 1:
             a, b = st.columns([1, 1])
-            a.image(r.image(0), width=320, caption=f"{layer}[{r.channels[0]}]"
-                    + (f" at {r.unit}" if r.unit else "") + f" · {settings.steps} steps · {r.seconds:.1f} s")
+            where = (_("{layer}[{channel}] at {unit}").format(layer=layer, channel=r.channels[0], unit=r.unit)
+                     if r.unit else f"{layer}[{r.channels[0]}]")
+            a.image(r.image(0), width=320, caption=where + " · " + _("{steps} steps · {seconds} s").format(
+                steps=settings.steps, seconds=f"{r.seconds:.1f}"))
             ratio = r.ratio(0)
             above = r.activation[0] > r.noise[0]
-            b.metric("Value on this image", f"{r.activation[0]:.4g}",
-                     delta=(f"{ratio:.1f}× noise" if ratio is not None and ratio >= 1 else
-                            f"{r.activation[0] - r.noise[0]:+.3g} vs noise"),
+            b.metric(_("Value on this image"), f"{r.activation[0]:.4g}",
+                     delta=(_("{ratio}× noise").format(ratio=f"{ratio:.1f}") if ratio is not None and ratio >= 1 else
+                            _("{diff} vs noise").format(diff=f"{r.activation[0] - r.noise[0]:+.3g}")),
                      delta_color="normal" if above else "off",
-                     help=f"{layer}'s {'unit' if r.unit else 'channel mean'} with the finished image fed back "
-                          f"in; uniform noise gives {r.noise[0]:.4g}, the starting image {r.start_activation[0]:.4g}.")
-            b.line_chart(r.history[:, 0], height=180, x_label="step", y_label=f"{r.objective} (jittered)")
+                     help=(_("{layer}'s unit with the finished image fed back in; uniform noise gives {noise}, the "
+                             "starting image {start}.") if r.unit else
+                           _("{layer}'s channel mean with the finished image fed back in; uniform noise gives "
+                             "{noise}, the starting image {start}.")).format(
+                         layer=layer, noise=f"{r.noise[0]:.4g}", start=f"{r.start_activation[0]:.4g}"))
+            b.line_chart(r.history[:, 0], height=180, x_label=_("step"),
+                         y_label=_("{layer} (jittered)").format(layer=r.objective))
             if ratio is None or ratio < 2:
-                st.warning("The picture barely beats noise: from a blank start this channel's gradient is "
+                st.warning(_("The picture barely beats noise: from a blank start this channel's gradient is "
                            "too weak to find what it wants (common for selective channels of a small "
                            "network: they need one shape at one size). Try “one unit of it”, more steps, "
-                           "or another channel; the patches in the other tab still show what it likes.")
+                           "or another channel; the patches in the other tab still show what it likes."))
         else:
             cols = st.columns(4)
             for i, ch in enumerate(r.channels):
                 ratio = r.ratio(i)
                 cols[i % 4].image(r.image(i), width="stretch",
-                                  caption=f"{ch}: {r.activation[i]:.3g}" + (f" ({ratio:.0f}× noise)" if ratio else ""))
+                                  caption=f"{ch}: {r.activation[i]:.3g}" + (
+                                      " (" + _("{ratio}× noise").format(ratio=f"{ratio:.0f}") + ")" if ratio else ""))
         buf = io.BytesIO()
         r.sheet().save(buf, format="PNG")
-        st.download_button("⬇️ Download (PNG)", buf.getvalue(), file_name=f"{loaded.variant}_{layer}_{r.channels[0]}.png",
+        st.download_button(_("⬇️ Download (PNG)"), buf.getvalue(), file_name=f"{loaded.variant}_{layer}_{r.channels[0]}.png",
                            mime="image/png", key="ch_download", on_click="ignore")
     else:
-        st.caption(f"Press Visualise: {settings.steps} steps at {settings.size} px; the picture forms as you watch.")
-    st.markdown(
+        st.caption(_("Press Visualise: {steps} steps at {size} px; the picture forms as you watch.").format(
+            steps=settings.steps, size=settings.size))
+    st.markdown(_(
         "**Reading it.** The picture is what drives this channel hardest, found by gradient ascent "
         "from noise: repeated patterns, colours and shapes it responds to. It can mislead: it is "
         "an extreme, not a typical input (real images rarely look like this), and what you see "
         "depends on the regularisers: turn them off and the same channel gives static."
-    )
+    ))

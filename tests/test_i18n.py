@@ -70,7 +70,8 @@ def test_untranslated_finds_english_prose():
 # ---------------------------------------------------------------- every page in the pseudo-locale
 
 # Pages whose every string is in the catalogues; a page joins when its area is translated.
-TRANSLATED: set[str] = {"start", "architecture", "compare", "receptive_field"}
+TRANSLATED: set[str] = {"start", "architecture", "compare", "receptive_field",
+                         "forward_pass", "feature_maps", "unit", "channel", "filters"}
 PAGES = ["start", "architecture", "compare", "receptive_field", "forward_pass", "feature_maps", "unit",
          "channel", "filters", "gradcam", "fully_conv", "train", "transfer"]
 
@@ -164,3 +165,22 @@ def test_library_messages_are_shown_in_the_readers_language():
     assert not m.note
     with i18n.using("zh"):
         assert _("star") == "星形" and _("Weights") == "权重"
+
+
+def test_feature_maps_in_chinese():
+    """The Feature maps page with ?lang=zh: a Chinese title, and Chinese in its figures."""
+    import json
+    import re
+
+    at = render("feature_maps", lang="zh")
+    assert at.title[0].value == "特征图：每一层看到了什么"
+    han = re.compile(r"[\u4e00-\u9fff]")
+    figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert figures
+    texts = []
+    for fig in figures:
+        lay = fig["layout"]
+        texts += [a.get("text", "") for a in lay.get("annotations", [])]          # subplot titles
+        texts += [(lay.get(k) or {}).get("title", {}).get("text", "") for k in lay if k.startswith(("xaxis", "yaxis"))]
+    assert any(han.search(t or "") for t in texts), texts
+    assert "通道" in " ".join(t for t in texts if t)

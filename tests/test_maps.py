@@ -225,3 +225,32 @@ def test_topk_axis_full_when_confident_zoomed_when_near_uniform():
     assert lo == 0 and 0.12 < hi < 0.2, "an untrained network's 0.1 % bars must be visible"
     assert "zoomed" in flat.layout.xaxis.title.text
     assert flat.data[0].text[-1] == "0.12%"
+
+
+def test_topk_figure_in_the_readers_language(monkeypatch):
+    from vggviz import i18n
+
+    monkeypatch.setenv(i18n.PSEUDO_ENV, "1")
+    top = [Prediction(4, "star", 0.9), Prediction(0, "circle", 0.1)]
+    with i18n.using(i18n.PSEUDO):
+        shapes = maps.topk_figure(top, translate_labels=True)          # the shapes' names are translated
+        imagenet = maps.topk_figure(top)                                # ImageNet's stay as they are
+    assert list(shapes.data[0].y) == ["⟦circle⟧ (0)", "⟦star⟧ (4)"]
+    assert list(imagenet.data[0].y) == ["circle (0)", "star (4)"]
+    assert shapes.layout.xaxis.title.text == "⟦probability (%)⟧"
+
+
+def test_translated_hover_templates_keep_plotlys_placeholders():
+    import re
+
+    from vggviz import i18n
+
+    placeholder = re.compile(r"%\{\{[^{}]*\}\}")
+    templates = {en: zh for en, zh in i18n.catalogue("zh").items() if "%{{" in en}
+    assert templates
+    for en, zh in templates.items():
+        assert sorted(placeholder.findall(en)) == sorted(placeholder.findall(zh)), (en, zh)
+        assert re.search(r"%\{[a-z]", zh.format()), zh                     # .format() leaves plotly's %{…}
+    with i18n.using("zh"):
+        fig = maps.channel_heatmap(np.zeros((2, 2)))
+    assert "%{z:.4f}" in fig.data[0].hovertemplate and "值" in fig.data[0].hovertemplate

@@ -11,7 +11,8 @@ from PIL import Image
 from vggviz.analysis import analyze
 from vggviz.images import sample_images
 from vggviz.shapes import draw_plain
-from vggviz.top_patches import image_set, index_layer
+from vggviz import i18n
+from vggviz.top_patches import image_set, index_layer, source_label
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +61,18 @@ def test_the_image_set():
     assert "upload: mine.png" in names and sum(n.startswith("shapes #") for n in names) == 5
     full = image_set(SimpleNamespace(variant="vgg16"))
     assert not any(n.startswith("shapes") for n, _ in full) and len(full) == len(sample_images())
+
+
+def test_sources_are_shown_in_the_readers_language(monkeypatch):
+    monkeypatch.setenv(i18n.PSEUDO_ENV, "1")
+    sources = [n for n, _im in image_set(SimpleNamespace(variant="vgg11_mini"), [("a b.png", Image.new("RGB", (8, 8)))],
+                                         shapes_count=2)]
+    assert [source_label(s) for s in sources] == sources                  # English: the sources as they are
+    with i18n.using(i18n.PSEUDO):
+        shown = [source_label(s) for s in sources]
+    assert "⟦upload: a b.png⟧" in shown
+    assert any(s.startswith("⟦shapes #1 (⟦") for s in shown)             # the shape's name is translated too
+    assert source_label("something else") == "something else"
 
 
 def test_progress_is_per_batch(vgg16_mini):

@@ -31,6 +31,7 @@ import torch
 import torchvision.transforms.functional as TF
 from PIL import Image
 
+from .i18n import _
 from .layers import Layer, named_layers, walk
 from .weights import LoadedModel
 
@@ -95,9 +96,8 @@ class Analysis:
         (read-only, no copy); float16 ones and ReLUs as fresh arrays. KeyError for unknown names."""
         key = self._relu_of.get(name, name)
         if key not in self.acts:
-            raise KeyError(
-                f"no spatial layer {name!r} in {self.variant}; choose one of: {', '.join(self._order)}"
-            )
+            raise KeyError(_("no spatial layer {name} in {variant}; choose one of: {choices}").format(
+                name=repr(name), variant=self.variant, choices=", ".join(self._order)))
         stored = self.acts[key]
         relu = key != name
         if not relu and stored.dtype == np.float32:

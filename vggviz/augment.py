@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from .i18n import _
+
 __all__ = ["JitterDraw", "jitter_range", "jitter_draws", "PAPER_JITTER", "MINI_JITTER"]
 
 PAPER_JITTER = (256, 512)     # S range for a 224 crop
@@ -39,12 +41,13 @@ def jitter_draws(image: Image.Image, n: int = 6, seed: int = 0, crop: int = 224,
     placed ``crop``×``crop`` crop, a horizontal flip with probability ½. Same seed, same draws."""
     lo, hi = s_range or jitter_range(crop)
     if not crop <= lo <= hi:
-        raise ValueError(f"S must lie between the crop ({crop}) and its upper end, got [{lo}, {hi}]")
+        raise ValueError(_("S must lie between the crop ({crop}) and its upper end, got [{lo}, {hi}]").format(
+            crop=crop, lo=lo, hi=hi))
     rng = np.random.default_rng(seed)
     img = image.convert("RGB")
     w, h = img.size
     out = []
-    for _ in range(n):
+    for _draw in range(n):
         S = int(rng.integers(lo, hi + 1))
         rw, rh = (S, max(S, round(h * S / w))) if w <= h else (max(S, round(w * S / h)), S)
         left, top = int(rng.integers(0, rw - crop + 1)), int(rng.integers(0, rh - crop + 1))

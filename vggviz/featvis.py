@@ -39,6 +39,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
+from .i18n import _
 from .layers import Layer, named_layers
 
 __all__ = ["FeatureVis", "Settings", "default_settings", "visualize", "objective_layer", "noise_activation",
@@ -154,8 +155,8 @@ def _find(layers: list[Layer], name: str) -> Layer:
         if l.name == name and l.path.startswith("features") and l.kind in ("conv", "bn", "relu", "pool"):
             return l
     names = [l.name for l in layers if l.path.startswith("features")]
-    raise BadRequest(f"{name!r} is not a conv, ReLU or pool layer of this network "
-                     f"(choose one of {names[0]} … {names[-1]})")
+    raise BadRequest(_("{name} is not a conv, ReLU or pool layer of this network (choose one of {first} … {last})")
+                     .format(name=repr(name), first=names[0], last=names[-1]))
 
 
 def layer_shape(model: nn.Module, name: str, size: int) -> tuple[int, int, int]:
@@ -177,7 +178,7 @@ def objective_layer(model: nn.Module, name: str) -> str:
     for l in reversed(layers[: target.index + 1]):
         if l.kind in ("conv", "bn"):
             return l.name
-    raise BadRequest(f"no conv before {name!r}")  # pragma: no cover - VGG starts with a conv
+    raise BadRequest(_("no conv before {name}").format(name=repr(name)))  # pragma: no cover - VGG starts with a conv
 
 
 def _copy(model: nn.Module, layers: list[Layer], stop: int, device) -> nn.Sequential:
@@ -227,7 +228,7 @@ class _Image(nn.Module):
 def _robust(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     """Lucid's standard transforms, scaled to the image side: pad (grey), jitter, random
     scale and rotation, jitter again; back to the original side."""
-    n, _, s, _ = x.shape
+    n, _c, s, _s = x.shape
     unit = max(1, round(s / 56))                      # 4 px at 224, 1 px at 64
     pad = 3 * unit
     x = F.pad(x, (pad, pad, pad, pad), value=0.5)
@@ -306,8 +307,9 @@ def _check_unit(out: torch.Tensor, unit, layer: str) -> None:
     h, w = out.shape[-2:]
     r, c = unit
     if not (0 <= r < h and 0 <= c < w):
-        raise BadRequest(f"unit ({r}, {c}) is outside {layer}'s {h}×{w} map at this image size "
-                         f"(rows 0 … {h - 1}, columns 0 … {w - 1})")
+        raise BadRequest(_("unit ({r}, {c}) is outside {layer}'s {h}×{w} map at this image size "
+                           "(rows 0 … {last_row}, columns 0 … {last_col})").format(
+            r=r, c=c, layer=layer, h=h, w=w, last_row=h - 1, last_col=w - 1))
 
 
 # --------------------------------------------------------------------------- the run
@@ -335,11 +337,11 @@ def visualize(
     s = settings or default_settings(loaded, gallery=not isinstance(channels, (int, np.integer)) and len(channels) > 1)
     chans = [int(channels)] if isinstance(channels, (int, np.integer)) else [int(c) for c in channels]
     if not chans:
-        raise BadRequest("choose at least one channel")
+        raise BadRequest(_("choose at least one channel"))
     if s.size < 32 or s.size > 512:
-        raise BadRequest(f"image size {s.size} px is outside 32 … 512")
+        raise BadRequest(_("image size {size} px is outside 32 … 512").format(size=s.size))
     if s.steps < 1 or s.steps > 4096:
-        raise BadRequest(f"{s.steps} steps is outside 1 … 4096")
+        raise BadRequest(_("{steps} steps is outside 1 … 4096").format(steps=s.steps))
     model = loaded.model
     layers = named_layers(model)
     target = _find(layers, layer)
@@ -347,7 +349,8 @@ def visualize(
     width = _out_channels(layers, target)
     bad = [c for c in chans if not 0 <= c < width]
     if bad:
-        raise BadRequest(f"channel {bad[0]} is out of range: {layer} has channels 0 … {width - 1}")
+        raise BadRequest(_("channel {channel} is out of range: {layer} has channels 0 … {last}").format(
+            channel=bad[0], layer=layer, last=width - 1))
 
     t0 = time.perf_counter()
     device = loaded.device
@@ -410,4 +413,4 @@ def _out_channels(layers: list[Layer], target: Layer) -> int:
     for l in reversed(layers[: target.index + 1]):
         if isinstance(l.module, nn.Conv2d):
             return l.module.out_channels
-    raise BadRequest(f"{target.name} has no conv before it")  # pragma: no cover
+    raise BadRequest(_("{layer} has no conv before it").format(layer=target.name))  # pragma: no cover

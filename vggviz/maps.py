@@ -20,6 +20,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from PIL import Image, ImageDraw, ImageFont
 
+from .i18n import _
+
 __all__ = [
     "GridImage",
     "ORDERS",
@@ -228,11 +230,11 @@ def channel_heatmap(map2d: np.ndarray, title: str = "", colorscale: str = "Virid
     pixels, the value under the cursor on hover."""
     z = np.asarray(map2d, dtype=np.float32)
     fig = go.Figure(go.Heatmap(
-        z=z, colorscale=colorscale, colorbar=dict(title="value"),
-        hovertemplate="x %{x}, y %{y}<br>value %{z:.4f}<extra></extra>",
+        z=z, colorscale=colorscale, colorbar=dict(title=_("value")),
+        hovertemplate=_("x %{{x}}, y %{{y}}<br>value %{{z:.4f}}").format() + "<extra></extra>",
     ))
-    fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain", title="y (row)")
-    fig.update_xaxes(constrain="domain", title="x (column)")
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain", title=_("y (row)"))
+    fig.update_xaxes(constrain="domain", title=_("x (column)"))
     fig.update_layout(title=dict(text=title, font=dict(size=14)), height=520,
                       margin=dict(l=10, r=10, t=50, b=10))
     return fig
@@ -259,43 +261,45 @@ def layer_overview(analysis) -> go.Figure:
     x = [r["name"] for r in rows]
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                         row_heights=[0.55, 0.45], specs=[[{"secondary_y": True}], [{"secondary_y": True}]],
-                        subplot_titles=("Maps get smaller and more numerous",
-                                        "What the image does to each layer"))
+                        subplot_titles=(_("Maps get smaller and more numerous"),
+                                        _("What the image does to each layer")))
     custom = [[r["side"], r["channels"], r["values"]] for r in rows]
-    fig.add_bar(x=x, y=[r["channels"] for r in rows], name="channels (maps)", marker_color="#4C78A8",
+    fig.add_bar(x=x, y=[r["channels"] for r in rows], name=_("channels (maps)"), marker_color="#4C78A8",
                 customdata=custom, row=1, col=1, secondary_y=False,
-                hovertemplate="%{x}: %{customdata[1]} maps of %{customdata[0]}×%{customdata[0]}"
-                              "<br>%{customdata[2]:,} values<extra></extra>")
-    fig.add_scatter(x=x, y=[r["side"] for r in rows], name="map side (px)", mode="lines+markers",
+                hovertemplate=_("%{{x}}: %{{customdata[1]}} maps of %{{customdata[0]}}×%{{customdata[0]}}"
+                                "<br>%{{customdata[2]:,}} values").format() + "<extra></extra>")
+    fig.add_scatter(x=x, y=[r["side"] for r in rows], name=_("map side (px)"), mode="lines+markers",
                     line=dict(color="#F58518", width=3), row=1, col=1, secondary_y=True,
-                    hovertemplate="%{x}: %{y}×%{y} per map<extra></extra>")
-    fig.add_bar(x=x, y=[r["mean"] for r in rows], name="mean activation", marker_color="#54A24B",
+                    hovertemplate=_("%{{x}}: %{{y}}×%{{y}} per map").format() + "<extra></extra>")
+    fig.add_bar(x=x, y=[r["mean"] for r in rows], name=_("mean activation"), marker_color="#54A24B",
                 row=2, col=1, secondary_y=False,
-                hovertemplate="%{x}: mean %{y:.4f}<extra></extra>")
-    fig.add_scatter(x=x, y=[100 * r["active"] for r in rows], name="% of units > 0", mode="lines+markers",
+                hovertemplate=_("%{{x}}: mean %{{y:.4f}}").format() + "<extra></extra>")
+    fig.add_scatter(x=x, y=[100 * r["active"] for r in rows], name=_("% of units > 0"), mode="lines+markers",
                     line=dict(color="#E45756", width=2), row=2, col=1, secondary_y=True,
-                    hovertemplate="%{x}: %{y:.1f}% active<extra></extra>")
+                    hovertemplate=_("%{{x}}: %{{y:.1f}}% active").format() + "<extra></extra>")
     chans = sorted({r["channels"] for r in rows})
     sides = sorted({r["side"] for r in rows})
     def log_range(vals):   # room below the smallest bar, so that it shows
         return [math.log10(vals[0] / 2), math.log10(vals[-1] * 1.15)]
 
-    fig.update_yaxes(title_text="channels (log scale)", type="log", tickmode="array", tickvals=chans,
+    fig.update_yaxes(title_text=_("channels (log scale)"), type="log", tickmode="array", tickvals=chans,
                      ticktext=[str(v) for v in chans], range=log_range(chans), row=1, col=1, secondary_y=False)
-    fig.update_yaxes(title_text="map side in px (log scale)", type="log", tickmode="array", tickvals=sides,
+    fig.update_yaxes(title_text=_("map side in px (log scale)"), type="log", tickmode="array", tickvals=sides,
                      ticktext=[str(v) for v in sides], range=log_range(sides), showgrid=False,
                      row=1, col=1, secondary_y=True)
-    fig.update_yaxes(title_text="mean activation", row=2, col=1, secondary_y=False)
-    fig.update_yaxes(title_text="% active", range=[0, 100], tickmode="array", tickvals=[0, 25, 50, 75, 100],
+    fig.update_yaxes(title_text=_("mean activation"), row=2, col=1, secondary_y=False)
+    fig.update_yaxes(title_text=_("% active"), range=[0, 100], tickmode="array", tickvals=[0, 25, 50, 75, 100],
                      showgrid=False, row=2, col=1, secondary_y=True)
     fig.update_layout(height=560, margin=dict(l=10, r=10, t=60, b=10), bargap=0.25,
                       legend=dict(orientation="h", y=-0.12))
     return fig
 
 
-def topk_figure(top: Sequence, title: str = "") -> go.Figure:
-    """The top-k predictions as horizontal bars, the most likely on top, in %."""
-    labels = [f"{p.label} ({p.index})" for p in top]
+def topk_figure(top: Sequence, title: str = "", translate_labels: bool = False) -> go.Figure:
+    """The top-k predictions as horizontal bars, the most likely on top, in %.
+    ``translate_labels``: show the class names in the session's language (the shapes' names;
+    ImageNet's class names stay as they are)."""
+    labels = [f"{_(p.label) if translate_labels else p.label} ({p.index})" for p in top]
     pct = [100 * p.prob for p in top]
     best = max(pct, default=0.0)
     # A confident network gets the full 0–100 % axis; a near-uniform one (an untrained network
@@ -307,7 +311,7 @@ def topk_figure(top: Sequence, title: str = "") -> go.Figure:
         text=[f"{v:.2f}%" if v < 1 else f"{v:.1f}%" for v in pct[::-1]], textposition="auto",
         hovertemplate="%{y}: %{x:.3f}%<extra></extra>",
     ))
-    axis_title = "probability (%)" + (f" — axis zoomed to 0–{upper:.2g}%" if zoomed else "")
+    axis_title = _("probability (%)") + (_(" — axis zoomed to 0–{upper}%").format(upper=f"{upper:.2g}") if zoomed else "")
     fig.update_layout(title=dict(text=title), height=60 + 44 * max(len(top), 1),
                       margin=dict(l=10, r=10, t=40 if title else 10, b=10),
                       xaxis=dict(title=axis_title, range=[0, upper]))
@@ -345,7 +349,7 @@ def filter_patches(weight: np.ndarray, scale: int = 16, cols: int = 8, label: bo
     w = np.asarray(weight, dtype=np.float32)
     if w.ndim != 4 or w.shape[1] != 3:
         raise ValueError(f"filter_patches expects (O, 3, k, k) RGB filters, got shape {w.shape}")
-    o, _, kh, kw = w.shape
+    o, _in, kh, kw = w.shape
     lo, hi = float(w.min()), float(w.max())
     pix = _to_index(w, lo, hi).transpose(0, 2, 3, 1)                      # (O, k, k, 3)
     pix = np.repeat(np.repeat(pix, scale, axis=1), scale, axis=2)
@@ -428,14 +432,15 @@ def weight_histogram(weights: dict[str, np.ndarray], bins: int = 81) -> go.Figur
     edges = np.linspace(-lim, lim, bins + 1)
     centres = (edges[:-1] + edges[1:]) / 2
     for name, a in arrays.items():
-        counts, _ = np.histogram(a, bins=edges)
+        counts, _edges = np.histogram(a, bins=edges)
         density = counts / (a.size * (edges[1] - edges[0]))
         std = float(a.std(dtype=np.float64))
         fig.add_scatter(x=centres, y=density, mode="lines", line=dict(shape="hvh", width=2),
                         name=f"{name} (σ={std:.3g}, n={a.size:,})",
-                        hovertemplate=f"{name}<br>w ≈ %{{x:.4f}}<br>density %{{y:.3g}}<extra></extra>")
-    fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=10), xaxis_title="weight value",
-                      yaxis_title="density (area 1 per layer)", legend=dict(orientation="v"))
+                        hovertemplate=name + _("<br>w ≈ %{{x:.4f}}<br>density %{{y:.3g}}").format()
+                        + "<extra></extra>")
+    fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=10), xaxis_title=_("weight value"),
+                      yaxis_title=_("density (area 1 per layer)"), legend=dict(orientation="v"))
     return fig
 
 

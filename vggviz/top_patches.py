@@ -13,6 +13,7 @@ The forward passes walk the shared model with :func:`vggviz.layers.walk` under
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -22,9 +23,10 @@ from PIL import Image
 
 from .analysis import preprocess
 from .erf import feature_layers, variant_unit_field
+from .i18n import _
 from .layers import find_layer, walk
 
-__all__ = ["Patch", "ChannelIndex", "index_layer", "image_set", "SHAPES_SEED", "SHAPES_COUNT"]
+__all__ = ["Patch", "ChannelIndex", "index_layer", "image_set", "source_label", "SHAPES_SEED", "SHAPES_COUNT"]
 
 SHAPES_SEED = 7          # generated images the mini family never trained or validated on (0, 1)
 SHAPES_COUNT = 300
@@ -59,7 +61,8 @@ class ChannelIndex:
     def top(self, channel: int, k: int = 9) -> list[Patch]:
         """The ``k`` images where ``channel`` peaks highest (one patch per image), strongest first."""
         if not 0 <= channel < self.channels:
-            raise ValueError(f"channel {channel} is out of range: {self.layer} has channels 0 … {self.channels - 1}")
+            raise ValueError(_("channel {channel} is out of range: {layer} has channels 0 … {last}").format(
+                channel=channel, layer=self.layer, last=self.channels - 1))
         order = np.argsort(-self.values[:, channel], kind="stable")[:k]
         out = []
         for i in order:
@@ -105,17 +108,34 @@ def image_set(loaded, uploads: Sequence[tuple[str, Image.Image]] = (), shapes_co
     return out
 
 
+_SOURCE = re.compile(r"^(sample|upload): (.*)$|^shapes #(\d+) \((.*)\)$", re.S)
+
+
+def source_label(source: str) -> str:
+    """A source of :func:`image_set` as a reader sees it, in the session's language. The
+    source itself is an identifier (``sample: Cat``, ``upload: x.png``, ``shapes #3 (star)``),
+    kept in the shared index; sample and file names stay as they are, a shape's name is translated."""
+    m = _SOURCE.match(source)
+    if m is None:
+        return source
+    if m.group(1) == "sample":
+        return _("sample: {name}").format(name=m.group(2))
+    if m.group(1) == "upload":
+        return _("upload: {name}").format(name=m.group(2))
+    return _("shapes #{i} ({shape})").format(i=m.group(3), shape=_(m.group(4)))
+
+
 def index_layer(loaded, layer: str, images: Sequence[tuple[str, Image.Image]], batch: int = 32,
                 progress: Callable[[int, int], None] | None = None) -> ChannelIndex:
     """Run ``images`` (``(source, PIL image)`` pairs) through the network up to ``layer`` in
     batches and keep, per image and channel, the strongest unit. ``progress(done, total)``
     after each batch."""
     if not images:
-        raise ValueError("no images to search")
+        raise ValueError(_("no images to search"))
     layers = feature_layers(loaded.model)
     target = find_layer(layers, layer)
     crops, tensors = [], []
-    for _, im in images:
+    for _source, im in images:
         p = preprocess(loaded, im)
         crops.append(p.stages["cropped"])
         tensors.append(p.tensor[0])
@@ -139,4 +159,4 @@ def index_layer(loaded, layer: str, images: Sequence[tuple[str, Image.Image]], b
             done += b
             if progress is not None:
                 progress(done, n)
-    return ChannelIndex(loaded.variant, target.name, tuple(s for s, _ in images), values, where, tuple(crops))
+    return ChannelIndex(loaded.variant, target.name, tuple(s for s, _im in images), values, where, tuple(crops))

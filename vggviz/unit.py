@@ -29,6 +29,7 @@ import torch
 from PIL import Image
 
 from .erf import variant_unit_field
+from .i18n import N_, _
 from .layers import Layer, UnknownLayer, find_layer, named_layers, walk
 
 __all__ = ["UnitArithmetic", "BadUnit", "unit_arithmetic", "unit_layers", "exact_activation", "resolve"]
@@ -101,10 +102,10 @@ def resolve(layers: list[Layer], name: str) -> Layer:
         layer = find_layer(layers, name)
     except UnknownLayer:
         choices = ", ".join(l.name for l in layers if l.path.startswith("features"))
-        raise BadUnit(f"unknown layer {name!r}; choose one of: {choices}") from None
+        raise BadUnit(_("unknown layer {name}; choose one of: {choices}").format(name=repr(name), choices=choices)) from None
     if not layer.path.startswith("features") or layer.kind not in UNIT_KINDS:
-        raise BadUnit(f"{layer.name} has no feature map to pick a unit from; choose a conv, ReLU "
-                      "or pool layer (conv1_1 … pool5)")
+        raise BadUnit(_("{layer} has no feature map to pick a unit from; choose a conv, ReLU "
+                        "or pool layer (conv1_1 … pool5)").format(layer=layer.name))
     return layer
 
 
@@ -165,10 +166,11 @@ def unit_arithmetic(loaded, analysis, layer: str, channel: int, row: int, col: i
     chosen = resolve(layers, layer)
     shape = analysis.activation(chosen.name).shape
     c_n, h_n, w_n = shape
-    for what, v, n in (("channel", channel, c_n), ("row", row, h_n), ("col", col, w_n)):
+    for what, v, n in ((N_("channel {value}"), channel, c_n), (N_("row {value}"), row, h_n),
+                       (N_("col {value}"), col, w_n)):
         if not 0 <= int(v) < n:
-            raise BadUnit(f"{what} {v} is out of range for {chosen.name} ({c_n} channels × {h_n} × {w_n}): "
-                          f"choose 0 … {n - 1}")
+            raise BadUnit(_("{what} is out of range for {layer} ({c} channels × {h} × {w}): choose 0 … {last}")
+                          .format(what=_(what).format(value=v), layer=chosen.name, c=c_n, h=h_n, w=w_n, last=n - 1))
     channel, row, col = int(channel), int(row), int(col)
 
     # The layer that computes: back from a ReLU or BN to its conv.
@@ -180,7 +182,7 @@ def unit_arithmetic(loaded, analysis, layer: str, channel: int, row: int, col: i
            else exact_activation(loaded, analysis, prev, layers))
     k, s, p = _geometry(unit.module) if unit.kind in ("conv", "pool") else (1, 1, 0)
     top, left = row * s - p, col * s - p
-    names = ["R", "G", "B"] if prev is None else [f"ch {i}" for i in range(src.shape[0])]
+    names = ["R", "G", "B"] if prev is None else [_("ch {i}").format(i=i) for i in range(src.shape[0])]
 
     kernel = terms = bn = winner = back = pixels = None
     bias = 0.0

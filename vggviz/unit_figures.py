@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 from PIL import Image
 
+from .i18n import _
 from .maps import channel_heatmap
 
 __all__ = ["clickable_map", "selected_unit", "terms_figure", "window_figure", "pixels_image", "MARKER_TRACE"]
@@ -33,7 +34,8 @@ def clickable_map(map2d: np.ndarray, title: str, marked: tuple[int, int] | None 
         # so markers that overlap their neighbours make a click pick a neighbour. Small ones
         # leave each cell's own centre the nearest point.
         marker=dict(size=4, color="rgba(0,0,0,0)"),
-        customdata=z.ravel(), hovertemplate="row %{y}, column %{x}<br>value %{customdata:.4f}<extra>click to inspect</extra>",
+        customdata=z.ravel(), hovertemplate=_("row %{{y}}, column %{{x}}<br>value %{{customdata:.4f}}").format()
+        + "<extra>" + _("click to inspect") + "</extra>",
     ))
     if marked is not None:
         r, c = marked
@@ -73,9 +75,9 @@ def terms_figure(u, top: int = 12) -> go.Figure:
     values = [float(terms[i]) for i in shown]
     rest = order[top:]
     if len(rest):
-        labels.append(f"{len(rest)} others")
+        labels.append(_("{n} others").format(n=len(rest)))
         values.append(float(terms[rest].sum()))
-    labels.append("bias")
+    labels.append(_("bias"))
     values.append(float(u.bias))
     colours = ["#4C78A8" if v >= 0 else "#E45756" for v in values]
     colours[-1] = "#888888"
@@ -83,9 +85,9 @@ def terms_figure(u, top: int = 12) -> go.Figure:
                            hovertemplate="%{x}: %{y:+.5f}<extra></extra>"))
     fig.add_hline(y=0, line_color="#444", line_width=1)
     fig.update_layout(
-        title=dict(text=f"What {u.unit_layer}[{u.channel}] adds up: {len(terms)} input channels + bias = "
-                        f"{u.pre_activation:+.4g}", font=dict(size=14)),
-        height=330, margin=dict(l=10, r=10, t=50, b=10), yaxis_title="contribution",
+        title=dict(text=_("What {layer}[{channel}] adds up: {n} input channels + bias = {pre}").format(
+            layer=u.unit_layer, channel=u.channel, n=len(terms), pre=f"{u.pre_activation:+.4g}"), font=dict(size=14)),
+        height=330, margin=dict(l=10, r=10, t=50, b=10), yaxis_title=_("contribution"),
         xaxis=dict(type="category"),
     )
     return fig
@@ -99,23 +101,25 @@ def window_figure(u, n: int = 3) -> go.Figure:
         z = u.patch[0]
         fig = go.Figure(go.Heatmap(z=z, colorscale="Viridis", showscale=False,
                                    text=np.vectorize(lambda v: f"{v:.3g}")(z), texttemplate="%{text}",
-                                   hovertemplate="value %{z:.5f}<extra></extra>"))
+                                   hovertemplate=_("value %{{z:.5f}}").format() + "<extra></extra>"))
         wr, wc = u.winner[1] - u.window[0], u.winner[2] - u.window[1]
         fig.add_shape(type="rect", x0=wc - 0.5, x1=wc + 0.5, y0=wr - 0.5, y1=wr + 0.5,
                       line=dict(color="#ff2d55", width=4))
         fig.update_yaxes(autorange="reversed", scaleanchor="x")
-        fig.update_layout(title=dict(text=f"{u.unit_layer}: the max of this window of {u.input_layer}[{u.channel}]",
+        fig.update_layout(title=dict(text=_("{layer}: the max of this window of {input}[{channel}]").format(
+            layer=u.unit_layer, input=u.input_layer, channel=u.channel),
                                      font=dict(size=14)), height=300, margin=dict(l=10, r=10, t=50, b=10))
         return fig
     if u.kind != "conv":
         z = u.patch[:, 0, 0][None, :]
         fig = go.Figure(go.Bar(x=u.input_channels, y=z[0]))
-        fig.update_layout(title="the neighbouring channels LRN divides by", height=300)
+        fig.update_layout(title=_("the neighbouring channels LRN divides by"), height=300)
         return fig
-    rows = [i for i, _ in u.top_terms(n)]
+    rows = [i for i, _term in u.top_terms(n)]
     titles = []
     for i in rows:
-        titles += [f"{u.input_channels[i]}: window", "kernel", f"product (sum {u.terms[i]:+.3g})"]
+        titles += [_("{channel}: window").format(channel=u.input_channels[i]), _("kernel"),
+                   _("product (sum {sum})").format(sum=f"{u.terms[i]:+.3g}")]
     fig = make_subplots(rows=len(rows), cols=3, subplot_titles=titles, horizontal_spacing=0.06,
                         vertical_spacing=0.12 if len(rows) > 1 else 0.1)
     for r, i in enumerate(rows, start=1):
@@ -123,7 +127,7 @@ def window_figure(u, n: int = 3) -> go.Figure:
         for c, (z, scale) in enumerate(((window, "Viridis"), (kernel, "RdBu"), (window * kernel, "RdBu")), start=1):
             text = np.vectorize(lambda v: f"{v:.2g}")(z)
             if c == 1:
-                text = np.where(u.in_padding, "pad", text)
+                text = np.where(u.in_padding, _("pad"), text)
             mid = 0 if scale == "RdBu" else None
             fig.add_trace(go.Heatmap(z=z, colorscale=scale, zmid=mid, showscale=False, text=text,
                                      texttemplate="%{text}", hovertemplate="%{z:.5f}<extra></extra>"),
@@ -131,7 +135,7 @@ def window_figure(u, n: int = 3) -> go.Figure:
     fig.update_yaxes(autorange="reversed", showticklabels=False)
     fig.update_xaxes(showticklabels=False)
     fig.update_layout(height=190 * len(rows) + 40, margin=dict(l=10, r=10, t=40, b=10),
-                      title=dict(text="The strongest inputs: window × kernel, summed", font=dict(size=14)))
+                      title=dict(text=_("The strongest inputs: window × kernel, summed"), font=dict(size=14)))
     return fig
 
 
