@@ -70,8 +70,8 @@ def test_untranslated_finds_english_prose():
 # ---------------------------------------------------------------- every page in the pseudo-locale
 
 # Pages whose every string is in the catalogues; a page joins when its area is translated.
-TRANSLATED: set[str] = {"start", "architecture", "compare", "receptive_field",
-                         "forward_pass", "feature_maps", "unit", "channel", "filters"}
+TRANSLATED: set[str] = {"start", "architecture", "compare", "receptive_field", "forward_pass", "feature_maps",
+                         "unit", "channel", "filters", "fully_conv", "train"}
 PAGES = ["start", "architecture", "compare", "receptive_field", "forward_pass", "feature_maps", "unit",
          "channel", "filters", "gradcam", "fully_conv", "train", "transfer"]
 
@@ -184,3 +184,24 @@ def test_feature_maps_in_chinese():
         texts += [(lay.get(k) or {}).get("title", {}).get("text", "") for k in lay if k.startswith(("xaxis", "yaxis"))]
     assert any(han.search(t or "") for t in texts), texts
     assert "通道" in " ".join(t for t in texts if t)
+
+
+def test_the_shape_classes_are_in_the_catalogue():
+    """The mini family's classes are shown with _(): every one of shapes.CLASSES has its Chinese."""
+    from vggviz.shapes import CLASSES
+
+    zh = i18n.catalogue("zh")
+    assert all(c in zh and zh[c] != c for c in CLASSES), [c for c in CLASSES if c not in zh]
+
+
+def test_a_training_error_made_in_english_is_shown_in_the_readers_language():
+    from vggviz.training import localise_error
+
+    made = "vgg19_mini diverged (the loss became NaN) in epoch 3; lower the learning rate"
+    assert localise_error(made) == made
+    with i18n.using("zh"):
+        said = localise_error(made)
+        assert "vgg19_mini" in said and "3" in said and said != made
+        assert localise_error("something nobody translated") == "something nobody translated"
+    with i18n.using(i18n.PSEUDO):
+        assert localise_error("epochs must be at least 1, got 0") == "⟦epochs must be at least 1, got 0⟧"

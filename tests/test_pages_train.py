@@ -96,3 +96,28 @@ def test_cancel_and_bad_input_on_the_page(root):
     assert jobs.pool().wait(job, 60) and job.state == "cancelled"
     at.run()
     assert not at.exception and any("cancel" in m.value for m in at.markdown)
+
+
+def test_the_page_in_chinese(root):
+    """With ?lang=zh the title, the labels and a finished run's chart are in Chinese. (AppTest
+    calls the widgets' format_func in the test's thread when it sends their values: it runs in
+    the same language.)"""
+    import json
+
+    from vggviz import i18n
+
+    at = AppTest.from_file(str(root / "streamlit_app.py"), default_timeout=120)
+    at.query_params["lang"] = "zh"
+    with i18n.using("zh"):
+        at.run()
+        at.switch_page("pages/train.py").run()
+        assert not at.exception, at.exception
+        assert at.title[0].value == "亲手训练"
+        assert at.number_input(key="tr_epochs").label == "轮次（epoch）"
+        tiny(at, seed=4343).button(key="tr_train").click().run()
+        assert not at.exception and not at.error
+        poll_until_done(at)
+    assert {m.label for m in at.metric} >= {"验证准确率", "训练时间", "参数量"}
+    curves = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    assert curves["xaxis"]["title"]["text"] == "轮次"
+    assert {a["text"] for a in curves["annotations"]} >= {"训练损失", "验证准确率（%）"}

@@ -37,6 +37,8 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
+from .i18n import _
+
 __all__ = [
     "MIN_DENSE_SIZE",
     "pool_grid",
@@ -236,7 +238,7 @@ def map_geometry(model: nn.Module) -> tuple[float, int, int]:
     from .receptive_field import receptive_fields
 
     g = pool_grid(model)
-    layers = [layer.geometry() for layer, _ in field_steps(model)] + [(g, 1, 0)]
+    layers = [layer.geometry() for layer, _step in field_steps(model)] + [(g, 1, 0)]
     last = receptive_fields(layers)[-1]
     return last.start, last.jump, last.rf
 
@@ -253,18 +255,19 @@ def _resized_size(image: Image.Image, size: int, square: bool) -> tuple[int, int
 
 def _check_size(size: int, grid: int = 7) -> int:
     if not isinstance(size, (int, np.integer)) or isinstance(size, bool):
-        raise DenseSizeError(f"the size must be a whole number of pixels, got {size!r}")
+        raise DenseSizeError(_("the size must be a whole number of pixels, got {size}").format(size=repr(size)))
     size = int(size)
     if size < min_size(grid):
         pool5 = max(size // STRIDE, 0)
         m = min_size(grid)
-        raise DenseSizeError(
-            f"{size} px is too small: this fully-convolutional VGG needs at least "
-            f"{m}×{m} pixels, because fc6 is a {grid}×{grid} convolution over "
-            f"pool5 (input ÷ 32 = {pool5}×{pool5} here, less than {grid}×{grid})"
-        )
+        raise DenseSizeError(_(
+            "{size} px is too small: this fully-convolutional VGG needs at least "
+            "{m}×{m} pixels, because fc6 is a {grid}×{grid} convolution over "
+            "pool5 (input ÷ 32 = {pool5}×{pool5} here, less than {grid}×{grid})"
+        ).format(size=size, m=m, grid=grid, pool5=pool5))
     if size > MAX_DENSE_SIZE:
-        raise DenseSizeError(f"{size} px is too large for this demo: use at most {MAX_DENSE_SIZE} px")
+        raise DenseSizeError(_("{size} px is too large for this demo: use at most {most} px").format(
+            size=size, most=MAX_DENSE_SIZE))
     return size
 
 
@@ -392,7 +395,7 @@ def multi_scale(loaded, image: Image.Image, sizes: Sequence[int] = PAPER_SCALES,
                 square: bool = False, flip: bool = False, averaging: str = POSITIONS) -> MultiScaleResult:
     """Dense evaluation at each of ``sizes`` and the average of their class posteriors."""
     if not sizes:
-        raise DenseSizeError("give at least one scale")
+        raise DenseSizeError(_("give at least one scale"))
     for s in sizes:
         _check_size(s, pool_grid(loaded.model))
     return combine([dense_scores(loaded, image, s, square, flip) for s in sizes], averaging)
@@ -402,7 +405,7 @@ def combine(results: Sequence[DenseResult], averaging: str = POSITIONS) -> Multi
     """Average the class posteriors of dense results at several scales (each scale's map
     already averaged spatially, by ``averaging``), as the paper's multi-scale evaluation does."""
     if not results:
-        raise DenseSizeError("give at least one scale")
+        raise DenseSizeError(_("give at least one scale"))
     mean = average_posteriors([r.probs(averaging) for r in results])
     return MultiScaleResult(results=list(results), mean_probs=mean)
 
@@ -456,7 +459,7 @@ def multi_crop(loaded, image: Image.Image, size: int, grid: int = 5, flip: bool 
     family), each (and, with ``flip``, its mirror image) through the original network; the
     soft-maxes averaged. The paper uses a 5×5 grid and flips: 50 crops per scale."""
     if not isinstance(grid, int) or not 1 <= grid <= 5:
-        raise DenseSizeError(f"the crop grid must be 1 to 5 crops a side, got {grid!r}")
+        raise DenseSizeError(_("the crop grid must be 1 to 5 crops a side, got {grid}").format(grid=repr(grid)))
     g = pool_grid(loaded.model)
     x = dense_input(loaded, image, size)
     crop = min_size(g)

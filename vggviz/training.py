@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
+import string
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,6 +43,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import shapes
+from .i18n import N_, _
 from .layers import named_layers
 from .variants import build, canonical, variant_info
 
@@ -64,6 +67,7 @@ __all__ = [
     "Experiment",
     "EXPERIMENTS",
     "checkpoint_bytes",
+    "localise_error",
 ]
 
 INITS = ("default", "gaussian", "from-a", "from-d")
@@ -78,7 +82,46 @@ GRAD_STEPS = 10         # gradient norms are recorded for this many first steps
 
 
 class TrainingError(ValueError):
-    """A request that cannot be trained; the message is one line for the user."""
+    """A request that cannot be trained; the message is one line for the user, in the language
+    of the thread that raised it (a worker thread: English; see :func:`localise_error`)."""
+
+
+# The messages of TrainingError. A run's error is made in a worker thread, in English, and shown
+# later to readers of any language: :func:`localise_error` finds its template here.
+_EPOCHS = N_("epochs must be at least 1, got {epochs}")
+_BATCH = N_("batch size must be at least 2, got {batch}")
+_SIZES = N_("the training set must hold at least one batch and the held-out set one image")
+_INIT = N_("unknown initialisation {init}; choose one of: {choices}")
+_RANGES = N_("learning rate must be in (0, 10) and dropout in [0, 1)")
+_LAYERS_DIFFER = N_("cannot initialise {name} from A: the layers differ")
+_NO_CHECKPOINT = N_("this initialisation needs the trained {variant} that ships in assets/models; it is missing")
+_MINI_ONLY = N_("only the mini variants train here (on 64×64 shapes), not {variant}; try {mini}")
+_DIVERGED = N_("{variant} diverged (the loss became NaN) in epoch {epoch}; lower the learning rate")
+_MESSAGES = (_EPOCHS, _BATCH, _SIZES, _INIT, _RANGES, _LAYERS_DIFFER, _NO_CHECKPOINT, _MINI_ONLY, _DIVERGED)
+
+
+@lru_cache(maxsize=None)
+def _pattern(template: str) -> re.Pattern:
+    """A regular expression matching ``template`` formatted with any values (a field that
+    appears twice must hold the same value twice)."""
+    out, seen = [], set()
+    for literal, name, _spec, _conv in string.Formatter().parse(template):
+        out.append(re.escape(literal))
+        if name is not None:
+            out.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+            seen.add(name)
+    return re.compile("".join(out))
+
+
+def localise_error(text: str) -> str:
+    """A one-line error made in English by a training worker (a job's ``error``) in the current
+    language: matched against the templates of this module's messages and re-formatted in
+    translation; any other text goes through ``_()`` as it is (unknown text stays unchanged)."""
+    for template in _MESSAGES:
+        m = _pattern(template).fullmatch(text)
+        if m:
+            return _(template).format(**m.groupdict())
+    return _(text)
 
 
 class Cancelled(Exception):
@@ -106,15 +149,15 @@ class Recipe:
 
     def check(self) -> "Recipe":
         if self.epochs < 1:
-            raise TrainingError(f"epochs must be at least 1, got {self.epochs}")
+            raise TrainingError(_(_EPOCHS).format(epochs=self.epochs))
         if self.batch_size < 2:
-            raise TrainingError(f"batch size must be at least 2, got {self.batch_size}")
+            raise TrainingError(_(_BATCH).format(batch=self.batch_size))
         if self.train_size < self.batch_size or self.val_size < 1:
-            raise TrainingError("the training set must hold at least one batch and the held-out set one image")
+            raise TrainingError(_(_SIZES))
         if self.init not in INITS:
-            raise TrainingError(f"unknown initialisation {self.init!r}; choose one of: {', '.join(INITS)}")
+            raise TrainingError(_(_INIT).format(init=repr(self.init), choices=", ".join(INITS)))
         if not (0 < self.lr < 10) or not (0 <= self.dropout < 1):
-            raise TrainingError("learning rate must be in (0, 10) and dropout in [0, 1)")
+            raise TrainingError(_(_RANGES))
         return self
 
     def to_json(self) -> dict:
@@ -239,7 +282,7 @@ def init_from_a(model: nn.Module, a_model: nn.Module, names=FROM_A_LAYERS) -> tu
         for name in names:
             dst, src = ours.get(name), theirs.get(name)
             if dst is None or src is None or dst.weight.shape != src.weight.shape:
-                raise TrainingError(f"cannot initialise {name} from A: the layers differ")
+                raise TrainingError(_(_LAYERS_DIFFER).format(name=name))
             dst.weight.copy_(src.weight)
             dst.bias.copy_(src.bias)
     return tuple(names)
@@ -250,8 +293,7 @@ def _trained(variant: str = "vgg11_mini") -> nn.Module:
 
     loaded = load_model(variant, "shapes", "cpu")
     if not loaded.trained:
-        raise TrainingError(f"this initialisation needs the trained {variant} that ships in assets/models; "
-                            "it is missing")
+        raise TrainingError(_(_NO_CHECKPOINT).format(variant=variant))
     return loaded.model
 
 
@@ -298,8 +340,7 @@ def train(
     """
     info = variant_info(canonical(variant))
     if not info.mini:
-        raise TrainingError(f"only the mini variants train here (on 64×64 shapes), not {variant}; "
-                            f"try {variant.split('_')[0]}_mini")
+        raise TrainingError(_(_MINI_ONLY).format(variant=variant, mini=variant.split("_")[0] + "_mini"))
     recipe.check()
     dev = torch.device(device)
     t_start = time.perf_counter()
@@ -361,7 +402,7 @@ def train(
                 opt.step()
                 lv = float(loss.detach())
                 if lv != lv:      # NaN: the run diverged; say so rather than train on
-                    raise TrainingError(f"{variant} diverged (the loss became NaN) in epoch {epoch}; lower the learning rate")
+                    raise TrainingError(_(_DIVERGED).format(variant=variant, epoch=epoch))
                 total += lv * len(idx)
                 seen += len(idx)
                 if on_progress is not None:
@@ -407,41 +448,43 @@ class Experiment:
     epochs: int = 8
 
 
+# Titles, questions, the paper's claims and the worded arm labels are English (N_): a page shows
+# them with _(); the CLI prints them as they are.
 EXPERIMENTS: dict[str, Experiment] = {e.key: e for e in [
     Experiment(
-        "depth", "Depth: A vs B vs D vs E",
-        "Does a deeper network learn shapes better, on the same data and budget?",
-        "The paper (Table 3, single scale, ImageNet): top-1 error falls with depth, "
-        "A 29.6 % → B 28.7 % → D 27.0 % (E 27.3 %; with scale jittering D 25.6 %, E 25.5 %).",
-        (Arm("A (11 layers)", "vgg11_mini"), Arm("B (13)", "vgg13_mini"),
+        "depth", N_("Depth: A vs B vs D vs E"),
+        N_("Does a deeper network learn shapes better, on the same data and budget?"),
+        N_("The paper (Table 3, single scale, ImageNet): top-1 error falls with depth, "
+           "A 29.6 % → B 28.7 % → D 27.0 % (E 27.3 %; with scale jittering D 25.6 %, E 25.5 %)."),
+        (Arm(N_("A (11 layers)"), "vgg11_mini"), Arm("B (13)", "vgg13_mini"),
          Arm("D (16)", "vgg16_mini"), Arm("E (19)", "vgg19_mini")),
     ),
     Experiment(
-        "kernel", "3×3 stacks vs one big kernel",
-        "Is a stack of 3×3 convolutions better than one larger convolution that sees as far?",
-        "The paper (Sect. 4.1): B with each pair of 3×3 convs replaced by one 5×5 had a top-1 "
-        "error 7 % higher than B (centre crop): a deep net with small filters beats a shallow one "
-        "with larger filters.",
-        (Arm("B: pairs of 3×3", "vgg13_mini"), Arm("B-5×5: one 5×5 each", "vgg13_5x5_mini"),
-         Arm("D: 3×3 stacks", "vgg16_mini"), Arm("D-7×7: one 5×5/7×7 each", "vgg16_7x7_mini")),
+        "kernel", N_("3×3 stacks vs one big kernel"),
+        N_("Is a stack of 3×3 convolutions better than one larger convolution that sees as far?"),
+        N_("The paper (Sect. 4.1): B with each pair of 3×3 convs replaced by one 5×5 had a top-1 "
+           "error 7 % higher than B (centre crop): a deep net with small filters beats a shallow one "
+           "with larger filters."),
+        (Arm(N_("B: pairs of 3×3"), "vgg13_mini"), Arm(N_("B-5×5: one 5×5 each"), "vgg13_5x5_mini"),
+         Arm(N_("D: 3×3 stacks"), "vgg16_mini"), Arm(N_("D-7×7: one 5×5/7×7 each"), "vgg16_7x7_mini")),
     ),
     Experiment(
-        "init", "Why the paper initialised from A",
-        "Can a 19-layer plain network start from small random weights, and what rescues it?",
-        "The paper (Sect. 3.1): 'bad initialisation can stall learning due to the instability of "
-        "gradient in deep nets', so E was started from a trained A (first four convs and the FC "
-        "layers copied, the rest N(0, 0.01)); after submission the authors found Glorot-style "
-        "initialisation works without pre-training. Batch norm came later (2015).",
-        (Arm("E, N(0, 0.01)", "vgg19_mini", "gaussian"), Arm("E from trained A", "vgg19_mini", "from-a"),
-         Arm("E + batch norm, N(0, 0.01)", "vgg19_bn_mini", "gaussian"),
-         Arm("E, Kaiming init", "vgg19_mini", "default")),
+        "init", N_("Why the paper initialised from A"),
+        N_("Can a 19-layer plain network start from small random weights, and what rescues it?"),
+        N_("The paper (Sect. 3.1): 'bad initialisation can stall learning due to the instability of "
+           "gradient in deep nets', so E was started from a trained A (first four convs and the FC "
+           "layers copied, the rest N(0, 0.01)); after submission the authors found Glorot-style "
+           "initialisation works without pre-training. Batch norm came later (2015)."),
+        (Arm("E, N(0, 0.01)", "vgg19_mini", "gaussian"), Arm(N_("E from trained A"), "vgg19_mini", "from-a"),
+         Arm(N_("E + batch norm, N(0, 0.01)"), "vgg19_bn_mini", "gaussian"),
+         Arm(N_("E, Kaiming init"), "vgg19_mini", "default")),
     ),
     Experiment(
-        "c_lrn", "1×1 convs (C) and LRN (A-LRN)",
-        "Do LRN and 1×1 convolutions help?",
-        "The paper (Table 3): LRN does not help (A-LRN 29.7 % vs A 29.6 % top-1 error); C's 1×1 "
-        "convs beat B (28.1 % vs 28.7 %) but lose to D's 3×3 (27.0 %): non-linearity helps, and so "
-        "does spatial context.",
+        "c_lrn", N_("1×1 convs (C) and LRN (A-LRN)"),
+        N_("Do LRN and 1×1 convolutions help?"),
+        N_("The paper (Table 3): LRN does not help (A-LRN 29.7 % vs A 29.6 % top-1 error); C's 1×1 "
+           "convs beat B (28.1 % vs 28.7 %) but lose to D's 3×3 (27.0 %): non-linearity helps, and so "
+           "does spatial context."),
         (Arm("A", "vgg11_mini"), Arm("A-LRN", "vgg11_lrn_mini"), Arm("C (1×1)", "vgg16_c_mini"),
          Arm("D", "vgg16_mini")),
     ),
