@@ -339,3 +339,29 @@ def test_finetune_on_random_weights_runs():
     ft = transfer.finetune(rnd, imgs, "fc6", epochs=2)
     assert all(np.isfinite(ft.losses)) and 0 <= ft.heldout <= 1
     assert sorted({k.rsplit(".", 1)[0] for k in ft.block}) == ["features.16", "features.18"]   # VGG11: conv5_1, conv5_2
+
+
+def test_cli_finetune_and_save(capsys, shape_files, tmp_path):
+    f = shape_files
+    out_path = tmp_path / "mine.pth"
+    code, out, err = run(capsys, "transfer", "--variant", "vgg16_mini", "--weights", "shapes", "--device", "cpu",
+                         "--class", "round=" + ",".join(f["circle"]), "--class", "boxy=" + ",".join(f["square"]),
+                         "--predict", f["test"], "--finetune", "--epochs", "2", "--save", str(out_path), "--json")
+    assert code == 0, err
+    j = json.loads(out)
+    assert set(j) == {"classes", "layer", "train_accuracy", "predictions", "finetune"}
+    ft = j["finetune"]
+    assert (ft["train_images"], ft["heldout_images"], ft["epochs"]) == (10, 2, 2) and not ft["stopped_by_time"]
+    assert 0 <= ft["heldout_accuracy"] <= 1 and 0 <= ft["frozen_heldout_accuracy"] <= 1
+    assert j["predictions"][0]["label"] == "boxy"
+    code, out2, err = run(capsys, "predict", f["test"], "--variant", "vgg16_mini", "--weights", str(out_path),
+                          "--device", "cpu", "--json")
+    assert code == 0, err
+    assert {p["label"]: p["prob"] for p in json.loads(out2)["top"]} == pytest.approx(
+        {p["label"]: p["prob"] for p in j["predictions"]}, abs=1e-4)
+    for bad in (["--epochs", "3"], ["--finetune", "--epochs", "31"], ["--finetune", "--time-limit", "0"],
+                ["--layer", "fc6", "--save", str(tmp_path / "x.pth")]):
+        code, out, err = run(capsys, "transfer", "--variant", "vgg11_mini", "--device", "cpu",
+                             "--class", "a=" + f["circle"][0], "--class", "b=" + f["square"][0],
+                             "--predict", f["test"], *bad)
+        assert code == 2 and not out and err.count("\n") == 1, (bad, err)
