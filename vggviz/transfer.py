@@ -35,6 +35,7 @@ from PIL import Image
 
 from .analysis import preprocess
 from .attribution import Chain, GradCam, default_layer
+from .i18n import _
 from .layers import UnknownLayer, named_layers, walk
 from .weights import LoadedModel
 
@@ -121,7 +122,8 @@ class Head:
 
 def _check_layer(layer: str) -> str:
     if layer not in FEATURE_LAYERS:
-        raise UnknownLayer(f"unknown feature layer {layer!r}; choose one of: {', '.join(FEATURE_LAYERS)}")
+        raise UnknownLayer(_("unknown feature layer {layer!r}; choose one of: {choices}").format(
+            layer=layer, choices=", ".join(FEATURE_LAYERS)))
     return layer
 
 
@@ -172,12 +174,12 @@ def features_from_analysis(loaded: LoadedModel, analysis) -> dict[str, np.ndarra
 def _check_classes(per_class: Mapping[str, Sequence]) -> tuple[str, ...]:
     classes = tuple(per_class)
     if len(classes) < MIN_CLASSES:
-        raise TransferError(f"give at least {MIN_CLASSES} classes (got {len(classes)})")
+        raise TransferError(_("give at least {k} classes (got {n})").format(k=MIN_CLASSES, n=len(classes)))
     if len(classes) > MAX_CLASSES:
-        raise TransferError(f"give at most {MAX_CLASSES} classes (got {len(classes)})")
+        raise TransferError(_("give at most {k} classes (got {n})").format(k=MAX_CLASSES, n=len(classes)))
     for c in classes:
         if len(per_class[c]) == 0:
-            raise TransferError(f"class {c!r} has no images")
+            raise TransferError(_("class {name!r} has no images").format(name=c))
     return classes
 
 
@@ -255,7 +257,7 @@ def cross_val_accuracy(per_class: Mapping[str, np.ndarray], folds: int = 5, epoc
         test = fold == f
         if not test.any():
             continue
-        w, b, _ = _train(x[~test], y[~test], len(classes), epochs)
+        w, b, _losses = _train(x[~test], y[~test], len(classes), epochs)
         right += int(np.sum(np.argmax(x[test] @ w.T + b, 1) == y[test]))
     return right / len(y)
 
@@ -276,7 +278,7 @@ def pca_2d(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     c = x - x.mean(0)
     if len(c) < 2:
         return np.zeros((len(c), 2), np.float32), np.zeros(2)
-    u, s, _ = np.linalg.svd(c, full_matrices=False)
+    u, s, _vt = np.linalg.svd(c, full_matrices=False)
     coords = np.zeros((len(c), 2))
     n = min(2, len(s))
     coords[:, :n] = u[:, :n] * s[:n]
@@ -296,9 +298,9 @@ def pca_figure(per_class: Mapping[str, np.ndarray], layer: str):
     for i, c in enumerate(classes):
         pts = coords[y == i]
         fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name=c, marker=dict(size=10)))
-    fig.update_layout(title=f"{layer} features of your examples, first two principal components",
-                      xaxis_title=f"PC1 ({100 * share[0]:.0f}% of variance)",
-                      yaxis_title=f"PC2 ({100 * share[1]:.0f}% of variance)", height=420)
+    fig.update_layout(title=_("{layer} features of your examples, first two principal components").format(layer=layer),
+                      xaxis_title=_("PC1 ({p:.0f}% of variance)").format(p=100 * share[0]),
+                      yaxis_title=_("PC2 ({p:.0f}% of variance)").format(p=100 * share[1]), height=420)
     return fig
 
 
@@ -308,7 +310,7 @@ def probs_figure(classes: Sequence[str], probs: np.ndarray):
 
     fig = go.Figure(go.Bar(x=[float(p) for p in probs], y=list(classes), orientation="h",
                            text=[f"{100 * float(p):.1f}%" for p in probs], textposition="auto"))
-    fig.update_layout(xaxis=dict(range=[0, 1], title="probability"), yaxis=dict(autorange="reversed"),
+    fig.update_layout(xaxis=dict(range=[0, 1], title=_("probability")), yaxis=dict(autorange="reversed"),
                       height=80 + 40 * len(classes), margin=dict(l=10, r=10, t=10, b=10))
     return fig
 
@@ -323,12 +325,12 @@ def gradcam(loaded: LoadedModel, head: Head, analysis, target: int, layer: str |
     if tuned is not None:
         return _gradcam_tuned(loaded, tuned, analysis, target, layer)
     if not 0 <= int(target) < len(head.classes):
-        raise TransferError(f"target must be a class index from 0 to {len(head.classes) - 1}")
+        raise TransferError(_("target must be a class index from 0 to {last}").format(last=len(head.classes) - 1))
     layers = named_layers(loaded.model)
     name = layer or default_layer(loaded)
     lay = next((l for l in layers if l.name == name), None)
     if lay is None or lay.block > 5:
-        raise UnknownLayer(f"layer {name!r} has no spatial map for Grad-CAM")
+        raise UnknownLayer(_("layer {name!r} has no spatial map for Grad-CAM").format(name=name))
     stop = next(l.index for l in layers if l.name == _READ_AT[head.layer])
     act = torch.from_numpy(np.array(analysis.activation(lay.name), dtype=np.float32))[None].to(loaded.device)
     act.requires_grad_(True)
@@ -368,12 +370,12 @@ def _gradcam_tuned(loaded: LoadedModel, tuned: FineTuned, analysis, target: int,
     block is recomputed by the private block from the analysis's pool4."""
     head = tuned.head
     if not 0 <= int(target) < len(head.classes):
-        raise TransferError(f"target must be a class index from 0 to {len(head.classes) - 1}")
+        raise TransferError(_("target must be a class index from 0 to {last}").format(last=len(head.classes) - 1))
     layers = named_layers(loaded.model)
     name = layer or default_layer(loaded)
     lay = next((l for l in layers if l.name == name), None)
     if lay is None or lay.block > 5:
-        raise UnknownLayer(f"layer {name!r} has no spatial map for Grad-CAM")
+        raise UnknownLayer(_("layer {name!r} has no spatial map for Grad-CAM").format(name=name))
     p4 = next(l.index for l in layers if l.name == "pool4")
     tail = _tail_of(loaded, tuned)
 
@@ -404,7 +406,7 @@ def shape_images(shape: str, count: int, seed: int = 1, start: int = 0) -> list[
     from .shapes import CLASSES, sample
 
     if shape not in CLASSES:
-        raise TransferError(f"unknown shape {shape!r}; choose one of: {', '.join(CLASSES)}")
+        raise TransferError(_("unknown shape {shape!r}; choose one of: {choices}").format(shape=shape, choices=", ".join(CLASSES)))
     want, out, i = CLASSES.index(shape), [], start
     while len(out) < count:
         img, label = sample(seed, i)
@@ -432,11 +434,11 @@ def model_checkpoint(loaded: LoadedModel, head: Head, block: Mapping[str, torch.
     state = {k: v.detach().cpu().clone() for k, v in loaded.model.state_dict().items()}
     for k, v in (block or {}).items():
         if k not in state or state[k].shape != v.shape:
-            raise TransferError(f"the fine-tuned block does not fit {loaded.variant} ({k})")
+            raise TransferError(_("the fine-tuned block does not fit {variant} ({key})").format(variant=loaded.variant, key=k))
         state[k] = v.detach().cpu().clone().to(state[k].dtype)
     w = state["classifier.6.weight"]
     if w.shape[1] != head.weight.shape[1]:
-        raise TransferError(f"the head reads {head.weight.shape[1]} features, fc8 reads {w.shape[1]}")
+        raise TransferError(_("the head reads {n} features, fc8 reads {m}").format(n=head.weight.shape[1], m=w.shape[1]))
     state["classifier.6.weight"] = torch.from_numpy(head.weight.copy()).to(w.dtype)
     state["classifier.6.bias"] = torch.from_numpy(head.bias.copy()).to(w.dtype)
     buf = io.BytesIO()
@@ -536,7 +538,7 @@ class _Tail(torch.nn.Module):
     def run(self, x: torch.Tensor, after: str | None = None, until: str | None = None) -> torch.Tensor:
         """The steps after layer ``after`` (default: from conv5_1) up to ``until`` (inclusive;
         default: the feature layer), without the head."""
-        names = [n for n, _, _ in self.steps]
+        names = [step[0] for step in self.steps]
         i = names.index(after) + 1 if after else 0
         j = names.index(until) + 1 if until else len(names)
         for name, kind, what in self.steps[i:j]:
@@ -616,9 +618,9 @@ def finetune(loaded: LoadedModel, images: Mapping[str, Sequence], layer: str = D
     _check_layer(layer)
     classes = _check_classes(images)
     if not 1 <= int(epochs) <= FINETUNE_MAX_EPOCHS:
-        raise TransferError(f"epochs must be 1 to {FINETUNE_MAX_EPOCHS}")
+        raise TransferError(_("epochs must be 1 to {k}").format(k=FINETUNE_MAX_EPOCHS))
     if not 0 < float(seconds) <= FINETUNE_MAX_SECONDS:
-        raise TransferError(f"the time limit must be more than 0 and at most {FINETUNE_MAX_SECONDS:.0f} s")
+        raise TransferError(_("the time limit must be more than 0 and at most {s:.0f} s").format(s=FINETUNE_MAX_SECONDS))
     t0 = time.perf_counter()
     flat = [im for c in classes for im in images[c]]
     counts = [len(images[c]) for c in classes]
