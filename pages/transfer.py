@@ -69,8 +69,9 @@ classes: list[tuple[str, list]] = []
 for i in range(int(n)):
     with st.container(border=True):
         default = _(SHAPES[i]) if mini else _("class {n}").format(n=i + 1)
-        name = st.text_input(_("Class {n}: its name").format(n=i + 1), value=default, key=f"tr_name_{i}",
-                             max_chars=40).strip()
+        if ss.get(f"tr_name_{i}") in (None, _(SHAPES[i]), _("class {n}").format(n=i + 1)):
+            ss[f"tr_name_{i}"] = default     # a default name follows the model's family; a typed one stays
+        name = st.text_input(_("Class {n}: its name").format(n=i + 1), key=f"tr_name_{i}", max_chars=40).strip()
         ups = st.file_uploader(_("Images (several at once)"), type=SUPPORTED_TYPES, accept_multiple_files=True,
                                key=f"tr_up_{i}")
         with st.expander(_("…or take a photo")):
