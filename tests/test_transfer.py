@@ -234,3 +234,134 @@ def test_an_fc7_head_downloads_as_a_network_that_opens_with_its_classes(tmp_path
     assert np.allclose(got, want, atol=1e-4), (got, want)
     assert transfer.model_checkpoint(lm, transfer.fit(lm, {n: transfer.features(lm, transfer.shape_images(n, 3))["fc6"]
                                                           for n in ("circle", "star")}, "fc6")) is None
+
+
+# --------------------------------------------------------------------------- fine-tuning the last block
+
+
+def _everything(model):
+    return ({k: v.detach().clone() for k, v in model.state_dict().items()},
+            [p.requires_grad for p in model.parameters()], [m.training for m in model.modules()],
+            sum(len(getattr(m, d)) for m in model.modules() for d in _HOOK_DICTS),
+            [m.inplace for m in model.modules() if isinstance(m, torch.nn.ReLU)])
+
+
+@pytest.fixture(scope="module")
+def tuned(vgg16_mini):
+    before = _everything(vgg16_mini.model)
+    imgs = {c: transfer.shape_images(c, 10, seed=1) for c in SHAPES3}
+    steps = []
+    ft = transfer.finetune(vgg16_mini, imgs, "fc7", epochs=3, progress=lambda *a: steps.append(a))
+    return ft, before, steps
+
+
+def test_holdout_mask():
+    assert transfer.holdout_mask([1, 2, 7]).tolist() == [False, False, True, False, True, False, False, False,
+                                                          False, True]
+    assert transfer.holdout_mask([]).shape == (0,)
+
+
+def test_finetune_trains_a_private_copy_and_compares_on_the_same_split(vgg16_mini, tuned):
+    ft, before, steps = tuned
+    after = _everything(vgg16_mini.model)
+    # the shared model is bit-identical, not hooked, modes and flags unchanged, no gradients
+    assert before[0].keys() == after[0].keys()
+    assert all(torch.equal(before[0][k], after[0][k]) for k in before[0])
+    assert before[1:] == after[1:] and after[3] == 0
+    assert all(p.grad is None for p in vgg16_mini.model.parameters())
+    # the block is conv5_x only, and it moved
+    assert sorted(ft.block) == ["features.24.bias", "features.24.weight", "features.26.bias",
+                                "features.26.weight", "features.28.bias", "features.28.weight"]
+    assert any(not torch.equal(ft.block[k], after[0][k]) for k in ft.block)
+    assert (ft.n_train, ft.n_heldout) == (24, 6) and ft.epochs == 3 and ft.steps == ft.total_steps == 6
+    assert not ft.stopped_by_time and len(ft.losses) == 3
+    assert ft.frozen_heldout is not None and ft.heldout is not None
+    assert ft.heldout >= 0.8 and ft.frozen_heldout >= 0.8         # trained features: both far above 1/3
+    assert [s[0] for s in steps][:1] == ["features"] and steps[-1][:3] == ("train", 6, 6)
+    assert ft.head.classes == SHAPES3 and ft.head.layer == "fc7" and ft.head.train_accuracy >= 0.9
+
+
+def test_finetuned_checkpoint_opens_with_the_same_probabilities(vgg16_mini, tuned, tmp_path, capsys):
+    from vggviz.weights import load_model
+
+    ft = tuned[0]
+    imgs = transfer.shape_images("star", 2, seed=99)
+    want = transfer.finetuned_predict(vgg16_mini, ft, imgs)
+    assert want.shape == (2, 3) and np.allclose(want.sum(1), 1, atol=1e-5) and (want.argmax(1) == 2).all()
+    a = analyze(vgg16_mini, imgs[0])
+    np.testing.assert_allclose(transfer.finetuned_predict_from_analysis(vgg16_mini, ft, a)[0], want[0], atol=1e-5)
+    path = tmp_path / "tuned.pth"
+    path.write_bytes(ft.checkpoint(vgg16_mini))
+    mine = load_model("vgg16_mini", str(path), "cpu")
+    assert mine.categories == list(SHAPES3)
+    np.testing.assert_allclose(analyze(mine, imgs[0]).probs, want[0], atol=1e-4)
+    imgs[1].save(tmp_path / "star.png")
+    code, out, err = run(capsys, "predict", str(tmp_path / "star.png"), "--variant", "vgg16_mini",
+                         "--weights", str(path), "--device", "cpu", "--json")
+    assert code == 0, err
+    got = {p["label"]: p["prob"] for p in json.loads(out)["top"]}
+    assert got == pytest.approx(dict(zip(SHAPES3, want[1].tolist())), abs=1e-4)
+
+
+def test_finetuned_gradcam_matches_its_probabilities(vgg16_mini, tuned):
+    ft = tuned[0]
+    a = analyze(vgg16_mini, transfer.shape_images("square", 1, seed=98)[0])
+    probs = transfer.finetuned_predict_from_analysis(vgg16_mini, ft, a)[0]
+    for layer in (None, "conv5_2", "pool4"):
+        cams = [transfer.gradcam(vgg16_mini, ft.head, a, t, layer=layer, tuned=ft) for t in range(3)]
+        assert [c.prob for c in cams] == pytest.approx(list(probs), abs=1e-5)
+        assert cams[1].label == "square" and 0 <= cams[1].crop_map.min() and cams[1].crop_map.max() <= 1
+    assert cams[0].layer == "pool4"
+    with pytest.raises(transfer.TransferError):
+        transfer.gradcam(vgg16_mini, ft.head, a, 3, tuned=ft)
+
+
+def test_finetune_budget_and_bad_input(vgg16_mini):
+    imgs = {c: transfer.shape_images(c, 3, seed=4) for c in ("circle", "ring")}
+    ft = transfer.finetune(vgg16_mini, imgs, "pool5", epochs=30, seconds=1e-6)
+    assert ft.stopped_by_time and ft.steps == 1 and ft.total_steps == 30 and ft.epochs == 1
+    assert ft.head.weight.shape == (2, 256) and ft.checkpoint(vgg16_mini) is None
+    with pytest.raises(transfer.TransferError, match="epochs"):
+        transfer.finetune(vgg16_mini, imgs, epochs=0)
+    with pytest.raises(transfer.TransferError, match="time limit"):
+        transfer.finetune(vgg16_mini, imgs, seconds=1000)
+    with pytest.raises(transfer.TransferError, match="no images"):
+        transfer.finetune(vgg16_mini, {"a": imgs["circle"], "b": []})
+    one = transfer.finetune(vgg16_mini, {"a": imgs["circle"][:1], "b": imgs["ring"][:1]}, epochs=1)
+    assert one.heldout is None and one.frozen_heldout is None and one.n_heldout == 0
+
+
+def test_finetune_on_random_weights_runs():
+    from vggviz.weights import load_model
+
+    rnd = load_model("vgg11_mini", "random", "cpu")
+    imgs = {c: transfer.shape_images(c, 5, seed=3) for c in ("circle", "cross")}
+    ft = transfer.finetune(rnd, imgs, "fc6", epochs=2)
+    assert all(np.isfinite(ft.losses)) and 0 <= ft.heldout <= 1
+    assert sorted({k.rsplit(".", 1)[0] for k in ft.block}) == ["features.16", "features.18"]   # VGG11: conv5_1, conv5_2
+
+
+def test_cli_finetune_and_save(capsys, shape_files, tmp_path):
+    f = shape_files
+    out_path = tmp_path / "mine.pth"
+    code, out, err = run(capsys, "transfer", "--variant", "vgg16_mini", "--weights", "shapes", "--device", "cpu",
+                         "--class", "round=" + ",".join(f["circle"]), "--class", "boxy=" + ",".join(f["square"]),
+                         "--predict", f["test"], "--finetune", "--epochs", "2", "--save", str(out_path), "--json")
+    assert code == 0, err
+    j = json.loads(out)
+    assert set(j) == {"classes", "layer", "train_accuracy", "predictions", "finetune"}
+    ft = j["finetune"]
+    assert (ft["train_images"], ft["heldout_images"], ft["epochs"]) == (10, 2, 2) and not ft["stopped_by_time"]
+    assert 0 <= ft["heldout_accuracy"] <= 1 and 0 <= ft["frozen_heldout_accuracy"] <= 1
+    assert j["predictions"][0]["label"] == "boxy"
+    code, out2, err = run(capsys, "predict", f["test"], "--variant", "vgg16_mini", "--weights", str(out_path),
+                          "--device", "cpu", "--json")
+    assert code == 0, err
+    assert {p["label"]: p["prob"] for p in json.loads(out2)["top"]} == pytest.approx(
+        {p["label"]: p["prob"] for p in j["predictions"]}, abs=1e-4)
+    for bad in (["--epochs", "3"], ["--finetune", "--epochs", "31"], ["--finetune", "--time-limit", "0"],
+                ["--layer", "fc6", "--save", str(tmp_path / "x.pth")]):
+        code, out, err = run(capsys, "transfer", "--variant", "vgg11_mini", "--device", "cpu",
+                             "--class", "a=" + f["circle"][0], "--class", "b=" + f["square"][0],
+                             "--predict", f["test"], *bad)
+        assert code == 2 and not out and err.count("\n") == 1, (bad, err)

@@ -147,6 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
                     help="a class and its images (repeat for each class: at least 2, at most 5)")
     tr.add_argument("--layer", default="fc7", help="pool5 | fc6 | fc7 (default fc7)")
     tr.add_argument("--predict", required=True, help="the image to classify into the new classes")
+    tr.add_argument("--finetune", action="store_true",
+                    help="also fine-tune the last conv block (conv5_x) with the head, on a private copy")
+    tr.add_argument("--epochs", type=_positive("epochs"), default=None, help="fine-tuning epochs (default 10, at most 30)")
+    tr.add_argument("--time-limit", type=float, default=None, help="fine-tuning time bound in seconds (default 60, at most 120)")
+    tr.add_argument("--save", default=None, metavar="PATH.pth",
+                    help="write the whole network with the new classes in fc8's place (fc7 only; opens with --weights)")
     tr.add_argument("--json", action="store_true")
     return p
 
@@ -483,24 +489,57 @@ def _transfer(a) -> None:
     if not transfer.MIN_CLASSES <= len(named) <= transfer.MAX_CLASSES:
         raise UsageError(f"give {transfer.MIN_CLASSES} to {transfer.MAX_CLASSES} classes with --class NAME=IMG,...; "
                          f"got {len(named)}")
+    if not a.finetune and (a.epochs is not None or a.time_limit is not None):
+        raise UsageError("--epochs and --time-limit go with --finetune")
+    epochs = transfer.FINETUNE_EPOCHS if a.epochs is None else a.epochs
+    limit = transfer.FINETUNE_SECONDS if a.time_limit is None else a.time_limit
+    if a.finetune and not 1 <= epochs <= transfer.FINETUNE_MAX_EPOCHS:
+        raise UsageError(f"--epochs must be 1 to {transfer.FINETUNE_MAX_EPOCHS}")
+    if a.finetune and not 0 < limit <= transfer.FINETUNE_MAX_SECONDS:
+        raise UsageError(f"--time-limit must be more than 0 and at most {transfer.FINETUNE_MAX_SECONDS:.0f}")
+    if a.save and a.layer != "fc7":
+        raise UsageError("--save needs --layer fc7 (a pool5 or fc6 layer does not fit in VGG's fc8)")
     images = {c: [load_image_file(f) for f in fs] for c, fs in named.items()}
     target = load_image_file(a.predict)
     loaded = load_model(a.variant, a.weights, a.device)
     if loaded.note:
         sys.stderr.write(f"warning: {loaded.note}\n")
-    feats = {c: transfer.features(loaded, ims)[a.layer] for c, ims in images.items()}
-    head = transfer.fit(loaded, feats, a.layer)
-    probs = transfer.predict(head, transfer.features(loaded, [target]))[0]
+    tuned = None
+    if a.finetune:
+        tuned = transfer.finetune(loaded, images, a.layer, epochs=epochs, seconds=limit)
+        head = tuned.head
+        probs = transfer.finetuned_predict(loaded, tuned, [target])[0]
+    else:
+        feats = {c: transfer.features(loaded, ims)[a.layer] for c, ims in images.items()}
+        head = transfer.fit(loaded, feats, a.layer)
+        probs = transfer.predict(head, transfer.features(loaded, [target]))[0]
+    if a.save:
+        data = tuned.checkpoint(loaded) if tuned is not None else transfer.model_checkpoint(loaded, head)
+        Path(a.save).write_bytes(data)
     order = sorted(range(len(head.classes)), key=lambda i: -float(probs[i]))
     out = {"classes": list(head.classes), "layer": a.layer, "train_accuracy": round(head.train_accuracy, 6),
            "predictions": [{"label": head.classes[i], "prob": round(float(probs[i]), 6)} for i in order]}
+    if tuned is not None:
+        r = (lambda v: None if v is None else round(v, 6))
+        out["finetune"] = {"heldout_accuracy": r(tuned.heldout), "frozen_heldout_accuracy": r(tuned.frozen_heldout),
+                           "train_images": tuned.n_train, "heldout_images": tuned.n_heldout,
+                           "epochs": tuned.epochs, "steps": tuned.steps, "stopped_by_time": tuned.stopped_by_time,
+                           "seconds": round(tuned.seconds, 3)}
     if a.json:
         _print_json(out)
     else:
-        print(f"{a.variant} ({loaded.source} weights), new last layer on {a.layer}: "
+        how = "conv5 fine-tuned with a new last layer" if tuned is not None else "new last layer"
+        print(f"{a.variant} ({loaded.source} weights), {how} on {a.layer}: "
               f"train accuracy {100 * head.train_accuracy:.1f}%")
+        if tuned is not None:
+            pct = (lambda v: "-" if v is None else f"{100 * v:.1f}%")
+            print(f"  held-out accuracy ({tuned.n_heldout} images): fine-tuned {pct(tuned.heldout)}, "
+                  f"frozen features {pct(tuned.frozen_heldout)}; {tuned.epochs} epochs, {tuned.seconds:.1f} s"
+                  + (" (stopped by the time limit)" if tuned.stopped_by_time else ""))
         for p in out["predictions"]:
             print(f"  {100 * p['prob']:6.2f}%  {p['label']}")
+        if a.save:
+            print(f"saved {a.save}")
 
 
 HANDLERS = {"experiment": _experiment, "summary": _summary, "weights": _weights, "predict": _predict, "gradcam": _gradcam, "rf": _rf,

@@ -22,6 +22,7 @@ Example::
 
 from __future__ import annotations
 
+import copy
 import io
 import time
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from PIL import Image
 
 from .analysis import preprocess
 from .attribution import Chain, GradCam, default_layer
+from .i18n import _
 from .layers import UnknownLayer, named_layers, walk
 from .weights import LoadedModel
 
@@ -56,7 +58,13 @@ __all__ = [
     "gradcam",
     "shape_images",
     "head_bytes",
+    "model_checkpoint",
     "as_image",
+    "FineTuned",
+    "finetune",
+    "finetuned_predict",
+    "finetuned_predict_from_analysis",
+    "holdout_mask",
 ]
 
 FEATURE_LAYERS = ("pool5", "fc6", "fc7")
@@ -67,6 +75,19 @@ EPOCHS = 200                 # full-batch steps; ≤ 150 examples, so a second o
 LR = 0.05
 WEIGHT_DECAY = 1e-3
 BATCH = 16                   # images per forward pass when extracting features
+
+# Fine-tuning the last block (conv5_x) together with the head: the budget. On 2 CPU cores the
+# mini family runs an epoch of 100 images in well under a second; a full-size VGG16 about 0.2 s
+# per image and epoch (conv5 at 14×14×512), so the time bound is what stops it there.
+FINETUNE_EPOCHS = 10         # default epochs (the page offers 1 to FINETUNE_MAX_EPOCHS)
+FINETUNE_MAX_EPOCHS = 30
+FINETUNE_SECONDS = 60.0      # default time bound; the loop stops after the step that passes it
+FINETUNE_MAX_SECONDS = 120.0
+FINETUNE_LR = 1e-4           # SGD with momentum 0.9 for conv5 (the tutorials' "very slow" rate)
+FINETUNE_HEAD_LR = 1e-2      # the head (on standardised features) may move faster
+FINETUNE_BATCH = 16
+CLIP = 5.0                   # gradient-norm clip: random weights give wild first gradients
+HOLDOUT_EVERY = 5            # every fifth image of a class (the 2nd, 7th, 12th, …) is held out
 
 # The module each feature layer is read after: pool5 → avgpool (flattened), fc6 → relu6, fc7 → relu7.
 _READ_AT = {"pool5": "avgpool", "fc6": "relu6", "fc7": "relu7"}
@@ -101,7 +122,8 @@ class Head:
 
 def _check_layer(layer: str) -> str:
     if layer not in FEATURE_LAYERS:
-        raise UnknownLayer(f"unknown feature layer {layer!r}; choose one of: {', '.join(FEATURE_LAYERS)}")
+        raise UnknownLayer(_("unknown feature layer {layer!r}; choose one of: {choices}").format(
+            layer=layer, choices=", ".join(FEATURE_LAYERS)))
     return layer
 
 
@@ -149,15 +171,20 @@ def features_from_analysis(loaded: LoadedModel, analysis) -> dict[str, np.ndarra
     return got
 
 
-def _stack(per_class: Mapping[str, np.ndarray]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+def _check_classes(per_class: Mapping[str, Sequence]) -> tuple[str, ...]:
     classes = tuple(per_class)
     if len(classes) < MIN_CLASSES:
-        raise TransferError(f"give at least {MIN_CLASSES} classes (got {len(classes)})")
+        raise TransferError(_("give at least {k} classes (got {n})").format(k=MIN_CLASSES, n=len(classes)))
     if len(classes) > MAX_CLASSES:
-        raise TransferError(f"give at most {MAX_CLASSES} classes (got {len(classes)})")
+        raise TransferError(_("give at most {k} classes (got {n})").format(k=MAX_CLASSES, n=len(classes)))
     for c in classes:
         if len(per_class[c]) == 0:
-            raise TransferError(f"class {c!r} has no images")
+            raise TransferError(_("class {name!r} has no images").format(name=c))
+    return classes
+
+
+def _stack(per_class: Mapping[str, np.ndarray]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
+    classes = _check_classes(per_class)
     x = np.concatenate([np.asarray(per_class[c], np.float32) for c in classes])
     y = np.concatenate([np.full(len(per_class[c]), i, np.int64) for i, c in enumerate(classes)])
     return classes, x, y
@@ -230,7 +257,7 @@ def cross_val_accuracy(per_class: Mapping[str, np.ndarray], folds: int = 5, epoc
         test = fold == f
         if not test.any():
             continue
-        w, b, _ = _train(x[~test], y[~test], len(classes), epochs)
+        w, b, _losses = _train(x[~test], y[~test], len(classes), epochs)
         right += int(np.sum(np.argmax(x[test] @ w.T + b, 1) == y[test]))
     return right / len(y)
 
@@ -251,7 +278,7 @@ def pca_2d(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     c = x - x.mean(0)
     if len(c) < 2:
         return np.zeros((len(c), 2), np.float32), np.zeros(2)
-    u, s, _ = np.linalg.svd(c, full_matrices=False)
+    u, s, _vt = np.linalg.svd(c, full_matrices=False)
     coords = np.zeros((len(c), 2))
     n = min(2, len(s))
     coords[:, :n] = u[:, :n] * s[:n]
@@ -271,9 +298,9 @@ def pca_figure(per_class: Mapping[str, np.ndarray], layer: str):
     for i, c in enumerate(classes):
         pts = coords[y == i]
         fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name=c, marker=dict(size=10)))
-    fig.update_layout(title=f"{layer} features of your examples, first two principal components",
-                      xaxis_title=f"PC1 ({100 * share[0]:.0f}% of variance)",
-                      yaxis_title=f"PC2 ({100 * share[1]:.0f}% of variance)", height=420)
+    fig.update_layout(title=_("{layer} features of your examples, first two principal components").format(layer=layer),
+                      xaxis_title=_("PC1 ({p:.0f}% of variance)").format(p=100 * share[0]),
+                      yaxis_title=_("PC2 ({p:.0f}% of variance)").format(p=100 * share[1]), height=420)
     return fig
 
 
@@ -283,23 +310,27 @@ def probs_figure(classes: Sequence[str], probs: np.ndarray):
 
     fig = go.Figure(go.Bar(x=[float(p) for p in probs], y=list(classes), orientation="h",
                            text=[f"{100 * float(p):.1f}%" for p in probs], textposition="auto"))
-    fig.update_layout(xaxis=dict(range=[0, 1], title="probability"), yaxis=dict(autorange="reversed"),
+    fig.update_layout(xaxis=dict(range=[0, 1], title=_("probability")), yaxis=dict(autorange="reversed"),
                       height=80 + 40 * len(classes), margin=dict(l=10, r=10, t=10, b=10))
     return fig
 
 
-def gradcam(loaded: LoadedModel, head: Head, analysis, target: int, layer: str | None = None) -> GradCam:
+def gradcam(loaded: LoadedModel, head: Head, analysis, target: int, layer: str | None = None,
+            tuned: FineTuned | None = None) -> GradCam:
     """Grad-CAM of the student's class ``target`` at ``layer`` (default: the Grad-CAM page's
     default, the last conv with a map ≥ 8×8) for an analysed image: the frozen network after
     ``layer`` up to the feature layer, then the head, through a private :class:`Chain` (own
-    ReLUs, no hooks); the gradient by ``torch.autograd.grad``. The shared model is unchanged."""
+    ReLUs, no hooks); the gradient by ``torch.autograd.grad``. The shared model is unchanged.
+    ``tuned``: through the fine-tuned block and its head instead (``head`` is then ignored)."""
+    if tuned is not None:
+        return _gradcam_tuned(loaded, tuned, analysis, target, layer)
     if not 0 <= int(target) < len(head.classes):
-        raise TransferError(f"target must be a class index from 0 to {len(head.classes) - 1}")
+        raise TransferError(_("target must be a class index from 0 to {last}").format(last=len(head.classes) - 1))
     layers = named_layers(loaded.model)
     name = layer or default_layer(loaded)
     lay = next((l for l in layers if l.name == name), None)
     if lay is None or lay.block > 5:
-        raise UnknownLayer(f"layer {name!r} has no spatial map for Grad-CAM")
+        raise UnknownLayer(_("layer {name!r} has no spatial map for Grad-CAM").format(name=name))
     stop = next(l.index for l in layers if l.name == _READ_AT[head.layer])
     act = torch.from_numpy(np.array(analysis.activation(lay.name), dtype=np.float32))[None].to(loaded.device)
     act.requires_grad_(True)
@@ -321,13 +352,61 @@ def gradcam(loaded: LoadedModel, head: Head, analysis, target: int, layer: str |
                    crop_map=crop.clamp(0, 1).cpu().numpy().astype(np.float32), raw_max=peak)
 
 
+def _cam_result(lay, target: int, label: str, prob: float, g: torch.Tensor, act: torch.Tensor, analysis) -> GradCam:
+    raw = F.relu((g.mean(dim=(2, 3), keepdim=True) * act.detach()).sum(1))[0].float()
+    peak = float(raw.max()) if raw.numel() else 0.0
+    layer_map = raw / peak if peak > 0 else torch.zeros_like(raw)
+    size = tuple(analysis.preprocessed.tensor.shape[-2:])
+    crop = F.interpolate(layer_map[None, None], size=size, mode="bilinear", align_corners=False)[0, 0]
+    return GradCam(layer=lay.name, target=int(target), label=label, prob=prob,
+                   layer_map=layer_map.cpu().numpy().astype(np.float32),
+                   crop_map=crop.clamp(0, 1).cpu().numpy().astype(np.float32), raw_max=peak)
+
+
+def _gradcam_tuned(loaded: LoadedModel, tuned: FineTuned, analysis, target: int, layer: str | None) -> GradCam:
+    """Grad-CAM through the fine-tuned block: a layer before conv5 is read from the analysis
+    (those layers are the shared model's) and goes on through the shared layers up to pool4
+    (a :class:`Chain`, under the lock) and then the private tail; a layer inside the last
+    block is recomputed by the private block from the analysis's pool4."""
+    head = tuned.head
+    if not 0 <= int(target) < len(head.classes):
+        raise TransferError(_("target must be a class index from 0 to {last}").format(last=len(head.classes) - 1))
+    layers = named_layers(loaded.model)
+    name = layer or default_layer(loaded)
+    lay = next((l for l in layers if l.name == name), None)
+    if lay is None or lay.block > 5:
+        raise UnknownLayer(_("layer {name!r} has no spatial map for Grad-CAM").format(name=name))
+    p4 = next(l.index for l in layers if l.name == "pool4")
+    tail = _tail_of(loaded, tuned)
+
+    def read(n):
+        return torch.from_numpy(np.array(analysis.activation(n), dtype=np.float32))[None].to(loaded.device)
+
+    with torch.inference_mode(False), torch.enable_grad():
+        if lay.index < p4:
+            act = read(lay.name).requires_grad_(True)
+            with loaded.lock:
+                logits = tail(Chain(layers[: p4 + 1], lay.index + 1)(act))
+        else:
+            if lay.index == p4:
+                act = read("pool4")
+            else:
+                with torch.no_grad():
+                    act = tail.run(read("pool4"), until=lay.name)
+            act = act.detach().requires_grad_(True)
+            logits = tail.logits(tail.run(act, after=lay.name if lay.index > p4 else None))
+        prob = float(torch.softmax(logits.detach(), 1)[0, int(target)])
+        (g,) = torch.autograd.grad(logits[0, int(target)], act)
+    return _cam_result(lay, target, head.classes[int(target)], prob, g, act, analysis)
+
+
 def shape_images(shape: str, count: int, seed: int = 1, start: int = 0) -> list[Image.Image]:
     """``count`` generated images of one shape class (:func:`vggviz.shapes.sample`, seed
     ``seed``, scanning indices from ``start``): the shapes family's stand-in for uploads."""
     from .shapes import CLASSES, sample
 
     if shape not in CLASSES:
-        raise TransferError(f"unknown shape {shape!r}; choose one of: {', '.join(CLASSES)}")
+        raise TransferError(_("unknown shape {shape!r}; choose one of: {choices}").format(shape=shape, choices=", ".join(CLASSES)))
     want, out, i = CLASSES.index(shape), [], start
     while len(out) < count:
         img, label = sample(seed, i)
@@ -344,17 +423,22 @@ def head_bytes(head: Head) -> bytes:
     return buf.getvalue()
 
 
-def model_checkpoint(loaded: LoadedModel, head: Head) -> bytes | None:
+def model_checkpoint(loaded: LoadedModel, head: Head, block: Mapping[str, torch.Tensor] | None = None) -> bytes | None:
     """For a head trained on fc7 (relu7's output, exactly what fc8 reads): the whole network
     with the head in fc8's place, as a ``{"state_dict", "classes"}`` checkpoint that opens again
     in the app (a teacher's weights folder) and the CLI (``--weights FILE``) with the new class
-    names. None for pool5 or fc6 heads, which do not fit VGG's own layers."""
+    names. ``block``: a fine-tuned last block (:attr:`FineTuned.block`) replacing the model's.
+    None for pool5 or fc6 heads, which do not fit VGG's own layers."""
     if head.layer != "fc7":
         return None
     state = {k: v.detach().cpu().clone() for k, v in loaded.model.state_dict().items()}
+    for k, v in (block or {}).items():
+        if k not in state or state[k].shape != v.shape:
+            raise TransferError(_("the fine-tuned block does not fit {variant} ({key})").format(variant=loaded.variant, key=k))
+        state[k] = v.detach().cpu().clone().to(state[k].dtype)
     w = state["classifier.6.weight"]
     if w.shape[1] != head.weight.shape[1]:
-        raise TransferError(f"the head reads {head.weight.shape[1]} features, fc8 reads {w.shape[1]}")
+        raise TransferError(_("the head reads {n} features, fc8 reads {m}").format(n=head.weight.shape[1], m=w.shape[1]))
     state["classifier.6.weight"] = torch.from_numpy(head.weight.copy()).to(w.dtype)
     state["classifier.6.bias"] = torch.from_numpy(head.bias.copy()).to(w.dtype)
     buf = io.BytesIO()
@@ -371,3 +455,249 @@ def as_image(pil: Image.Image, name: str = "generated"):
     pil = pil.convert("RGB")
     return LoadedImage(image=pil, digest=_image_digest(pil), name=name, format="PNG",
                        original_size=pil.size, notes=())
+
+
+# --------------------------------------------------------------------------- fine-tuning the last block
+
+
+def holdout_mask(counts: Sequence[int]) -> np.ndarray:
+    """Which examples (stacked class by class, in order) are held out when fine-tuning: the
+    2nd, 7th, 12th, … image of each class (index ``i % HOLDOUT_EVERY == 1``). A class with two
+    images keeps one to train on and gives one to test; a class with one gives none."""
+    if not counts:
+        return np.zeros(0, bool)
+    return np.concatenate([np.arange(int(n)) % HOLDOUT_EVERY == 1 for n in counts])
+
+
+@dataclass(frozen=True, eq=False)
+class FineTuned:
+    """The last block (conv5_x) and a new head trained together on the training images, and
+    the held-out accuracy of both it and the frozen-features head on the same split."""
+
+    head: Head                          # the fine-tuned head, on the fine-tuned network's raw features
+    block: dict[str, torch.Tensor]      # the fine-tuned block: the model's state_dict keys → CPU tensors
+    heldout: float | None               # fine-tuned block + head, on the held-out images
+    frozen_heldout: float | None        # a frozen-features head trained on the same images, same held-out ones
+    n_train: int
+    n_heldout: int
+    epochs: int                         # epochs begun
+    steps: int                          # optimiser steps taken
+    total_steps: int                    # the steps the epoch budget allowed
+    stopped_by_time: bool               # the time bound ended it before the epochs did
+    seconds: float
+    losses: tuple[float, ...]           # the mean training loss of each epoch
+
+    def checkpoint(self, loaded: LoadedModel) -> bytes | None:
+        """The whole network with the fine-tuned block and the head in fc8's place (fc7 only)."""
+        return model_checkpoint(loaded, self.head, self.block)
+
+
+class _Tail(torch.nn.Module):
+    """The network after pool4 up to a feature layer, then a linear head on standardised
+    features: ``head((f - mu) / sd)``. The last block's modules with weights (conv5_x, and
+    batch norm in ``_bn`` variants) are PRIVATE deep copies (trainable, eval mode); pools are
+    copies too; fc6/fc7 read the shared model's weights *detached* (frozen: no copy of hundreds
+    of megabytes, and no gradient can reach them); ReLUs are functional, never in place;
+    dropout is left out (eval). Nothing of the shared model is changed or hooked."""
+
+    def __init__(self, loaded: LoadedModel, layer: str, mu, sd, weight, bias) -> None:
+        super().__init__()
+        layers = named_layers(loaded.model)
+        start = next(l.index for l in layers if l.name == "pool4") + 1
+        stop = next(l.index for l in layers if l.name == _READ_AT[layer])
+        dev = loaded.device
+        self.block = torch.nn.ModuleDict()
+        self.steps: list[tuple[str, str, object]] = []          # (layer name, kind, what)
+        self._frozen: list[tuple[torch.Tensor, torch.Tensor]] = []
+        for l in layers[start: stop + 1]:
+            if isinstance(l.module, torch.nn.ReLU):
+                self.steps.append((l.name, "relu", None))
+            elif isinstance(l.module, torch.nn.Dropout):
+                continue
+            elif isinstance(l.module, torch.nn.Linear):
+                self._frozen.append((l.module.weight.detach(), l.module.bias.detach()))
+                self.steps.append((l.name, "linear", len(self._frozen) - 1))
+            else:
+                key = l.path.replace(".", "_")
+                mod = copy.deepcopy(l.module).to(dev).eval()
+                for p in mod.parameters():
+                    p.requires_grad_(True)
+                self.block[key] = mod
+                self.steps.append((l.name, "module", key))
+        self.paths = {l.path.replace(".", "_"): l.path for l in layers[start: stop + 1]}
+        self.register_buffer("mu", torch.as_tensor(np.asarray(mu, np.float32)).to(dev))
+        self.register_buffer("sd", torch.as_tensor(np.asarray(sd, np.float32)).to(dev))
+        self.head = torch.nn.Linear(self.mu.numel(), len(bias)).to(dev)
+        with torch.no_grad():
+            self.head.weight.copy_(torch.as_tensor(np.asarray(weight, np.float32)))
+            self.head.bias.copy_(torch.as_tensor(np.asarray(bias, np.float32)))
+
+    def train(self, mode: bool = True):          # the copies stay in eval mode (BN statistics, no dropout)
+        return super().train(False)
+
+    def run(self, x: torch.Tensor, after: str | None = None, until: str | None = None) -> torch.Tensor:
+        """The steps after layer ``after`` (default: from conv5_1) up to ``until`` (inclusive;
+        default: the feature layer), without the head."""
+        names = [step[0] for step in self.steps]
+        i = names.index(after) + 1 if after else 0
+        j = names.index(until) + 1 if until else len(names)
+        for name, kind, what in self.steps[i:j]:
+            if kind == "relu":
+                x = F.relu(x)
+            elif kind == "linear":
+                w, b = self._frozen[what]
+                x = F.linear(torch.flatten(x, 1), w, b)
+            else:
+                x = self.block[what](x)
+        return torch.flatten(x, 1) if until is None else x
+
+    def logits(self, feats: torch.Tensor) -> torch.Tensor:
+        return self.head((feats - self.mu) / self.sd)
+
+    def forward(self, pool4: torch.Tensor) -> torch.Tensor:
+        return self.logits(self.run(pool4))
+
+    def block_state(self) -> dict[str, torch.Tensor]:
+        return {f"{self.paths[k]}.{n}": t.detach().cpu().clone()
+                for k, m in self.block.items() for n, t in m.state_dict().items()}
+
+    def raw_head(self) -> tuple[np.ndarray, np.ndarray]:
+        """The head on RAW features (the standardisation folded in), as :class:`Head` keeps it."""
+        w = (self.head.weight.detach() / self.sd).cpu().numpy()
+        b = (self.head.bias.detach() - (self.head.weight.detach() / self.sd * self.mu).sum(1)).cpu().numpy()
+        return w.astype(np.float32), b.astype(np.float32)
+
+
+def _tail_of(loaded: LoadedModel, tuned: FineTuned) -> _Tail:
+    d = tuned.head.weight.shape[1]
+    tail = _Tail(loaded, tuned.head.layer, np.zeros(d), np.ones(d), tuned.head.weight, tuned.head.bias)
+    for key, mod in tail.block.items():
+        prefix = tail.paths[key] + "."
+        mod.load_state_dict({k[len(prefix):]: v for k, v in tuned.block.items() if k.startswith(prefix)})
+    return tail
+
+
+def _pool4_and_features(loaded: LoadedModel, images: Sequence, layer: str,
+                        progress: Progress | None = None) -> tuple[torch.Tensor, np.ndarray]:
+    """pool4's output (on the model's device) and ``layer``'s features of every image, from one
+    walk of the shared model per batch (inference mode: no hooks, no change)."""
+    layers = named_layers(loaded.model)
+    at = {l.name: l.index for l in layers}
+    p4, read = at["pool4"], at[_READ_AT[layer]]
+    pils = [getattr(im, "image", im) for im in images]
+    pools, feats = [], []
+    for s in range(0, len(pils), BATCH):
+        x = torch.cat([preprocess(loaded, p).tensor for p in pils[s: s + BATCH]]).to(loaded.device)
+
+        def on_output(lay, t):
+            if lay.index == p4:
+                pools.append(t.detach().float().clone())
+            if lay.index == read:
+                feats.append(torch.flatten(t, 1).float().cpu().numpy().copy())
+
+        with torch.inference_mode():
+            walk(loaded.model, x, on_output, stop=read, layers=layers)
+        if progress is not None:
+            progress(min(s + BATCH, len(pils)), len(pils))
+    return torch.cat(pools).clone(), np.concatenate(feats)
+
+
+def finetune(loaded: LoadedModel, images: Mapping[str, Sequence], layer: str = DEFAULT_LAYER,
+             epochs: int = FINETUNE_EPOCHS, seconds: float = FINETUNE_SECONDS,
+             progress: Callable[[str, int, int, float], None] | None = None, seed: int = 0) -> FineTuned:
+    """Fine-tune the last block (conv5_x) together with a new head, on a private copy.
+
+    ``images``: class name → PIL images (or LoadedImages). The images are split once
+    (:func:`holdout_mask`); a frozen-features head is trained on the training part first (as the
+    tutorials do, so that the first steps' large gradients do not wreck the block) and is the
+    starting point of the fine-tuned head; then conv5_x and the head are trained together with
+    SGD (momentum 0.9; conv5 at ``FINETUNE_LR``), in mini-batches of ``FINETUNE_BATCH`` shuffled
+    with ``seed``, for ``epochs`` epochs or until ``seconds`` have passed (checked after every
+    step). Both heads are scored on the same held-out images. ``progress(stage, done, total,
+    loss)`` with stage "features" or "train". The shared model is only walked."""
+    _check_layer(layer)
+    classes = _check_classes(images)
+    if not 1 <= int(epochs) <= FINETUNE_MAX_EPOCHS:
+        raise TransferError(_("epochs must be 1 to {k}").format(k=FINETUNE_MAX_EPOCHS))
+    if not 0 < float(seconds) <= FINETUNE_MAX_SECONDS:
+        raise TransferError(_("the time limit must be more than 0 and at most {s:.0f} s").format(s=FINETUNE_MAX_SECONDS))
+    t0 = time.perf_counter()
+    flat = [im for c in classes for im in images[c]]
+    counts = [len(images[c]) for c in classes]
+    pool4, feats = _pool4_and_features(
+        loaded, flat, layer, None if progress is None else lambda d, t: progress("features", d, t, 0.0))
+    y = np.concatenate([np.full(n, i, np.int64) for i, n in enumerate(counts)])
+    held = holdout_mask(counts)
+    train = ~held
+    k = len(classes)
+
+    # The frozen-features head on the training part: the baseline, and the fine-tuned head's start.
+    w0, b0, _losses = _train(feats[train], y[train], k, EPOCHS)
+    frozen_heldout = float(np.mean(np.argmax(feats[held] @ w0.T + b0, 1) == y[held])) if held.any() else None
+    # Standardised as the frozen head was, but with a floor on the spread: a feature that barely
+    # varies over the examples (common with random weights) would otherwise turn the block's
+    # small changes into huge inputs for the head.
+    sd = feats[train].std(0)
+    mu, sd = feats[train].mean(0), np.maximum(sd, 0.05 * float(sd.mean()) + 1e-6)
+    tail = _Tail(loaded, layer, mu, sd, w0 * sd, b0 + (w0 * mu).sum(1))
+
+    dev = loaded.device
+    yt = torch.from_numpy(y).to(dev)
+    train_idx = torch.from_numpy(np.flatnonzero(train))
+    opt = torch.optim.SGD([{"params": list(tail.block.parameters()), "lr": FINETUNE_LR},
+                           {"params": list(tail.head.parameters()), "lr": FINETUNE_HEAD_LR}], momentum=0.9)
+    per_epoch = -(-len(train_idx) // FINETUNE_BATCH)
+    total = per_epoch * int(epochs)
+    gen = torch.Generator().manual_seed(int(seed))
+    losses: list[float] = []
+    steps = done_epochs = 0
+    stopped = False
+    with torch.inference_mode(False), torch.enable_grad():
+        for _epoch in range(int(epochs)):
+            done_epochs += 1
+            order = train_idx[torch.randperm(len(train_idx), generator=gen)]
+            epoch_loss, seen = 0.0, 0
+            for s in range(0, len(order), FINETUNE_BATCH):
+                idx = order[s: s + FINETUNE_BATCH].to(dev)
+                loss = F.cross_entropy(tail(pool4[idx]), yt[idx])
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(tail.parameters(), CLIP)
+                opt.step()
+                steps += 1
+                epoch_loss += float(loss.detach()) * len(idx)
+                seen += len(idx)
+                if progress is not None:
+                    progress("train", steps, total, float(loss.detach()))
+                if time.perf_counter() - t0 > seconds and steps < total:
+                    stopped = True
+                    break
+            losses.append(epoch_loss / max(1, seen))
+            if stopped:
+                break
+    with torch.no_grad():
+        pred = tail(pool4).argmax(1).cpu().numpy()
+    w, b = tail.raw_head()
+    secs = time.perf_counter() - t0
+    head = Head(classes, layer, loaded.variant, w, b, float(np.mean(pred[train] == y[train])),
+                tuple(losses), secs)
+    return FineTuned(head=head, block=tail.block_state(),
+                     heldout=float(np.mean(pred[held] == y[held])) if held.any() else None,
+                     frozen_heldout=frozen_heldout, n_train=int(train.sum()), n_heldout=int(held.sum()),
+                     epochs=done_epochs, steps=steps, total_steps=total, stopped_by_time=stopped,
+                     seconds=secs, losses=tuple(losses))
+
+
+def finetuned_predict(loaded: LoadedModel, tuned: FineTuned, images: Sequence) -> np.ndarray:
+    """The fine-tuned network's probabilities for new images, (N, K): the shared model up to
+    pool4 (walked), then the private block and the head."""
+    pool4, _feats = _pool4_and_features(loaded, images, tuned.head.layer)
+    with torch.no_grad():
+        return torch.softmax(_tail_of(loaded, tuned)(pool4), 1).cpu().numpy()
+
+
+def finetuned_predict_from_analysis(loaded: LoadedModel, tuned: FineTuned, analysis) -> np.ndarray:
+    """The same for an image already analysed: from its cached pool4 map (kept as float32)."""
+    pool4 = torch.from_numpy(np.array(analysis.activation("pool4"), dtype=np.float32))[None].to(loaded.device)
+    with torch.no_grad():
+        return torch.softmax(_tail_of(loaded, tuned)(pool4), 1).cpu().numpy()
