@@ -40,6 +40,7 @@ deeper = names[1:] or names
 c1, c2, c3 = st.columns([2, 3, 2])
 if st.session_state.get("flt_layer") not in deeper:
     st.session_state["flt_layer"] = deeper[0]
+ui.link_param("layer", "flt_layer", options=deeper)
 layer = c1.selectbox(_("Conv layer"), deeper, key="flt_layer",
                      format_func=lambda n: f"{n}  ·  {'×'.join(map(str, weights[n].shape))}")
 w = weights[layer]

@@ -79,6 +79,7 @@ if mini:
     jitter_text += _(" The paper's range is 256 to 512 for a 224 crop; the mini family's trainer uses the "
                            "same idea at its scale ({lo} to {hi} for a 64 crop).")
 st.markdown(jitter_text.format(lo=lo, hi=hi, crop=crop))
+ui.link_param("seed", "fp_jitter_seed", lo=0, hi=9999, cast=int)
 jseed = st.number_input(_("Draw seed"), 0, 9999, 0, key="fp_jitter_seed",
                         help=_("The same seed gives the same draws"))
 draws = jitter_draws(image.image, n=6, seed=int(jseed), crop=crop, s_range=(lo, hi))

@@ -105,6 +105,7 @@ size_options = [str(v) for v in (scales if g == 7 else (64, 128, 256))] + ["own"
 if st.session_state.get("fc_size") not in size_options:
     # the mini family sees shapes of its training sizes at the image's own scale (a canvas: 256)
     st.session_state["fc_size"] = size_options[0] if g == 7 else "own"
+ui.link_param("size", "fc_size", options=size_options)
 choice = c1.radio(
     _("Shorter side of the image (px)"), size_options, horizontal=True,
     key="fc_size",
@@ -184,9 +185,11 @@ which = p1.radio(
     help=_("The paper tests a model trained at a fixed scale S at Q = {{S − 32, S, S + 32}}, and a "
            "scale-jittered one (S from 256 to 512) at Q = {{256, 384, 512}}.").format()
          + ("" if g == 7 else " " + _("The mini family: the same ratios to its 64 px (a 9 px step).")))
+ui.link_param("flip", "fc_flip", options=[True, False], cast=ui.flag, to_url=lambda v: "1" if v else None)
 flip = p2.toggle(_("Average with the mirror image"), value=False, key="fc_flip",
                  help=_("The paper's flip averaging: the soft-max of the image and of its horizontal "
                         "mirror image, averaged. Twice the passes."))
+ui.link_param("averaging", "fc_averaging", options=[POSITIONS, POOLED])
 averaging = p3.radio(
     _("Averaging the map"), [POSITIONS, POOLED], key="fc_averaging",
     format_func=lambda k: {POSITIONS: _("soft-max at each position, then mean"),

@@ -104,3 +104,18 @@ def test_a_page_waiting_for_an_image_still_has_its_footer(root):
     assert at.button(key="vggviz_next_step").label.endswith("Grad-CAM →")
     assert any(e.label == "🔗 Share this view" for e in at.sidebar.expander)
     assert dict(at.query_params).get("variant") in ("vgg11_mini", ["vgg11_mini"])
+
+
+def test_filters_fully_conv_and_forward_pass_controls_from_a_link(root):
+    base = {"variant": "vgg11_mini", "sample": "shapes star"}
+    at = _open(root, {**base, "layer": "conv3_1"}, "filters")
+    assert at.selectbox(key="flt_layer").value == "conv3_1"
+    at = _open(root, {**base, "size": "128", "averaging": "positions", "flip": "1"}, "fully_conv")
+    assert (at.radio(key="fc_size").value, at.radio(key="fc_averaging").value, at.toggle(key="fc_flip").value) \
+        == ("128", "positions", True)
+    q = {k: (v[0] if isinstance(v, list) else v) for k, v in dict(at.query_params).items()}
+    assert (q.get("size"), q.get("averaging"), q.get("flip")) == ("128", "positions", "1")
+    at = _open(root, {**base, "seed": "42"}, "forward_pass")
+    assert at.number_input(key="fp_jitter_seed").value == 42
+    at = _open(root, {**base, "seed": "123456"}, "forward_pass")
+    assert at.number_input(key="fp_jitter_seed").value == 0 and any("123456" in i.value for i in at.info)

@@ -3,6 +3,8 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from vggviz import i18n
+
 from vggviz.summary import summarize
 
 from support import ROOT
@@ -132,7 +134,8 @@ def test_architecture_in_chinese():
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=120)
     at.query_params["lang"] = "zh"
     at.run()
-    at.switch_page("pages/architecture.py").run()
+    with i18n.using("zh"):      # AppTest formats the shown widgets' labels in this thread's language
+        at.switch_page("pages/architecture.py").run()
     assert not at.exception
     assert at.title[0].value.startswith("网络结构：") and "VGG16 (D)" in at.title[0].value
     df = at.dataframe[0].value

@@ -211,7 +211,8 @@ def share_link(url_path: str, pages: list[str]) -> str:
     return url
 
 
-def _flag(text: str) -> bool:
+def flag(text: str) -> bool:
+    """A link's on/off value (1/0, true/false, yes/no, on/off)."""
     t = text.strip().lower()
     if t in ("1", "true", "yes", "on"):
         return True
@@ -334,7 +335,7 @@ def sidebar() -> Selection:
             key="vggviz_device",
             help=_("The forward pass runs on the GPU when there is one."),
         )
-        link_param("present", "vggviz_present", options=[True, False], cast=_flag,
+        link_param("present", "vggviz_present", options=[True, False], cast=flag,
                    to_url=lambda v: "1" if v else None)
         st.toggle(_("Presenter view"), key="vggviz_present",
                   help=_("For a projector: hides this sidebar and enlarges the page. A button at the top "

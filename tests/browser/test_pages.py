@@ -335,3 +335,43 @@ def test_compare_tables_show_no_none(page, shots):
     page.wait_for_function(f"() => ({js})().filter(t => t).length > 10", timeout=60_000)   # the grid's cells drawn
     cells = page.evaluate(js)
     assert cells and not [c for c in cells if c in ("None", "nan", "NaN")], [c for c in cells if c in ("None", "nan")][:5]
+
+
+# Every page's own link parameters, in a fresh browser context each: the view opens with
+# them (the app writes the address from its controls' values, so a parameter still in the
+# address after the run is a control that holds it), no note that a default was shown instead.
+MINI = "variant=vgg16_mini&sample=shapes%20star"
+LINKS = {
+    "architecture": "variant=vgg11&size=160",
+    "compare": "variant=vgg13",
+    "receptive_field": "n=4&k=5&c=32&cin=256&red=64",
+    "forward_pass": f"{MINI}&seed=42",
+    "feature_maps": f"{MINI}&layer=relu3_1&order=max&scale=layer",
+    "unit": f"{MINI}&layer=relu4_2&channel=7&row=3&col=5",
+    "channel": f"{MINI}&layer=relu4_2&channel=5",
+    "filters": f"{MINI}&layer=conv3_1",
+    "gradcam": f"{MINI}&layer=relu4_3&opacity=0.7&cmap=magma",
+    "fully_conv": f"{MINI}&size=128&averaging=positions&flip=1",
+    "transfer": MINI,
+    "train": "variant=vgg11_mini",
+}
+
+
+@pytest.mark.parametrize("path", list(LINKS))
+def test_every_pages_link_opens_its_view(browser, server, warm_app, shots, path):
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.set_default_timeout(120_000)
+    page.base_url = server.url
+    try:
+        query = LINKS[path]
+        open_page(page, f"{path}?{query}")
+        _assert_clean(page, f"link to {path}")
+        assert "default is shown" not in page.locator(MAIN).inner_text(), page.locator(MAIN).inner_text()[:300]
+        for pair in query.split("&"):
+            assert pair.replace("%20", "+") in page.url.replace("%20", "+"), (pair, page.url)
+        if "sample=" in query and path in ("forward_pass", "feature_maps", "unit", "filters", "gradcam", "fully_conv"):
+            assert _wait_images(page, 1) >= 1
+        screenshot(page, shots, f"link-{path}")
+    finally:
+        ctx.close()
