@@ -143,11 +143,12 @@ def test_the_trained_page_in_the_pseudo_locale(root):
     at.query_params.update({"lang": i18n.PSEUDO})
     at.session_state["vggviz_variant"] = "vgg16_mini"
     at.run()
-    at.switch_page("pages/transfer.py").run()
-    at.toggle(key="tr_ft").set_value(True).run()
-    at.number_input(key="tr_ft_epochs").set_value(1).run()
-    fill(at, 2, count=3)
-    at.button(key="tr_train").click().run()
+    with i18n.using(i18n.PSEUDO):      # AppTest formats the widgets' labels in this thread's language
+        at.switch_page("pages/transfer.py").run()
+        at.toggle(key="tr_ft").set_value(True).run()
+        at.number_input(key="tr_ft_epochs").set_value(1).run()
+        fill(at, 2, count=3)
+        at.button(key="tr_train").click().run()
     ok(at)
     texts = shown_texts(at, "main")
     assert any("⟦Held-out, fine-tuned⟧" in t for t in texts)
