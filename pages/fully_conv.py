@@ -146,7 +146,7 @@ if result is not None:
     top5 = result.top(5)
     options = [i for i, _ in top5]
     if placed:      # the canvas's own shapes first
-        present = list(dict.fromkeys(cats.index(p.label) for p in placed))
+        present = list(dict.fromkeys(cats.index(p.label) for p in placed if p.label in cats))   # own classes: maybe none
         options = present + [i for i in options if i not in present]
     if st.session_state.get("fc_class") not in options:
         st.session_state["fc_class"] = options[0]

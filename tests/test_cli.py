@@ -150,6 +150,33 @@ def test_gradcam_writes_overlay_and_heatmap(capsys, cat, tmp_path):
     assert code == 0 and json.loads(stdout)["layer"] == "conv5_2"
 
 
+@pytest.mark.parametrize("method", ["grad-cam++", "smoothgrad", "guided-grad-cam", "occlusion"])
+def test_gradcam_method_from_the_registry(capsys, tmp_path, method):
+    """``gradcam --method`` takes every method of vggviz.attribution's registries (the mini VGG16)."""
+    import numpy as np
+    from PIL import Image
+
+    from vggviz.shapes import draw_plain
+
+    img, out, heat = tmp_path / "star.png", tmp_path / "o.png", tmp_path / "m.npy"
+    draw_plain("star").resize((96, 80)).save(img)
+    code, stdout, err = run(capsys, "gradcam", str(img), "--variant", "vgg16_mini", "--device", "cpu",
+                            "--method", method, "--out", str(out), "--heatmap", str(heat), "--json")
+    assert code == 0, err
+    j = json.loads(stdout)
+    assert j["method"] == method and j["label"] == "star"
+    assert (j["layer"] is None) == (method in ("smoothgrad", "occlusion"))
+    m = np.load(heat)
+    assert m.shape == (80, 96) and m.dtype == np.float32 and 0 <= m.min() and 0 < m.max() <= 1
+    assert Image.open(out).size == (96, 80)
+
+
+def test_gradcam_unknown_method_exit_2(capsys, cat, tmp_path):
+    code, _, err = run(capsys, "gradcam", cat, "--variant", "vgg11", "--weights", "random",
+                       "--method", "lime", "--out", str(tmp_path / "o.png"))
+    assert code == 2 and "unknown method" in err and "grad-cam++" in err
+
+
 @pytest.mark.parametrize("extra,phrase", [
     (["--layer", "fc7"], "fc7"),
     (["--layer", "conv9_9"], "conv9_9"),

@@ -1,16 +1,19 @@
 """Sentences on screen are generated from the data: change the data, the sentence changes."""
 
 import dataclasses
+import weakref
 
 from vggviz.compare import (
     ACCURACY_NOTE,
     bn_gains,
     bn_sentence,
+    compare_variants,
     depth_sentence,
     other_layers,
     other_layers_sentence,
     variant_rows,
 )
+from vggviz.images import load_image_file, sample_images
 
 
 def test_bn_gains_are_torchvisions_top1_differences():
@@ -48,3 +51,33 @@ def test_accuracy_note_separates_single_crop_from_the_papers_ensemble():
     assert "one 224×224 centre crop" in ACCURACY_NOTE
     assert "92.7 %" in ACCURACY_NOTE and "7 networks" in ACCURACY_NOTE
     assert all(w in ACCURACY_NOTE for w in ("dense", "multi-crop", "multi-scale", "ensemble"))
+
+
+# --------------------------------------------------------------------------- Grad-CAM across depths (moved from test_attribution)
+
+
+def test_compare_variants_drops_the_models(vgg11, monkeypatch):
+    import vggviz.weights as W
+
+    made = []
+    real = W.load_model
+
+    def spy(*a, **k):
+        m = real(*a, **k)
+        made.append(weakref.ref(m.model))
+        return m
+
+    monkeypatch.setattr(W, "load_model", spy)
+    calls = []
+    img = load_image_file(sample_images()["Cat"])
+    rows = compare_variants(["vgg11", "vgg11_lrn"], img, 281, "random", "cpu",
+                            progress=lambda *a: calls.append(a),
+                            get_model=lambda v: vgg11 if v == "vgg11" else None)
+    assert [r["variant"] for r in rows] == ["vgg11", "vgg11_lrn"]
+    assert calls == [(0, 2, "vgg11"), (1, 2, "vgg11_lrn"), (2, 2, "")]
+    assert len(made) == 1 and made[0]() is None          # the extra model is gone
+    for r in rows:
+        assert r["layer"] == "conv5_2" and r["gradcam"].target == 281 and len(r["top"]) == 5
+        assert r["gradcam"].crop_map.shape == (224, 224) and r["weights"] == "random"
+
+

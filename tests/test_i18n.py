@@ -71,7 +71,7 @@ def test_untranslated_finds_english_prose():
 
 # Pages whose every string is in the catalogues; a page joins when its area is translated.
 TRANSLATED: set[str] = {"start", "architecture", "compare", "receptive_field", "forward_pass", "feature_maps",
-                         "unit", "channel", "filters", "fully_conv", "train", "transfer"}
+                         "unit", "channel", "filters", "fully_conv", "train", "transfer", "gradcam"}
 PAGES = ["start", "architecture", "compare", "receptive_field", "forward_pass", "feature_maps", "unit",
          "channel", "filters", "gradcam", "fully_conv", "train", "transfer"]
 

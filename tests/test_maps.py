@@ -254,3 +254,28 @@ def test_translated_hover_templates_keep_plotlys_placeholders():
     with i18n.using("zh"):
         fig = maps.channel_heatmap(np.zeros((2, 2)))
     assert "%{z:.4f}" in fig.data[0].hovertemplate and "值" in fig.data[0].hovertemplate
+
+
+# --------------------------------------------------------------------------- attribution overlay (moved from test_attribution)
+
+
+def test_overlay(vgg11):
+    from vggviz.analysis import analyze
+    from vggviz.attribution import gradcam
+    from vggviz.images import load_image_file, sample_images
+
+    cat11 = analyze(vgg11, load_image_file(sample_images()["Cat"]))
+    img = cat11.preprocessed.stages["original"]
+    box = cat11.preprocessed.crop_box
+    heat = gradcam(vgg11, cat11).image_map(box, img.size)
+    pic = maps.overlay(img, heat, alpha=0.6, cmap="inferno", crop_box=box)
+    assert pic.size == img.size and pic.mode == "RGB"
+    arr = np.asarray(pic)
+    assert tuple(arr[box[1], (box[0] + box[2]) // 2]) == (255, 255, 255)      # the box outline
+    assert np.array_equal(np.asarray(maps.overlay(img, heat, alpha=0.0)), np.asarray(img))
+    with pytest.raises(ValueError, match="unknown colormap"):
+        maps.overlay(img, heat, cmap="nope")
+    with pytest.raises(ValueError, match="does not match"):
+        maps.overlay(img, heat[:-1])
+    for name in maps.HEATMAP_COLORMAPS:
+        maps.colormap_lut(name)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from vggviz import attribution, ui
+from vggviz import attribution, compare, ui
 
 from support import ROOT
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.filterwarnings("ignore")
 @pytest.fixture
 def calls(monkeypatch):
     """Count attribution.gradcam calls (the page reaches it through vggviz.ui)."""
-    for f in (ui._cached_gradcam, ui._cached_depth_sweep, ui._cached_compare_methods):
+    for f in (ui._cached_gradcam, ui._cached_depth_sweep, ui._cached_method_map):
         f.clear()
     made = []
     real = attribution.gradcam
@@ -28,7 +28,7 @@ def calls(monkeypatch):
 
     monkeypatch.setattr(attribution, "gradcam", spy)
     yield made
-    for f in (ui._cached_gradcam, ui._cached_depth_sweep, ui._cached_compare_methods):
+    for f in (ui._cached_gradcam, ui._cached_depth_sweep, ui._cached_method_map):
         f.clear()
 
 
@@ -104,7 +104,7 @@ def test_methods_and_depths(calls, monkeypatch):
 
     def fake_compare(image, target, sel=None, progress=None):
         model = ui._cached_model("vgg11", "random", "cpu")
-        rows = attribution.compare_variants(["vgg11"], image, target, "random", "cpu", progress=progress,
+        rows = compare.compare_variants(["vgg11"], image, target, "random", "cpu", progress=progress,
                                             get_model=lambda v: model)
         seen.append(target)
         return rows * 4
@@ -133,7 +133,7 @@ def test_compare_depths_prefers_cached_models_and_keeps_results(monkeypatch):
         runs.append(get_model("vgg11"))
         return [{"variant": v} for v in variants]
 
-    monkeypatch.setattr(attribution, "compare_variants", fake_compare_variants)
+    monkeypatch.setattr(compare, "compare_variants", fake_compare_variants)
     monkeypatch.setattr(ui, "_compare_results", {})
     image = type("Img", (), {"digest": "abc"})()
     sel = ui.Selection("vgg11", "random", "cpu")
@@ -151,7 +151,7 @@ def test_compare_depths_of_a_mini_selection_compares_the_mini_family_with_shapes
         seen.append((tuple(variants), source))
         return [{"variant": v} for v in variants]
 
-    monkeypatch.setattr(attribution, "compare_variants", fake_compare_variants)
+    monkeypatch.setattr(compare, "compare_variants", fake_compare_variants)
     monkeypatch.setattr(ui, "_compare_results", {})
     image = type("Img", (), {"digest": "abc"})()
     minis = ("vgg11_mini", "vgg13_mini", "vgg16_mini", "vgg19_mini")

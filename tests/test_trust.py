@@ -135,3 +135,31 @@ def test_gradcam_page_panel(vgg16_mini):
     at.radio(key="gc_trust_method").set_value("Saliency").run()
     assert not at.exception and not [e.value for e in at.error]
     assert sum("deletion AUC" in c for c in at.caption) == 0
+
+
+@pytest.mark.parametrize("method", [m for m in trust.RANDOMISATION_METHODS if m not in ("Grad-CAM", "Guided Backprop")])
+def test_randomisation_check_works_for_every_method(vgg16_mini, star, method):
+    """Every method of the registry (the CAMs, the pixel-level gradients, occlusion on its coarse
+    grid) goes through the cascade on the private copy: a map per step, the shared model's
+    weights bit-identical and unhooked afterwards, the same answer twice (seeded)."""
+    before = {k: v.clone() for k, v in vgg16_mini.model.state_dict().items()}
+    calls = []
+    chk = trust.randomisation_check(vgg16_mini, star, None, None, method, progress=lambda d, t: calls.append((d, t)))
+    assert chk.method == method and calls[-1] == (9, 9)
+    assert (chk.layer is not None) == attribution.uses_layer(method)
+    assert len(chk.steps) == 8 and all(np.isfinite(s.spearman) for s in chk.steps)
+    assert chk.original.shape == (64, 64) and 0 <= chk.original.min() and chk.original.max() <= 1
+    after = vgg16_mini.model.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before)
+    assert not [d for m in vgg16_mini.model.modules() for d in HOOKS if getattr(m, d)]
+    # the original map is the method's own on the shared model (occlusion: at its coarse grid)
+    if method == "Occlusion":
+        shown = attribution.occlusion(vgg16_mini, star, chk.target, *attribution.check_window(64)).crop_map
+    else:
+        shown = attribution.method_map(vgg16_mini, star, method, chk.target, chk.layer)
+    assert np.allclose(chk.original, shown, atol=2e-3)
+    if method == "SmoothGrad":
+        again = trust.randomisation_check(vgg16_mini, star, None, None, method)
+        assert again.correlations == chk.correlations
+    # once the classifier and the top conv blocks are random the map has lost most of its ranking
+    assert min(chk.correlations[3:]) < 0.8, chk.correlations

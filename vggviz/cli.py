@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--heatmap", default=None, help="write the heatmap (float32, image size, [0,1]) as .npy")
     g.add_argument("--alpha", type=float, default=0.5)
     g.add_argument("--json", action="store_true")
+    g.add_argument("--method", default="grad-cam", type=_method_name,
+                   help="the attribution method: " + ", ".join(_method_choices()) + " (default: grad-cam; "
+                        "--layer applies to the CAMs and guided-grad-cam)")
     g.add_argument("--check", action="store_true",
                    help="can this map be trusted? cascading model randomisation (Spearman per step) and "
                         "deletion/insertion AUCs against a random order")
@@ -239,13 +242,39 @@ def _predict(a) -> None:
             print(f"  {100 * p.prob:6.2f}%  {p.label} ({p.index})")
 
 
+def _method_choices() -> list[str]:
+    from .attribution import METHODS, method_slug
+
+    return [method_slug(m) for m in METHODS]
+
+
+def _method_name(text: str) -> str:
+    from .attribution import resolve_method
+
+    try:
+        return resolve_method(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def _gradcam(a) -> None:
     import numpy as np
 
     image, loaded = _load(a)
     from .analysis import analyze
-    from .attribution import default_layer, gradcam, gradcam_layers, overlay
+    from .attribution import (
+        CAM_METHODS,
+        GradCam,
+        cam,
+        default_layer,
+        gradcam_layers,
+        method_map,
+        method_slug,
+        place_in_image,
+        uses_layer,
+    )
     from .layers import UnknownLayer
+    from .maps import overlay
 
     layers = gradcam_layers(loaded)
     layer = a.layer or default_layer(loaded)
@@ -254,22 +283,29 @@ def _gradcam(a) -> None:
     if a.target is not None and not 0 <= a.target < len(loaded.categories):
         raise UsageError(f"target must be a class index from 0 to {len(loaded.categories) - 1}, got {a.target}")
     res = analyze(loaded, image)
-    cam = gradcam(loaded, res, layer, a.target)
-    heat = cam.image_map(res.preprocessed.crop_box, image.image.size)
-    overlay(image.image, heat, alpha=a.alpha, crop_box=res.preprocessed.crop_box).save(a.out)
+    box = res.preprocessed.crop_box
+    c: GradCam = cam(loaded, res, a.method if a.method in CAM_METHODS else "Grad-CAM", layer, a.target)
+    if a.method == c.method:
+        heat, shown = c.image_map(box, image.image.size), c.crop_map
+    else:                                  # a pixel-level method: its (S, S) map over the crop
+        shown = method_map(loaded, res, a.method, c.target, layer)
+        heat = place_in_image(shown, box, image.image.size)
+    overlay(image.image, heat, alpha=a.alpha, crop_box=box).save(a.out)
     if a.heatmap:
         np.save(a.heatmap, heat.astype(np.float32))
     info = {"variant": a.variant, "weights": loaded.source, "device": str(loaded.device),
-            "layer": layer, "target": cam.target, "label": cam.label, "prob": round(float(cam.prob), 6),
+            "method": method_slug(a.method), "layer": layer if uses_layer(a.method) else None,
+            "target": c.target, "label": c.label, "prob": round(float(c.prob), 6),
             "out": a.out, "heatmap": a.heatmap}
     if loaded.classes is not None:
         info["classes"] = list(loaded.classes)
     if a.check:
-        info.update(_gradcam_check(loaded, res, cam, layer, a.check_steps))
+        info.update(_gradcam_check(loaded, res, a.method, shown, c.target, layer, a.check_steps))
     if a.json:
         _print_json(info)
     else:
-        print(f"Grad-CAM of {cam.label!r} ({cam.target}, p={cam.prob:.3f}) at {layer} → {a.out}")
+        at = f" at {layer}" if uses_layer(a.method) else ""
+        print(f"{a.method} of {c.label!r} ({c.target}, p={c.prob:.3f}){at} → {a.out}")
         if a.check:
             print(f"randomisation (Spearman per cascade step {', '.join(info['randomisation_steps'])}): "
                   + ", ".join(f"{r:.2f}" for r in info["randomisation_spearman"]))
@@ -278,14 +314,14 @@ def _gradcam(a) -> None:
                   f"{info['random_insertion_auc']:.3f}; higher is better)")
 
 
-def _gradcam_check(loaded, res, cam, layer: str, steps: int) -> dict:
+def _gradcam_check(loaded, res, method: str, crop_map, target: int, layer: str, steps: int) -> dict:
     """``gradcam --check``: :mod:`vggviz.trust`'s two tests of the map, as JSON fields."""
     from .trust import MAX_STEPS, deletion_insertion, randomisation_check
 
     if steps > MAX_STEPS:
         raise UsageError(f"--check-steps must be at most {MAX_STEPS}, got {steps}")
-    chk = randomisation_check(loaded, res, cam.target, layer, "Grad-CAM")
-    cur = deletion_insertion(loaded, res, cam.crop_map, cam.target, steps)
+    chk = randomisation_check(loaded, res, target, layer, method)
+    cur = deletion_insertion(loaded, res, crop_map, target, steps)
     return {"randomisation_steps": [s.randomised for s in chk.steps],
             "randomisation_spearman": [round(s.spearman, 4) for s in chk.steps],
             "deletion_auc": round(cur.auc("deletion"), 4), "insertion_auc": round(cur.auc("insertion"), 4),
@@ -296,8 +332,8 @@ def _gradcam_check(loaded, res, cam, layer: str, steps: int) -> dict:
 def _unit(a) -> None:
     image, loaded = _load(a)
     from .analysis import analyze
-    from .unit import resolve, unit_arithmetic
     from .layers import named_layers
+    from .unit import resolve, unit_arithmetic
 
     resolve(named_layers(loaded.model), a.layer)        # a bad layer fails before the forward pass
     res = analyze(loaded, image)

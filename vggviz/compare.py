@@ -1,16 +1,20 @@
 """Side-by-side facts about the variants: depth, size, compute, accuracy, and the paper's
 Table 1 (what changes from A to E), all derived from the configuration table and torchvision's
-metadata; nothing restated by hand."""
+metadata; nothing restated by hand. And one comparison that runs the networks: Grad-CAM of the
+same image through VGG11, 13, 16 and 19 (:func:`compare_variants`)."""
 
 from __future__ import annotations
 
+import gc
+import time
 from dataclasses import dataclass
+from typing import Callable, Sequence
 
 from .i18n import N_, _
 from .summary import summarize
 from .variants import CONFIGS, VARIANTS, variant_info
 
-__all__ = ["VariantRow", "variant_rows", "bundled_accuracy", "paper_table", "block_counts", "describe_changes", "paper_variant", "PAPER_ORDER",
+__all__ = ["VariantRow", "variant_rows", "bundled_accuracy", "paper_table", "block_counts", "describe_changes", "paper_variant", "PAPER_ORDER", "compare_variants",
            "bn_gains", "bn_sentence", "depth_sentence", "other_layers", "other_layers_sentence", "ACCURACY_NOTE"]
 
 # Where an accuracy is shown: what it is and what the paper's famous numbers are instead.
@@ -230,3 +234,55 @@ def describe_changes() -> list[str]:
             a=a, b=b, va=va.label.split(" ")[0], vb=vb.label.split(" ")[0],
             changes=_("; ").join(parts) if parts else _("no change"), ca=ca, cb=cb))
     return out
+
+
+# --------------------------------------------------------------------------- Grad-CAM across depths
+
+
+def compare_variants(
+    variants: Sequence[str],
+    image,
+    target: int | None,
+    source: str,
+    device="auto",
+    progress: Callable[[int, int, str], None] | None = None,
+    get_model: Callable[[str], object] | None = None,
+) -> list[dict]:
+    """Analyse ``image`` with each variant in turn and take Grad-CAM of ``target`` (None: each
+    network's own top-1) at its last conv.
+
+    Models are loaded one after another and dropped (``gc.collect()``) before the next, so at
+    most one extra model is alive. ``get_model(variant)`` may hand over a model that is
+    already loaded (e.g. from the app's bounded cache); it is used and not dropped.
+    ``progress(done, total, variant)`` is called before each variant and once at the end.
+
+    Returns one dict per variant: ``variant``, ``weights`` (the source used), ``note``,
+    ``layer``, ``top`` (list of Prediction), ``gradcam`` (:class:`vggviz.attribution.GradCam`),
+    ``crop_box``, ``seconds`` (analysis + Grad-CAM, not loading).
+    """
+    from .analysis import analyze
+    from .attribution import default_layer, gradcam
+    from .weights import load_model
+
+    results = []
+    n = len(variants)
+    for i, variant in enumerate(variants):
+        if progress:
+            progress(i, n, variant)
+        loaded = get_model(variant) if get_model else None
+        if loaded is None:
+            loaded = load_model(variant, source, device)
+        t0 = time.perf_counter()
+        res = analyze(loaded, image)
+        layer = default_layer(loaded)
+        cam = gradcam(loaded, res, layer, target)
+        results.append({
+            "variant": variant, "weights": loaded.source, "note": loaded.note, "layer": layer,
+            "top": list(res.top), "gradcam": cam, "crop_box": res.preprocessed.crop_box,
+            "seconds": time.perf_counter() - t0,
+        })
+        del loaded, res, cam
+        gc.collect()
+    if progress:
+        progress(n, n, "")
+    return results

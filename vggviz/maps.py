@@ -30,6 +30,8 @@ __all__ = [
     "NORMALISE",
     "colormap_lut",
     "colorize",
+    "HEATMAP_COLORMAPS",
+    "overlay",
     "feature_grid",
     "channel_heatmap",
     "channel_stats",
@@ -97,6 +99,40 @@ def colorize(a: np.ndarray, cmap: str = "viridis", vmin: float | None = None,
     lo = float(a.min()) if vmin is None else vmin
     hi = float(a.max()) if vmax is None else vmax
     return colormap_lut(cmap)[_to_index(a, lo, hi)]
+
+
+HEATMAP_COLORMAPS = ("jet", "turbo", "inferno", "viridis", "magma", "gray")   # offered for attribution maps
+
+
+def overlay(
+    image: Image.Image,
+    heat: np.ndarray,
+    alpha: float = 0.5,
+    cmap: str = "jet",
+    crop_box: Sequence[float] | None = None,
+) -> Image.Image:
+    """``image`` blended with ``heat`` (H, W) in [0, 1] coloured by ``cmap`` (any matplotlib
+    colormap; :data:`HEATMAP_COLORMAPS` are the ones the Grad-CAM page offers): ``(1 - alpha) ·
+    image + alpha · colour``. With ``crop_box`` (what the network saw), the part outside it
+    is shown dimmed and uncoloured and the box is outlined."""
+    img = np.asarray(image.convert("RGB"), dtype=np.float32)
+    heat = np.asarray(heat, dtype=np.float32)
+    if heat.shape != img.shape[:2]:
+        raise ValueError(f"heatmap shape {heat.shape} does not match the image ({img.shape[0]}, {img.shape[1]})")
+    a = float(np.clip(alpha, 0.0, 1.0))
+    idx = np.clip(np.nan_to_num(heat) * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    colour = colormap_lut(cmap)[idx].astype(np.float32)
+    out = (1.0 - a) * img + a * colour
+    if crop_box is not None:
+        l, t, r, b = (int(round(v)) for v in crop_box)
+        inside = np.zeros(heat.shape, dtype=bool)
+        inside[max(t, 0):max(b, 0), max(l, 0):max(r, 0)] = True
+        out = np.where(inside[..., None], out, img * 0.45)
+    pic = Image.fromarray(np.clip(out + 0.5, 0, 255).astype(np.uint8), "RGB")
+    if crop_box is not None:
+        width = max(2, round(min(pic.size) / 200))
+        ImageDraw.Draw(pic).rectangle([l, t, r - 1, b - 1], outline=(255, 255, 255), width=width)
+    return pic
 
 
 # --------------------------------------------------------------------------- feature grid

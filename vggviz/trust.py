@@ -7,7 +7,9 @@
   about what the network learned (guided backprop is the classic example: it mostly
   reconstructs the image's edges). :func:`randomisation_check` does this on a **private deep
   copy** of the model: the shared, cached model is only read (under its lock, while copying),
-  never changed or hooked; no hooks are used at all (the maps come from ``torch.autograd.grad``).
+  never changed or hooked. It works for every method of :mod:`vggviz.attribution` (the CAMs and
+  plain gradients use no hooks, ``torch.autograd.grad``; captum's guided backprop hooks the
+  copy's own chain; occlusion runs at a cheap setting).
 * **Deletion and insertion** (Petsiuk et al., RISE, 2018): remove the pixels in the map's order
   of importance, K steps, and record the class probability (deletion: a good map makes it fall
   fast, a low area under the curve); or start from a blurred image and put the pixels back in
@@ -41,9 +43,12 @@ from typing import Callable, Sequence
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
+from .attribution import METHODS, check_target, private_map, uses_layer
+from .attribution.cam import check_layer, default_layer
+from .attribution.chain import Chain
+from .i18n import N_, _
 from .layers import Layer, named_layers
 from .variants import MINI_FC, variant_info
 from .weights import LoadedModel
@@ -62,26 +67,18 @@ __all__ = [
     "curves_figure",
     "DEFAULT_STEPS",
     "MAX_STEPS",
-    "LAYER_GUIDE",
     "LAYER_GUIDE_SHORT",
 ]
 
-RANDOMISATION_METHODS = ("Grad-CAM", "Saliency", "Guided Backprop")
+RANDOMISATION_METHODS = METHODS      # every method the Grad-CAM page shows (vggviz.attribution)
 DEFAULT_STEPS = 20
 MAX_STEPS = 100
 Progress = Callable[[int, int], None]
 
-LAYER_GUIDE_SHORT = (
+LAYER_GUIDE_SHORT = N_(
     "Early layers: sharp maps of edges and colours, much the same for every class. The last conv "
     "block: coarse but about the class, hence the usual choice. *Can this map be trusted?* below scores "
     "each block's map by how fast deleting its pixels removes the class."
-)
-LAYER_GUIDE = (
-    "Which layer? Early layers give sharp maps about edges and colours that look alike for every "
-    "class; the last conv block's maps are coarse but about the class, which is why Grad-CAM "
-    "usually takes the last conv with a map still a few cells wide. The deletion score in "
-    "*Can this map be trusted?* measures it: the layer whose map makes the class probability "
-    "fall fastest is the one that points at the evidence."
 )
 
 
@@ -114,57 +111,6 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float:
 
 
 # --------------------------------------------------------------------------- maps on a private copy
-
-
-class _GuidedReLU(torch.autograd.Function):
-    """ReLU whose backward also stops negative gradients (guided backpropagation)."""
-
-    @staticmethod
-    def forward(ctx, x):
-        out = x.clamp(min=0)
-        ctx.save_for_backward(out)
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        (out,) = ctx.saved_tensors
-        return g * (out > 0) * (g > 0)
-
-
-def _run(layers: Sequence[Layer], x: torch.Tensor, keep: int | None, guided: bool):
-    """Forward through ``layers`` (non-in-place ReLUs, no hooks); returns (scores, kept output)."""
-    kept = None
-    for l in layers:
-        if l.path.startswith("classifier") and x.dim() > 2:
-            x = torch.flatten(x, 1)
-        if isinstance(l.module, nn.ReLU):
-            x = _GuidedReLU.apply(x) if guided else F.relu(x)
-        else:
-            x = l.module(x)
-        if l.index == keep:
-            kept = x
-    return x, kept
-
-
-def _map(layers: Sequence[Layer], x: torch.Tensor, target: int, method: str, layer: Layer | None):
-    """(computed map, map over the input crop in [0, 1]) of ``method`` for ``target``."""
-    inp = x.detach().clone().requires_grad_(True)
-    with torch.enable_grad():
-        if method == "Grad-CAM":
-            scores, act = _run(layers, inp, layer.index, False)
-            (g,) = torch.autograd.grad(scores[:, target].sum(), act)
-            raw = F.relu((g.mean(dim=(2, 3), keepdim=True) * act.detach()).sum(dim=1))[0]
-            peak = float(raw.max())
-            small = raw / peak if peak > 0 else torch.zeros_like(raw)
-            crop = F.interpolate(small[None, None], size=tuple(x.shape[-2:]), mode="bilinear",
-                                 align_corners=False)[0, 0].clamp(0, 1)
-            return small.cpu().numpy().astype(np.float32), crop.cpu().numpy().astype(np.float32)
-        scores, _ = _run(layers, inp, None, method == "Guided Backprop")
-        (g,) = torch.autograd.grad(scores[:, target].sum(), inp)
-    m = g.detach()[0].abs().amax(dim=0).float().cpu().numpy()
-    scale = float(np.percentile(m, 99.5)) or float(m.max())
-    crop = np.clip(m / scale, 0, 1).astype(np.float32) if scale > 0 else np.zeros_like(m, np.float32)
-    return m.astype(np.float32), crop
 
 
 def cascade_groups(layers: Sequence[Layer]) -> list[tuple[str, list[Layer]]]:
@@ -215,7 +161,7 @@ class CascadeStep:
 @dataclass(frozen=True, eq=False)
 class RandomisationCheck:
     method: str
-    layer: str | None         # Grad-CAM's layer; None for pixel-level methods
+    layer: str | None         # the layer of a CAM (or Guided Grad-CAM); None for other pixel-level methods
     target: int
     original: np.ndarray      # (S, S) in [0, 1]
     steps: list[CascadeStep]
@@ -235,41 +181,42 @@ def randomisation_check(
     seed: int = 0,
     progress: Progress | None = None,
 ) -> RandomisationCheck:
-    """The cascading model-randomisation test of ``method`` (one of
-    :data:`RANDOMISATION_METHODS`) for class ``target`` (None: top-1), Grad-CAM at ``layer``
-    (None: :func:`vggviz.attribution.default_layer`).
+    """The cascading model-randomisation test of ``method`` (any of
+    :data:`RANDOMISATION_METHODS`, the methods of :mod:`vggviz.attribution`) for class
+    ``target`` (None: top-1); CAMs and Guided Grad-CAM at ``layer`` (None:
+    :func:`vggviz.attribution.default_layer`). Occlusion runs at a cheap setting (patch S/7,
+    stride = patch: 50 forward passes a map), integrated gradients and SmoothGrad at the page's.
 
     Works on a deep copy of the model made under its lock; the shared model is neither
-    changed nor hooked. ``progress(done, total)`` after the original and after each step.
-    Re-initialisation is seeded (``seed``), so the result is the same every time.
+    changed nor hooked (hooks a method registers go on the copy's own chain). ``progress(done,
+    total)`` after the original and after each step. Re-initialisation (and SmoothGrad's noise)
+    is seeded (``seed``), so the result is the same every time.
     """
-    from .attribution import _check_target, _layer, default_layer
-
     if method not in RANDOMISATION_METHODS:
         raise ValueError(f"unknown method {method!r} for the randomisation check; choose one of "
                          f"{', '.join(RANDOMISATION_METHODS)}")
-    target = _check_target(loaded, analysis, target)
+    target = check_target(loaded, analysis, target)
     t0 = time.perf_counter()
     with loaded.lock:
         private = copy.deepcopy(loaded.model)
     private.eval()
     layers = named_layers(private)
-    lay = _layer(layers, layer or default_layer(loaded)) if method == "Grad-CAM" else None
+    lay = check_layer(layers, layer or default_layer(loaded)) if uses_layer(method) else None
     x = analysis.preprocessed.tensor.to(loaded.device, torch.float32)
     groups = cascade_groups(layers)
     total = len(groups) + 1
     gen = torch.Generator().manual_seed(int(seed))
     mini = variant_info(loaded.variant).mini
-    base, original = _map(layers, x, target, method, lay)
+    base, original = private_map(layers, x, method, target, lay, seed)
     if progress:
         progress(1, total)
     steps = []
     for i, (name, group) in enumerate(groups):
         for l in group:
             _reinit(l.module, mini, gen)
-        small, crop = _map(layers, x, target, method, lay)
+        small, crop = private_map(layers, x, method, target, lay, seed)
         with torch.inference_mode():
-            prob = float(torch.softmax(_run(layers, x, None, False)[0].float(), 1)[0, target])
+            prob = float(torch.softmax(Chain(layers, 0)(x).float(), 1)[0, target])
         steps.append(CascadeStep(name, spearman(base, small), crop, prob))
         if progress:
             progress(i + 2, total)
@@ -311,7 +258,8 @@ def curve_passes(steps: int, kinds: Sequence[str] = CURVE_KINDS, orders: Sequenc
 
 def _check_steps(steps) -> int:
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 2 <= int(steps) <= MAX_STEPS:
-        raise ValueError(f"steps must be a whole number from 2 to {MAX_STEPS}, got {steps!r}")
+        raise ValueError(_("steps must be a whole number from 2 to {most}, got {steps}").format(
+            most=MAX_STEPS, steps=repr(steps)))
     return int(steps)
 
 
@@ -346,10 +294,8 @@ def deletion_insertion(
     batches of ``batch`` through the shared model (under its lock, inference mode: nothing
     is hooked or changed); ``progress(done, total)`` counts images.
     """
-    from .attribution import _check_target
-
     steps = _check_steps(steps)
-    target = _check_target(loaded, analysis, target)
+    target = check_target(loaded, analysis, target)
     x = analysis.preprocessed.tensor.to(loaded.device, torch.float32)
     side_h, side_w = int(x.shape[-2]), int(x.shape[-1])
     heat = np.asarray(heat, np.float64)
@@ -403,13 +349,13 @@ def deletion_insertion(
 
 
 def depth_deletion(loaded: LoadedModel, analysis, target: int, steps: int = DEFAULT_STEPS,
-                   progress: Progress | None = None) -> list[tuple]:
-    """The depth sweep's Grad-CAM maps (:func:`vggviz.attribution.depth_sweep`, one per block)
-    each with its deletion AUC: ``[(GradCam, auc), …]``, shallow to deep. ``progress(done,
-    total)`` counts images over all blocks."""
+                   progress: Progress | None = None, method: str = "Grad-CAM") -> list[tuple]:
+    """The depth sweep's maps of CAM ``method`` (:func:`vggviz.attribution.depth_sweep`, one per
+    block) each with its deletion AUC: ``[(GradCam, auc), …]``, shallow to deep.
+    ``progress(done, total)`` counts images over all blocks."""
     from .attribution import depth_sweep
 
-    cams = depth_sweep(loaded, analysis, target)
+    cams = depth_sweep(loaded, analysis, target, method)
     per = curve_passes(steps, ("deletion",), ("map",))
     total = per * len(cams)
     rows = []
@@ -426,9 +372,17 @@ def depth_deletion(loaded: LoadedModel, analysis, target: int, steps: int = DEFA
 # --------------------------------------------------------------------------- figure
 
 
+_CURVE_NAMES = {
+    ("deletion", "map"): N_("deletion, map order (AUC {auc})"),
+    ("deletion", "random"): N_("deletion, random order (AUC {auc})"),
+    ("insertion", "map"): N_("insertion, map order (AUC {auc})"),
+    ("insertion", "random"): N_("insertion, random order (AUC {auc})"),
+}
+
+
 def curves_figure(curves: Curves, label: str = ""):
     """A plotly figure of the deletion and insertion curves, the map's order solid and the
-    random order dotted, each named with its AUC."""
+    random order dotted, each named with its AUC (texts in the session's language)."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
@@ -436,12 +390,13 @@ def curves_figure(curves: Curves, label: str = ""):
     for (kind, order), p in curves.probs.items():
         fig.add_trace(go.Scatter(
             x=100 * curves.fractions, y=p, mode="lines+markers" if order == "map" else "lines",
-            name=f"{kind}, {'map order' if order == 'map' else 'random order'} (AUC {curves.auc(kind, order):.3f})",
+            name=_(_CURVE_NAMES[(kind, order)]).format(auc=f"{curves.auc(kind, order):.3f}"),
             line={"color": colours.get(kind), "dash": "solid" if order == "map" else "dot"},
         ))
     fig.update_layout(
-        title=f"Probability of {label or f'class {curves.target}'} as pixels are removed or inserted",
-        xaxis_title="% of pixels removed (deletion) / inserted (insertion)", yaxis_title="class probability",
+        title=_("Probability of {label} as pixels are removed or inserted").format(
+            label=label or _("class {index}").format(index=curves.target)),
+        xaxis_title=_("% of pixels removed (deletion) / inserted (insertion)"), yaxis_title=_("class probability"),
         yaxis_range=[0, 1.02], height=380, margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "y": -0.25},
     )

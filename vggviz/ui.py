@@ -752,11 +752,11 @@ def _cached_depth_sweep(model_key: tuple, digest: str, target: int, _loaded: Loa
 
 
 @st.cache_data(max_entries=GRADCAM_CACHE_ENTRIES, ttl=ANALYSIS_TTL_S, show_spinner=False)
-def _cached_compare_methods(model_key: tuple, digest: str, target: int, layer: str, ig_steps: int,
-                            _loaded: LoadedModel, _analysis):
+def _cached_method_map(model_key: tuple, digest: str, target: int, layer: str | None, method: str,
+                       _loaded: LoadedModel, _analysis):
     from . import attribution
 
-    return attribution.compare_methods(_loaded, _analysis, target, layer, ig_steps=ig_steps)
+    return attribution.method_map(_loaded, _analysis, method, target, layer)
 
 
 def current_gradcam(loaded: LoadedModel, analysis, layer: str, target: int):
@@ -827,18 +827,28 @@ def current_occlusion(loaded: LoadedModel, analysis, target: int, patch: int, st
         loaded, analysis, int(target), int(patch), int(stride), progress=progress))
 
 
-def current_compare_methods(loaded: LoadedModel, analysis, target: int, layer: str, ig_steps: int = 0,
+def current_compare_methods(loaded: LoadedModel, analysis, target: int, layer: str, methods=None,
                             occlusion: tuple[int, int] | None = None, progress=None):
-    """Grad-CAM, Guided Grad-CAM, saliency (and integrated gradients) maps, cached; with
-    ``occlusion=(patch, stride)`` also "Occlusion" (:func:`current_occlusion`, the same map
-    :func:`vggviz.attribution.compare_methods` gives, with ``progress(done, total)``)."""
-    methods = _cached_compare_methods(_model_key(loaded), analysis.digest, int(target), layer, int(ig_steps),
-                                      loaded, analysis)
-    if occlusion is not None:
-        patch, stride = occlusion
-        methods = {**methods, "Occlusion": current_occlusion(loaded, analysis, target, patch, stride,
-                                                               progress).crop_map}
-    return methods
+    """Grad-CAM and the maps of ``methods`` (names of :data:`vggviz.attribution.METHODS`; None:
+    its ``DEFAULT_METHODS``), each cached per (model, image digest, target, method, and the
+    layer for the methods that use one); with ``occlusion=(patch, stride)`` also "Occlusion"
+    (:func:`current_occlusion`, with ``progress(done, total)``). In the registries' order, as
+    :func:`vggviz.attribution.compare_methods` gives them."""
+    from . import attribution
+
+    wanted = set(attribution.DEFAULT_METHODS if methods is None else methods) | {"Grad-CAM"}
+    out = {}
+    for name in attribution.METHODS:
+        if name == "Grad-CAM":
+            out[name] = current_gradcam(loaded, analysis, layer, target).crop_map
+        elif name == "Occlusion":
+            if occlusion is not None:
+                patch, stride = occlusion
+                out[name] = current_occlusion(loaded, analysis, target, patch, stride, progress).crop_map
+        elif name in wanted:
+            at = layer if attribution.uses_layer(name) else None
+            out[name] = _cached_method_map(_model_key(loaded), analysis.digest, int(target), at, name, loaded, analysis)
+    return out
 
 
 def _peek_cached_model(variant: str, source: str, device: str) -> LoadedModel | None:
@@ -850,14 +860,14 @@ def _peek_cached_model(variant: str, source: str, device: str) -> LoadedModel | 
 def compare_depths(image, target: int, sel: Selection | None = None, progress=None) -> list[dict]:
     """VGG11/13/16/19 on ``image`` (the mini family's four, with their shapes weights, when the
     selection is a mini variant): predictions and Grad-CAM of ``target`` at each last conv
-    (:func:`vggviz.attribution.compare_variants`). Models already in the bounded model cache
+    (:func:`vggviz.compare.compare_variants`). Models already in the bounded model cache
     are used as they are; the others are loaded one at a time, outside that cache, and dropped
     after use. One comparison runs at a time in the process (so at most one extra model is
     alive) and results are kept per (image, target, weights, device) for every session.
     ImageNet weights that cannot be had fall back to random weights, per variant (shown in
     each result's ``weights``); a weights file or a trained:ID fits one variant only, so
     ImageNet (shapes for the mini family) is used instead."""
-    from . import attribution
+    from . import compare
 
     sel = sel or selection()
     if VARIANTS[sel.variant].mini:      # the mini family compares with its trained shapes weights
@@ -876,7 +886,7 @@ def compare_depths(image, target: int, sel: Selection | None = None, progress=No
 
     with _compare_lock:
         if key not in _compare_results:
-            rows = attribution.compare_variants(variants, image, int(target), weights, sel.device,
+            rows = compare.compare_variants(variants, image, int(target), weights, sel.device,
                                                 progress=progress, get_model=get_model)
             while len(_compare_results) >= COMPARE_CACHE_ENTRIES:
                 _compare_results.pop(next(iter(_compare_results)))
@@ -963,9 +973,9 @@ _trust_results = SharedResults(TRUST_CACHE_ENTRIES)
 def current_randomisation(loaded: LoadedModel, analysis, target: int, layer: str, method: str, progress=None):
     """:func:`vggviz.trust.randomisation_check`, kept per (model, image, target, method, layer)
     for every session (:class:`SharedResults`: the progress bar is not replayed)."""
-    from . import trust
+    from . import attribution, trust
 
-    layer = layer if method == "Grad-CAM" else None
+    layer = layer if attribution.uses_layer(method) else None
     key = ("randomisation", _model_key(loaded), analysis.digest, int(target), method, layer)
     return _trust_results.get_or_compute(key, lambda: trust.randomisation_check(
         loaded, analysis, int(target), layer, method, progress=progress))
@@ -982,13 +992,14 @@ def current_curves(loaded: LoadedModel, analysis, target: int, method: str, laye
         loaded, analysis, heat, int(target), int(steps), progress=progress))
 
 
-def current_depth_deletion(loaded: LoadedModel, analysis, target: int, steps: int, progress=None):
-    """:func:`vggviz.trust.depth_deletion`, kept per (model, image, target, steps)."""
+def current_depth_deletion(loaded: LoadedModel, analysis, target: int, steps: int, progress=None,
+                           method: str = "Grad-CAM"):
+    """:func:`vggviz.trust.depth_deletion` of CAM ``method``, kept per (model, image, target, steps, method)."""
     from . import trust
 
-    key = ("depth", _model_key(loaded), analysis.digest, int(target), int(steps))
+    key = ("depth", _model_key(loaded), analysis.digest, int(target), int(steps), method)
     return _trust_results.get_or_compute(key, lambda: trust.depth_deletion(
-        loaded, analysis, int(target), int(steps), progress=progress))
+        loaded, analysis, int(target), int(steps), progress=progress, method=method))
 
 
 __all__ += ["current_randomisation", "current_curves", "current_depth_deletion"]
