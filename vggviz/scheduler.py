@@ -1,4 +1,5 @@
-"""First come, first served: one queue for the forward passes of every session (no streamlit).
+"""First come, first served: one queue for the network work of every session (no streamlit):
+forward passes, and Grad-CAM behind them.
 
 Sixteen analyses started at once on one shared model, each in its own session thread, all
 finish together after the slowest (4.4 s for VGG16 on 2 cores, where one alone takes 0.41 s):
@@ -15,6 +16,16 @@ what everyone waited before, and the throughput is the same.
 * A waiter that leaves (its session stopped: Streamlit raises in ``on_wait``, or the caller's
   thread is interrupted) withdraws; a queued pass nobody waits for any more leaves the queue,
   so the students behind move up.
+* Two priorities, first results first: a student's first result (the forward pass behind the
+  top-5, :data:`FIRST`) goes before work on an image that is already analysed (Grad-CAM and
+  its depth sweep, :data:`LATER`), which run through the same workers so the two never fight
+  over the cores (a Grad-CAM in a script thread next to the worker's pass is two thread pools
+  on two cores). Grad-CAM with its depth sweep costs about twice a forward pass; served in
+  plain arrival order, each student's top-5 would also wait for the Grad-CAMs of everyone
+  who uploaded earlier, while these students are already looking at their result. Within a
+  priority the order is arrival; a LATER pass is overtaken by at most ``max_overtake``
+  (default :data:`MAX_OVERTAKE`) later FIRST passes and then goes in its arrival place, so a
+  steady stream of uploads cannot starve it.
 
 ``VGGVIZ_SCHEDULER_WORKERS`` overrides the worker count (default: cores ÷ torch threads, at
 least 1).
@@ -30,9 +41,11 @@ from typing import Any, Callable, Hashable
 
 import torch
 
-__all__ = ["Scheduler", "Busy", "scheduler", "MAX_QUEUE", "default_workers"]
+__all__ = ["Scheduler", "Busy", "scheduler", "MAX_QUEUE", "MAX_OVERTAKE", "FIRST", "LATER", "default_workers"]
 
 MAX_QUEUE = int(os.environ.get("VGGVIZ_SCHEDULER_QUEUE", "256"))
+MAX_OVERTAKE = 32            # a classroom of uploads; then a waiting Grad-CAM goes in arrival order
+FIRST, LATER = 0, 1          # priorities: a student's first result; work on an analysed image
 
 
 class Busy(RuntimeError):
@@ -48,10 +61,11 @@ def default_workers() -> int:
 
 
 class _Ticket:
-    __slots__ = ("key", "fn", "waiters", "done", "result", "error", "state")
+    __slots__ = ("key", "fn", "waiters", "done", "result", "error", "state", "priority", "seq", "overtaken")
 
-    def __init__(self, key: Hashable, fn: Callable[[], Any]):
+    def __init__(self, key: Hashable, fn: Callable[[], Any], priority: int, seq: int):
         self.key, self.fn = key, fn
+        self.priority, self.seq, self.overtaken = priority, seq, 0
         self.waiters = 0
         self.done = threading.Event()
         self.result: Any = None
@@ -60,23 +74,46 @@ class _Ticket:
 
 
 class Scheduler:
-    def __init__(self, workers: int | None = None, max_queue: int = MAX_QUEUE):
+    def __init__(self, workers: int | None = None, max_queue: int = MAX_QUEUE, max_overtake: int = MAX_OVERTAKE):
         self.workers = workers or default_workers()
         self.max_queue = max_queue
+        self.max_overtake = max_overtake
         self._cond = threading.Condition()
-        self._queue: deque[_Ticket] = deque()
+        self._queue: deque[_Ticket] = deque()          # arrival order
         self._by_key: dict[Hashable, _Ticket] = {}
         self._threads: list[threading.Thread] = []
+        self._seq = 0
         self.served = 0
 
     # ---------------------------------------------------------------- queue
-    def _submit(self, key: Hashable, fn: Callable[[], Any]) -> _Ticket:
+    def _rank(self, t: _Ticket) -> tuple[int, int]:
+        """The service order: priority (a LATER pass overtaken ``max_overtake`` times counts
+        as FIRST), then arrival."""
+        return (FIRST if t.overtaken >= self.max_overtake else t.priority), t.seq
+
+    def _order(self) -> list[_Ticket]:
+        return sorted(self._queue, key=self._rank)
+
+    def _next(self) -> _Ticket:
+        """Take the next ticket off the queue (caller holds the lock; the queue is not empty);
+        every LATER ticket that arrived earlier and waits on counts one more overtaking."""
+        t = min(self._queue, key=self._rank)
+        self._queue.remove(t)
+        for other in self._queue:
+            if other.seq < t.seq and other.priority > t.priority:
+                other.overtaken += 1
+        return t
+
+    def _submit(self, key: Hashable, fn: Callable[[], Any], priority: int = FIRST) -> _Ticket:
         with self._cond:
             t = self._by_key.get(key)
+            if t is not None and t.state == "queued" and priority < t.priority:
+                t.priority = priority                  # joined by a more urgent waiter
             if t is None or t.state == "cancelled":
                 if len(self._queue) >= self.max_queue:
                     raise Busy(f"the server is busy ({len(self._queue)} analyses waiting); try again in a minute")
-                t = _Ticket(key, fn)
+                self._seq += 1
+                t = _Ticket(key, fn, priority, self._seq)
                 self._by_key[key] = t
                 self._queue.append(t)
                 while len(self._threads) < self.workers:
@@ -102,10 +139,13 @@ class Scheduler:
                 t.done.set()
 
     def place(self, t: _Ticket) -> int:
-        """1 for the next pass to run, 2 for the one after …; 0 once it runs or is done."""
+        """1 for the next pass to run, 2 for the one after …; 0 once it runs or is done.
+        (A later, more urgent pass may still move in ahead of a LATER one.)"""
         with self._cond:
+            if t.state != "queued":
+                return 0
             try:
-                return self._queue.index(t) + 1
+                return self._order().index(t) + 1
             except ValueError:
                 return 0
 
@@ -118,7 +158,7 @@ class Scheduler:
             with self._cond:
                 while not self._queue:
                     self._cond.wait()
-                t = self._queue.popleft()
+                t = self._next()
                 t.state = "running"
             try:
                 t.result = t.fn()
@@ -134,11 +174,12 @@ class Scheduler:
 
     # ---------------------------------------------------------------- the one call
     def run(self, key: Hashable, fn: Callable[[], Any], on_wait: Callable[[int], None] | None = None,
-            poll_s: float = 0.25) -> Any:
-        """Run ``fn`` in arrival order (joined with an identical ``key`` already queued or
-        running) and return its result, raising what it raised. ``on_wait(place)`` is called
-        while the pass is queued, and again when its place changes."""
-        t = self._submit(key, fn)
+            poll_s: float = 0.25, priority: int = FIRST) -> Any:
+        """Run ``fn`` in arrival order within its ``priority`` (:data:`FIRST` before
+        :data:`LATER`; joined with an identical ``key`` already queued or running) and return
+        its result, raising what it raised. ``on_wait(place)`` is called while the pass is
+        queued, and again when its place changes."""
+        t = self._submit(key, fn, priority)
         try:
             last = None
             while not t.done.wait(poll_s if on_wait else None):
