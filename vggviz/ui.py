@@ -708,20 +708,15 @@ def _model_key(loaded: LoadedModel) -> tuple[str, str, str, str]:
 @st.cache_data(max_entries=GRADCAM_CACHE_ENTRIES, ttl=ANALYSIS_TTL_S, show_spinner=False)
 def _cached_gradcam(model_key: tuple, digest: str, layer: str, target: int, _loaded: LoadedModel, _analysis):
     from . import attribution
-    from .scheduler import LATER, scheduler
 
-    # through the scheduler's workers, after any queued forward pass (first results first)
-    return scheduler().run(("gradcam", model_key, digest, layer, target),
-                           lambda: attribution.gradcam(_loaded, _analysis, layer, target), priority=LATER)
+    return attribution.gradcam(_loaded, _analysis, layer, target)
 
 
 @st.cache_data(max_entries=GRADCAM_CACHE_ENTRIES, ttl=ANALYSIS_TTL_S, show_spinner=False)
 def _cached_depth_sweep(model_key: tuple, digest: str, target: int, _loaded: LoadedModel, _analysis):
     from . import attribution
-    from .scheduler import LATER, scheduler
 
-    return scheduler().run(("depth_sweep", model_key, digest, target),
-                           lambda: attribution.depth_sweep(_loaded, _analysis, target), priority=LATER)
+    return attribution.depth_sweep(_loaded, _analysis, target)
 
 
 @st.cache_data(max_entries=GRADCAM_CACHE_ENTRIES, ttl=ANALYSIS_TTL_S, show_spinner=False)
