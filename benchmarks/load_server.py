@@ -33,7 +33,8 @@ image on the same seeded weights), or the sidebar not showing the user's own fil
 The last line printed is JSON: users, errors, p50_s / p95_s / max_s (upload → top-5 chart),
 gradcam_p95_s (Grad-CAM page → its image), floor_s (N × one in-process analysis ÷ cores: what
 the server could do at best), server_cpu_s and peak_rss_mb (the server's, when its pid is
-known), and more. Loopback servers only; at most MAX_USERS users; the whole run is bounded by
+known; server_cpu_per_student_s counts from the students' arrival, after the start page has
+imported the app and loaded the default model), and more. Loopback servers only; at most MAX_USERS users; the whole run is bounded by
 ``--timeout``. Weights are seeded random (``VGGVIZ_WEIGHTS=random``); the mini family uses its
 bundled shapes weights, as the sidebar does.
 """
@@ -625,7 +626,7 @@ def user_cookies(client_cookie: str | None, i: int) -> dict[str, str]:
 
 
 async def _classroom(base: str, images, variant, expected, expected_weights, deadline, ramp_s, say,
-                     client_cookie: str | None = None):
+                     client_cookie: str | None = None, on_students=None):
     # Someone opens the start page first, as the teacher does (the server loads its default
     # model once); then the students come.
     teacher = Session(base, {k: "teacher" for k in user_cookies(client_cookie, 0)})
@@ -636,6 +637,8 @@ async def _classroom(base: str, images, variant, expected, expected_weights, dea
     finally:
         await teacher.close()
     say("start page served; students arrive")
+    if on_students is not None:
+        on_students()
 
     async def user(i):
         await asyncio.sleep(ramp_s * i)
@@ -653,7 +656,7 @@ async def _classroom(base: str, images, variant, expected, expected_weights, dea
 
 def run_load(users: int = 30, variant: str = DEFAULT_VARIANT, url: str | None = None, pid: int | None = None,
              verify: bool = True, timeout_s: float = 900, ramp_s: float = 0.0, quiet: bool = False,
-             client_cookie: str | None = None) -> dict:
+             client_cookie: str | None = None, image_offset: int = 0) -> dict:
     """Run the classroom over the protocol and return the summary (see the module doc)."""
     from vggviz.variants import VARIANTS, canonical
     from vggviz.weights import default_source
@@ -668,7 +671,7 @@ def run_load(users: int = 30, variant: str = DEFAULT_VARIANT, url: str | None = 
     user_cookies(client_cookie, 0)      # a malformed value is refused before anything starts
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))
     t_start = time.monotonic()
-    images = [make_image(i, variant) for i in range(users)]
+    images = [make_image(image_offset + i, variant) for i in range(users)]
     weights = default_source(variant)
     t = time.monotonic()
     expected, one_s = expected_top(variant, images if verify else images[:1], weights)
@@ -683,17 +686,20 @@ def run_load(users: int = 30, variant: str = DEFAULT_VARIANT, url: str | None = 
         sampler.start()
         rss0 = rss_tree_mb(server_pid) if server_pid else math.nan
         cpu0 = server_cpu_s(server_pid)
+        marks = {}
         deadline = t_start + timeout_s
         try:
             # In its own thread: asyncio.run refuses to start inside a running event loop.
             coro = asyncio.wait_for(_classroom(base, images, variant, expected, weights, deadline, ramp_s, say,
-                                               client_cookie),
+                                               client_cookie,
+                                               lambda: marks.setdefault("cpu", server_cpu_s(server_pid))),
                                     max(1.0, deadline - time.monotonic() + 10))
             with ThreadPoolExecutor(1) as ex:
                 results, wall = ex.submit(asyncio.run, coro).result()
         finally:
             peak = sampler.stop()
-        return results, wall, rss0, peak, server_cpu_s(server_pid) - cpu0
+        cpu1 = server_cpu_s(server_pid)
+        return results, wall, rss0, peak, (cpu1 - cpu0, cpu1 - marks.get("cpu", math.nan))
 
     if url:
         results, wall, rss0, peak, cpu = go(url, pid)
@@ -713,7 +719,10 @@ def run_load(users: int = 30, variant: str = DEFAULT_VARIANT, url: str | None = 
         "p50_s": pct(t_res, 50), "p95_s": pct(t_res, 95), "max_s": max(t_res, default=nan),
         "gradcam_p50_s": pct(t_gc, 50), "gradcam_p95_s": pct(t_gc, 95),
         "floor_s": users * one_s / n_cores,
-        "server_cpu_s": cpu,
+        "server_cpu_s": cpu[0],
+        # from the students' arrival (after the start page: no imports, no default model load)
+        "server_cpu_students_s": cpu[1],
+        "server_cpu_per_student_s": cpu[1] / users,
         "peak_rss_mb": peak if peak > 0 else nan,
         "variant": variant, "weights": weights, "correct": len(ok),
         "analysis_s": one_s, "cores": n_cores, "wall_s": wall, "ramp_s": ramp_s,
@@ -731,7 +740,7 @@ def report(s: dict) -> str:
         f"  floor (N × one analysis {s['analysis_s']:.3f} s ÷ {s['cores']} cores): {s['floor_s']:.2f} s"
         + (f"   p95/floor {s['p95_s'] / s['floor_s']:.2f}   p50/floor {s['p50_s'] / s['floor_s']:.2f}" if s['floor_s'] else ""),
         f"  Grad-CAM page → image:  p50 {s['gradcam_p50_s']:.2f} s   p95 {s['gradcam_p95_s']:.2f} s   (all done in {s['wall_s']:.1f} s)",
-        f"  server CPU {s['server_cpu_s']:.1f} s, RSS start {s['rss_start_mb']:.0f} MB, peak {s['peak_rss_mb']:.0f} MB",
+        f"  server CPU {s['server_cpu_s']:.1f} s ({s['server_cpu_per_student_s']:.2f} s per student after the start page), RSS start {s['rss_start_mb']:.0f} MB, peak {s['peak_rss_mb']:.0f} MB",
     ]
     lines += [f"  ERROR {d}" for d in s["error_details"]]
     return "\n".join(lines)
@@ -760,6 +769,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="each user i also sends the cookie NAME=V[i mod len] with every request (a "
                          "balancer's sticky key, as a browser that already holds one; the teacher "
                          "sends NAME=teacher); see deploy/")
+    ap.add_argument("--image-offset", type=int, default=0, metavar="K",
+                    help="user i uploads generated image K+i (a second run against a warm server "
+                         "then finds none of its images in the server's cache)")
     ap.add_argument("--no-verify", action="store_true",
                     help="skip the in-process top-1 check (a server not on seeded random weights)")
     ap.add_argument("--json", nargs="?", const="-", metavar="FILE",
@@ -770,7 +782,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--pid needs --url (without --url the benchmark starts its own server)")
     try:
         s = run_load(a.users, a.variant, a.url, a.pid, not a.no_verify, a.timeout, a.ramp,
-                     client_cookie=a.client_cookie)
+                     client_cookie=a.client_cookie, image_offset=a.image_offset)
     except ValueError as e:
         print(f"load_server: {e}", file=sys.stderr)
         return 2
@@ -785,7 +797,8 @@ def main(argv: list[str] | None = None) -> int:
     if a.json and a.json != "-":
         Path(a.json).write_text(json.dumps(_clean(s), indent=2))
     line = {k: s[k] for k in JSON_KEYS} | {k: s[k] for k in ("variant", "correct", "analysis_s", "cores",
-                                                             "gradcam_p50_s", "wall_s", "error_details")}
+                                                             "gradcam_p50_s", "wall_s",
+                                                             "server_cpu_per_student_s", "error_details")}
     print(json.dumps(_clean(line)), flush=True)
     return 0 if s["errors"] == 0 else 1
 

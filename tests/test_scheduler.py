@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from vggviz.scheduler import Busy, Scheduler
+from vggviz.scheduler import FIRST, LATER, Busy, Scheduler
 
 
 def _gate():
@@ -23,10 +23,10 @@ def _gate():
     return hold, started, release
 
 
-def _spawn(s, key, fn, out, on_wait=None):
+def _spawn(s, key, fn, out, on_wait=None, priority=FIRST):
     def go():
         try:
-            out.append((key, s.run(key, fn, on_wait, poll_s=0.01)))
+            out.append((key, s.run(key, fn, on_wait, poll_s=0.01, priority=priority)))
         except BaseException as e:  # noqa: BLE001
             out.append((key, e))
     t = threading.Thread(target=go)
@@ -108,3 +108,76 @@ def test_a_waiter_that_leaves_frees_its_place():
     for t in ts:
         t.join(10)
     assert ran == ["next"] and isinstance(dict(out)["gone"], Left)
+
+
+def _queue_up(s, jobs, order, out):
+    """Hold the worker, then submit ``jobs`` [(key, priority)] in that arrival order."""
+    hold, started, release = _gate()
+    threads = [_spawn(s, "hold", hold, [])]
+    assert started.wait(5)
+    for key, prio in jobs:
+        threads.append(_spawn(s, key, lambda key=key: order.append(key) or key, out, priority=prio))
+        deadline = time.monotonic() + 5
+        while key not in {t.key for t in s._queue} and time.monotonic() < deadline:
+            time.sleep(0.005)                          # arrival order as listed
+    return threads, release
+
+
+def test_first_results_go_before_later_work_and_arrival_order_holds_within_each():
+    s = Scheduler(workers=1)
+    order, out = [], []
+    jobs = [("cam1", LATER), ("fwd1", FIRST), ("cam2", LATER), ("fwd2", FIRST), ("fwd3", FIRST)]
+    threads, release = _queue_up(s, jobs, order, out)
+    cam1 = next(t for t in s._queue if t.key == "cam1")
+    fwd3 = next(t for t in s._queue if t.key == "fwd3")
+    assert s.place(fwd3) == 3 and s.place(cam1) == 4     # behind fwd1, fwd2, fwd3 (place 4)
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert order == ["fwd1", "fwd2", "fwd3", "cam1", "cam2"]
+    assert dict(out)["cam2"] == "cam2"
+
+
+def test_later_work_is_overtaken_at_most_max_overtake_times():
+    s = Scheduler(workers=1, max_overtake=2)
+    order, out = [], []
+    jobs = [("cam", LATER)] + [(f"fwd{i}", FIRST) for i in range(5)]
+    threads, release = _queue_up(s, jobs, order, out)
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert order == ["fwd0", "fwd1", "cam", "fwd2", "fwd3", "fwd4"]    # no starvation
+
+
+def test_a_first_waiter_joining_later_work_raises_its_priority():
+    s = Scheduler(workers=1)
+    order, out = [], []
+    threads, release = _queue_up(s, [("shared", LATER), ("fwd", FIRST)], order, out)
+    threads.append(_spawn(s, "shared", lambda: order.append("dup") or "dup", out, priority=FIRST))
+    time.sleep(0.1)
+    assert s.queued() == 2                                 # joined, not a second pass
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert order == ["shared", "fwd"]                      # FIRST now, and earlier than fwd
+    assert [r for k, r in out if k == "shared"] == ["shared", "shared"]
+
+
+def test_a_later_waiter_that_leaves_frees_its_place():
+    s = Scheduler(workers=1)
+    order, out = [], []
+    threads, release = _queue_up(s, [("fwd", FIRST)], order, out)
+
+    class Left(Exception):
+        pass
+
+    def leave(place):
+        raise Left()
+
+    threads.append(_spawn(s, "cam", lambda: order.append("cam"), out, on_wait=leave, priority=LATER))
+    time.sleep(0.1)
+    assert s.queued() == 1
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert order == ["fwd"] and isinstance(dict(out)["cam"], Left)

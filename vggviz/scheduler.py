@@ -15,6 +15,15 @@ what everyone waited before, and the throughput is the same.
 * A waiter that leaves (its session stopped: Streamlit raises in ``on_wait``, or the caller's
   thread is interrupted) withdraws; a queued pass nobody waits for any more leaves the queue,
   so the students behind move up.
+* Two priorities, first results first: a student's first result (the forward pass behind the
+  top-5, :data:`FIRST`, the default) goes before work on an image that is already analysed
+  (:data:`LATER`). Within a priority the order is arrival; a LATER pass is overtaken by at most
+  ``max_overtake`` (default :data:`MAX_OVERTAKE`) later FIRST passes and then goes in its
+  arrival place, so a steady stream of uploads cannot starve it. The app does not route its
+  Grad-CAM through here (yet): measured through ``benchmarks/load_server.py`` (6 students,
+  VGG16, two servers side by side so both saw the same machine load), Grad-CAM and its depth
+  sweep as LATER passes on the worker cost 0.5–1.2 s more server CPU per student than in the
+  session's own thread (1.8–2.1 s) and did not bring the top-5 sooner.
 
 ``VGGVIZ_SCHEDULER_WORKERS`` overrides the worker count (default: cores ÷ torch threads, at
 least 1).
@@ -32,9 +41,11 @@ import torch
 
 from .i18n import N_, Text
 
-__all__ = ["Scheduler", "Busy", "scheduler", "MAX_QUEUE", "default_workers"]
+__all__ = ["Scheduler", "Busy", "scheduler", "MAX_QUEUE", "MAX_OVERTAKE", "FIRST", "LATER", "default_workers"]
 
 MAX_QUEUE = int(os.environ.get("VGGVIZ_SCHEDULER_QUEUE", "256"))
+MAX_OVERTAKE = 32            # a classroom of uploads; then a waiting Grad-CAM goes in arrival order
+FIRST, LATER = 0, 1          # priorities: a student's first result; work on an analysed image
 
 
 class Busy(RuntimeError):
@@ -51,10 +62,11 @@ def default_workers() -> int:
 
 
 class _Ticket:
-    __slots__ = ("key", "fn", "waiters", "done", "result", "error", "state")
+    __slots__ = ("key", "fn", "waiters", "done", "result", "error", "state", "priority", "seq", "overtaken")
 
-    def __init__(self, key: Hashable, fn: Callable[[], Any]):
+    def __init__(self, key: Hashable, fn: Callable[[], Any], priority: int, seq: int):
         self.key, self.fn = key, fn
+        self.priority, self.seq, self.overtaken = priority, seq, 0
         self.waiters = 0
         self.done = threading.Event()
         self.result: Any = None
@@ -63,24 +75,47 @@ class _Ticket:
 
 
 class Scheduler:
-    def __init__(self, workers: int | None = None, max_queue: int = MAX_QUEUE):
+    def __init__(self, workers: int | None = None, max_queue: int = MAX_QUEUE, max_overtake: int = MAX_OVERTAKE):
         self.workers = workers or default_workers()
         self.max_queue = max_queue
+        self.max_overtake = max_overtake
         self._cond = threading.Condition()
-        self._queue: deque[_Ticket] = deque()
+        self._queue: deque[_Ticket] = deque()          # arrival order
         self._by_key: dict[Hashable, _Ticket] = {}
         self._threads: list[threading.Thread] = []
+        self._seq = 0
         self.served = 0
 
     # ---------------------------------------------------------------- queue
-    def _submit(self, key: Hashable, fn: Callable[[], Any]) -> _Ticket:
+    def _rank(self, t: _Ticket) -> tuple[int, int]:
+        """The service order: priority (a LATER pass overtaken ``max_overtake`` times counts
+        as FIRST), then arrival."""
+        return (FIRST if t.overtaken >= self.max_overtake else t.priority), t.seq
+
+    def _order(self) -> list[_Ticket]:
+        return sorted(self._queue, key=self._rank)
+
+    def _next(self) -> _Ticket:
+        """Take the next ticket off the queue (caller holds the lock; the queue is not empty);
+        every LATER ticket that arrived earlier and waits on counts one more overtaking."""
+        t = min(self._queue, key=self._rank)
+        self._queue.remove(t)
+        for other in self._queue:
+            if other.seq < t.seq and other.priority > t.priority:
+                other.overtaken += 1
+        return t
+
+    def _submit(self, key: Hashable, fn: Callable[[], Any], priority: int = FIRST) -> _Ticket:
         with self._cond:
             t = self._by_key.get(key)
+            if t is not None and t.state == "queued" and priority < t.priority:
+                t.priority = priority                  # joined by a more urgent waiter
             if t is None or t.state == "cancelled":
                 if len(self._queue) >= self.max_queue:
                     raise Busy(Text(N_("the server is busy ({n} analyses waiting); try again in a minute"),
                                     n=len(self._queue)))
-                t = _Ticket(key, fn)
+                self._seq += 1
+                t = _Ticket(key, fn, priority, self._seq)
                 self._by_key[key] = t
                 self._queue.append(t)
                 while len(self._threads) < self.workers:
@@ -106,10 +141,13 @@ class Scheduler:
                 t.done.set()
 
     def place(self, t: _Ticket) -> int:
-        """1 for the next pass to run, 2 for the one after …; 0 once it runs or is done."""
+        """1 for the next pass to run, 2 for the one after …; 0 once it runs or is done.
+        (A later, more urgent pass may still move in ahead of a LATER one.)"""
         with self._cond:
+            if t.state != "queued":
+                return 0
             try:
-                return self._queue.index(t) + 1
+                return self._order().index(t) + 1
             except ValueError:
                 return 0
 
@@ -122,7 +160,7 @@ class Scheduler:
             with self._cond:
                 while not self._queue:
                     self._cond.wait()
-                t = self._queue.popleft()
+                t = self._next()
                 t.state = "running"
             try:
                 t.result = t.fn()
@@ -138,11 +176,12 @@ class Scheduler:
 
     # ---------------------------------------------------------------- the one call
     def run(self, key: Hashable, fn: Callable[[], Any], on_wait: Callable[[int], None] | None = None,
-            poll_s: float = 0.25) -> Any:
-        """Run ``fn`` in arrival order (joined with an identical ``key`` already queued or
-        running) and return its result, raising what it raised. ``on_wait(place)`` is called
-        while the pass is queued, and again when its place changes."""
-        t = self._submit(key, fn)
+            poll_s: float = 0.25, priority: int = FIRST) -> Any:
+        """Run ``fn`` in arrival order within its ``priority`` (:data:`FIRST` before
+        :data:`LATER`; joined with an identical ``key`` already queued or running) and return
+        its result, raising what it raised. ``on_wait(place)`` is called while the pass is
+        queued, and again when its place changes."""
+        t = self._submit(key, fn, priority)
         try:
             last = None
             while not t.done.wait(poll_s if on_wait else None):

@@ -32,6 +32,9 @@ from .weights import (
     resolve_device,
     trained_models,
 )
+from . import serving
+
+serving.prepare()      # the libraries' half-million objects out of the per-run full GC (vggviz.serving)
 
 __all__ = [
     "Selection",
