@@ -114,14 +114,19 @@ d2.download_button(_("⬇️ Heatmap (.npy, float32, image size, 0–1)"), data=
 st.subheader(_("Through the depth"))
 st.caption(_("The same class at the end of each block: early maps are sharp but about edges and "
              "colours (any class looks much the same), late maps are coarse but about the object."))
-small = pil.copy()
+# On request: one more pass with gradients through the whole network (about 1.2 analyses), the
+# largest cost of this page on a shared server when drawn for every visit.
+ui.link_param("sweep", "gc_sweep", options=[True, False], cast=ui.flag, to_url=lambda v: "1" if v else None)
+small = pil.copy()          # thumbnails for the sweep and the depth comparison below
 small.thumbnail((320, 320))
 scale = small.width / pil.width, small.height / pil.height
 small_box = (box[0] * scale[0], box[1] * scale[1], box[2] * scale[0], box[3] * scale[1])
-sweep = ui.current_depth_sweep(loaded, res, target)
-for col, c in zip(st.columns(len(sweep)), sweep):
-    col.image(maps.overlay(small, c.image_map(small_box, small.size), alpha, cmap, small_box), width="stretch")
-    col.caption(f"**{c.layer}** · {c.layer_map.shape[0]}×{c.layer_map.shape[1]}")
+if st.toggle(_("Show the maps at the end of every block"), key="gc_sweep",
+             help=_("One more pass with gradients through the whole network; kept in the link.")):
+    sweep = ui.current_depth_sweep(loaded, res, target)
+    for col, c in zip(st.columns(len(sweep)), sweep):
+        col.image(maps.overlay(small, c.image_map(small_box, small.size), alpha, cmap, small_box), width="stretch")
+        col.caption(f"**{c.layer}** · {c.layer_map.shape[0]}×{c.layer_map.shape[1]}")
 
 
 def method_grid(shown: dict, image_of) -> None:

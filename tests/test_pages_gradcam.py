@@ -67,7 +67,10 @@ def test_gradcam_page(calls):
     spec = at.get("plotly_chart")[0].proto.spec
     assert '"type":"heatmap"' in spec
     assert any(m.label == "Class probability" for m in at.metric)
+    assert sum("relu" in c.value and "×" in c.value for c in at.caption) == 0     # the sweep on request
+    at.toggle(key="gc_sweep").set_value(True).run()
     assert sum("relu" in c.value and "×" in c.value for c in at.caption) == 5
+    assert dict(at.query_params).get("sweep") in ("1", ["1"])
 
     # opacity and colormap re-render from the cached map
     n = len(calls)

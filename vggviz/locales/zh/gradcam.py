@@ -208,4 +208,8 @@ MESSAGES = {
         '像素被去除或插入时 {label} 的概率',
     'class {index}':
         '类别 {index}',
+    'Show the maps at the end of every block':
+        '显示每个卷积块末尾的热力图',
+    'One more pass with gradients through the whole network; kept in the link.':
+        '需要再做一次贯穿整个网络的带梯度传播；此设置会保存在链接中。',
 }
