@@ -3,7 +3,7 @@ import io
 import numpy as np
 import streamlit as st
 
-from vggviz import attribution, maps, trust, ui
+from vggviz import attribution, maps, shapes, trust, ui
 from vggviz.i18n import _
 from vggviz.variants import VARIANTS
 
@@ -22,7 +22,7 @@ st.markdown(_(
 ))
 
 # ---------------------------------------------------------------- controls
-cats = loaded.categories
+cats = shapes.shown_names(loaded.categories)     # the shapes' names translated; others as they are
 top = [p.index for p in res.top]
 options = top + [i for i in range(len(cats)) if i not in set(top)]
 if st.session_state.get("gc_digest") != (res.digest, res.variant):
@@ -74,7 +74,7 @@ left, right = st.columns([3, 2])
 left.image(over, width="stretch")
 left.caption(_("Grad-CAM of **{label}** ({target}) at **{layer}**, {h}×{w} upsampled bilinearly to the {px} px "
                "crop. Outside the white box (dimmed) is what the centre crop cut away: the network never "
-               "saw it.").format(label=cam.label, target=cam.target, layer=cam.layer, h=h, w=w,
+               "saw it.").format(label=cats[cam.target], target=cam.target, layer=cam.layer, h=h, w=w,
                                  px=res.preprocessed.tensor.shape[-1]))
 fig = maps.channel_heatmap(cam.layer_map, _("{layer} · {h}×{w} · as computed").format(layer=cam.layer, h=h, w=w),
                            colorscale=cmap)
@@ -82,7 +82,7 @@ fig.update_layout(height=380)
 right.plotly_chart(fig, width="stretch", key="gc_raw")
 m1, m2 = right.columns(2)
 m1.metric(_("Class probability"), f"{100 * cam.prob:.2f}%",
-          help=_("softmax output for {label} ({target})").format(label=cam.label, target=cam.target))
+          help=_("softmax output for {label} ({target})").format(label=cats[cam.target], target=cam.target))
 m2.metric(_("Map maximum"), f"{cam.raw_max:.3g}",
           help=_("Before scaling to [0, 1]: Σ_k α_k A_k at the hottest position"))
 if cam.raw_max == 0:
@@ -300,7 +300,7 @@ if show:
         st.caption(_("Occlusion of **{label}** ({target}), patch {patch} px, stride {stride} px, {passes} forward "
                      "passes: the logit is {score} unoccluded; the largest drop is {drop}, the largest rise "
                      "{rise} (rises are shown as 0: hiding there makes the class *more* likely).").format(
-                         label=o.label, target=o.target, patch=o.patch, stride=o.stride, passes=o.passes,
+                         label=cats[o.target], target=o.target, patch=o.patch, stride=o.stride, passes=o.passes,
                          score=f"{o.score:.3g}", drop=f"{o.raw_max:.3g}", rise=f"{max(0.0, -o.raw_min):.3g}"))
 
 # ---------------------------------------------------------------- depths

@@ -93,3 +93,13 @@ def test_transforms_are_torchvisions_preset():
     assert tuple(t.mean) == shapes.MEAN and tuple(t.std) == shapes.STD
     img, _ = shapes.sample(0, 0)
     assert t(img).shape == (3, 64, 64)
+
+
+def test_shown_names_translate_only_the_shapes():
+    from vggviz import i18n
+    from vggviz.shapes import CLASSES, shown_names
+
+    with i18n.using("zh"):
+        assert shown_names(CLASSES)[CLASSES.index("star")] == "星形"
+        assert shown_names(["cat", "star", "dog"]) == ["cat", "star", "dog"]      # a checkpoint's own names
+    assert shown_names(CLASSES) == list(CLASSES)

@@ -31,10 +31,11 @@ from PIL import Image, ImageDraw
 from torchvision.transforms import InterpolationMode
 from torchvision.transforms._presets import ImageClassification
 
-from .i18n import N_
+from .i18n import N_, _
 
 __all__ = [
     "CLASSES",
+    "shown_names",
     "IMAGE_SIZE",
     "MEAN",
     "STD",
@@ -53,6 +54,15 @@ __all__ = [
 CLASSES: tuple[str, ...] = (N_("circle"), N_("square"), N_("triangle"), N_("cross"), N_("star"), N_("ring"),
                             N_("diamond"), N_("crescent"))
 IMAGE_SIZE = 64
+
+
+def shown_names(categories) -> list[str]:
+    """A model's class names as a reader sees them: the shapes' names in the session's language
+    when the model's classes are the shapes (the mini family's bundled or trained weights);
+    any other names (ImageNet's, a checkpoint's own) as they are."""
+    cats = list(categories)
+    return [_(c) for c in cats] if tuple(cats) == CLASSES else cats
+
 MIN_FRACTION, MAX_FRACTION = 0.25, 0.67     # shape's outer size against the image side
 MAX_ROTATION = 25.0                          # degrees, either way
 PLAIN_SHARE = 0.15                           # images with a flat background, no noise, no clutter

@@ -14,7 +14,7 @@ from test_pages import PAGES, _assert_clean, _title
 pytestmark = pytest.mark.browser
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-LINK = "lang=zh&variant=vgg16_mini&sample=shapes%20star"
+LINK = "lang=zh&variant=vgg16_mini&weights=shapes&sample=shapes%20star"
 
 
 @pytest.mark.parametrize("path", PAGES)
