@@ -18,7 +18,6 @@ from vggviz.i18n import _
 from vggviz.paper import SOURCE, beside_torchvision, findings, ilsvrc_sentence, lab_sentence, table_rows
 from vggviz.variants import VARIANTS, lrn_note
 
-ui.page_guard()
 
 
 def text_or_dash(col: pd.Series, digits: int, missing: str | None = None) -> pd.Series:

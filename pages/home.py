@@ -8,7 +8,6 @@ from vggviz.i18n import _
 from vggviz.summary import summarize
 from vggviz.variants import VARIANTS
 
-ui.page_guard()
 v16 = summarize("vgg16", 224)
 fc_p, fc_m = v16.share("Linear")
 

@@ -26,7 +26,6 @@ def coef(params: int, channels: int) -> str:
     return f"{params // (channels * channels)}C²"
 
 
-ui.page_guard()
 st.title(_("Why 3×3? Receptive fields"))
 st.markdown(
     _("VGG uses only 3×3 convolutions. One unit of a 3×3 layer sees 3×3 pixels of the layer "

@@ -348,22 +348,31 @@ def sidebar() -> Selection:
 def page_guard() -> None:
     """Make sure the entry point (navigation, sidebar, banner) runs around every page.
 
-    With a ``pages/`` folder beside it, Streamlit starts in its old "pages directory" mode and
-    runs a page file on its own when the first request after a (re)start opens a page URL
-    directly (a deep link, or students' tabs reconnecting); only an ``st.navigation`` call
-    turns that mode off. Pages call this first (through :func:`selection` and friends): in that
-    mode it turns it off, as ``st.navigation`` would, and reruns, so the entry point runs.
+    The one workaround for Streamlit's old "pages directory" mode (MPA v1), in one place. With a
+    ``pages/`` folder beside the entry point, Streamlit (``PagesManager.uses_pages_directory``,
+    set from that folder when the first session starts) runs a page file *on its own* when the
+    first request after a (re)start opens a page URL directly (a deep link, or students' tabs
+    reconnecting): no sidebar, no banner, no footer. Only an ``st.navigation`` call turns that
+    mode off, for the rest of the process.
+
+    It is called once, at the end of this module (below), not by pages: every page imports
+    ``vggviz.ui``, and the first script run of a fresh server is the one that first imports it.
+    Inside a script run that is in that mode it turns the mode off, as ``st.navigation`` would,
+    and reruns, so the entry point runs; anywhere else (the CLI, tests, a normal run) it does
+    nothing. ``test_pages_directory_mode_*`` (tests of vggviz.ui) fail if a Streamlit upgrade
+    changes the behaviour this works around. (AppTest resets the flag before every run, a
+    different thing: tests/support.py keeps the server's behaviour there.)
     """
     from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory and get_script_run_ctx() is not None:
         PagesManager.uses_pages_directory = False
         st.rerun()
 
 
 def selection() -> Selection:
     """The sidebar's current choice (the entry point draws the sidebar before any page)."""
-    page_guard()
     sel = st.session_state.get(_SEL_KEY)
     if sel is None:
         opt = _family_weights("vgg16", default_source())
@@ -425,7 +434,6 @@ def _cached_model(variant: str, source: str, device: str) -> LoadedModel:
 def current_model(sel: Selection | None = None) -> LoadedModel | None:
     """The shared, cached model for the selection; None (with a message shown) when the
     weights file cannot be used. ImageNet weights that cannot be had fall back to random."""
-    page_guard()
     sel = sel or selection()
     source, note = sel.weights, ""
     if source == "imagenet":
@@ -503,7 +511,6 @@ def _image_is_upload() -> bool:
 
 def current_image():
     """The image chosen in the sidebar (a :class:`vggviz.images.LoadedImage`) or None."""
-    page_guard()
     return st.session_state.get("vggviz_image")
 
 
@@ -1003,3 +1010,8 @@ def current_depth_deletion(loaded: LoadedModel, analysis, target: int, steps: in
 
 
 __all__ += ["current_randomisation", "current_curves", "current_depth_deletion"]
+
+
+# Last, once the whole module is defined: a page file run on its own (a deep link right after a
+# server start) reruns here as the entry point (see page_guard).
+page_guard()

@@ -75,7 +75,18 @@ class WeightsError(ValueError):
 class LoadedModel:
     """A ready-to-run model and what the pages need to know about it.
 
-    ``lock`` guards anything that mutates or hooks the model (shared by every session).
+    One instance is shared by every session of a server (``st.cache_resource``). The lock rule,
+    stated here once (docs/architecture.md says the same; every module of vggviz follows it):
+
+    1. **Reading is free.** A forward pass (``layers.walk``, ``model(x)``, gradients with respect
+       to an input or a cached activation) mutates nothing and needs no lock.
+    2. **Anything that hooks or changes the model holds** ``lock`` for exactly as long as it does
+       so (a hook, ReLUs out of in-place mode, ``requires_grad_``, ``train()``), inside a context
+       manager that undoes it in ``finally``: hooks through their handles' ``remove()``, never by
+       editing ``_forward_hooks``. Example: :func:`vggviz.attribution.chain.attribution_mode`.
+    3. **Anything that changes weights works on a private copy** (``copy.deepcopy`` of the part it
+       needs: feature visualisation, the randomisation check, fine-tuning); the shared weights
+       stay bit-identical.
     """
 
     variant: str
