@@ -5,27 +5,28 @@ import pandas as pd
 import streamlit as st
 
 from vggviz import shapes, ui
+from vggviz.analysis import Prediction
 from vggviz.dense import (
     MAX_DENSE_SIZE,
     POOLED,
     POSITIONS,
-    average_posteriors,
-    fixed_scales,
-    multi_crop,
-    pixels_per_crop,
     DenseSizeError,
+    average_posteriors,
     classifier_shapes,
     combine,
     dense_scores,
+    fixed_scales,
     map_geometry,
     min_size,
+    multi_crop,
+    pixels_per_crop,
     pool_grid,
     resized_image,
     scales_for,
     score_map_size,
 )
 from vggviz.i18n import _
-from vggviz.rf_figures import multiscale_figure, score_map_figure, topk_figure
+from vggviz.prediction_figures import multiscale_figure, score_map_figure, topk_figure
 from vggviz.variants import VARIANTS
 
 sel = ui.selection()
@@ -158,7 +159,7 @@ if result is not None:
     with right:
         shown = st.selectbox(_("Class to map"), options, key="fc_class",
                              format_func=lambda i: f"{cat(i)} ({result.mean_probs[i]:.1%})")
-        st.plotly_chart(topk_figure([cat(i) for i, _p in top5], [p for _i, p in top5],
+        st.plotly_chart(topk_figure([Prediction(i, cats[i], p) for i, p in top5], translate_labels=mini,
                                     title=_("Top-5: softmax at each position, averaged over the map")),
                         width="stretch", key="fc_top5_chart")
     with left:

@@ -1,9 +1,8 @@
 import streamlit as st
 
-from vggviz import ui
-
+from vggviz import ui  # noqa: F401  (importing it runs ui.page_guard: deep links get the entry point)
+from vggviz.arch_figures import human
 from vggviz.compare import other_layers_sentence
-from vggviz.figures import human
 from vggviz.i18n import _
 from vggviz.summary import summarize
 from vggviz.variants import VARIANTS

@@ -5,7 +5,8 @@ import streamlit as st
 
 from vggviz import attribution, transfer, ui
 from vggviz.i18n import _
-from vggviz.images import ImageError, SUPPORTED_TYPES, load_image, load_image_file, sample_images
+from vggviz.images import SUPPORTED_TYPES, ImageError, load_image, load_image_file, sample_images
+from vggviz.prediction_figures import probs_figure
 from vggviz.shapes import CLASSES as SHAPES
 from vggviz.variants import VARIANTS
 
@@ -313,7 +314,7 @@ else:
     probs = transfer.predict(head, transfer.features_from_analysis(loaded, res))[0]
 left, right = st.columns([2, 3])
 left.image(image.image, width=224)
-right.plotly_chart(transfer.probs_figure(head_now.classes, probs), width="stretch", key="tr_probs")
+right.plotly_chart(probs_figure(head_now.classes, probs), width="stretch", key="tr_probs")
 best = int(np.argmax(probs))
 right.caption(_("Your layer says **{label}** ({p:.1f}%). It can only choose among your classes: a picture of "
                 "something else still gets one of them.").format(label=head_now.classes[best], p=100 * float(probs[best])))

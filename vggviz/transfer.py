@@ -54,7 +54,6 @@ __all__ = [
     "predict",
     "pca_2d",
     "pca_figure",
-    "probs_figure",
     "gradcam",
     "shape_images",
     "head_bytes",
@@ -301,17 +300,6 @@ def pca_figure(per_class: Mapping[str, np.ndarray], layer: str):
     fig.update_layout(title=_("{layer} features of your examples, first two principal components").format(layer=layer),
                       xaxis_title=_("PC1 ({p:.0f}% of variance)").format(p=100 * share[0]),
                       yaxis_title=_("PC2 ({p:.0f}% of variance)").format(p=100 * share[1]), height=420)
-    return fig
-
-
-def probs_figure(classes: Sequence[str], probs: np.ndarray):
-    """A horizontal bar chart of the new classes' probabilities."""
-    import plotly.graph_objects as go
-
-    fig = go.Figure(go.Bar(x=[float(p) for p in probs], y=list(classes), orientation="h",
-                           text=[f"{100 * float(p):.1f}%" for p in probs], textposition="auto"))
-    fig.update_layout(xaxis=dict(range=[0, 1], title=_("probability")), yaxis=dict(autorange="reversed"),
-                      height=80 + 40 * len(classes), margin=dict(l=10, r=10, t=10, b=10))
     return fig
 
 
