@@ -1,7 +1,7 @@
 import pandas as pd
 import streamlit as st
 
-from vggviz import ui  # noqa: F401  (importing it runs ui.page_guard: deep links get the entry point)
+from vggviz import ui  # noqa: F401  (importing it runs the deep-link guard: every page gets the entry point)
 from vggviz.arch_figures import block_bars
 from vggviz.compare import (
     ACCURACY_NOTE,

@@ -13,7 +13,7 @@ st.markdown(_(
 ))
 
 loaded = ui.current_model(sel)
-ui.weights_banner(loaded)
+ui.untrained_weights(loaded)
 if loaded is None:
     ui.end_page()
 weights = ui.current_conv_weights(loaded)
@@ -39,8 +39,7 @@ st.download_button(_("⬇️ Download the patches (PNG)"), data=lambda: maps.to_
 st.subheader(_("Deeper layers: kernels per output channel"))
 deeper = names[1:] or names
 c1, c2, c3 = st.columns([2, 3, 2])
-if st.session_state.get("flt_layer") not in deeper:
-    st.session_state["flt_layer"] = deeper[0]
+ui.keep_choice("flt_layer", deeper, deeper[0])
 ui.link_param("layer", "flt_layer", options=deeper)
 layer = c1.selectbox(_("Conv layer"), deeper, key="flt_layer",
                      format_func=lambda n: f"{n}  ·  {'×'.join(map(str, weights[n].shape))}")

@@ -51,9 +51,8 @@ cols[3].caption(normalised.format(range=NORMALISED_RANGE, mean=[round(m, 3) for 
 
 n_classes = len(loaded.categories)
 st.subheader(_("2 · The {k} most likely of its {n} classes").format(k=min(5, n_classes), n=n_classes))
-if not loaded.trained:
-    st.caption(_("⚠️ Untrained weights: these classes are noise, about {pct}% each (1 in {n}).")
-               .format(pct=f"{100 / n_classes:.2g}", n=n_classes))
+ui.untrained_weights(loaded, _("The classes it predicts below are noise, about {pct}% each (1 in {n}).").format(
+    pct=f"{100 / n_classes:.2g}", n=n_classes))
 left, right = st.columns([3, 1])
 left.plotly_chart(topk_figure(res.top, translate_labels=mini), width="stretch")
 right.metric(_("Device"), str(res.device).upper(), help=_("Where the forward pass ran (cuda when a GPU is there)"))

@@ -1,6 +1,6 @@
 import streamlit as st
 
-from vggviz import ui  # noqa: F401  (importing it runs ui.page_guard: deep links get the entry point)
+from vggviz import ui  # noqa: F401  (importing it runs the deep-link guard: every page gets the entry point)
 from vggviz.arch_figures import human
 from vggviz.compare import other_layers_sentence
 from vggviz.i18n import _

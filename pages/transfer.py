@@ -19,14 +19,12 @@ st.markdown(_(
     "vectors, in a second or so. Then any image gets your classes' probabilities."
 ))
 loaded = ui.current_model(sel)
-ui.weights_banner(loaded)
 if loaded is None:
     ui.end_page()
 mini = VARIANTS[loaded.variant].mini
-if not loaded.trained:
-    st.warning(_("These weights are untrained: the features are **random projections** of the pixels, not "
-                 "what a trained VGG sees. Train a new layer anyway and look at the held-out accuracy: "
-                 "usually near chance. That is the lesson: transfer learning transfers what was learned."))
+ui.untrained_weights(loaded, _("The features are **random projections** of the pixels, not what a trained VGG "
+                               "sees. Train a new layer anyway and look at the held-out accuracy: usually near "
+                               "chance. That is the lesson: transfer learning transfers what was learned."))
 
 ss = st.session_state
 model_key = (loaded.variant, loaded.requested, loaded.source, str(loaded.device))
@@ -320,8 +318,9 @@ right.caption(_("Your layer says **{label}** ({p:.1f}%). It can only choose amon
                 "something else still gets one of them.").format(label=head_now.classes[best], p=100 * float(probs[best])))
 
 cam_for = (res.digest, signature, use)
-if ss.get("tr_cam_for") != cam_for or ss.get("tr_cam_target") not in range(len(head_now.classes)):
+if ss.get("tr_cam_for") != cam_for:
     ss["tr_cam_for"], ss["tr_cam_target"] = cam_for, best     # a new image: its best class
+ui.keep_choice("tr_cam_target", range(len(head_now.classes)), best)
 target = st.selectbox(_("Grad-CAM for your class"), list(range(len(head_now.classes))),
                       format_func=lambda i: head_now.classes[i], key="tr_cam_target")
 try:

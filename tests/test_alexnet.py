@@ -5,8 +5,8 @@ from torchvision.models import AlexNet_Weights
 
 from vggviz.alexnet import conv1_weight, kernel_rows, model_facts, rf_growth, rf_sentence, weights_cached
 from vggviz.rf_figures import rf_growth_per_model_figure
-from vggviz.summary import BadInputSize, summarize
-from vggviz.variants import REFERENCE_MODELS, VARIANTS, UnknownVariant, build, model_info, variant_info
+from vggviz.summary import InputSizeError, summarize
+from vggviz.variants import REFERENCE_MODELS, VARIANTS, UnknownVariantError, build, model_info, variant_info
 
 META = AlexNet_Weights.IMAGENET1K_V1.meta
 
@@ -60,9 +60,9 @@ def test_a_real_forward_has_the_tables_shapes():
 def test_a_reference_model_not_a_variant():
     assert "alexnet" in REFERENCE_MODELS and "alexnet" not in VARIANTS
     assert model_info("alexnet").weight_layers == 8
-    with pytest.raises(UnknownVariant):
+    with pytest.raises(UnknownVariantError):
         variant_info("alexnet")                 # the sidebar, weights and image pages refuse it
-    with pytest.raises(BadInputSize, match="63"):
+    with pytest.raises(InputSizeError, match="63"):
         summarize("alexnet", 62)
     assert summarize("alexnet", 63).row("pool5").out_shape == [256, 1, 1]
 

@@ -15,7 +15,7 @@ import io
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -23,6 +23,9 @@ from PIL import Image, ImageDraw
 from plotly.subplots import make_subplots
 
 from .i18n import _
+
+if TYPE_CHECKING:
+    from .analysis import Analysis
 
 __all__ = [
     "GridImage",
@@ -287,7 +290,7 @@ def channel_stats(map2d: np.ndarray) -> dict:
 # --------------------------------------------------------------------------- whole network
 
 
-def layer_overview(analysis) -> go.Figure:
+def layer_overview(analysis: Analysis) -> go.Figure:
     """How the maps shrink and multiply: per layer the number of channels (bars) and the side
     of each map (line), and below, the mean activation and the share of active units."""
     rows = analysis.layer_stats()

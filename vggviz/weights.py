@@ -33,6 +33,7 @@ import torch
 from torch import nn
 from torchvision import models
 
+from .errors import VggvizError
 from .i18n import N_, Text
 from .variants import build, canonical, variant_info
 
@@ -65,7 +66,7 @@ MODELS_DIR = Path(__file__).resolve().parent.parent / "assets" / "models"
 TRAINED_KEEP = 8                        # models trained in this process kept in memory
 
 
-class WeightsError(ValueError):
+class WeightsError(VggvizError):
     """A weights source that cannot be used; the message is one line for the user (a
     :class:`~vggviz.i18n.Text`: ``str()`` gives it in the reader's language, since a failure
     may be remembered for every session)."""
