@@ -2,7 +2,7 @@ import pandas as pd
 import streamlit as st
 
 from vggviz import ui
-from vggviz.figures import human, network_diagram, params_vs_compute
+from vggviz.arch_figures import human, network_diagram, params_vs_compute
 from vggviz.i18n import _
 from vggviz.summary import MAX_INPUT_SIZE, MIN_INPUT_SIZE, summarize
 from vggviz.variants import VARIANTS
@@ -106,8 +106,8 @@ st.download_button(
 
 st.subheader(_("AlexNet beside VGG16"))
 from vggviz.alexnet import conv1_weight, kernel_rows, model_facts, rf_growth, rf_sentence, weights_file  # noqa: E402
-from vggviz.figures import rf_growth_figure  # noqa: E402
-from vggviz.maps import filter_patches  # noqa: E402
+from vggviz.filter_figures import filter_patches  # noqa: E402
+from vggviz.rf_figures import rf_growth_per_model_figure  # noqa: E402
 
 st.markdown(
     _("VGG was a reaction to AlexNet (2012), the network that won ImageNet two years before: "
@@ -136,7 +136,7 @@ left, right = st.columns([2, 3])
 left.dataframe(pd.DataFrame(kernel_rows("alexnet", "vgg16")).rename(
     columns={"step": _("step"), "alexnet": "AlexNet", "vgg16": "VGG16"}),
     hide_index=True, width="stretch", height=36 * 19)
-right.plotly_chart(rf_growth_figure({"AlexNet": rf_growth("alexnet"), "VGG16": rf_growth("vgg16")}),
+right.plotly_chart(rf_growth_per_model_figure({"AlexNet": rf_growth("alexnet"), "VGG16": rf_growth("vgg16")}),
                    width="stretch")
 right.markdown(rf_sentence("alexnet", "vgg16"))
 

@@ -7,8 +7,8 @@ from dataclasses import replace
 import streamlit as st
 
 from vggviz import ui
-from vggviz.featvis import BadRequest, default_settings, layer_shape, visual_layers
-from vggviz.i18n import _, N_
+from vggviz.featvis import VisualisationError, default_settings, layer_shape, visual_layers
+from vggviz.i18n import N_, _
 from vggviz.top_patches import source_label
 
 sel = ui.selection()
@@ -21,18 +21,15 @@ st.markdown(_(
 ))
 
 loaded = ui.current_model(sel)
-ui.weights_banner(loaded)
 if loaded is None:
     ui.end_page()
-if not loaded.trained:
-    st.info(_("With random weights both views show what an untrained stack of filters happens to "
-            "prefer (colour and texture at every layer): the method works, but nothing here was "
-            "learned. Choose the shapes-trained mini family, or ImageNet weights, to see features."))
+ui.untrained_weights(loaded, _("With random weights both views show what an untrained stack of filters happens to "
+                               "prefer (colour and texture at every layer): the method works, but nothing here was "
+                               "learned. Choose the shapes-trained mini family, or ImageNet weights, to see features."))
 
 names = visual_layers(loaded.model)
 default_layer = next((n for n in ("relu4_3", "relu4_2", "relu3_3", "relu3_2") if n in names), names[-1])
-if st.session_state.get("ch_layer") not in names:
-    st.session_state["ch_layer"] = default_layer
+ui.keep_choice("ch_layer", names, default_layer)
 ui.link_param("layer", "ch_layer", options=names)
 c1, c2 = st.columns([3, 2])
 layer = c1.selectbox(_("Layer"), names, key="ch_layer",
@@ -147,7 +144,7 @@ with tab_vis:
         try:
             have = (key, ui.current_featvis(loaded, layer, channels, settings, unit, progress))
             st.session_state["ch_result"] = have
-        except BadRequest as e:
+        except VisualisationError as e:
             ui.show_error(e)
         bar.empty()
         live.empty()

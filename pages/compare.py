@@ -1,8 +1,8 @@
 import pandas as pd
 import streamlit as st
 
-from vggviz import ui
-
+from vggviz import ui  # noqa: F401  (importing it runs the deep-link guard: every page gets the entry point)
+from vggviz.arch_figures import block_bars
 from vggviz.compare import (
     ACCURACY_NOTE,
     PAPER_ORDER,
@@ -13,12 +13,9 @@ from vggviz.compare import (
     paper_variant,
     variant_rows,
 )
-from vggviz.figures import block_bars
 from vggviz.i18n import _
 from vggviz.paper import SOURCE, beside_torchvision, findings, ilsvrc_sentence, lab_sentence, table_rows
 from vggviz.variants import VARIANTS, lrn_note
-
-ui.page_guard()
 
 
 def text_or_dash(col: pd.Series, digits: int, missing: str | None = None) -> pd.Series:

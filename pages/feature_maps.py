@@ -1,7 +1,7 @@
 import streamlit as st
 
 from vggviz import maps, ui
-from vggviz.i18n import _, N_
+from vggviz.i18n import N_, _
 from vggviz.summary import summarize
 from vggviz.unit_figures import clickable_map, selected_unit
 
@@ -15,8 +15,7 @@ side = loaded.input_size      # 224, or 64 for the mini family
 rows = {r.name: r for r in summarize(res.variant, side).rows}
 # relu1_2 (VGG16/19: edges and colour blobs after two convs) or the variant's first ReLU.
 default = "relu1_2" if "relu1_2" in names else next(n for n in names if n.startswith("relu"))
-if st.session_state.get("fm_layer") not in names:
-    st.session_state["fm_layer"] = default
+ui.keep_choice("fm_layer", names, default)
 
 ui.link_param("layer", "fm_layer", options=names)
 ui.link_param("order", "fm_order", options=list(maps.ORDERS))

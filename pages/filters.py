@@ -1,6 +1,7 @@
 import streamlit as st
 
 from vggviz import maps, ui
+from vggviz.filter_figures import filter_patches, kernel_grid, weight_histogram
 from vggviz.i18n import _
 from vggviz.variants import VARIANTS
 
@@ -12,7 +13,7 @@ st.markdown(_(
 ))
 
 loaded = ui.current_model(sel)
-ui.weights_banner(loaded)
+ui.untrained_weights(loaded)
 if loaded is None:
     ui.end_page()
 weights = ui.current_conv_weights(loaded)
@@ -23,7 +24,7 @@ st.subheader(_("{layer}: the first layer looks at colour").format(layer=names[0]
 w1 = weights[names[0]]
 lo, hi = float(w1.min()), float(w1.max())
 scale = st.slider(_("Patch size (px per weight)"), 6, 32, 16, 2, key="flt_scale")
-patches = maps.filter_patches(w1, scale=scale)
+patches = filter_patches(w1, scale=scale)
 st.image(patches)
 st.caption(_(
     "Each of the {n} filters of {layer} is {kh}×{kw} weights on each of the R, G and B inputs, drawn as a "
@@ -38,8 +39,7 @@ st.download_button(_("⬇️ Download the patches (PNG)"), data=lambda: maps.to_
 st.subheader(_("Deeper layers: kernels per output channel"))
 deeper = names[1:] or names
 c1, c2, c3 = st.columns([2, 3, 2])
-if st.session_state.get("flt_layer") not in deeper:
-    st.session_state["flt_layer"] = deeper[0]
+ui.keep_choice("flt_layer", deeper, deeper[0])
 ui.link_param("layer", "flt_layer", options=deeper)
 layer = c1.selectbox(_("Conv layer"), deeper, key="flt_layer",
                      format_func=lambda n: f"{n}  ·  {'×'.join(map(str, weights[n].shape))}")
@@ -50,7 +50,7 @@ first = c2.slider(_("Output channels from"), 0, o - span, 0, key=f"flt_first_{la
                   help=_("Shows {n} output channels starting here").format(n=span)) if o > span else 0
 max_in = c3.slider(_("Input channels shown"), 8, min(64, i_n), min(32, i_n), 8, key=f"flt_in_{layer}") \
     if i_n > 8 else i_n
-grid = maps.kernel_grid(w, slice(first, first + span), max_in=max_in)
+grid = kernel_grid(w, slice(first, first + span), max_in=max_in)
 st.image(grid)
 st.caption(_(
     "{layer} has {o} output channels, each with a {kh}×{kw} kernel on every one of its {i} input channels "
@@ -68,7 +68,7 @@ if not set(st.session_state.get("flt_hist_layers") or [None]) <= set(names):
     st.session_state["flt_hist_layers"] = list(dict.fromkeys(default))
 picked = st.multiselect(_("Layers"), names, key="flt_hist_layers")
 if picked:
-    st.plotly_chart(maps.weight_histogram({n: weights[n] for n in picked}), width="stretch", key="flt_hist")
+    st.plotly_chart(weight_histogram({n: weights[n] for n in picked}), width="stretch", key="flt_hist")
     st.caption(_(
         "{variant}: σ in the legend is each layer's standard deviation. torchvision starts every conv "
         "at σ = √(2 / fan-out) (He initialisation, fan-out = output channels × k × k), so wider layers "

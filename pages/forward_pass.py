@@ -2,8 +2,9 @@ import streamlit as st
 
 from vggviz import maps, ui
 from vggviz.analysis import NORMALISED_RANGE
-from vggviz.augment import jitter_range, jitter_draws
+from vggviz.augment import jitter_draws, jitter_range
 from vggviz.i18n import _
+from vggviz.prediction_figures import topk_figure
 from vggviz.variants import VARIANTS
 
 sel = ui.selection()
@@ -50,11 +51,10 @@ cols[3].caption(normalised.format(range=NORMALISED_RANGE, mean=[round(m, 3) for 
 
 n_classes = len(loaded.categories)
 st.subheader(_("2 · The {k} most likely of its {n} classes").format(k=min(5, n_classes), n=n_classes))
-if not loaded.trained:
-    st.caption(_("⚠️ Untrained weights: these classes are noise, about {pct}% each (1 in {n}).")
-               .format(pct=f"{100 / n_classes:.2g}", n=n_classes))
+ui.untrained_weights(loaded, _("The classes it predicts below are noise, about {pct}% each (1 in {n}).").format(
+    pct=f"{100 / n_classes:.2g}", n=n_classes))
 left, right = st.columns([3, 1])
-left.plotly_chart(maps.topk_figure(res.top, translate_labels=mini), width="stretch")
+left.plotly_chart(topk_figure(res.top, translate_labels=mini), width="stretch")
 right.metric(_("Device"), str(res.device).upper(), help=_("Where the forward pass ran (cuda when a GPU is there)"))
 right.metric(_("Forward pass"), _("{ms} ms").format(ms=f"{1000 * res.seconds:.0f}"),
              help=_("One pass through every layer, keeping every feature map for the next pages; "

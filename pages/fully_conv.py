@@ -5,27 +5,28 @@ import pandas as pd
 import streamlit as st
 
 from vggviz import shapes, ui
+from vggviz.analysis import Prediction
 from vggviz.dense import (
     MAX_DENSE_SIZE,
     POOLED,
     POSITIONS,
-    average_posteriors,
-    fixed_scales,
-    multi_crop,
-    pixels_per_crop,
     DenseSizeError,
+    average_posteriors,
     classifier_shapes,
     combine,
     dense_scores,
+    fixed_scales,
     map_geometry,
     min_size,
+    multi_crop,
+    pixels_per_crop,
     pool_grid,
     resized_image,
     scales_for,
     score_map_size,
 )
 from vggviz.i18n import _
-from vggviz.rf_figures import multiscale_figure, score_map_figure, topk_figure
+from vggviz.prediction_figures import multiscale_figure, score_map_figure, topk_figure
 from vggviz.variants import VARIANTS
 
 sel = ui.selection()
@@ -35,10 +36,8 @@ st.title(_("Fully convolutional {model}: dense and multi-scale evaluation").form
 loaded = ui.current_model(sel)
 if loaded is None:
     ui.end_page()
-ui.weights_banner(loaded)
-if not loaded.trained:
-    st.caption(_("With random weights the shapes and the arithmetic on this page are right, but "
-                 "the class maps and predictions are noise."))
+ui.untrained_weights(loaded, _("With random weights the shapes and the arithmetic on this page are right, but "
+                               "the class maps and predictions are noise."))
 
 g = pool_grid(loaded.model)
 smallest = min_size(g)
@@ -102,9 +101,8 @@ own = min(image.image.size)
 st.header(_("Dense evaluation at one scale"))
 c1, c2, c3 = st.columns([3, 2, 2])
 size_options = [str(v) for v in (scales if g == 7 else (64, 128, 256))] + ["own", "custom"]
-if st.session_state.get("fc_size") not in size_options:
-    # the mini family sees shapes of its training sizes at the image's own scale (a canvas: 256)
-    st.session_state["fc_size"] = size_options[0] if g == 7 else "own"
+# the mini family sees shapes of its training sizes at the image's own scale (a canvas: 256)
+ui.keep_choice("fc_size", size_options, size_options[0] if g == 7 else "own")
 ui.link_param("size", "fc_size", options=size_options)
 choice = c1.radio(
     _("Shorter side of the image (px)"), size_options, horizontal=True,
@@ -148,8 +146,7 @@ if result is not None:
     if placed:      # the canvas's own shapes first
         present = list(dict.fromkeys(cats.index(p.label) for p in placed if p.label in cats))   # own classes: maybe none
         options = present + [i for i in options if i not in present]
-    if st.session_state.get("fc_class") not in options:
-        st.session_state["fc_class"] = options[0]
+    ui.keep_choice("fc_class", options, options[0])
     m1, m2, m3 = st.columns(3)
     m1.metric(_("Input fed to the network"), f"{result.input_shape[1]}×{result.input_shape[0]} px")
     m2.metric(_("Class-score map"), f"{h}×{w}")
@@ -158,7 +155,7 @@ if result is not None:
     with right:
         shown = st.selectbox(_("Class to map"), options, key="fc_class",
                              format_func=lambda i: f"{cat(i)} ({result.mean_probs[i]:.1%})")
-        st.plotly_chart(topk_figure([cat(i) for i, _p in top5], [p for _i, p in top5],
+        st.plotly_chart(topk_figure([Prediction(i, cats[i], p) for i, p in top5], translate_labels=mini,
                                     title=_("Top-5: softmax at each position, averaged over the map")),
                         width="stretch", key="fc_top5_chart")
     with left:

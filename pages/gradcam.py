@@ -11,9 +11,8 @@ sel = ui.selection()
 st.title(_("Grad-CAM: where the network looks"))
 
 loaded, image, res = ui.require_analysis(sel)
-if not loaded.trained:
-    st.warning(_("These weights are untrained: the Grad-CAM of a random network means nothing (its "
-                 "gradients favour no object), so read the maps below only as a demonstration of the method."))
+ui.untrained_weights(loaded, _("The Grad-CAM of a random network means nothing (its gradients favour no "
+                                "object), so read the maps below only as a demonstration of the method."))
 
 st.markdown(_(
     "Grad-CAM (Selvaraju et al., 2017) weights each channel of a layer by how much the class score "
@@ -29,8 +28,7 @@ if st.session_state.get("gc_digest") != (res.digest, res.variant):
     st.session_state["gc_digest"] = (res.digest, res.variant)
     st.session_state["gc_target"] = top[0]
 layers = attribution.gradcam_layers(loaded)
-if st.session_state.get("gc_layer") not in layers:
-    st.session_state["gc_layer"] = attribution.default_layer(loaded)
+ui.keep_choice("gc_layer", layers, attribution.default_layer(loaded))
 
 
 def class_label(i: int) -> str:
@@ -304,11 +302,11 @@ if show:
                          score=f"{o.score:.3g}", drop=f"{o.raw_max:.3g}", rise=f"{max(0.0, -o.raw_min):.3g}"))
 
 # ---------------------------------------------------------------- depths
-st.subheader(_("Compare depths: VGG11, 13, 16, 19"))
+st.subheader(_("Grad-CAM across depths: VGG11, 13, 16, 19"))
 st.caption(_("Each network's own top-5 and its Grad-CAM of **{label}** at its last conv. Networks not already "
              "loaded are loaded one at a time and dropped again.").format(label=cats[target]))
 key = ("gc_depths", res.digest, target, sel.weights, sel.device)
-if st.button(_("Compare depths"), key="gc_depths_button") and ui.allowed("heavy"):
+if st.button(_("Run VGG11, 13, 16 and 19"), key="gc_depths_button") and ui.allowed("heavy"):
     bar = st.progress(0.0, text=_("Starting…"))
 
     def progress(done: int, total: int, variant: str) -> None:
@@ -317,9 +315,9 @@ if st.button(_("Compare depths"), key="gc_depths_button") and ui.allowed("heavy"
         bar.progress(done / total, text=text)
 
     try:
-        st.session_state["gc_depths"] = (key, ui.compare_depths(image, target, sel, progress))
+        st.session_state["gc_depths"] = (key, ui.current_gradcam_by_variant(image, target, sel, progress))
     except (RuntimeError, ValueError, MemoryError) as e:
-        ui.show_error(_("Comparing depths failed: {error}").format(error=e))
+        ui.show_error(_("Grad-CAM across depths failed: {error}").format(error=e))
     bar.empty()
 stored = st.session_state.get("gc_depths")
 if stored and stored[0] == key:

@@ -26,7 +26,6 @@ def coef(params: int, channels: int) -> str:
     return f"{params // (channels * channels)}C²"
 
 
-ui.page_guard()
 st.title(_("Why 3×3? Receptive fields"))
 st.markdown(
     _("VGG uses only 3×3 convolutions. One unit of a 3×3 layer sees 3×3 pixels of the layer "
@@ -187,8 +186,7 @@ feature_rows = [r for r in summary.rows if r.module.startswith("features")]
 names = [r.name for r in feature_rows]
 convs = [r.name for r in feature_rows if r.type.startswith("Conv")]
 default = "conv5_3" if "conv5_3" in names else convs[-1]
-if st.session_state.get("rf_layer") not in names:
-    st.session_state["rf_layer"] = default
+ui.keep_choice("rf_layer", names, default)
 layer = st.selectbox(_("Layer"), names, key="rf_layer",
                      help=_("Layers of the convolutional part; the sidebar's variant"))
 row = summary.row(layer)
@@ -216,7 +214,7 @@ outside = top < 0 or left_ < 0 or bottom > side or right_ > side
 
 image = ui.current_image()
 loaded = ui.current_model(sel)
-ui.weights_banner(loaded)
+ui.untrained_weights(loaded)
 crop = tensor = None
 if image is not None and loaded is not None:
     crop, tensor = crop_input(loaded, image.image)

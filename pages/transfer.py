@@ -5,7 +5,8 @@ import streamlit as st
 
 from vggviz import attribution, transfer, ui
 from vggviz.i18n import _
-from vggviz.images import ImageError, SUPPORTED_TYPES, load_image, load_image_file, sample_images
+from vggviz.images import SUPPORTED_TYPES, ImageError, load_image, load_image_file, sample_images
+from vggviz.prediction_figures import probs_figure
 from vggviz.shapes import CLASSES as SHAPES
 from vggviz.variants import VARIANTS
 
@@ -18,14 +19,12 @@ st.markdown(_(
     "vectors, in a second or so. Then any image gets your classes' probabilities."
 ))
 loaded = ui.current_model(sel)
-ui.weights_banner(loaded)
 if loaded is None:
     ui.end_page()
 mini = VARIANTS[loaded.variant].mini
-if not loaded.trained:
-    st.warning(_("These weights are untrained: the features are **random projections** of the pixels, not "
-                 "what a trained VGG sees. Train a new layer anyway and look at the held-out accuracy: "
-                 "usually near chance. That is the lesson: transfer learning transfers what was learned."))
+ui.untrained_weights(loaded, _("The features are **random projections** of the pixels, not what a trained VGG "
+                               "sees. Train a new layer anyway and look at the held-out accuracy: usually near "
+                               "chance. That is the lesson: transfer learning transfers what was learned."))
 
 ss = st.session_state
 model_key = (loaded.variant, loaded.requested, loaded.source, str(loaded.device))
@@ -313,14 +312,15 @@ else:
     probs = transfer.predict(head, transfer.features_from_analysis(loaded, res))[0]
 left, right = st.columns([2, 3])
 left.image(image.image, width=224)
-right.plotly_chart(transfer.probs_figure(head_now.classes, probs), width="stretch", key="tr_probs")
+right.plotly_chart(probs_figure(head_now.classes, probs), width="stretch", key="tr_probs")
 best = int(np.argmax(probs))
 right.caption(_("Your layer says **{label}** ({p:.1f}%). It can only choose among your classes: a picture of "
                 "something else still gets one of them.").format(label=head_now.classes[best], p=100 * float(probs[best])))
 
 cam_for = (res.digest, signature, use)
-if ss.get("tr_cam_for") != cam_for or ss.get("tr_cam_target") not in range(len(head_now.classes)):
+if ss.get("tr_cam_for") != cam_for:
     ss["tr_cam_for"], ss["tr_cam_target"] = cam_for, best     # a new image: its best class
+ui.keep_choice("tr_cam_target", range(len(head_now.classes)), best)
 target = st.selectbox(_("Grad-CAM for your class"), list(range(len(head_now.classes))),
                       format_func=lambda i: head_now.classes[i], key="tr_cam_target")
 try:

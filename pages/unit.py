@@ -6,7 +6,7 @@ from vggviz import ui
 from vggviz.erf import box_mask, erf_radius
 from vggviz.i18n import _
 from vggviz.rf_figures import erf_figure, unit_box_figure
-from vggviz.unit import BadUnit, unit_arithmetic, unit_layers
+from vggviz.unit import UnitError, unit_arithmetic, unit_layers
 from vggviz.unit_figures import clickable_map, pixels_image, selected_unit, terms_figure, window_figure
 
 sel = ui.selection()
@@ -26,8 +26,7 @@ goto = st.session_state.pop(ui.UNIT_GOTO, None)
 if goto is not None and goto[0] in names:
     st.session_state["unit_layer"] = goto[0]
     st.session_state["unit_channel"], st.session_state["unit_row"], st.session_state["unit_col"] = goto[1:]
-if st.session_state.get("unit_layer") not in names:
-    st.session_state["unit_layer"] = next((n for n in ("relu3_1", "relu2_1") if n in names), names[0])
+ui.keep_choice("unit_layer", names, next((n for n in ("relu3_1", "relu2_1") if n in names), names[0]))
 
 ui.link_param("layer", "unit_layer", options=names)
 c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
@@ -51,7 +50,7 @@ col = c4.number_input(_("Column (0 … {last})").format(last=W - 1), 0, W - 1, k
 
 try:
     u = unit_arithmetic(loaded, res, layer, channel, row, col)
-except BadUnit as e:
+except UnitError as e:
     ui.show_error(e)
     ui.end_page()
 

@@ -4,9 +4,9 @@ import pytest
 from torchvision.models import AlexNet_Weights
 
 from vggviz.alexnet import conv1_weight, kernel_rows, model_facts, rf_growth, rf_sentence, weights_cached
-from vggviz.figures import rf_growth_figure
-from vggviz.summary import BadInputSize, summarize
-from vggviz.variants import REFERENCE_MODELS, VARIANTS, UnknownVariant, build, model_info, variant_info
+from vggviz.rf_figures import rf_growth_per_model_figure
+from vggviz.summary import InputSizeError, summarize
+from vggviz.variants import REFERENCE_MODELS, VARIANTS, UnknownVariantError, build, model_info, variant_info
 
 META = AlexNet_Weights.IMAGENET1K_V1.meta
 
@@ -47,6 +47,7 @@ def test_receptive_fields_equal_the_hand_computation():
 
 def test_a_real_forward_has_the_tables_shapes():
     import torch
+
     from vggviz.layers import walk
 
     model, s = build("alexnet"), summarize("alexnet", 96)
@@ -59,9 +60,9 @@ def test_a_real_forward_has_the_tables_shapes():
 def test_a_reference_model_not_a_variant():
     assert "alexnet" in REFERENCE_MODELS and "alexnet" not in VARIANTS
     assert model_info("alexnet").weight_layers == 8
-    with pytest.raises(UnknownVariant):
+    with pytest.raises(UnknownVariantError):
         variant_info("alexnet")                 # the sidebar, weights and image pages refuse it
-    with pytest.raises(BadInputSize, match="63"):
+    with pytest.raises(InputSizeError, match="63"):
         summarize("alexnet", 62)
     assert summarize("alexnet", 63).row("pool5").out_shape == [256, 1, 1]
 
@@ -77,7 +78,7 @@ def test_facts_and_kernel_rows():
 
 
 def test_rf_figure_data_and_sentence():
-    fig = rf_growth_figure({"AlexNet": rf_growth("alexnet"), "VGG16": rf_growth("vgg16")})
+    fig = rf_growth_per_model_figure({"AlexNet": rf_growth("alexnet"), "VGG16": rf_growth("vgg16")})
     alex, vgg = fig.data
     assert (alex.name, list(alex.x), list(alex.y)) == ("AlexNet", list(range(1, 9)), [11, 19, 51, 67, 99, 131, 163, 195])
     assert len(vgg.x) == 18 and vgg.y[0] == 3 and vgg.y[-1] == 212
@@ -89,8 +90,9 @@ def test_rf_figure_data_and_sentence():
 
 def test_conv1_filters_only_from_the_cache(tmp_path, monkeypatch):
     """Offline-safe: no file in the cache → None, and nothing is downloaded."""
-    import torch
     import urllib.request
+
+    import torch
 
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
     monkeypatch.setattr(urllib.request, "urlopen", lambda *a, **k: pytest.fail("must not download"))

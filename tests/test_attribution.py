@@ -20,7 +20,7 @@ from torchvision.transforms._presets import ImageClassification
 from vggviz import attribution as A
 from vggviz.analysis import analyze
 from vggviz.images import load_image_file, sample_images
-from vggviz.layers import UnknownLayer, find_layer, named_layers
+from vggviz.layers import UnknownLayerError, find_layer, named_layers
 from vggviz.variants import make_features
 from vggviz.weights import LoadedModel
 
@@ -117,11 +117,11 @@ def test_hand_computed_map():
 def test_bad_layer_and_target(vgg11):
     loaded = tiny_loaded(hand_model(), Pixels)
     res = analyze(loaded, Image.new("RGB", (4, 4), (100, 0, 0)))
-    with pytest.raises(UnknownLayer, match="no spatial map"):
+    with pytest.raises(UnknownLayerError, match="no spatial map"):
         A.gradcam(loaded, res, "fc6")
-    with pytest.raises(UnknownLayer, match="unknown layer"):
+    with pytest.raises(UnknownLayerError, match="unknown layer"):
         A.gradcam(loaded, res, "conv9_9")
-    with pytest.raises(A.UnknownTarget, match="from 0 to 1"):
+    with pytest.raises(A.UnknownTargetError, match="from 0 to 1"):
         A.gradcam(loaded, res, "conv1_1", target=2)
     assert A.gradcam_layers(vgg11)[0] == "conv1_1" and A.gradcam_layers(vgg11)[-1] == "pool5"
     assert A.default_layer(vgg11) == "conv5_2"
@@ -572,7 +572,7 @@ def test_occlusion_bad_patch_stride_or_baseline():
         assert "\n" not in str(e.value), kw
     with pytest.raises(ValueError, match="from 1 to the patch size"):
         A.occlusion_passes(224, 8, 9)
-    with pytest.raises(A.UnknownTarget):
+    with pytest.raises(A.UnknownTargetError):
         A.occlusion(loaded, res, target=2)
 
 

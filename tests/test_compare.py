@@ -7,8 +7,8 @@ from vggviz.compare import (
     ACCURACY_NOTE,
     bn_gains,
     bn_sentence,
-    compare_variants,
     depth_sentence,
+    gradcam_by_variant,
     other_layers,
     other_layers_sentence,
     variant_rows,
@@ -56,7 +56,7 @@ def test_accuracy_note_separates_single_crop_from_the_papers_ensemble():
 # --------------------------------------------------------------------------- Grad-CAM across depths (moved from test_attribution)
 
 
-def test_compare_variants_drops_the_models(vgg11, monkeypatch):
+def test_gradcam_by_variant_drops_the_models(vgg11, monkeypatch):
     import vggviz.weights as W
 
     made = []
@@ -70,7 +70,7 @@ def test_compare_variants_drops_the_models(vgg11, monkeypatch):
     monkeypatch.setattr(W, "load_model", spy)
     calls = []
     img = load_image_file(sample_images()["Cat"])
-    rows = compare_variants(["vgg11", "vgg11_lrn"], img, 281, "random", "cpu",
+    rows = gradcam_by_variant(["vgg11", "vgg11_lrn"], img, 281, "random", "cpu",
                             progress=lambda *a: calls.append(a),
                             get_model=lambda v: vgg11 if v == "vgg11" else None)
     assert [r["variant"] for r in rows] == ["vgg11", "vgg11_lrn"]

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from vggviz.erf import (
-    NotSpatial,
+    NotSpatialError,
     box_mask,
     effective_rf,
     effective_rf_noise,
@@ -165,7 +165,7 @@ def test_bad_requests_are_refused_and_release_the_lock():
         effective_rf(loaded, x, "conv1_2", 16, 0)
     with pytest.raises(ValueError, match="channel"):
         effective_rf(loaded, x, "conv1_2", 3, 3, channel=4)
-    with pytest.raises(NotSpatial):
+    with pytest.raises(NotSpatialError):
         effective_rf(loaded, x, "fc6", 0, 0)
     with pytest.raises(ValueError, match="one image"):
         effective_rf(loaded, torch.randn(2, 3, 16, 16), "conv1_2", 3, 3)

@@ -12,7 +12,7 @@ from PIL import Image
 from torch import nn
 
 from vggviz import cli
-from vggviz.featvis import BadRequest, default_settings, layer_activation, objective_layer, visualize
+from vggviz.featvis import VisualisationError, default_settings, layer_activation, objective_layer, visualize
 
 FAST = 96      # steps: enough for the mini family to rise, a fraction of the default
 
@@ -89,7 +89,7 @@ def test_a_unit_and_progress(vgg16_mini):
     (dict(layer="conv3_1", channels=0, unit=(16, 0)), "outside"),
 ])
 def test_bad_requests_are_one_line(vgg16_mini, kwargs, match):
-    with pytest.raises(BadRequest, match=match) as e:
+    with pytest.raises(VisualisationError, match=match) as e:
         visualize(vgg16_mini, settings=default_settings(vgg16_mini, steps=1), **kwargs)
     assert "\n" not in str(e.value)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from vggviz.links import BadLink, parse, share_url
+from vggviz.links import LinkError, parse, share_url
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -19,7 +19,7 @@ def test_parse_checks_options_and_ranges():
     for raw, kw in [("conv9_9", dict(options=["conv1_1"])), ("9", dict(options=[1, 3], cast=int)),
                     ("x", dict(lo=0, hi=3, cast=int)), ("7", dict(lo=0, hi=3, cast=int)),
                     ("", dict(options=["a"])), ("a" * 200, dict(options=["a"]))]:
-        with pytest.raises(BadLink) as e:
+        with pytest.raises(LinkError) as e:
             parse("p", raw, **kw)
         assert "\n" not in str(e.value) and len(str(e.value)) < 200
 

@@ -1,4 +1,4 @@
-"""Rendering: tiles land where GridImage says, sorting, colour tables, filter pictures."""
+"""Rendering: tiles land where GridImage says, sorting, colour tables, one channel, overlays."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import pytest
 from PIL import Image
 
 from vggviz import maps
-from vggviz.analysis import Prediction
 
 
 def tile_pixels(grid: maps.GridImage, pos: int) -> np.ndarray:
@@ -146,14 +145,6 @@ def test_channel_stats_and_heatmap():
     assert "%{z" in fig.data[0].hovertemplate
 
 
-def test_topk_figure_most_likely_on_top_in_percent():
-    top = [Prediction(1, "goldfish", 0.5), Prediction(2, "shark", 0.25)]
-    fig = maps.topk_figure(top)
-    bar = fig.data[0]
-    assert bar.orientation == "h"
-    assert list(bar.x) == [25.0, 50.0] and bar.y[-1].startswith("goldfish")
-
-
 def test_crop_outline_dims_outside_only():
     img = Image.new("RGB", (100, 60), (200, 200, 200))
     out = maps.crop_outline(img, (20, 0, 80, 60))
@@ -161,83 +152,10 @@ def test_crop_outline_dims_outside_only():
     assert a[30, 5].max() < 200 and (a[30, 50] == 200).all()
 
 
-# --------------------------------------------------------------------------- weights
-
-
-def test_filter_patches_shape_and_one_shared_range():
-    w = np.zeros((64, 3, 3, 3), np.float32)
-    w[0, 0] = 1.0                       # filter 0: red input at the global max, G and B at 0
-    w[1] = -1.0                         # filter 1: everything at the global min
-    img = maps.filter_patches(w, scale=10, label=False)
-    pad = max(4, 10 // 4)
-    assert img.size == (8 * (30 + pad) + pad, 8 * (30 + pad) + pad)
-    a = np.asarray(img)
-    np.testing.assert_array_equal(a[pad + 15, pad + 15], [255, 128, 128])        # filter 0: reddish
-    np.testing.assert_array_equal(a[pad + 15, 2 * pad + 30 + 15], [0, 0, 0])     # filter 1: black
-    np.testing.assert_array_equal(a[pad + 15, 3 * pad + 60 + 15], [128, 128, 128])  # zero: mid of [-1, 1]
-    with pytest.raises(ValueError):
-        maps.filter_patches(np.zeros((8, 4, 3, 3)))
-
-
-def test_kernel_grid_symmetric_diverging_scale():
-    w = np.zeros((8, 4, 3, 3), np.float32)
-    w[2, 1, 1, 1] = 0.5
-    w[2, 1, 0, 0] = -0.5
-    img = maps.kernel_grid(w, out_channels=[2], max_in=4, cell=6)
-    a = np.asarray(img)
-    lut = maps.colormap_lut("RdBu_r")
-    left, top, cw = 44, 16, 18
-    k1 = a[top:top + cw, left + (cw + 1): left + (cw + 1) + cw]                  # input channel 1
-    np.testing.assert_array_equal(k1[9, 9], lut[255])                            # +max: red end
-    np.testing.assert_array_equal(k1[2, 2], lut[0])                              # -max: blue end
-    np.testing.assert_array_equal(k1[2, 9], lut[128])                            # zero: the middle
-    assert img.size[0] >= left + 4 * (cw + 1)
-    # a grid narrower than its header is widened so the header is whole (the mini's 8 channels)
-    header_w = maps._font(11).getlength("input channels 0-3 ->   (colour scale -0.5 .. +0.5)")
-    assert img.size[0] >= left + header_w
-    assert (a[16:, left + 4 * (cw + 1):] == maps.SEPARATOR).all()              # the extra width is blank
-    with pytest.raises(ValueError):
-        maps.kernel_grid(w, out_channels=[99])
-
-
-def test_weight_histogram_densities_integrate_to_one():
-    rng = np.random.default_rng(3)
-    fig = maps.weight_histogram({"conv1_1": rng.normal(0, 0.1, (64, 3, 3, 3)),
-                                 "conv1_2": rng.normal(0, 0.02, (64, 64, 3, 3))})
-    assert len(fig.data) == 2
-    for tr in fig.data:
-        x, y = np.asarray(tr.x), np.asarray(tr.y)
-        assert np.sum(y) * (x[1] - x[0]) == pytest.approx(1.0)
-    assert fig.data[0].name.startswith("conv1_1")
-
-
 def test_to_png_round_trips():
     img = Image.new("RGB", (7, 5), (1, 2, 3))
     back = Image.open(io.BytesIO(maps.to_png(img)))
     assert back.format == "PNG" and back.size == (7, 5) and back.getpixel((0, 0)) == (1, 2, 3)
-
-
-def test_topk_axis_full_when_confident_zoomed_when_near_uniform():
-    confident = maps.topk_figure([Prediction(1, "goldfish", 0.5), Prediction(2, "shark", 0.25)])
-    assert list(confident.layout.xaxis.range) == [0, 100]
-    flat = maps.topk_figure([Prediction(1, "goldfish", 0.0012), Prediction(2, "shark", 0.0011)])
-    lo, hi = flat.layout.xaxis.range
-    assert lo == 0 and 0.12 < hi < 0.2, "an untrained network's 0.1 % bars must be visible"
-    assert "zoomed" in flat.layout.xaxis.title.text
-    assert flat.data[0].text[-1] == "0.12%"
-
-
-def test_topk_figure_in_the_readers_language(monkeypatch):
-    from vggviz import i18n
-
-    monkeypatch.setenv(i18n.PSEUDO_ENV, "1")
-    top = [Prediction(4, "star", 0.9), Prediction(0, "circle", 0.1)]
-    with i18n.using(i18n.PSEUDO):
-        shapes = maps.topk_figure(top, translate_labels=True)          # the shapes' names are translated
-        imagenet = maps.topk_figure(top)                                # ImageNet's stay as they are
-    assert list(shapes.data[0].y) == ["⟦circle⟧ (0)", "⟦star⟧ (4)"]
-    assert list(imagenet.data[0].y) == ["circle (0)", "star (4)"]
-    assert shapes.layout.xaxis.title.text == "⟦probability (%)⟧"
 
 
 def test_translated_hover_templates_keep_plotlys_placeholders():

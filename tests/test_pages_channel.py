@@ -73,7 +73,9 @@ def test_a_gallery_paints_one_image_per_channel(at):
 
 def test_random_weights_say_what_the_pictures_cannot_mean(root):
     app = _open(root, "vgg11_mini", "random")
-    assert any("random weights" in i.value.lower() for i in app.info), [i.value for i in app.info]
+    # said once, in the one untrained-weights warning above the page (with what it means here)
+    assert any("random weights" in w.value.lower() and "nothing here was learned" in w.value
+               for w in app.warning), [w.value for w in app.warning]
 
 
 def test_shared_results_are_bounded_and_expire(monkeypatch):

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from support import ROOT
 
 from vggviz import attribution, compare, ui
-
-from support import ROOT
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -61,6 +60,7 @@ def test_gradcam_page(calls):
     # the untrained network is said plainly, with the Grad-CAM line
     assert any("mean nothing" in w.value for w in at.warning)
     assert any("Grad-CAM of a random network means nothing" in w.value for w in at.warning)
+    assert sum("mean" in w.value for w in at.warning) == 1        # once: the page's line joins the one warning
     # downloads, the raw layer map, the class probability, five sweep overlays
     labels = [b.label for b in at.get("download_button")]
     assert any("PNG" in x for x in labels) and any(".npy" in x for x in labels)
@@ -107,12 +107,12 @@ def test_methods_and_depths(calls, monkeypatch):
 
     def fake_compare(image, target, sel=None, progress=None):
         model = ui._cached_model("vgg11", "random", "cpu")
-        rows = compare.compare_variants(["vgg11"], image, target, "random", "cpu", progress=progress,
+        rows = compare.gradcam_by_variant(["vgg11"], image, target, "random", "cpu", progress=progress,
                                             get_model=lambda v: model)
         seen.append(target)
         return rows * 4
 
-    monkeypatch.setattr(ui, "compare_depths", fake_compare)
+    monkeypatch.setattr(ui, "current_gradcam_by_variant", fake_compare)
     at.button(key="gc_depths_button").click().run()
     ok(at)
     assert seen == [at.session_state["gc_target"]]
@@ -131,36 +131,36 @@ def test_compare_depths_prefers_cached_models_and_keeps_results(monkeypatch):
     assert ui._peek_cached_model("vgg13", "random", "cpu") is None      # peeking loads nothing
     runs = []
 
-    def fake_compare_variants(variants, image, target, source, device, progress=None, get_model=None):
+    def fake_gradcam_by_variant(variants, image, target, source, device, progress=None, get_model=None):
         assert tuple(variants) == ("vgg11", "vgg13", "vgg16", "vgg19") and source == "random"
         runs.append(get_model("vgg11"))
         return [{"variant": v} for v in variants]
 
-    monkeypatch.setattr(compare, "compare_variants", fake_compare_variants)
-    monkeypatch.setattr(ui, "_compare_results", {})
+    monkeypatch.setattr(compare, "gradcam_by_variant", fake_gradcam_by_variant)
+    monkeypatch.setattr(ui, "_by_variant_results", {})
     image = type("Img", (), {"digest": "abc"})()
     sel = ui.Selection("vgg11", "random", "cpu")
-    first = ui.compare_depths(image, 281, sel)
+    first = ui.current_gradcam_by_variant(image, 281, sel)
     assert runs == [cached] and [r["variant"] for r in first] == ["vgg11", "vgg13", "vgg16", "vgg19"]
-    assert ui.compare_depths(image, 281, sel) is first and len(runs) == 1      # kept
-    ui.compare_depths(image, 282, sel)
+    assert ui.current_gradcam_by_variant(image, 281, sel) is first and len(runs) == 1      # kept
+    ui.current_gradcam_by_variant(image, 282, sel)
     assert len(runs) == 2
 
 
 def test_compare_depths_of_a_mini_selection_compares_the_mini_family_with_shapes_weights(monkeypatch):
     seen = []
 
-    def fake_compare_variants(variants, image, target, source, device, progress=None, get_model=None):
+    def fake_gradcam_by_variant(variants, image, target, source, device, progress=None, get_model=None):
         seen.append((tuple(variants), source))
         return [{"variant": v} for v in variants]
 
-    monkeypatch.setattr(compare, "compare_variants", fake_compare_variants)
-    monkeypatch.setattr(ui, "_compare_results", {})
+    monkeypatch.setattr(compare, "gradcam_by_variant", fake_gradcam_by_variant)
+    monkeypatch.setattr(ui, "_by_variant_results", {})
     image = type("Img", (), {"digest": "abc"})()
     minis = ("vgg11_mini", "vgg13_mini", "vgg16_mini", "vgg19_mini")
-    ui.compare_depths(image, 4, ui.Selection("vgg16_bn_mini", "shapes", "cpu"))
-    ui.compare_depths(image, 4, ui.Selection("vgg16_mini", "trained:abc", "cpu"))   # one model's run
-    ui.compare_depths(image, 4, ui.Selection("vgg11_mini", "random", "cpu"))
+    ui.current_gradcam_by_variant(image, 4, ui.Selection("vgg16_bn_mini", "shapes", "cpu"))
+    ui.current_gradcam_by_variant(image, 4, ui.Selection("vgg16_mini", "trained:abc", "cpu"))   # one model's run
+    ui.current_gradcam_by_variant(image, 4, ui.Selection("vgg11_mini", "random", "cpu"))
     assert seen == [(minis, "shapes"), (minis, "random")]     # the second is the first, kept
 
 

@@ -5,7 +5,7 @@ import json
 import pytest
 import torch
 
-from vggviz.summary import BadInputSize, summarize
+from vggviz.summary import InputSizeError, summarize
 from vggviz.variants import VARIANTS, build
 
 TV = [v for v, i in VARIANTS.items() if i.torchvision]
@@ -142,7 +142,7 @@ def test_activation_memory_follows_the_input_size():
 
 @pytest.mark.parametrize("bad", [16, 0, -5, 5000])
 def test_bad_input_sizes(bad):
-    with pytest.raises(BadInputSize):
+    with pytest.raises(InputSizeError):
         summarize("vgg16", bad)
 
 

@@ -11,7 +11,7 @@ from vggviz.analysis import analyze
 from vggviz.cli import main
 from vggviz.images import load_image_file
 from vggviz.layers import find_layer, named_layers, walk
-from vggviz.unit import BadUnit, unit_arithmetic
+from vggviz.unit import UnitError, unit_arithmetic
 from vggviz.weights import load_model
 
 SHAPE = "assets/samples/shapes_star.png"
@@ -141,7 +141,7 @@ def divmod_unit(ch, r, q):
 ])
 def test_bad_units_are_one_line(vgg16_mini, image, layer, channel, row, col, phrase):
     res = analyze(vgg16_mini, image)
-    with pytest.raises(BadUnit, match=phrase):
+    with pytest.raises(UnitError, match=phrase):
         unit_arithmetic(vgg16_mini, res, layer, channel, row, col)
 
 

@@ -5,8 +5,8 @@ import torch
 from torch import nn
 from torchvision import models
 
-from vggviz.layers import find_layer, named_layers, UnknownLayer
-from vggviz.variants import CONFIGS, FULL_VARIANTS, VARIANTS, UnknownVariant, build, make_features, variant_info
+from vggviz.layers import UnknownLayerError, find_layer, named_layers
+from vggviz.variants import CONFIGS, FULL_VARIANTS, VARIANTS, UnknownVariantError, build, make_features, variant_info
 
 TV = [v for v, i in VARIANTS.items() if i.torchvision]
 
@@ -63,7 +63,7 @@ def test_seeded_random_weights_are_repeatable_and_leave_global_rng_alone():
 
 
 def test_unknown_variant_message():
-    with pytest.raises(UnknownVariant, match="unknown variant 'vgg12'.*vgg16"):
+    with pytest.raises(UnknownVariantError, match="unknown variant 'vgg12'.*vgg16"):
         variant_info("vgg12")
 
 
@@ -77,7 +77,7 @@ def test_paper_layer_names_and_module_paths():
     assert find_layer(layers, "fc8").path == "classifier.6"
     bn = [l.name for l in named_layers(build("vgg16_bn", device="meta"))]
     assert bn[:4] == ["conv1_1", "bn1_1", "relu1_1", "conv1_2"]
-    with pytest.raises(UnknownLayer, match="conv6_1"):
+    with pytest.raises(UnknownLayerError, match="conv6_1"):
         find_layer(layers, "conv6_1")
 
 

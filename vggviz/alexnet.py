@@ -79,7 +79,7 @@ def kernel_rows(a: str = REFERENCE, b: str = "vgg16") -> list[dict]:
 
 def rf_growth(name: str, input_size: int = 224) -> list[tuple[str, int, int]]:
     """``(layer, receptive field px, effective stride px)`` after each conv and pool layer, in
-    order, up to pool5: the curve of :func:`vggviz.figures.rf_growth_figure`."""
+    order, up to pool5: the curve of :func:`vggviz.rf_figures.rf_growth_per_model_figure`."""
     s = summarize(name, input_size)
     return [(r.name, r.rf, r.jump) for r in s.rows if r.type.startswith(("Conv", "MaxPool"))]
 

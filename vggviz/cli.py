@@ -14,10 +14,12 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from .errors import VggvizError
+
 __all__ = ["main", "build_parser"]
 
 
-class UsageError(Exception):
+class UsageError(VggvizError):
     """Bad input from the user: exit status 2, one line."""
 
 
@@ -273,13 +275,13 @@ def _gradcam(a) -> None:
         place_in_image,
         uses_layer,
     )
-    from .layers import UnknownLayer
+    from .layers import UnknownLayerError
     from .maps import overlay
 
     layers = gradcam_layers(loaded)
     layer = a.layer or default_layer(loaded)
     if layer not in layers:
-        raise UnknownLayer(f"layer {layer!r} has no spatial map for Grad-CAM; choose one of: {', '.join(layers)}")
+        raise UnknownLayerError(f"layer {layer!r} has no spatial map for Grad-CAM; choose one of: {', '.join(layers)}")
     if a.target is not None and not 0 <= a.target < len(loaded.categories):
         raise UsageError(f"target must be a class index from 0 to {len(loaded.categories) - 1}, got {a.target}")
     res = analyze(loaded, image)

@@ -1,20 +1,32 @@
 """Side-by-side facts about the variants: depth, size, compute, accuracy, and the paper's
 Table 1 (what changes from A to E), all derived from the configuration table and torchvision's
 metadata; nothing restated by hand. And one comparison that runs the networks: Grad-CAM of the
-same image through VGG11, 13, 16 and 19 (:func:`compare_variants`)."""
+same image through VGG11, 13, 16 and 19 (:func:`gradcam_by_variant`, the Grad-CAM page's
+"Grad-CAM across depths").
+
+Names: "compare" means the Compare page (this module's tables); attribution methods side by
+side are :func:`vggviz.attribution.compare_methods`; Grad-CAM through VGG11…19 is
+``gradcam_by_variant`` (cached for every session by ``ui.current_gradcam_by_variant``).
+"""
 
 from __future__ import annotations
 
 import gc
 import time
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from .i18n import N_, _
+from .layers import CLASSIFIER_BLOCK
 from .summary import summarize
 from .variants import CONFIGS, VARIANTS, variant_info
 
-__all__ = ["VariantRow", "variant_rows", "bundled_accuracy", "paper_table", "block_counts", "describe_changes", "paper_variant", "PAPER_ORDER", "compare_variants",
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from .images import LoadedImage
+
+__all__ = ["VariantRow", "variant_rows", "bundled_accuracy", "paper_table", "block_counts", "describe_changes", "paper_variant", "PAPER_ORDER", "gradcam_by_variant",
            "bn_gains", "bn_sentence", "depth_sentence", "other_layers", "other_layers_sentence", "ACCURACY_NOTE"]
 
 # Where an accuracy is shown: what it is and what the paper's famous numbers are instead.
@@ -60,8 +72,8 @@ def variant_rows(input_size: int | None = None, mini: bool = False) -> list[Vari
         if info.mini != mini:
             continue
         s = summarize(name, input_size or info.input_size)
-        bp = [sum(r.params for r in s.rows if r.block == b) for b in range(1, 7)]
-        bm = [sum(r.macs for r in s.rows if r.block == b) for b in range(1, 7)]
+        bp = [sum(r.params for r in s.rows if r.block == b) for b in range(1, CLASSIFIER_BLOCK + 1)]
+        bm = [sum(r.macs for r in s.rows if r.block == b) for b in range(1, CLASSIFIER_BLOCK + 1)]
         acc1 = acc5 = None
         if info.torchvision:
             m = info.weights_enum.meta["_metrics"]["ImageNet-1K"]
@@ -236,12 +248,12 @@ def describe_changes() -> list[str]:
     return out
 
 
-# --------------------------------------------------------------------------- Grad-CAM across depths
+# --------------------------------------------------------------------------- Grad-CAM across depths (the Grad-CAM page)
 
 
-def compare_variants(
+def gradcam_by_variant(
     variants: Sequence[str],
-    image,
+    image: LoadedImage | Image.Image,
     target: int | None,
     source: str,
     device="auto",

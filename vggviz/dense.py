@@ -29,7 +29,7 @@ The paper's test protocol (Sect. 3.2 and 4.2–4.3), all here:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -37,7 +37,11 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
+from .errors import VggvizError
 from .i18n import _
+
+if TYPE_CHECKING:
+    from .weights import LoadedModel
 
 __all__ = [
     "MIN_DENSE_SIZE",
@@ -79,7 +83,7 @@ POSITIONS = "positions"     # soft-max at each position, averaged over the map
 POOLED = "pooled"           # class scores averaged over the map (the paper's sum-pooling), then soft-max
 
 
-class DenseSizeError(ValueError):
+class DenseSizeError(VggvizError):
     """A size the converted network cannot take; the message is one line for the user."""
 
 
@@ -284,7 +288,7 @@ def resized_image(image: Image.Image, size: int, square: bool = False, grid: int
     return image.convert("RGB").resize((w, h), Image.Resampling.BILINEAR)
 
 
-def dense_input(loaded, image: Image.Image, size: int, square: bool = False) -> torch.Tensor:
+def dense_input(loaded: LoadedModel, image: Image.Image, size: int, square: bool = False) -> torch.Tensor:
     """:func:`resized_image` normalised with the weights' mean and std: ``(1, 3, H, W)`` float32."""
     img = resized_image(image, size, square, pool_grid(loaded.model))
     x = torch.from_numpy(np.asarray(img, dtype=np.float32) / 255.0).permute(2, 0, 1)
@@ -356,7 +360,7 @@ class MultiScaleResult:
         return [(int(i), float(self.mean_probs[i])) for i in idx]
 
 
-def dense_scores(loaded, image: Image.Image, size: int, square: bool = False,
+def dense_scores(loaded: LoadedModel, image: Image.Image, size: int, square: bool = False,
                  flip: bool = False) -> DenseResult:
     """Run the fully-convolutional network on the whole image at scale ``size``.
 
@@ -391,7 +395,7 @@ def dense_scores(loaded, image: Image.Image, size: int, square: bool = False,
                        flip=bool(flip))
 
 
-def multi_scale(loaded, image: Image.Image, sizes: Sequence[int] = PAPER_SCALES,
+def multi_scale(loaded: LoadedModel, image: Image.Image, sizes: Sequence[int] = PAPER_SCALES,
                 square: bool = False, flip: bool = False, averaging: str = POSITIONS) -> MultiScaleResult:
     """Dense evaluation at each of ``sizes`` and the average of their class posteriors."""
     if not sizes:
@@ -452,7 +456,7 @@ class MultiCropResult:
         return [(int(i), float(self.mean_probs[i])) for i in idx]
 
 
-def multi_crop(loaded, image: Image.Image, size: int, grid: int = 5, flip: bool = True,
+def multi_crop(loaded: LoadedModel, image: Image.Image, size: int, grid: int = 5, flip: bool = True,
                batch: int = 10) -> MultiCropResult:
     """The paper's multi-crop evaluation at one scale: the shorter side resized to ``size``, an
     ``grid``×``grid`` grid of crops of the network's own input size (224, or 64 for the mini

@@ -21,15 +21,21 @@ from __future__ import annotations
 import math
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
+from .errors import VggvizError
 from .i18n import _
 from .layers import Layer, find_layer, named_layers, walk
 from .receptive_field import FieldStep, receptive_fields, unit_box
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from .weights import LoadedModel
 
 __all__ = [
     "effective_rf",
@@ -41,11 +47,11 @@ __all__ = [
     "box_mask",
     "erf_radius",
     "crop_input",
-    "NotSpatial",
+    "NotSpatialError",
 ]
 
 
-class NotSpatial(ValueError):
+class NotSpatialError(VggvizError):
     """The layer is not in the convolutional part (conv1_1 … pool5), so it has no units at
     positions (y, x) whose field could be drawn."""
 
@@ -82,7 +88,7 @@ def variant_unit_field(variant: str, layer_name: str, y: int, x: int) -> tuple[f
     """:func:`unit_field` for a named variant, without allocating a model (meta device, cached)."""
     names, steps = _variant_steps(variant)
     if layer_name not in names:
-        raise NotSpatial(_("{layer!r} is not a layer of the convolutional part of {variant} "
+        raise NotSpatialError(_("{layer!r} is not a layer of the convolutional part of {variant} "
                            "(choose one of {first} … {last})").format(
                                layer=layer_name, variant=variant, first=names[0], last=names[-1]))
     return unit_box(steps, names.index(layer_name), y, x)
@@ -104,7 +110,7 @@ def _feature_index(layers: list[Layer], name: str) -> int:
     try:
         layer = find_layer(layers, name)
     except ValueError:
-        raise NotSpatial(
+        raise NotSpatialError(
             _("{layer!r} is not in the convolutional part: the effective receptive field is "
               "measured for {first} … {last}").format(layer=name, first=layers[0].name, last=layers[-1].name)
         ) from None
@@ -158,7 +164,7 @@ def _normalise(g: np.ndarray) -> np.ndarray:
     return (g / peak if peak > 0 else g).astype(np.float32)
 
 
-def effective_rf(loaded, tensor: torch.Tensor, layer_name: str, y: int, x: int,
+def effective_rf(loaded: LoadedModel, tensor: torch.Tensor, layer_name: str, y: int, x: int,
                  channel: int | None = None) -> np.ndarray:
     """``|∂ unit / ∂ input|`` summed over colour channels, normalised to [0, 1], shape (S, S).
 
@@ -180,7 +186,7 @@ def effective_rf(loaded, tensor: torch.Tensor, layer_name: str, y: int, x: int,
     return _normalise(g[0].abs().sum(0).numpy())
 
 
-def effective_rf_noise(loaded, layer_name: str, size: int | None = None, samples: int = 4,
+def effective_rf_noise(loaded: LoadedModel, layer_name: str, size: int | None = None, samples: int = 4,
                        seed: int = 0, y: int | None = None, x: int | None = None,
                        channel: int | None = None) -> np.ndarray:
     """The classic picture of Luo et al.: the effective field of the centre unit (or ``(y, x)``)
@@ -215,7 +221,7 @@ def erf_radius(erf: np.ndarray, mass: float = 0.5) -> float:
     return float(2 * cheb.ravel()[order][min(k, cum.size - 1)] + 1)
 
 
-def crop_input(loaded, image) -> tuple["Image.Image", torch.Tensor]:
+def crop_input(loaded: LoadedModel, image: Image.Image) -> tuple[Image.Image, torch.Tensor]:
     """The weights' own preprocessing applied to a PIL image (:func:`vggviz.analysis.preprocess`):
     the crop as a PIL image (to draw on) and the ``(1, 3, S, S)`` tensor the network sees, S the
     model's input size (224, or 64 for the mini family)."""

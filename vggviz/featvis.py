@@ -31,7 +31,7 @@ import copy
 import math
 import time
 from dataclasses import dataclass, field, replace
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 import torch
@@ -39,11 +39,15 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
+from .errors import VggvizError
 from .i18n import _
 from .layers import Layer, named_layers
 
+if TYPE_CHECKING:
+    from .weights import LoadedModel
+
 __all__ = ["FeatureVis", "Settings", "default_settings", "visualize", "objective_layer", "noise_activation",
-           "layer_activation", "visual_layers", "layer_shape", "BadRequest", "DEFAULT_STEPS", "MINI_STEPS"]
+           "layer_activation", "visual_layers", "layer_shape", "VisualisationError", "DEFAULT_STEPS", "MINI_STEPS"]
 
 # Defaults sized to the budgets in benchmarks/bench_featvis.py (2 CPU cores): a full-size
 # channel up to conv4_3 at 128 px in ≤ 60 s, a gallery of 16 in ≤ 3 min; the mini family in
@@ -61,7 +65,7 @@ _COLOR_SQRT = torch.tensor([[0.26, 0.09, 0.02], [0.27, 0.00, -0.05], [0.27, -0.0
 _COLOR = _COLOR_SQRT / _COLOR_SQRT.norm(dim=0).max()
 
 
-class BadRequest(ValueError):
+class VisualisationError(VggvizError):
     """A layer, channel, unit or setting the model cannot take; the message is one line."""
 
 
@@ -128,7 +132,7 @@ class FeatureVis:
         }
 
 
-def default_settings(loaded, gallery: bool = False, **changes) -> Settings:
+def default_settings(loaded: LoadedModel, gallery: bool = False, **changes) -> Settings:
     """The defaults for this model: the mini family at its 64 px with many cheap steps; a
     full-size VGG at 128 px (96 for a gallery) with as many steps as the CPU budget allows."""
     if loaded.input_size <= 64:
@@ -155,7 +159,7 @@ def _find(layers: list[Layer], name: str) -> Layer:
         if l.name == name and l.path.startswith("features") and l.kind in ("conv", "bn", "relu", "pool"):
             return l
     names = [l.name for l in layers if l.path.startswith("features")]
-    raise BadRequest(_("{name} is not a conv, ReLU or pool layer of this network (choose one of {first} … {last})")
+    raise VisualisationError(_("{name} is not a conv, ReLU or pool layer of this network (choose one of {first} … {last})")
                      .format(name=repr(name), first=names[0], last=names[-1]))
 
 
@@ -178,7 +182,7 @@ def objective_layer(model: nn.Module, name: str) -> str:
     for l in reversed(layers[: target.index + 1]):
         if l.kind in ("conv", "bn"):
             return l.name
-    raise BadRequest(_("no conv before {name}").format(name=repr(name)))  # pragma: no cover - VGG starts with a conv
+    raise VisualisationError(_("no conv before {name}").format(name=repr(name)))  # pragma: no cover - VGG starts with a conv
 
 
 def _copy(model: nn.Module, layers: list[Layer], stop: int, device) -> nn.Sequential:
@@ -275,7 +279,7 @@ def _values(out: torch.Tensor, channels: torch.Tensor, unit) -> torch.Tensor:
     return maps[:, r, c]
 
 
-def layer_activation(loaded, images01: torch.Tensor, layer: str, channels: Sequence[int],
+def layer_activation(loaded: LoadedModel, images01: torch.Tensor, layer: str, channels: Sequence[int],
                      unit: tuple[int, int] | None = None, net: nn.Module | None = None) -> np.ndarray:
     """The chosen layer's value (channel mean, or one unit) for images in [0, 1], (N, 3, S, S),
     image i measured on ``channels[i]``. On a private copy of the layers; no transforms."""
@@ -291,7 +295,7 @@ def layer_activation(loaded, images01: torch.Tensor, layer: str, channels: Seque
         return _values(out, ch, unit).float().cpu().numpy()
 
 
-def noise_activation(loaded, layer: str, channels: Sequence[int], size: int, samples: int = _NOISE_SAMPLES,
+def noise_activation(loaded: LoadedModel, layer: str, channels: Sequence[int], size: int, samples: int = _NOISE_SAMPLES,
                      seed: int = 0, unit=None, net: nn.Module | None = None) -> np.ndarray:
     """What uniform noise in [0, 1] gives the chosen layer, averaged over ``samples`` images,
     per channel in ``channels``."""
@@ -307,7 +311,7 @@ def _check_unit(out: torch.Tensor, unit, layer: str) -> None:
     h, w = out.shape[-2:]
     r, c = unit
     if not (0 <= r < h and 0 <= c < w):
-        raise BadRequest(_("unit ({r}, {c}) is outside {layer}'s {h}×{w} map at this image size "
+        raise VisualisationError(_("unit ({r}, {c}) is outside {layer}'s {h}×{w} map at this image size "
                            "(rows 0 … {last_row}, columns 0 … {last_col})").format(
             r=r, c=c, layer=layer, h=h, w=w, last_row=h - 1, last_col=w - 1))
 
@@ -316,7 +320,7 @@ def _check_unit(out: torch.Tensor, unit, layer: str) -> None:
 
 
 def visualize(
-    loaded,
+    loaded: LoadedModel,
     layer: str,
     channels: int | Sequence[int],
     settings: Settings | None = None,
@@ -331,17 +335,17 @@ def visualize(
     current (N, S, S, 3) uint8 images every ``preview_every`` steps (and at the end), else None.
     For a unit, the image is not jittered (the pattern must sit on the unit's field), so only
     the Fourier parameterisation and the TV penalty regularise it.
-    Raises :class:`BadRequest` (one line) for an unknown layer, a channel out of range, a unit
+    Raises :class:`VisualisationError` (one line) for an unknown layer, a channel out of range, a unit
     outside the map or a size the network cannot take.
     """
     s = settings or default_settings(loaded, gallery=not isinstance(channels, (int, np.integer)) and len(channels) > 1)
     chans = [int(channels)] if isinstance(channels, (int, np.integer)) else [int(c) for c in channels]
     if not chans:
-        raise BadRequest(_("choose at least one channel"))
+        raise VisualisationError(_("choose at least one channel"))
     if s.size < 32 or s.size > 512:
-        raise BadRequest(_("image size {size} px is outside 32 … 512").format(size=s.size))
+        raise VisualisationError(_("image size {size} px is outside 32 … 512").format(size=s.size))
     if s.steps < 1 or s.steps > 4096:
-        raise BadRequest(_("{steps} steps is outside 1 … 4096").format(steps=s.steps))
+        raise VisualisationError(_("{steps} steps is outside 1 … 4096").format(steps=s.steps))
     model = loaded.model
     layers = named_layers(model)
     target = _find(layers, layer)
@@ -349,7 +353,7 @@ def visualize(
     width = _out_channels(layers, target)
     bad = [c for c in chans if not 0 <= c < width]
     if bad:
-        raise BadRequest(_("channel {channel} is out of range: {layer} has channels 0 … {last}").format(
+        raise VisualisationError(_("channel {channel} is out of range: {layer} has channels 0 … {last}").format(
             channel=bad[0], layer=layer, last=width - 1))
 
     t0 = time.perf_counter()
@@ -413,4 +417,4 @@ def _out_channels(layers: list[Layer], target: Layer) -> int:
     for l in reversed(layers[: target.index + 1]):
         if isinstance(l.module, nn.Conv2d):
             return l.module.out_channels
-    raise BadRequest(_("{layer} has no conv before it").format(layer=target.name))  # pragma: no cover
+    raise VisualisationError(_("{layer} has no conv before it").format(layer=target.name))  # pragma: no cover

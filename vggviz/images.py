@@ -33,6 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps
 
+from .errors import VggvizError
+from .errors import one_line as _one_line
 from .i18n import N_, Text
 
 __all__ = [
@@ -77,12 +79,9 @@ _TRANSPOSE = {
 }
 
 
-class ImageError(ValueError):
+class ImageError(VggvizError):
     """An image that cannot be used; ``str(e)`` is one line: what is wrong and what to do (a
     :class:`~vggviz.i18n.Text`: in the reader's language)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message if isinstance(message, Text) else _one_line(message))
 
 
 @dataclass(frozen=True)
@@ -98,15 +97,6 @@ class LoadedImage:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _one_line(text: str, limit: int | None = None) -> str:
-    """Collapse control characters and runs of whitespace into single spaces."""
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in str(text))
-    cleaned = " ".join(cleaned.split())
-    if limit is not None and len(cleaned) > limit:
-        cleaned = cleaned[: limit - 1] + "…"
-    return cleaned
 
 
 def _label(name: str) -> str:

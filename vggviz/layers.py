@@ -9,14 +9,20 @@ mutated, so concurrent walks are safe without a lock.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable
 
 import torch
 from torch import nn
 
+from .errors import VggvizError
 from .i18n import _
 
-__all__ = ["Layer", "named_layers", "walk", "UnknownLayer", "find_layer", "block_ends"]
+__all__ = ["Layer", "named_layers", "walk", "UnknownLayerError", "find_layer", "block_ends", "CONV_BLOCKS",
+           "CLASSIFIER_BLOCK", "LAST_BLOCK_INPUT"]
+
+CONV_BLOCKS = 5                               # conv1_x … conv5_x: VGG's (and AlexNet's) convolutional blocks
+CLASSIFIER_BLOCK = CONV_BLOCKS + 1            # the block number of avgpool and the classifier (fc6 … fc8)
+LAST_BLOCK_INPUT = f"pool{CONV_BLOCKS - 1}"   # pool4: what the last convolutional block reads
 
 
 @dataclass(frozen=True)
@@ -25,13 +31,18 @@ class Layer:
     name: str           # paper name: conv3_2, relu3_2, pool3, fc6, ...
     path: str           # torchvision module path: features.12
     kind: str           # conv, bn, relu, lrn, pool, avgpool, fc, dropout
-    block: int          # 1..5 for the convolutional blocks, 6 for the classifier
+    block: int          # 1..CONV_BLOCKS for the convolutional blocks, CLASSIFIER_BLOCK for the classifier
     module: nn.Module
 
     @property
     def spatial(self) -> bool:
         """True for layers whose output is a C×H×W map (the features and avgpool)."""
-        return self.kind not in ("fc", "dropout") and not (self.block == 6 and self.kind == "relu")
+        return self.kind not in ("fc", "dropout") and not (self.block == CLASSIFIER_BLOCK and self.kind == "relu")
+
+    @property
+    def in_conv_blocks(self) -> bool:
+        """True for the layers of the convolutional blocks (conv1_1 … pool5)."""
+        return self.block <= CONV_BLOCKS
 
     def geometry(self) -> tuple[int, int, int]:
         """``(kernel, stride, padding)`` for receptive-field arithmetic."""
@@ -43,7 +54,7 @@ class Layer:
         return 1, 1, 0
 
 
-class UnknownLayer(ValueError):
+class UnknownLayerError(VggvizError):
     pass
 
 
@@ -130,13 +141,13 @@ def find_layer(layers: list[Layer], name: str) -> Layer:
         if name in (layer.name, layer.path):
             return layer
     choices = ", ".join(l.name for l in layers)
-    raise UnknownLayer(_("unknown layer {name!r}; choose one of: {choices}").format(name=name, choices=choices))
+    raise UnknownLayerError(_("unknown layer {name!r}; choose one of: {choices}").format(name=name, choices=choices))
 
 
 def block_ends(layers: list[Layer]) -> list[Layer]:
     """The last ReLU of each convolutional block (what the depth sweep shows)."""
     out = []
-    for b in range(1, 6):
+    for b in range(1, CONV_BLOCKS + 1):
         relus = [l for l in layers if l.block == b and l.kind == "relu"]
         if relus:
             out.append(relus[-1])
@@ -169,7 +180,3 @@ def walk(
             if replaced is not None:
                 x = replaced
     return x
-
-
-def iter_spatial(layers: list[Layer]) -> Iterator[Layer]:
-    return (l for l in layers if l.spatial)

@@ -13,15 +13,16 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 from urllib.parse import urlencode, urlsplit
 
+from .errors import VggvizError
 from .i18n import N_, Text
 
-__all__ = ["parse", "BadLink", "share_url", "LINK_WEIGHTS", "MAX_VALUE_CHARS"]
+__all__ = ["parse", "LinkError", "share_url", "LINK_WEIGHTS", "MAX_VALUE_CHARS"]
 
 LINK_WEIGHTS = ("imagenet", "random", "shapes")
 MAX_VALUE_CHARS = 64
 
 
-class BadLink(ValueError):
+class LinkError(VggvizError):
     """A link value the view cannot take; the message is one line (a :class:`~vggviz.i18n.Text`:
     ``str()`` gives it in the reader's language)."""
 
@@ -33,14 +34,14 @@ def _show(raw: str) -> str:
 def parse(name: str, raw: str, *, options: Sequence[Any] | None = None, lo: float | None = None,
           hi: float | None = None, cast: Callable[[str], Any] = str, fold: bool = False) -> Any:
     """The value ``?name=raw`` stands for, checked against ``options`` (matched case-insensitively
-    with ``fold``) or the range ``lo … hi`` after ``cast``; :class:`BadLink` otherwise."""
+    with ``fold``) or the range ``lo … hi`` after ``cast``; :class:`LinkError` otherwise."""
     raw = str(raw).strip()
     if not raw or len(raw) > MAX_VALUE_CHARS:
-        raise BadLink(Text(N_("the link's {name}={value} is empty or too long"), name=name, value=repr(_show(raw))))
+        raise LinkError(Text(N_("the link's {name}={value} is empty or too long"), name=name, value=repr(_show(raw))))
     try:
         value = cast(raw)
     except (TypeError, ValueError):
-        raise BadLink(Text(N_("the link's {name}={value} is not a {kind}"), name=name, value=repr(_show(raw)),
+        raise LinkError(Text(N_("the link's {name}={value} is not a {kind}"), name=name, value=repr(_show(raw)),
                            kind=getattr(cast, "__name__", "value").lstrip("_"))) from None
     if options is not None:
         opts = list(options)
@@ -51,10 +52,10 @@ def parse(name: str, raw: str, *, options: Sequence[Any] | None = None, lo: floa
                 if str(o).casefold() == str(value).casefold():
                     return o
         listed = ", ".join(map(str, opts[:8])) + (" …" if len(opts) > 8 else "")
-        raise BadLink(Text(N_("the link's {name}={value} is not one of {options}"), name=name, value=repr(_show(raw)),
+        raise LinkError(Text(N_("the link's {name}={value} is not one of {options}"), name=name, value=repr(_show(raw)),
                            options=listed))
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        raise BadLink(Text(N_("the link's {name}={value} is outside {lo} … {hi}"), name=name, value=repr(_show(raw)),
+        raise LinkError(Text(N_("the link's {name}={value} is outside {lo} … {hi}"), name=name, value=repr(_show(raw)),
                            lo=lo, hi=hi))
     return value
 

@@ -1,5 +1,7 @@
-"""Feature maps and filters as pictures: one tiled image per layer, interactive heatmaps for
-one channel, how the maps shrink and multiply, and the learned weights themselves.
+"""Feature maps as pictures: the colour maps (and overlays) every image figure uses, one tiled
+image per layer, interactive heatmaps for one channel, how the maps shrink and multiply.
+The learned weights are drawn by :mod:`vggviz.filter_figures`, predictions by
+:mod:`vggviz.prediction_figures`.
 
 No streamlit here. Grids are built with numpy only (a 256-entry colour lookup table, integer
 nearest-neighbour resampling, one reshape to tile), so the largest VGG16 layer
@@ -13,14 +15,17 @@ import io
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+from PIL import Image, ImageDraw
 from plotly.subplots import make_subplots
-from PIL import Image, ImageDraw, ImageFont
 
 from .i18n import _
+
+if TYPE_CHECKING:
+    from .analysis import Analysis
 
 __all__ = [
     "GridImage",
@@ -30,17 +35,14 @@ __all__ = [
     "NORMALISE",
     "colormap_lut",
     "colorize",
+    "colour_index",
     "HEATMAP_COLORMAPS",
     "overlay",
     "feature_grid",
     "channel_heatmap",
     "channel_stats",
     "layer_overview",
-    "topk_figure",
     "crop_outline",
-    "filter_patches",
-    "kernel_grid",
-    "weight_histogram",
     "to_png",
 ]
 
@@ -79,7 +81,7 @@ def _lut_rgbx(name: str) -> np.ndarray:
     return packed
 
 
-def _to_index(a: np.ndarray, lo, hi) -> np.ndarray:
+def colour_index(a: np.ndarray, lo, hi) -> np.ndarray:
     """Values → uint8 colour indices, ``lo``..``hi`` → 0..255, rounded (broadcasting;
     a flat range maps to 0)."""
     lo = np.asarray(lo, dtype=np.float32)
@@ -98,7 +100,7 @@ def colorize(a: np.ndarray, cmap: str = "viridis", vmin: float | None = None,
     a = np.asarray(a, dtype=np.float32)
     lo = float(a.min()) if vmin is None else vmin
     hi = float(a.max()) if vmax is None else vmax
-    return colormap_lut(cmap)[_to_index(a, lo, hi)]
+    return colormap_lut(cmap)[colour_index(a, lo, hi)]
 
 
 HEATMAP_COLORMAPS = ("jet", "turbo", "inferno", "viridis", "magma", "gray")   # offered for attribution maps
@@ -234,7 +236,7 @@ def feature_grid(
     if th < h or tw < w:  # subsample first: one gather along the flattened map (np.take is fast)
         sel = (_resample_index(h, th)[:, None] * w + _resample_index(w, tw)[None, :]).ravel()
         flat = np.take(flat, sel, axis=1)
-    idx = _to_index(flat, lo, hi)[idx_order]                      # uint8, in tile order
+    idx = colour_index(flat, lo, hi)[idx_order]                      # uint8, in tile order
     if th > h or tw > w:  # enlarge the uint8 indices (whole factors: np.repeat)
         idx = idx.reshape(c, h, w)
         idx = np.repeat(np.repeat(idx, th // h, axis=1), tw // w, axis=2)
@@ -288,7 +290,7 @@ def channel_stats(map2d: np.ndarray) -> dict:
 # --------------------------------------------------------------------------- whole network
 
 
-def layer_overview(analysis) -> go.Figure:
+def layer_overview(analysis: Analysis) -> go.Figure:
     """How the maps shrink and multiply: per layer the number of channels (bars) and the side
     of each map (line), and below, the mean activation and the share of active units."""
     rows = analysis.layer_stats()
@@ -331,29 +333,6 @@ def layer_overview(analysis) -> go.Figure:
     return fig
 
 
-def topk_figure(top: Sequence, title: str = "", translate_labels: bool = False) -> go.Figure:
-    """The top-k predictions as horizontal bars, the most likely on top, in %.
-    ``translate_labels``: show the class names in the session's language (the shapes' names;
-    ImageNet's class names stay as they are)."""
-    labels = [f"{_(p.label) if translate_labels else p.label} ({p.index})" for p in top]
-    pct = [100 * p.prob for p in top]
-    best = max(pct, default=0.0)
-    # A confident network gets the full 0–100 % axis; a near-uniform one (an untrained network
-    # gives each of 1000 ImageNet classes ~0.1 %, each of 8 shapes ~12.5 %) gets a zoomed axis, said on the axis, so the bars show.
-    zoomed = 0 < best < 20
-    upper = best * 1.3 if zoomed else 100.0
-    fig = go.Figure(go.Bar(
-        x=pct[::-1], y=labels[::-1], orientation="h", marker_color="#4C78A8",
-        text=[f"{v:.2f}%" if v < 1 else f"{v:.1f}%" for v in pct[::-1]], textposition="auto",
-        hovertemplate="%{y}: %{x:.3f}%<extra></extra>",
-    ))
-    axis_title = _("probability (%)") + (_(" — axis zoomed to 0–{upper}%").format(upper=f"{upper:.2g}") if zoomed else "")
-    fig.update_layout(title=dict(text=title), height=60 + 44 * max(len(top), 1),
-                      margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-                      xaxis=dict(title=axis_title, range=[0, upper]))
-    return fig
-
-
 def crop_outline(image: Image.Image, box: tuple[int, int, int, int], color=(255, 64, 64)) -> Image.Image:
     """A copy of ``image`` with the crop box drawn on it and the cut-away parts dimmed."""
     base = image.convert("RGB")
@@ -362,122 +341,6 @@ def crop_outline(image: Image.Image, box: tuple[int, int, int, int], color=(255,
     width = max(2, round(max(base.size) / 200))
     ImageDraw.Draw(dim).rectangle([box[0], box[1], box[2] - 1, box[3] - 1], outline=color, width=width)
     return dim
-
-
-# --------------------------------------------------------------------------- weights
-
-
-def _font(size: int):
-    try:
-        return ImageFont.load_default(size=size)
-    except TypeError:  # Pillow without FreeType
-        return ImageFont.load_default()
-
-
-def filter_patches(weight: np.ndarray, scale: int = 16, cols: int = 8, label: bool = True) -> Image.Image:
-    """conv1_1's filters as colour patches: each (3, k, k) filter is shown as a k×k RGB
-    picture (its weights on the R, G, B inputs), enlarged ``scale``× with nearest neighbour.
-
-    All filters share ONE range (the min and max over every weight → 0..255), so brightness
-    and colour are comparable between patches; mid-grey is not zero unless the range is
-    symmetric. Each patch is labelled with its output channel.
-    """
-    w = np.asarray(weight, dtype=np.float32)
-    if w.ndim != 4 or w.shape[1] != 3:
-        raise ValueError(f"filter_patches expects (O, 3, k, k) RGB filters, got shape {w.shape}")
-    o, _in, kh, kw = w.shape
-    lo, hi = float(w.min()), float(w.max())
-    pix = _to_index(w, lo, hi).transpose(0, 2, 3, 1)                      # (O, k, k, 3)
-    pix = np.repeat(np.repeat(pix, scale, axis=1), scale, axis=2)
-    ph, pw = kh * scale, kw * scale
-    cols = min(cols, o)
-    rows = math.ceil(o / cols)
-    pad, lab = max(4, scale // 4), (14 if label else 0)
-    img = Image.new("RGB", (cols * (pw + pad) + pad, rows * (ph + pad + lab) + pad), SEPARATOR)
-    draw, font = ImageDraw.Draw(img), _font(11)
-    for i in range(o):
-        r, c = divmod(i, cols)
-        x, y = pad + c * (pw + pad), pad + r * (ph + pad + lab)
-        img.paste(Image.fromarray(pix[i], "RGB"), (x, y + lab))
-        if label:
-            draw.text((x, y), str(i), fill=(60, 60, 60), font=font)
-    return img
-
-
-def _select(n: int, out_channels) -> list[int]:
-    if out_channels is None:
-        return list(range(n))
-    if isinstance(out_channels, slice):
-        return list(range(n))[out_channels]
-    sel = [int(i) for i in out_channels]
-    bad = [i for i in sel if not 0 <= i < n]
-    if bad:
-        raise ValueError(f"output channel {bad[0]} does not exist (0..{n - 1})")
-    return sel
-
-
-def kernel_grid(
-    weight: np.ndarray,
-    out_channels: slice | Sequence[int] | None = slice(0, 16),
-    max_in: int = 64,
-    cmap: str = "RdBu_r",
-    cell: int | None = None,
-) -> Image.Image:
-    """A deeper conv's kernels: one row per selected output channel, holding its k×k kernel
-    on each of the first ``max_in`` input channels. Diverging colours on a symmetric scale
-    (±max |w| over what is shown): white = 0, red positive, blue negative."""
-    w = np.asarray(weight, dtype=np.float32)
-    if w.ndim != 4:
-        raise ValueError(f"kernel_grid expects an (O, I, k, k) weight, got shape {w.shape}")
-    o, i_n, kh, kw = w.shape
-    outs = _select(o, out_channels)
-    if not outs:
-        raise ValueError("no output channels selected")
-    n_in = max(1, min(int(max_in), i_n))
-    sub = w[outs, :n_in]                                                  # (R, I, k, k)
-    vmax = float(np.abs(sub).max()) or 1.0
-    scale = cell or max(2, 18 // max(kh, kw))
-    pix = colormap_lut(cmap)[_to_index(sub, -vmax, vmax)]                  # (R, I, k, k, 3)
-    pix = np.repeat(np.repeat(pix, scale, axis=2), scale, axis=3)
-    ch, cw, gap, left = kh * scale, kw * scale, 1, 44
-    rows, n = len(outs), n_in
-    body = np.empty((rows, ch + gap + 1, n, cw + gap, 3), dtype=np.uint8)
-    body[...] = SEPARATOR
-    body[:, :ch, :, :cw] = pix.transpose(0, 2, 1, 3, 4)
-    body = body.reshape(rows * (ch + gap + 1), n * (cw + gap), 3)
-    font = _font(11)
-    header = f"input channels 0-{n - 1} ->   (colour scale -{vmax:.3g} .. +{vmax:.3g})"
-    width = max(left + body.shape[1], left + int(np.ceil(font.getlength(header))) + 4)   # narrow grids: whole header
-    img = Image.new("RGB", (width, body.shape[0] + 16), SEPARATOR)
-    img.paste(Image.fromarray(np.ascontiguousarray(body), "RGB"), (left, 16))
-    draw = ImageDraw.Draw(img)
-    draw.text((left, 1), header, fill=(60, 60, 60), font=font)
-    for r, oc in enumerate(outs):
-        draw.text((2, 16 + r * (ch + gap + 1) + max(0, ch // 2 - 6)), f"out {oc}", fill=(60, 60, 60), font=font)
-    return img
-
-
-def weight_histogram(weights: dict[str, np.ndarray], bins: int = 81) -> go.Figure:
-    """Per-layer weight distributions as density curves on one shared, symmetric axis
-    (histograms computed here, so the figure stays small whatever the layer size)."""
-    fig = go.Figure()
-    if not weights:
-        return fig
-    arrays = {k: np.asarray(v, dtype=np.float32).ravel() for k, v in weights.items()}
-    lim = max(float(np.abs(a).max()) for a in arrays.values()) or 1.0
-    edges = np.linspace(-lim, lim, bins + 1)
-    centres = (edges[:-1] + edges[1:]) / 2
-    for name, a in arrays.items():
-        counts, _edges = np.histogram(a, bins=edges)
-        density = counts / (a.size * (edges[1] - edges[0]))
-        std = float(a.std(dtype=np.float64))
-        fig.add_scatter(x=centres, y=density, mode="lines", line=dict(shape="hvh", width=2),
-                        name=f"{name} (σ={std:.3g}, n={a.size:,})",
-                        hovertemplate=name + _("<br>w ≈ %{{x:.4f}}<br>density %{{y:.3g}}").format()
-                        + "<extra></extra>")
-    fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=10), xaxis_title=_("weight value"),
-                      yaxis_title=_("density (area 1 per layer)"), legend=dict(orientation="v"))
-    return fig
 
 
 def to_png(img: Image.Image, compress_level: int = 3) -> bytes:

@@ -9,7 +9,7 @@ The layer table, the receptive-field explorer and the CLI all call
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from .i18n import N_, _
@@ -138,10 +138,6 @@ def unit_box(steps: Sequence[FieldStep], index: int, y: int, x: int) -> tuple[fl
     cx = s.start + x * s.jump
     half = s.rf / 2
     return (cy - half, cx - half, cy + half, cx + half)
-
-
-def as_dict(step: FieldStep) -> dict:
-    return asdict(step)
 
 
 # --------------------------------------------------------------------------- path counts

@@ -1,4 +1,5 @@
-"""Figures for the receptive-field explorer and the fully-convolutional page.
+"""Receptive-field figures: paths through stacked kernels, growth layer by layer (one network,
+or several side by side), a unit's field on the image and its effective field.
 
 Plotly figures and PIL images only; no streamlit. Images go into figures as one PNG
 (``go.Image(source=…)``), never as per-pixel arrays, so a figure stays a few hundred KB.
@@ -22,10 +23,9 @@ __all__ = [
     "rf_growth_figure",
     "unit_box_figure",
     "erf_figure",
-    "score_map_figure",
-    "multiscale_figure",
-    "topk_figure",
     "image_source",
+    "image_trace",
+    "rf_growth_per_model_figure",
 ]
 
 BOX_COLOUR = "#E45756"
@@ -46,7 +46,7 @@ def image_source(image: Image.Image, max_side: int = 640) -> tuple[str, float]:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"), scale
 
 
-def _image_trace(image: Image.Image) -> go.Image:
+def image_trace(image: Image.Image) -> go.Image:
     src, scale = image_source(image)
     return go.Image(source=src, x0=0, y0=0, dx=1 / scale, dy=1 / scale, hoverinfo="skip")
 
@@ -158,7 +158,7 @@ def unit_box_figure(image: Image.Image | None, box: Sequence[float], size: int =
     fig = go.Figure()
     if image is None:
         image = Image.new("RGB", (size, size), (200, 200, 200))
-    fig.add_trace(_image_trace(image))
+    fig.add_trace(image_trace(image))
     fig.add_shape(type="rect", x0=0, x1=image.width, y0=0, y1=image.height,
                   line=dict(color="#333", width=1, dash="dot"))
     top, left, bottom, right = box
@@ -191,52 +191,24 @@ def erf_figure(erf: np.ndarray, box: Sequence[float], title: str | None = None) 
     return fig
 
 
-def score_map_figure(image: Image.Image, score_map: np.ndarray, label: str,
-                     centre0: float = 112.0, stride: float = 32.0, opacity: float = 0.55) -> go.Figure:
-    """The class-probability map drawn over the image it was computed on: each cell sits at
-    its unit's field centre (first at ``centre0`` px, then every ``stride`` px) and is one
-    stride wide, so the map covers the part of the image the units are centred on."""
-    h, w = score_map.shape
-    fig = go.Figure(_image_trace(image))
-    fig.add_trace(go.Heatmap(
-        z=score_map, x0=centre0, dx=stride, y0=centre0, dy=stride, colorscale="Jet",
-        zmin=0, zmax=max(float(score_map.max()), 1e-6), opacity=opacity, zsmooth=False,
-        colorbar=dict(title="p", thickness=12),
-        hovertemplate=_("cell ({y}, {x}) px: p = {z}").format(y="%{y:.0f}", x="%{x:.0f}", z="%{z:.3f}")
-        + "<extra></extra>",
-    ))
-    fig.update_xaxes(range=[0, image.width], visible=False, constrain="domain")
-    fig.update_yaxes(range=[image.height, 0], visible=False, scaleanchor="x")
-    fig.update_layout(height=460, margin=dict(l=10, r=10, t=40, b=10),
-                      title=dict(text=_("p({label}) at each of the {h}×{w} positions").format(label=label, h=h, w=w),
-                                 font=dict(size=13)))
-    return fig
-
-
-def topk_figure(labels: Sequence[str], probs: Sequence[float], title: str = "") -> go.Figure:
-    fig = go.Figure(go.Bar(x=list(probs)[::-1], y=list(labels)[::-1], orientation="h",
-                           marker_color="#4C78A8", texttemplate="%{x:.1%}", textposition="auto",
-                           hovertemplate="%{y}: %{x:.2%}<extra></extra>"))
-    fig.update_layout(height=60 + 34 * len(labels), margin=dict(l=10, r=10, t=30, b=10),
-                      xaxis=dict(tickformat=".2~%", title=_("probability")),
-                      title=dict(text=title, font=dict(size=13)))
-    return fig
-
-
-def multiscale_figure(labels: Sequence[str], per_scale: dict[str, Sequence[float]],
-                      average: str | None = None) -> go.Figure:
-    """Grouped bars: the probability of each class at each scale and averaged. ``average``
-    names the entry of ``per_scale`` that is the average (drawn in red); by default an entry
-    whose name starts with "average" (a translated name needs ``average``)."""
-    palette = ["#9ecae9", "#4C78A8", "#1f3b63", "#72B7B2", "#B279A2", "#F58518"]
+def rf_growth_per_model_figure(curves: dict[str, list[tuple[str, int, int]]]) -> go.Figure:
+    """Receptive field (px) after each conv/pool layer, one line per model: ``curves`` maps a
+    model's label to :func:`vggviz.alexnet.rf_growth`'s ``(layer, rf, stride)`` list. x is the
+    number of conv and pool layers passed; the hover names the layer and its effective stride."""
     fig = go.Figure()
-    for i, (name, probs) in enumerate(per_scale.items()):
-        avg = name == average if average is not None else name.startswith("average")
-        fig.add_bar(x=list(labels), y=list(probs), name=name,
-                    marker_color="#E45756" if avg else palette[i % len(palette)],
-                    hovertemplate=_("{x} at {scale}: {p}").format(x="%{x}", scale=name, p="%{y:.2%}")
-                    + "<extra></extra>")
-    fig.update_layout(barmode="group", height=380, margin=dict(l=10, r=10, t=30, b=10),
-                      yaxis=dict(tickformat=".2~%", title=_("probability")),
-                      legend=dict(orientation="h", y=1.1, x=0))
+    colours = ["#E45756", "#4C78A8", "#54A24B", "#F58518"]
+    for i, (label, steps) in enumerate(curves.items()):
+        fig.add_scatter(
+            x=list(range(1, len(steps) + 1)), y=[rf for _name, rf, _jump in steps], name=label,
+            mode="lines+markers", line=dict(color=colours[i % len(colours)], shape="hv"),
+            customdata=[[n, j] for n, _rf, j in steps],
+            hovertemplate=label + " · %{customdata[0]}: "
+            + _("{rf} px, stride {stride} px").format(rf="%{y}", stride="%{customdata[1]}") + "<extra></extra>",
+        )
+    fig.update_layout(
+        height=380, margin=dict(l=10, r=10, t=50, b=10),
+        title=dict(text=_("Receptive field after each conv / pool layer"), font=dict(size=14)),
+        xaxis_title=_("conv and pool layers passed"), yaxis_title=_("receptive field (px)"),
+        legend=dict(orientation="h", y=1.02, x=1, xanchor="right"),
+    )
     return fig

@@ -28,32 +28,33 @@ from functools import lru_cache
 
 import torch
 
+from .errors import VggvizError
 from .i18n import _
 from .layers import Layer, named_layers, walk
 from .receptive_field import receptive_fields
 from .variants import build, model_info
 
-__all__ = ["LayerRow", "Summary", "summarize", "MIN_INPUT_SIZE", "BadInputSize", "check_input_size", "new_tensor"]
+__all__ = ["LayerRow", "Summary", "summarize", "MIN_INPUT_SIZE", "InputSizeError", "check_input_size", "new_tensor"]
 
 MIN_INPUT_SIZE = 32       # five 2×2 pools: 32 px is the smallest input that keeps 1×1 at pool5
 MAX_INPUT_SIZE = 2048
 
 
-class BadInputSize(ValueError):
+class InputSizeError(VggvizError):
     pass
 
 
 def check_input_size(size: int, minimum: int = MIN_INPUT_SIZE, model: str = "VGG") -> int:
     if not isinstance(size, int) or isinstance(size, bool):
-        raise BadInputSize(_("input size must be a whole number of pixels, got {size!r}").format(size=size))
+        raise InputSizeError(_("input size must be a whole number of pixels, got {size!r}").format(size=size))
     if size < minimum:
         why = (_("input size {size} is too small: VGG halves the image five times, so it needs at "
                  "least {min}×{min} pixels") if model == "VGG" else
                _("input size {size} is too small: {model}'s stride-4 conv1 and three 3×3 stride-2 pools "
                  "need at least {min}×{min} pixels"))
-        raise BadInputSize(why.format(size=size, model=model, min=minimum))
+        raise InputSizeError(why.format(size=size, model=model, min=minimum))
     if size > MAX_INPUT_SIZE:
-        raise BadInputSize(_("input size {size} is too large: use at most {max} pixels").format(
+        raise InputSizeError(_("input size {size} is too large: use at most {max} pixels").format(
             size=size, max=MAX_INPUT_SIZE))
     return size
 

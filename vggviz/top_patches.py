@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 import torch
@@ -25,6 +25,9 @@ from .analysis import preprocess
 from .erf import feature_layers, variant_unit_field
 from .i18n import _
 from .layers import find_layer, walk
+
+if TYPE_CHECKING:
+    from .weights import LoadedModel
 
 __all__ = ["Patch", "ChannelIndex", "index_layer", "image_set", "source_label", "SHAPES_SEED", "SHAPES_COUNT"]
 
@@ -87,7 +90,7 @@ def _cut(crop: Image.Image, box: tuple[float, float, float, float]) -> Image.Ima
     return out
 
 
-def image_set(loaded, uploads: Sequence[tuple[str, Image.Image]] = (), shapes_count: int | None = None
+def image_set(loaded: LoadedModel, uploads: Sequence[tuple[str, Image.Image]] = (), shapes_count: int | None = None
               ) -> list[tuple[str, Image.Image]]:
     """The images to search: the bundled samples, the session's ``uploads`` and, for the
     shapes family, ``shapes_count`` generated shapes it was not trained on (default 300)."""
@@ -125,7 +128,7 @@ def source_label(source: str) -> str:
     return _("shapes #{i} ({shape})").format(i=m.group(3), shape=_(m.group(4)))
 
 
-def index_layer(loaded, layer: str, images: Sequence[tuple[str, Image.Image]], batch: int = 32,
+def index_layer(loaded: LoadedModel, layer: str, images: Sequence[tuple[str, Image.Image]], batch: int = 32,
                 progress: Callable[[int, int], None] | None = None) -> ChannelIndex:
     """Run ``images`` (``(source, PIL image)`` pairs) through the network up to ``layer`` in
     batches and keep, per image and channel, the strongest unit. ``progress(done, total)``

@@ -43,6 +43,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import shapes
+from .errors import VggvizError
 from .i18n import N_, _
 from .layers import named_layers
 from .variants import build, canonical, variant_info
@@ -81,7 +82,7 @@ VAL_SEED = 1            # the held-out images (tests use yet other seeds)
 GRAD_STEPS = 10         # gradient norms are recorded for this many first steps
 
 
-class TrainingError(ValueError):
+class TrainingError(VggvizError):
     """A request that cannot be trained; the message is one line for the user, in the language
     of the thread that raised it (a worker thread: English; see :func:`localise_error`)."""
 

@@ -26,7 +26,7 @@ import copy
 import io
 import time
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -35,9 +35,13 @@ from PIL import Image
 
 from .analysis import preprocess
 from .attribution import Chain, GradCam, default_layer
+from .errors import VggvizError
 from .i18n import _
-from .layers import UnknownLayer, named_layers, walk
+from .layers import LAST_BLOCK_INPUT, UnknownLayerError, named_layers, walk
 from .weights import LoadedModel
+
+if TYPE_CHECKING:
+    from .analysis import Analysis
 
 __all__ = [
     "FEATURE_LAYERS",
@@ -54,7 +58,6 @@ __all__ = [
     "predict",
     "pca_2d",
     "pca_figure",
-    "probs_figure",
     "gradcam",
     "shape_images",
     "head_bytes",
@@ -95,7 +98,7 @@ _READ_AT = {"pool5": "avgpool", "fc6": "relu6", "fc7": "relu7"}
 Progress = Callable[[int, int], None]
 
 
-class TransferError(ValueError):
+class TransferError(VggvizError):
     """Bad input for transfer learning (too few classes, an empty class, an unknown layer)."""
 
 
@@ -122,7 +125,7 @@ class Head:
 
 def _check_layer(layer: str) -> str:
     if layer not in FEATURE_LAYERS:
-        raise UnknownLayer(_("unknown feature layer {layer!r}; choose one of: {choices}").format(
+        raise UnknownLayerError(_("unknown feature layer {layer!r}; choose one of: {choices}").format(
             layer=layer, choices=", ".join(FEATURE_LAYERS)))
     return layer
 
@@ -153,7 +156,7 @@ def features(loaded: LoadedModel, images: Sequence, progress: Progress | None = 
     return {k: np.concatenate(v) for k, v in out.items()}
 
 
-def features_from_analysis(loaded: LoadedModel, analysis) -> dict[str, np.ndarray]:
+def features_from_analysis(loaded: LoadedModel, analysis: Analysis) -> dict[str, np.ndarray]:
     """The same features for an image already analysed (:mod:`vggviz.analysis` keeps avgpool as
     float32): only the classifier runs, no second pass through the convolutions."""
     layers = named_layers(loaded.model)
@@ -304,18 +307,7 @@ def pca_figure(per_class: Mapping[str, np.ndarray], layer: str):
     return fig
 
 
-def probs_figure(classes: Sequence[str], probs: np.ndarray):
-    """A horizontal bar chart of the new classes' probabilities."""
-    import plotly.graph_objects as go
-
-    fig = go.Figure(go.Bar(x=[float(p) for p in probs], y=list(classes), orientation="h",
-                           text=[f"{100 * float(p):.1f}%" for p in probs], textposition="auto"))
-    fig.update_layout(xaxis=dict(range=[0, 1], title=_("probability")), yaxis=dict(autorange="reversed"),
-                      height=80 + 40 * len(classes), margin=dict(l=10, r=10, t=10, b=10))
-    return fig
-
-
-def gradcam(loaded: LoadedModel, head: Head, analysis, target: int, layer: str | None = None,
+def gradcam(loaded: LoadedModel, head: Head, analysis: Analysis, target: int, layer: str | None = None,
             tuned: FineTuned | None = None) -> GradCam:
     """Grad-CAM of the student's class ``target`` at ``layer`` (default: the Grad-CAM page's
     default, the last conv with a map ≥ 8×8) for an analysed image: the frozen network after
@@ -329,8 +321,8 @@ def gradcam(loaded: LoadedModel, head: Head, analysis, target: int, layer: str |
     layers = named_layers(loaded.model)
     name = layer or default_layer(loaded)
     lay = next((l for l in layers if l.name == name), None)
-    if lay is None or lay.block > 5:
-        raise UnknownLayer(_("layer {name!r} has no spatial map for Grad-CAM").format(name=name))
+    if lay is None or not lay.in_conv_blocks:
+        raise UnknownLayerError(_("layer {name!r} has no spatial map for Grad-CAM").format(name=name))
     stop = next(l.index for l in layers if l.name == _READ_AT[head.layer])
     act = torch.from_numpy(np.array(analysis.activation(lay.name), dtype=np.float32))[None].to(loaded.device)
     act.requires_grad_(True)
@@ -374,9 +366,9 @@ def _gradcam_tuned(loaded: LoadedModel, tuned: FineTuned, analysis, target: int,
     layers = named_layers(loaded.model)
     name = layer or default_layer(loaded)
     lay = next((l for l in layers if l.name == name), None)
-    if lay is None or lay.block > 5:
-        raise UnknownLayer(_("layer {name!r} has no spatial map for Grad-CAM").format(name=name))
-    p4 = next(l.index for l in layers if l.name == "pool4")
+    if lay is None or not lay.in_conv_blocks:
+        raise UnknownLayerError(_("layer {name!r} has no spatial map for Grad-CAM").format(name=name))
+    p4 = next(l.index for l in layers if l.name == LAST_BLOCK_INPUT)
     tail = _tail_of(loaded, tuned)
 
     def read(n):
@@ -389,10 +381,10 @@ def _gradcam_tuned(loaded: LoadedModel, tuned: FineTuned, analysis, target: int,
                 logits = tail(Chain(layers[: p4 + 1], lay.index + 1)(act))
         else:
             if lay.index == p4:
-                act = read("pool4")
+                act = read(LAST_BLOCK_INPUT)
             else:
                 with torch.no_grad():
-                    act = tail.run(read("pool4"), until=lay.name)
+                    act = tail.run(read(LAST_BLOCK_INPUT), until=lay.name)
             act = act.detach().requires_grad_(True)
             logits = tail.logits(tail.run(act, after=lay.name if lay.index > p4 else None))
         prob = float(torch.softmax(logits.detach(), 1)[0, int(target)])
@@ -503,7 +495,7 @@ class _Tail(torch.nn.Module):
     def __init__(self, loaded: LoadedModel, layer: str, mu, sd, weight, bias) -> None:
         super().__init__()
         layers = named_layers(loaded.model)
-        start = next(l.index for l in layers if l.name == "pool4") + 1
+        start = next(l.index for l in layers if l.name == LAST_BLOCK_INPUT) + 1
         stop = next(l.index for l in layers if l.name == _READ_AT[layer])
         dev = loaded.device
         self.block = torch.nn.ModuleDict()
@@ -583,7 +575,7 @@ def _pool4_and_features(loaded: LoadedModel, images: Sequence, layer: str,
     walk of the shared model per batch (inference mode: no hooks, no change)."""
     layers = named_layers(loaded.model)
     at = {l.name: l.index for l in layers}
-    p4, read = at["pool4"], at[_READ_AT[layer]]
+    p4, read = at[LAST_BLOCK_INPUT], at[_READ_AT[layer]]
     pils = [getattr(im, "image", im) for im in images]
     pools, feats = [], []
     for s in range(0, len(pils), BATCH):
@@ -696,8 +688,8 @@ def finetuned_predict(loaded: LoadedModel, tuned: FineTuned, images: Sequence) -
         return torch.softmax(_tail_of(loaded, tuned)(pool4), 1).cpu().numpy()
 
 
-def finetuned_predict_from_analysis(loaded: LoadedModel, tuned: FineTuned, analysis) -> np.ndarray:
+def finetuned_predict_from_analysis(loaded: LoadedModel, tuned: FineTuned, analysis: Analysis) -> np.ndarray:
     """The same for an image already analysed: from its cached pool4 map (kept as float32)."""
-    pool4 = torch.from_numpy(np.array(analysis.activation("pool4"), dtype=np.float32))[None].to(loaded.device)
+    pool4 = torch.from_numpy(np.array(analysis.activation(LAST_BLOCK_INPUT), dtype=np.float32))[None].to(loaded.device)
     with torch.no_grad():
         return torch.softmax(_tail_of(loaded, tuned)(pool4), 1).cpu().numpy()

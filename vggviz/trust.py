@@ -39,7 +39,7 @@ import copy
 import math
 import time
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 import torch
@@ -52,6 +52,9 @@ from .i18n import N_, _
 from .layers import Layer, named_layers
 from .variants import MINI_FC, variant_info
 from .weights import LoadedModel
+
+if TYPE_CHECKING:
+    from .analysis import Analysis
 
 __all__ = [
     "RANDOMISATION_METHODS",
@@ -174,7 +177,7 @@ class RandomisationCheck:
 
 def randomisation_check(
     loaded: LoadedModel,
-    analysis,
+    analysis: Analysis,
     target: int | None = None,
     layer: str | None = None,
     method: str = "Grad-CAM",
@@ -274,7 +277,7 @@ def _blurred(x: torch.Tensor) -> torch.Tensor:
 
 def deletion_insertion(
     loaded: LoadedModel,
-    analysis,
+    analysis: Analysis,
     heat: np.ndarray,
     target: int,
     steps: int = DEFAULT_STEPS,
@@ -348,7 +351,7 @@ def deletion_insertion(
     return Curves(target, steps, np.asarray(counts, np.float64) / n, curves, total, time.perf_counter() - t0)
 
 
-def depth_deletion(loaded: LoadedModel, analysis, target: int, steps: int = DEFAULT_STEPS,
+def depth_deletion(loaded: LoadedModel, analysis: Analysis, target: int, steps: int = DEFAULT_STEPS,
                    progress: Progress | None = None, method: str = "Grad-CAM") -> list[tuple]:
     """The depth sweep's maps of CAM ``method`` (:func:`vggviz.attribution.depth_sweep`, one per
     block) each with its deletion AUC: ``[(GradCam, auc), …]``, shallow to deep.

@@ -13,6 +13,7 @@ import time
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import streamlit as st
 import torch
@@ -36,16 +37,21 @@ from . import serving
 
 serving.prepare()      # the libraries' half-million objects out of the per-run full GC (vggviz.serving)
 
+if TYPE_CHECKING:
+    from .analysis import Analysis
+    from .images import LoadedImage
+
 __all__ = [
     "Selection",
     "sidebar",
     "selection",
     "current_model",
     "current_image",
-    "weights_banner",
+    "untrained_weights",
     "weights_status",
     "page_banner",
     "page_guard",
+    "keep_choice",
     "image_picker",
     "show_error",
     "MODEL_CACHE_ENTRIES",
@@ -163,7 +169,7 @@ def link_param(name: str, key: str, *, options=None, lo=None, hi=None, cast=str,
         ss[_URL_DONE].add(name)
         try:
             ss[key] = links.parse(name, raw, options=options, lo=lo, hi=hi, cast=cast, fold=fold)
-        except links.BadLink as e:
+        except links.LinkError as e:
             st.info(_("ℹ️ {reason}; the default is shown instead.").format(reason=_capitalised(str(e))))
     ss[_URL_NOW][name] = (key, to_url)
 
@@ -351,27 +357,47 @@ def sidebar() -> Selection:
 def page_guard() -> None:
     """Make sure the entry point (navigation, sidebar, banner) runs around every page.
 
-    With a ``pages/`` folder beside it, Streamlit starts in its old "pages directory" mode and
-    runs a page file on its own when the first request after a (re)start opens a page URL
-    directly (a deep link, or students' tabs reconnecting); only an ``st.navigation`` call
-    turns that mode off. Pages call this first (through :func:`selection` and friends): in that
-    mode it turns it off, as ``st.navigation`` would, and reruns, so the entry point runs.
+    The one workaround for Streamlit's old "pages directory" mode (MPA v1), in one place. With a
+    ``pages/`` folder beside the entry point, Streamlit (``PagesManager.uses_pages_directory``,
+    set from that folder when the first session starts) runs a page file *on its own* when the
+    first request after a (re)start opens a page URL directly (a deep link, or students' tabs
+    reconnecting): no sidebar, no banner, no footer. Only an ``st.navigation`` call turns that
+    mode off, for the rest of the process.
+
+    It is called once, at the end of this module (below), not by pages: every page imports
+    ``vggviz.ui``, and the first script run of a fresh server is the one that first imports it.
+    Inside a script run that is in that mode it turns the mode off, as ``st.navigation`` would,
+    and reruns, so the entry point runs; anywhere else (the CLI, tests, a normal run) it does
+    nothing. ``test_pages_directory_mode_*`` (tests of vggviz.ui) fail if a Streamlit upgrade
+    changes the behaviour this works around. (AppTest resets the flag before every run, a
+    different thing: tests/support.py keeps the server's behaviour there.)
     """
     from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory and get_script_run_ctx() is not None:
         PagesManager.uses_pages_directory = False
         st.rerun()
 
 
 def selection() -> Selection:
     """The sidebar's current choice (the entry point draws the sidebar before any page)."""
-    page_guard()
     sel = st.session_state.get(_SEL_KEY)
     if sel is None:
         opt = _family_weights("vgg16", default_source())
         sel = Selection("vgg16", (_server_default() or "random") if opt == "server" else opt, str(resolve_device("auto")))
     return sel
+
+
+def keep_choice(key: str, options, default) -> None:
+    """Keep the widget ``key``'s value if it is still one of ``options``, else set ``default``.
+
+    Call it just before drawing the widget whose options change (another variant has other
+    layers, another image other classes): Streamlit raises on a stored value that is no longer
+    an option, and a value that still is one stays chosen.
+    """
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default
 
 
 def _reason(e: BaseException) -> str:
@@ -414,7 +440,7 @@ def _ensure_imagenet(variant: str) -> str:
 
 # The models the bounded cache below holds right now, by its arguments: a weak-value map, so
 # an entry lives exactly as long as the cache (or anyone) keeps the model. Lets code that
-# must not load or evict (compare_depths) see what is already there.
+# must not load or evict (current_gradcam_by_variant) see what is already there.
 _loaded_models: "weakref.WeakValueDictionary[tuple[str, str, str], LoadedModel]" = weakref.WeakValueDictionary()
 
 
@@ -428,7 +454,6 @@ def _cached_model(variant: str, source: str, device: str) -> LoadedModel:
 def current_model(sel: Selection | None = None) -> LoadedModel | None:
     """The shared, cached model for the selection; None (with a message shown) when the
     weights file cannot be used. ImageNet weights that cannot be had fall back to random."""
-    page_guard()
     sel = sel or selection()
     source, note = sel.weights, ""
     if source == "imagenet":
@@ -467,30 +492,43 @@ def weights_status(sel: Selection | None = None) -> str:
     return ""
 
 
+_UNTRAINED = "_vggviz_untrained"    # this run's one untrained-weights warning: its place, its parts
+
+
 def page_banner(sel: Selection | None = None, show: bool = True) -> None:
-    """Drawn by the entry point above every page: says plainly when weights are untrained
-    (``show=False`` on a page that uses no sidebar model, e.g. Train: only the sidebar says it)."""
+    """The one untrained-weights warning: drawn by the entry point above every page.
+
+    Says plainly when the sidebar's weights are untrained (``show=False`` on a page that uses no
+    sidebar model, e.g. Train: only the sidebar's caption says it), in a place that pages add to
+    with :func:`untrained_weights` (what untrained weights mean there), so a page says it once.
+    """
     ss = st.session_state
-    ss["_vggviz_run"] = ss.get("_vggviz_run", 0) + 1
     msg = weights_status(sel)
-    if msg and show:
-        st.warning(f"⚠️ {msg}")
-        ss["_vggviz_banner_run"] = ss["_vggviz_run"]
+    ss[_UNTRAINED] = {"slot": st.empty() if show else None, "status": msg, "meaning": []}
+    _draw_untrained(ss[_UNTRAINED])
     with st.sidebar:
         st.caption(_("Weights in use: {weights}").format(
             weights=_("**random (untrained)**") if msg else "**" + (sel or selection()).weights + "**"))
 
 
-def weights_banner(loaded: LoadedModel | None) -> None:
-    """Say plainly, on a page that uses a model, when its weights are untrained (once per run:
-    nothing more is drawn when the entry point's banner already said it)."""
-    if loaded is None or loaded.trained:
+def untrained_weights(loaded: LoadedModel | None, meaning: str = "") -> None:
+    """For a page that uses ``loaded``: when its weights are untrained, add ``meaning`` (what
+    that means on this page) to the one warning above the page, which says so even when the
+    sidebar's choice looked trained (e.g. ImageNet weights that could not be had). Trained
+    weights: nothing is drawn."""
+    state = st.session_state.get(_UNTRAINED)
+    if state is None or loaded is None or loaded.trained:
         return
-    ss = st.session_state
-    if ss.get("_vggviz_banner_run") is not None and ss.get("_vggviz_banner_run") == ss.get("_vggviz_run"):
-        return
-    msg = loaded.note or _("Random weights (untrained): predictions, feature maps and Grad-CAM mean nothing.")
-    st.warning(f"⚠️ {msg}")
+    state["status"] = state["status"] or loaded.note or _(
+        "Random weights (untrained): predictions, feature maps and Grad-CAM mean nothing.")
+    if meaning and meaning not in state["meaning"]:
+        state["meaning"].append(meaning)
+    _draw_untrained(state)
+
+
+def _draw_untrained(state: dict) -> None:
+    if state["slot"] is not None and state["status"]:
+        state["slot"].warning(" ".join(["⚠️ " + str(state["status"]), *state["meaning"]]))
 
 
 def show_error(err: BaseException | str) -> None:
@@ -506,7 +544,6 @@ def _image_is_upload() -> bool:
 
 def current_image():
     """The image chosen in the sidebar (a :class:`vggviz.images.LoadedImage`) or None."""
-    page_guard()
     return st.session_state.get("vggviz_image")
 
 
@@ -514,7 +551,7 @@ def image_picker() -> None:
     """Sidebar: a sample image, an upload or the camera. The loaded image is kept in session
     state so it stays selected across pages and variants; a bad file shows one line and
     leaves the previous image in place."""
-    from .images import ImageError, SUPPORTED_TYPES, load_image, load_image_file, sample_images
+    from .images import SUPPORTED_TYPES, ImageError, load_image, load_image_file, sample_images
 
     ss = st.session_state
     samples = sample_images()
@@ -644,7 +681,7 @@ def _cached_analysis(variant: str, requested: str, source: str, device: str, dig
 _cached_analysis.clear = lambda: _analyses().clear()
 
 
-def current_analysis(loaded: LoadedModel | None, image):
+def current_analysis(loaded: LoadedModel | None, image: LoadedImage):
     """The cached :class:`vggviz.analysis.Analysis` of ``image`` (a LoadedImage) through
     ``loaded``; None when either is missing or the pass failed (one line shown). Moving a
     widget re-renders from this cache: the network runs once per image and model."""
@@ -708,11 +745,11 @@ def end_page() -> None:
 
 
 def require_analysis(sel: Selection | None = None):
-    """What an image page needs: ``(loaded, image, analysis)`` for the selection, drawing the
-    weights banner; when there is no image yet, no usable model or no analysis, it shows the
+    """What an image page needs: ``(loaded, image, analysis)`` for the selection, telling the
+    untrained-weights warning (:func:`untrained_weights`) about the model; when there is no image yet, no usable model or no analysis, it shows the
     prompt or the one-line message and ends the page (:func:`end_page`)."""
     loaded = current_model(sel)
-    weights_banner(loaded)
+    untrained_weights(loaded)
     image = current_image()
     if image is None:
         st.info(_(PICK_IMAGE))
@@ -731,9 +768,9 @@ __all__ += ["current_analysis", "current_conv_weights", "require_analysis", "end
 # --------------------------------------------------------------------------- Grad-CAM
 
 GRADCAM_CACHE_ENTRIES = 128       # a GradCam is ~0.2 MB (the 224×224 crop map); sweeps ×5
-COMPARE_CACHE_ENTRIES = 8
-_compare_lock = threading.Lock()  # one depth comparison at a time in the process: ≤ 1 extra model alive
-_compare_results: "dict[tuple, list[dict]]" = {}
+BY_VARIANT_CACHE_ENTRIES = 8
+_by_variant_lock = threading.Lock()  # one depth comparison at a time in the process: ≤ 1 extra model alive
+_by_variant_results: "dict[tuple, list[dict]]" = {}
 
 
 def _model_key(loaded: LoadedModel) -> tuple[str, str, str, str]:
@@ -762,13 +799,13 @@ def _cached_method_map(model_key: tuple, digest: str, target: int, layer: str | 
     return attribution.method_map(_loaded, _analysis, method, target, layer)
 
 
-def current_gradcam(loaded: LoadedModel, analysis, layer: str, target: int):
+def current_gradcam(loaded: LoadedModel, analysis: Analysis, layer: str, target: int):
     """Grad-CAM of ``target`` at ``layer`` for the analysed image, cached per (model, image
     digest, layer, target) for every session: opacity and colormap re-render from it."""
     return _cached_gradcam(_model_key(loaded), analysis.digest, layer, int(target), loaded, analysis)
 
 
-def current_depth_sweep(loaded: LoadedModel, analysis, target: int):
+def current_depth_sweep(loaded: LoadedModel, analysis: Analysis, target: int):
     """Grad-CAM at the end of each block (cached like :func:`current_gradcam`)."""
     return _cached_depth_sweep(_model_key(loaded), analysis.digest, int(target), loaded, analysis)
 
@@ -818,7 +855,7 @@ OCCLUSION_CACHE_ENTRIES = 32      # an OcclusionMap is 2 × S² float32: 0.4 MB 
 _occlusion_results = SharedResults(OCCLUSION_CACHE_ENTRIES)
 
 
-def current_occlusion(loaded: LoadedModel, analysis, target: int, patch: int, stride: int, progress=None):
+def current_occlusion(loaded: LoadedModel, analysis: Analysis, target: int, patch: int, stride: int, progress=None):
     """The :class:`vggviz.attribution.OcclusionMap` of ``target`` for the analysed image with
     this patch and stride, kept per (model, image digest, target, patch, stride) for every
     session (:class:`SharedResults`: a progress bar updated while computing is not replayed).
@@ -830,7 +867,7 @@ def current_occlusion(loaded: LoadedModel, analysis, target: int, patch: int, st
         loaded, analysis, int(target), int(patch), int(stride), progress=progress))
 
 
-def current_compare_methods(loaded: LoadedModel, analysis, target: int, layer: str, methods=None,
+def current_compare_methods(loaded: LoadedModel, analysis: Analysis, target: int, layer: str, methods=None,
                             occlusion: tuple[int, int] | None = None, progress=None):
     """Grad-CAM and the maps of ``methods`` (names of :data:`vggviz.attribution.METHODS`; None:
     its ``DEFAULT_METHODS``), each cached per (model, image digest, target, method, and the
@@ -860,10 +897,11 @@ def _peek_cached_model(variant: str, source: str, device: str) -> LoadedModel | 
     return _loaded_models.get((variant, source, device))
 
 
-def compare_depths(image, target: int, sel: Selection | None = None, progress=None) -> list[dict]:
+def current_gradcam_by_variant(image: LoadedImage, target: int, sel: Selection | None = None,
+                               progress: Callable[[int, int, str], None] | None = None) -> list[dict]:
     """VGG11/13/16/19 on ``image`` (the mini family's four, with their shapes weights, when the
     selection is a mini variant): predictions and Grad-CAM of ``target`` at each last conv
-    (:func:`vggviz.compare.compare_variants`). Models already in the bounded model cache
+    (:func:`vggviz.compare.gradcam_by_variant`). Models already in the bounded model cache
     are used as they are; the others are loaded one at a time, outside that cache, and dropped
     after use. One comparison runs at a time in the process (so at most one extra model is
     alive) and results are kept per (image, target, weights, device) for every session.
@@ -887,17 +925,17 @@ def compare_depths(image, target: int, sel: Selection | None = None, progress=No
             source = "random"
         return _peek_cached_model(variant, source, sel.device) or load_model(variant, source, sel.device)
 
-    with _compare_lock:
-        if key not in _compare_results:
-            rows = compare.compare_variants(variants, image, int(target), weights, sel.device,
+    with _by_variant_lock:
+        if key not in _by_variant_results:
+            rows = compare.gradcam_by_variant(variants, image, int(target), weights, sel.device,
                                                 progress=progress, get_model=get_model)
-            while len(_compare_results) >= COMPARE_CACHE_ENTRIES:
-                _compare_results.pop(next(iter(_compare_results)))
-            _compare_results[key] = rows
-        return _compare_results[key]
+            while len(_by_variant_results) >= BY_VARIANT_CACHE_ENTRIES:
+                _by_variant_results.pop(next(iter(_by_variant_results)))
+            _by_variant_results[key] = rows
+        return _by_variant_results[key]
 
 
-__all__ += ["current_gradcam", "current_depth_sweep", "current_compare_methods", "current_occlusion", "compare_depths"]
+__all__ += ["current_gradcam", "current_depth_sweep", "current_compare_methods", "current_occlusion", "current_gradcam_by_variant"]
 
 
 # --------------------------------------------------------------------------- one unit
@@ -910,7 +948,7 @@ def _cached_unit_erf(model_key: tuple, digest: str, layer: str, channel: int, y:
     return effective_rf(_loaded, _analysis.preprocessed.tensor, layer, y, x, channel)
 
 
-def current_unit_erf(loaded: LoadedModel, analysis, layer: str, channel: int, y: int, x: int):
+def current_unit_erf(loaded: LoadedModel, analysis: Analysis, layer: str, channel: int, y: int, x: int):
     """The effective receptive field of one unit (one channel at (y, x)) on the analysed image:
     one backward pass (vggviz.erf, under the model's rules), cached for every session."""
     return _cached_unit_erf(_model_key(loaded), analysis.digest, layer, int(channel), int(y), int(x),
@@ -973,7 +1011,7 @@ TRUST_CACHE_ENTRIES = 32          # a check is ≤ 9 crop maps (≤ 2 MB at 224 
 _trust_results = SharedResults(TRUST_CACHE_ENTRIES)
 
 
-def current_randomisation(loaded: LoadedModel, analysis, target: int, layer: str, method: str, progress=None):
+def current_randomisation(loaded: LoadedModel, analysis: Analysis, target: int, layer: str, method: str, progress=None):
     """:func:`vggviz.trust.randomisation_check`, kept per (model, image, target, method, layer)
     for every session (:class:`SharedResults`: the progress bar is not replayed)."""
     from . import attribution, trust
@@ -984,7 +1022,7 @@ def current_randomisation(loaded: LoadedModel, analysis, target: int, layer: str
         loaded, analysis, int(target), layer, method, progress=progress))
 
 
-def current_curves(loaded: LoadedModel, analysis, target: int, method: str, layer: str | None, heat,
+def current_curves(loaded: LoadedModel, analysis: Analysis, target: int, method: str, layer: str | None, heat,
                    steps: int, progress=None):
     """:func:`vggviz.trust.deletion_insertion` of the shown map ``heat`` of ``method`` (at
     ``layer``), kept per (model, image, target, method, layer, steps) for every session."""
@@ -995,7 +1033,7 @@ def current_curves(loaded: LoadedModel, analysis, target: int, method: str, laye
         loaded, analysis, heat, int(target), int(steps), progress=progress))
 
 
-def current_depth_deletion(loaded: LoadedModel, analysis, target: int, steps: int, progress=None,
+def current_depth_deletion(loaded: LoadedModel, analysis: Analysis, target: int, steps: int, progress=None,
                            method: str = "Grad-CAM"):
     """:func:`vggviz.trust.depth_deletion` of CAM ``method``, kept per (model, image, target, steps, method)."""
     from . import trust
@@ -1006,3 +1044,8 @@ def current_depth_deletion(loaded: LoadedModel, analysis, target: int, steps: in
 
 
 __all__ += ["current_randomisation", "current_curves", "current_depth_deletion"]
+
+
+# Last, once the whole module is defined: a page file run on its own (a deep link right after a
+# server start) reruns here as the entry point (see page_guard).
+page_guard()

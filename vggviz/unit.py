@@ -23,21 +23,27 @@ Example::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 from PIL import Image
 
 from .erf import variant_unit_field
+from .errors import VggvizError
 from .i18n import N_, _
-from .layers import Layer, UnknownLayer, find_layer, named_layers, walk
+from .layers import Layer, UnknownLayerError, find_layer, named_layers, walk
 
-__all__ = ["UnitArithmetic", "BadUnit", "unit_arithmetic", "unit_layers", "exact_activation", "resolve"]
+if TYPE_CHECKING:
+    from .analysis import Analysis
+    from .weights import LoadedModel
+
+__all__ = ["UnitArithmetic", "UnitError", "unit_arithmetic", "unit_layers", "exact_activation", "resolve"]
 
 UNIT_KINDS = ("conv", "bn", "relu", "pool", "lrn")
 
 
-class BadUnit(ValueError):
+class UnitError(VggvizError):
     """A layer without units, a channel or position out of range: one line for the user."""
 
 
@@ -91,7 +97,7 @@ class UnitArithmetic:
         }
 
 
-def unit_layers(analysis) -> list[str]:
+def unit_layers(analysis: Analysis) -> list[str]:
     """The layers whose units can be inspected: every conv, bn, ReLU, LRN and pool of the
     convolutional part (avgpool excluded)."""
     return [n for n in analysis.layer_names() if n != "avgpool"]
@@ -100,16 +106,16 @@ def unit_layers(analysis) -> list[str]:
 def resolve(layers: list[Layer], name: str) -> Layer:
     try:
         layer = find_layer(layers, name)
-    except UnknownLayer:
+    except UnknownLayerError:
         choices = ", ".join(l.name for l in layers if l.path.startswith("features"))
-        raise BadUnit(_("unknown layer {name}; choose one of: {choices}").format(name=repr(name), choices=choices)) from None
+        raise UnitError(_("unknown layer {name}; choose one of: {choices}").format(name=repr(name), choices=choices)) from None
     if not layer.path.startswith("features") or layer.kind not in UNIT_KINDS:
-        raise BadUnit(_("{layer} has no feature map to pick a unit from; choose a conv, ReLU "
+        raise UnitError(_("{layer} has no feature map to pick a unit from; choose a conv, ReLU "
                         "or pool layer (conv1_1 … pool5)").format(layer=layer.name))
     return layer
 
 
-def exact_activation(loaded, analysis, layer: Layer, layers: list[Layer]) -> np.ndarray:
+def exact_activation(loaded: LoadedModel, analysis: Analysis, layer: Layer, layers: list[Layer]) -> np.ndarray:
     """``layer``'s output (C, H, W) as float32: the cached array where the analysis kept it
     as float32, else the network's head recomputed once from the preprocessed input (no
     gradients, no hooks) and memoised in the analysis."""
@@ -156,12 +162,12 @@ def _crop_pixels(analysis, top: int, left: int, k: int) -> Image.Image:
     return canvas
 
 
-def unit_arithmetic(loaded, analysis, layer: str, channel: int, row: int, col: int) -> UnitArithmetic:
+def unit_arithmetic(loaded: LoadedModel, analysis: Analysis, layer: str, channel: int, row: int, col: int) -> UnitArithmetic:
     """The arithmetic behind ``layer[channel, row, col]`` of ``analysis`` (see the module doc).
 
     ``layer`` may be a conv, its batch norm, its ReLU (all three show the conv's arithmetic,
     followed by BN and ReLU as far as the chosen layer goes), a max-pool or an LRN.
-    Raises :class:`BadUnit` for a layer without units or a unit out of range."""
+    Raises :class:`UnitError` for a layer without units or a unit out of range."""
     layers = named_layers(loaded.model)
     chosen = resolve(layers, layer)
     shape = analysis.activation(chosen.name).shape
@@ -169,7 +175,7 @@ def unit_arithmetic(loaded, analysis, layer: str, channel: int, row: int, col: i
     for what, v, n in ((N_("channel {value}"), channel, c_n), (N_("row {value}"), row, h_n),
                        (N_("col {value}"), col, w_n)):
         if not 0 <= int(v) < n:
-            raise BadUnit(_("{what} is out of range for {layer} ({c} channels × {h} × {w}): choose 0 … {last}")
+            raise UnitError(_("{what} is out of range for {layer} ({c} channels × {h} × {w}): choose 0 … {last}")
                           .format(what=_(what).format(value=v), layer=chosen.name, c=c_n, h=h_n, w=w_n, last=n - 1))
     channel, row, col = int(channel), int(row), int(col)
 

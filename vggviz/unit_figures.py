@@ -4,13 +4,18 @@ figures and PIL images; no streamlit."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 from PIL import Image
+from plotly.subplots import make_subplots
 
 from .i18n import _
 from .maps import channel_heatmap
+
+if TYPE_CHECKING:
+    from .unit import UnitArithmetic
 
 __all__ = ["clickable_map", "selected_unit", "terms_figure", "window_figure", "pixels_image", "MARKER_TRACE"]
 
@@ -65,7 +70,7 @@ def selected_unit(event) -> tuple[int, int] | None:
         return None
 
 
-def terms_figure(u, top: int = 12) -> go.Figure:
+def terms_figure(u: UnitArithmetic, top: int = 12) -> go.Figure:
     """The per-input-channel sums of window × kernel, largest contributions first (by size),
     the rest as one bar, then the bias: the bars add up to the pre-activation."""
     terms = np.asarray(u.terms, dtype=np.float64)
@@ -93,7 +98,7 @@ def terms_figure(u, top: int = 12) -> go.Figure:
     return fig
 
 
-def window_figure(u, n: int = 3) -> go.Figure:
+def window_figure(u: UnitArithmetic, n: int = 3) -> go.Figure:
     """For the ``n`` strongest input channels: the window the unit reads, the kernel and their
     product, each number written in its cell (zeros of the padding shown hatched grey). For a
     pool unit, its window with the winner marked."""
@@ -139,7 +144,7 @@ def window_figure(u, n: int = 3) -> go.Figure:
     return fig
 
 
-def pixels_image(u, scale: int = 40) -> Image.Image | None:
+def pixels_image(u: UnitArithmetic, scale: int = 40) -> Image.Image | None:
     """conv1_1's k×k pixels, enlarged (nearest neighbour) so each pixel is a visible square."""
     if u.pixels is None:
         return None

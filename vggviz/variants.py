@@ -21,6 +21,7 @@ from torch import nn
 from torchvision import models
 from torchvision.models import vgg as tv_vgg
 
+from .errors import VggvizError
 from .i18n import N_, Text, _
 
 __all__ = [
@@ -34,7 +35,7 @@ __all__ = [
     "variant_info",
     "make_features",
     "build",
-    "UnknownVariant",
+    "UnknownVariantError",
     "FULL_VARIANTS",
     "MINI_VARIANTS",
     "canonical",
@@ -193,7 +194,7 @@ class ReferenceInfo:
     """A comparison model that is not a VGG variant (AlexNet): torchvision's builder, weights
     and metadata. :func:`summarize` and the Architecture and Compare pages accept it; the
     sidebar, the weights loader and the image pages do not (they are built around VGG's
-    layout: ``variant_info`` raises :class:`UnknownVariant` for it)."""
+    layout: ``variant_info`` raises :class:`UnknownVariantError` for it)."""
 
     name: str            # torchvision's builder name, e.g. "alexnet"
     label: str
@@ -230,7 +231,7 @@ def model_info(name: str) -> VariantInfo | ReferenceInfo:
     try:
         return VARIANTS[canonical(name)]
     except KeyError:
-        raise UnknownVariant(Text(
+        raise UnknownVariantError(Text(
             N_("unknown variant {name}; choose one of: {variants}, or the reference models {references}")
             if len(REFERENCE_MODELS) > 1 else
             N_("unknown variant {name}; choose one of: {variants}, or the reference model {references}"),
@@ -241,7 +242,7 @@ MINI_VARIANTS = [v for v, i in VARIANTS.items() if i.mini]
 _ALIASES = {v.replace("_bn_mini", "_mini_bn"): v for v in MINI_VARIANTS if "_bn_mini" in v}
 
 
-class UnknownVariant(ValueError):
+class UnknownVariantError(VggvizError):
     pass
 
 
@@ -254,7 +255,7 @@ def variant_info(name: str) -> VariantInfo:
     try:
         return VARIANTS[canonical(name)]
     except KeyError:
-        raise UnknownVariant(Text(N_("unknown variant {name}; choose one of: {variants}"), name=repr(name),
+        raise UnknownVariantError(Text(N_("unknown variant {name}; choose one of: {variants}"), name=repr(name),
                                   variants=", ".join(VARIANTS))) from None
 
 

@@ -33,6 +33,7 @@ import torch
 from torch import nn
 from torchvision import models
 
+from .errors import VggvizError
 from .i18n import N_, Text
 from .variants import build, canonical, variant_info
 
@@ -65,7 +66,7 @@ MODELS_DIR = Path(__file__).resolve().parent.parent / "assets" / "models"
 TRAINED_KEEP = 8                        # models trained in this process kept in memory
 
 
-class WeightsError(ValueError):
+class WeightsError(VggvizError):
     """A weights source that cannot be used; the message is one line for the user (a
     :class:`~vggviz.i18n.Text`: ``str()`` gives it in the reader's language, since a failure
     may be remembered for every session)."""
@@ -75,7 +76,18 @@ class WeightsError(ValueError):
 class LoadedModel:
     """A ready-to-run model and what the pages need to know about it.
 
-    ``lock`` guards anything that mutates or hooks the model (shared by every session).
+    One instance is shared by every session of a server (``st.cache_resource``). The lock rule,
+    stated here once (docs/architecture.md says the same; every module of vggviz follows it):
+
+    1. **Reading is free.** A forward pass (``layers.walk``, ``model(x)``, gradients with respect
+       to an input or a cached activation) mutates nothing and needs no lock.
+    2. **Anything that hooks or changes the model holds** ``lock`` for exactly as long as it does
+       so (a hook, ReLUs out of in-place mode, ``requires_grad_``, ``train()``), inside a context
+       manager that undoes it in ``finally``: hooks through their handles' ``remove()``, never by
+       editing ``_forward_hooks``. Example: :func:`vggviz.attribution.chain.attribution_mode`.
+    3. **Anything that changes weights works on a private copy** (``copy.deepcopy`` of the part it
+       needs: feature visualisation, the randomisation check, fine-tuning); the shared weights
+       stay bit-identical.
     """
 
     variant: str

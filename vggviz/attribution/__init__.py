@@ -16,7 +16,7 @@
   private copy (the randomisation check of :mod:`vggviz.trust`).
 
 Colouring a map over the image is :func:`vggviz.maps.overlay`; Grad-CAM across VGG11…19 is
-:func:`vggviz.compare.compare_variants`.
+:func:`vggviz.compare.gradcam_by_variant`.
 
 Example::
 
@@ -48,7 +48,7 @@ from .cam import (
 from .chain import (
                   HOOK_DICTS,
                   Chain,
-                  UnknownTarget,
+                  UnknownTargetError,
                   attribution_mode,
                   check_target,
                   class_label,
@@ -80,7 +80,7 @@ from .pixel import PIXEL_CLIP_PERCENTILE, PIXEL_METHODS, PixelMethod, pixel_map
 _HOOK_DICTS = HOOK_DICTS        # the name tests/test_transfer.py reads
 
 __all__ = [
-    "Chain", "attribution_mode", "UnknownTarget", "HOOK_DICTS", "hook_count", "check_target", "class_label",
+    "Chain", "attribution_mode", "UnknownTargetError", "HOOK_DICTS", "hook_count", "check_target", "class_label",
     "GradCam", "CamMethod", "GradCAM", "GradCAMPlusPlus", "CAM_METHODS", "GRADCAM_KINDS", "cam", "gradcam",
     "depth_sweep", "gradcam_layers", "default_layer", "check_layer", "place_in_image",
     "PixelMethod", "PIXEL_METHODS", "PIXEL_CLIP_PERCENTILE", "pixel_map",

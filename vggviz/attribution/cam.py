@@ -25,16 +25,19 @@ float32 activation instead, recomputed from the preprocessed input without gradi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from ..i18n import N_, _
-from ..layers import Layer, UnknownLayer, block_ends, find_layer, named_layers, walk
+from ..layers import Layer, UnknownLayerError, block_ends, find_layer, named_layers, walk
 from ..weights import LoadedModel
 from .chain import Chain, check_target, class_label
+
+if TYPE_CHECKING:
+    from ..analysis import Analysis
 
 __all__ = ["GradCam", "CamMethod", "GradCAM", "GradCAMPlusPlus", "CAM_METHODS", "cam", "gradcam",
            "depth_sweep", "gradcam_layers", "default_layer", "check_layer", "GRADCAM_KINDS", "place_in_image"]
@@ -185,7 +188,7 @@ CAM_METHODS: dict[str, CamMethod] = {m.name: m for m in (GradCAM(), GradCAMPlusP
 def gradcam_layers(loaded: LoadedModel) -> list[str]:
     """The layers a CAM can be taken at (every conv, ReLU and pool of the features), in
     forward order. The default is :func:`default_layer`, the last conv."""
-    return [l.name for l in named_layers(loaded.model) if l.block <= 5 and l.kind in GRADCAM_KINDS]
+    return [l.name for l in named_layers(loaded.model) if l.in_conv_blocks and l.kind in GRADCAM_KINDS]
 
 
 def default_layer(loaded: LoadedModel) -> str:
@@ -200,11 +203,11 @@ def default_layer(loaded: LoadedModel) -> str:
 
 
 def check_layer(layers: list[Layer], name: str) -> Layer:
-    """The layer called ``name``, or :class:`UnknownLayer` (one line) when it has no spatial map."""
+    """The layer called ``name``, or :class:`UnknownLayerError` (one line) when it has no spatial map."""
     layer = find_layer(layers, name)
-    if layer.block > 5 or layer.kind not in GRADCAM_KINDS:
-        choices = ", ".join(l.name for l in layers if l.block <= 5 and l.kind in GRADCAM_KINDS)
-        raise UnknownLayer(_("layer {layer} has no spatial map for Grad-CAM; choose one of: {choices}").format(
+    if not layer.in_conv_blocks or layer.kind not in GRADCAM_KINDS:
+        choices = ", ".join(l.name for l in layers if l.in_conv_blocks and l.kind in GRADCAM_KINDS)
+        raise UnknownLayerError(_("layer {layer} has no spatial map for Grad-CAM; choose one of: {choices}").format(
             layer=repr(name), choices=choices))
     return layer
 
@@ -245,7 +248,7 @@ def _result(loaded: LoadedModel, analysis, method: str, layer: str, target: int,
 # --------------------------------------------------------------------------- on the cached analysis
 
 
-def cam(loaded: LoadedModel, analysis, method: str = "Grad-CAM", layer: str | None = None,
+def cam(loaded: LoadedModel, analysis: Analysis, method: str = "Grad-CAM", layer: str | None = None,
         target: int | None = None) -> GradCam:
     """The map of CAM ``method`` (a name of :data:`CAM_METHODS`) for class ``target`` (default:
     the top-1 class) at ``layer``, from the activation the analysis already holds: only the
@@ -275,7 +278,7 @@ def cam(loaded: LoadedModel, analysis, method: str = "Grad-CAM", layer: str | No
     return _result(loaded, analysis, method, lay.name, target, raw)
 
 
-def gradcam(loaded: LoadedModel, analysis, layer: str | None = None, target: int | None = None) -> GradCam:
+def gradcam(loaded: LoadedModel, analysis: Analysis, layer: str | None = None, target: int | None = None) -> GradCam:
     """Grad-CAM of class ``target`` (default: top-1) at ``layer``: :func:`cam` with "Grad-CAM".
 
     Example::
@@ -285,7 +288,7 @@ def gradcam(loaded: LoadedModel, analysis, layer: str | None = None, target: int
     return cam(loaded, analysis, "Grad-CAM", layer, target)
 
 
-def depth_sweep(loaded: LoadedModel, analysis, target: int | None = None, method: str = "Grad-CAM") -> list[GradCam]:
+def depth_sweep(loaded: LoadedModel, analysis: Analysis, target: int | None = None, method: str = "Grad-CAM") -> list[GradCam]:
     """The map of ``method`` for ``target`` at the end of each convolutional block (the last
     ReLU of blocks 1–5, :func:`vggviz.layers.block_ends`): how the map sharpens in meaning and
     coarsens in resolution with depth. All five come from ONE forward and backward pass

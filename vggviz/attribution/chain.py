@@ -16,22 +16,26 @@ in ``finally``); this module only *counts* them, read-only, and reports a leak a
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 import torch
 from torch import nn
 
+from ..errors import VggvizError
 from ..i18n import _
 from ..layers import Layer, named_layers
 from ..weights import LoadedModel
 
-__all__ = ["Chain", "attribution_mode", "UnknownTarget", "HOOK_DICTS", "hook_count", "num_classes",
+if TYPE_CHECKING:
+    from ..analysis import Analysis
+
+__all__ = ["Chain", "attribution_mode", "UnknownTargetError", "HOOK_DICTS", "hook_count", "num_classes",
            "class_label", "check_target"]
 
 HOOK_DICTS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
 
 
-class UnknownTarget(ValueError):
+class UnknownTargetError(VggvizError):
     """A class index outside the model's outputs; the message is one line."""
 
 
@@ -89,13 +93,13 @@ def class_label(loaded: LoadedModel, target: int) -> str:
     return cats[target] if len(cats) == num_classes(loaded.model) else f"class {target}"
 
 
-def check_target(loaded: LoadedModel, analysis, target: int | None) -> int:
-    """``target`` as a class index of the model (None: the analysis's top-1), or :class:`UnknownTarget`."""
+def check_target(loaded: LoadedModel, analysis: Analysis, target: int | None) -> int:
+    """``target`` as a class index of the model (None: the analysis's top-1), or :class:`UnknownTargetError`."""
     if target is None:
         return int(analysis.top[0].index)
     n = num_classes(loaded.model)
     if isinstance(target, bool) or not 0 <= int(target) < n:
-        raise UnknownTarget(_("target must be a class index from 0 to {last}, got {target}").format(
+        raise UnknownTargetError(_("target must be a class index from 0 to {last}, got {target}").format(
             last=n - 1, target=repr(target)))
     return int(target)
 

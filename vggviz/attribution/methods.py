@@ -5,7 +5,7 @@ CLI (:func:`method_map`, :func:`compare_methods`) or on a private copy for the t
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 import torch
@@ -17,6 +17,9 @@ from .chain import Chain, attribution_mode, check_target
 from .occlusion import occlusion as run_occlusion
 from .occlusion import occlusion_defaults, occlusion_map, occlusion_passes
 from .pixel import OCCLUSION, PIXEL_METHODS, pixel_map
+
+if TYPE_CHECKING:
+    from ..analysis import Analysis
 
 __all__ = ["METHODS", "METHOD_NOTES", "DEFAULT_METHODS", "uses_layer", "method_passes", "method_map",
            "compare_methods", "private_map", "resolve_method", "method_slug", "check_window"]
@@ -56,7 +59,7 @@ def method_passes(name: str, size: int, window: tuple[int, int] | None = None) -
     return int(PIXEL_METHODS[name].passes)
 
 
-def method_map(loaded: LoadedModel, analysis, name: str, target: int | None = None, layer: str | None = None,
+def method_map(loaded: LoadedModel, analysis: Analysis, name: str, target: int | None = None, layer: str | None = None,
                occlusion: tuple[int, int] | None = None, progress: Callable[[int, int], None] | None = None,
                ) -> np.ndarray:
     """The (S, S) float32 map in [0, 1] over the model's input crop of method ``name`` for class
@@ -78,7 +81,7 @@ def method_map(loaded: LoadedModel, analysis, name: str, target: int | None = No
 
 def compare_methods(
     loaded: LoadedModel,
-    analysis,
+    analysis: Analysis,
     target: int | None = None,
     layer: str | None = None,
     methods: Sequence[str] = DEFAULT_METHODS,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import torch
@@ -18,6 +18,9 @@ import torch
 from ..i18n import _
 from ..weights import LoadedModel
 from .chain import check_target, class_label
+
+if TYPE_CHECKING:
+    from ..analysis import Analysis
 
 __all__ = ["OCCLUSION_BASELINES", "OcclusionMap", "occlusion", "occlusion_map", "occlusion_defaults",
            "occlusion_passes", "check_window"]
@@ -157,7 +160,7 @@ class OcclusionMap:
 
 def occlusion(
     loaded: LoadedModel,
-    analysis,
+    analysis: Analysis,
     target: int | None = None,
     patch: int | None = None,
     stride: int | None = None,
@@ -180,7 +183,7 @@ def occlusion(
     on the model is hooked or changed.
 
     Raises ValueError (one line) for a patch or stride that is not a whole number with
-    1 ≤ stride ≤ patch ≤ S, or an unknown baseline; :class:`UnknownTarget` for a bad class.
+    1 ≤ stride ≤ patch ≤ S, or an unknown baseline; :class:`UnknownTargetError` for a bad class.
     """
     target = check_target(loaded, analysis, target)
     x = analysis.preprocessed.tensor.to(loaded.device, torch.float32)

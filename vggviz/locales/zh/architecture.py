@@ -1,4 +1,4 @@
-"""Area B: the Architecture, Compare depths and Why 3×3? pages and their modules (figures,
+"""Area B: the Architecture, Compare depths and Why 3×3? pages and their modules (arch_figures,
 rf_figures, compare, summary, paper, alexnet, receptive_field, layers, erf)."""
 
 MESSAGES = {

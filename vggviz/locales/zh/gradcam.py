@@ -34,10 +34,12 @@ MESSAGES = {
         '检验这张图（随机化模型、删除和插入像素）',
     'Compare methods':
         '比较方法',
-    'Compare depths: VGG11, 13, 16, 19':
-        '比较深度：VGG11、13、16、19',
-    'These weights are untrained: the Grad-CAM of a random network means nothing (its gradients favour no object), so read the maps below only as a demonstration of the method.':
-        '这些权重未经训练：随机网络的 Grad-CAM 没有任何意义（它的梯度不偏向任何物体），下面的图只能当作这一方法的演示来看。',
+    'Grad-CAM across depths: VGG11, 13, 16, 19':
+        '不同深度的 Grad-CAM：VGG11、13、16、19',
+    'Run VGG11, 13, 16 and 19':
+        '运行 VGG11、13、16 和 19',
+    'The Grad-CAM of a random network means nothing (its gradients favour no object), so read the maps below only as a demonstration of the method.':
+        '随机网络的 Grad-CAM 没有任何意义（它的梯度不偏向任何物体），下面的图只能当作这一方法的演示来看。',
     "Every conv, ReLU and pool layer. The default is the last conv whose map is at least 8×8: conv5_x for a full-size VGG (14×14 at 224 px); for the mini family conv4_x (8×8 at 64 px), because there conv5's 4×4 cells each see the whole image.":
         '所有卷积层、ReLU 层和池化层。默认是特征图至少为 8×8 的最后一个卷积层：完整尺寸的 VGG 为 conv5_x（224 px 时 14×14）；mini 系列为 conv4_x（64 px 时 8×8），因为在那里 conv5 的 4×4 个格子每个都能看到整张图像。',
     'Before scaling to [0, 1]: Σ_k α_k A_k at the hottest position':
@@ -134,8 +136,8 @@ MESSAGES = {
         '遮挡：{done}/{total} 次前向传播',
     'Comparing methods failed: {error}':
         '比较方法失败：{error}',
-    'Comparing depths failed: {error}':
-        '比较深度失败：{error}',
+    'Grad-CAM across depths failed: {error}':
+        '不同深度的 Grad-CAM 失败：{error}',
     'Checking the map failed: {error}':
         '检验这张图失败：{error}',
     '**Cascading randomisation** of {method} at {layer} for **{label}**: ρ = Spearman rank correlation with the original map.':

@@ -54,8 +54,8 @@ MESSAGES = {
         '{ms} 毫秒',
     '{variant} ran once on this image and kept the output of every layer up to avgpool ({n} of them). The **Feature maps**, **Filters** and **Grad-CAM** pages read them from the cache: moving a slider there never runs the network again.':
         '{variant} 在这张图像上运行了一次，并保留了直到 avgpool 的每一层的输出（共 {n} 层）。**特征图**、**卷积核**和 **Grad-CAM** 页面从缓存中读取它们：在那里拖动滑块，网络不会再运行一次。',
-    '⚠️ Untrained weights: these classes are noise, about {pct}% each (1 in {n}).':
-        '⚠️ 未训练的权重：这些类别只是噪声，每个大约 {pct}%（{n} 选 1）。',
+    'The classes it predicts below are noise, about {pct}% each (1 in {n}).':
+        '下面预测的类别只是噪声，每个大约 {pct}%（{n} 选 1）。',
     'Feature maps: what each layer sees':
         '特征图：每一层看到了什么',
     'Layer':

@@ -35,8 +35,8 @@ MESSAGES = {
         '图像',
     'Grad-CAM for your class':
         '你的类别的 Grad-CAM',
-    'These weights are untrained: the features are **random projections** of the pixels, not what a trained VGG sees. Train a new layer anyway and look at the held-out accuracy: usually near chance. That is the lesson: transfer learning transfers what was learned.':
-        '这些权重未经训练：特征只是像素的**随机投影**，而不是训练好的 VGG 所看到的东西。不妨照样训练一个新层，看看验证准确率：通常接近随机猜测。这正是要学的一课：迁移学习迁移的是已经学到的东西。',
+    'The features are **random projections** of the pixels, not what a trained VGG sees. Train a new layer anyway and look at the held-out accuracy: usually near chance. That is the lesson: transfer learning transfers what was learned.':
+        '特征只是像素的**随机投影**，而不是训练好的 VGG 所看到的东西。不妨照样训练一个新层，看看验证准确率：通常接近随机猜测。这正是要学的一课：迁移学习迁移的是已经学到的东西。',
     'pool5: the last feature maps, flattened (where the convolutions end). fc6, fc7: the fully connected layers, after their ReLU (fc7 is what the tutorials use).':
         'pool5：最后的特征图，展平（卷积部分结束的地方）。fc6、fc7：全连接层，取 ReLU 之后的输出（教程里用的是 fc7）。',
     'Also trains the last convolutional block together with the new layer, on a private copy of it (the shared network is never changed). Slower; counts as a heavy run.':

@@ -1,5 +1,6 @@
-"""Plotly figures for the architecture views: where parameters live against where compute
-happens, the network drawn as blocks, and per-block comparisons across variants.
+"""Architecture figures: where parameters live against where compute happens, the network
+drawn as blocks, and per-block comparisons across variants (receptive-field growth:
+:mod:`vggviz.rf_figures`).
 No streamlit here: each function returns a ``plotly.graph_objects.Figure``."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from .compare import VariantRow
 from .i18n import N_, _
 from .summary import Summary
 
-__all__ = ["params_vs_compute", "network_diagram", "block_bars", "rf_growth_figure", "TYPE_COLOURS", "TYPE_NAMES", "BLOCK_NAMES", "human"]
+__all__ = ["params_vs_compute", "network_diagram", "block_bars", "TYPE_COLOURS", "TYPE_NAMES", "BLOCK_NAMES", "human"]
 
 TYPE_COLOURS = {
     "Conv": "#4C78A8", "ReLU": "#9ecae9", "BatchNorm": "#72B7B2", "LRN": "#B279A2",
@@ -133,27 +134,4 @@ def block_bars(rows: list[VariantRow], what: str = "params", size: int = 224) ->
                                  _("Compute (MACs at {size}×{size}) per block").format(size=size),
                                  font=dict(size=14)),
                       legend=dict(orientation="h", y=-0.2))
-    return fig
-
-
-def rf_growth_figure(curves: dict[str, list[tuple[str, int, int]]]) -> go.Figure:
-    """Receptive field (px) after each conv/pool layer, one line per model: ``curves`` maps a
-    model's label to :func:`vggviz.alexnet.rf_growth`'s ``(layer, rf, stride)`` list. x is the
-    number of conv and pool layers passed; the hover names the layer and its effective stride."""
-    fig = go.Figure()
-    colours = ["#E45756", "#4C78A8", "#54A24B", "#F58518"]
-    for i, (label, steps) in enumerate(curves.items()):
-        fig.add_scatter(
-            x=list(range(1, len(steps) + 1)), y=[rf for _name, rf, _jump in steps], name=label,
-            mode="lines+markers", line=dict(color=colours[i % len(colours)], shape="hv"),
-            customdata=[[n, j] for n, _rf, j in steps],
-            hovertemplate=label + " · %{customdata[0]}: "
-            + _("{rf} px, stride {stride} px").format(rf="%{y}", stride="%{customdata[1]}") + "<extra></extra>",
-        )
-    fig.update_layout(
-        height=380, margin=dict(l=10, r=10, t=50, b=10),
-        title=dict(text=_("Receptive field after each conv / pool layer"), font=dict(size=14)),
-        xaxis_title=_("conv and pool layers passed"), yaxis_title=_("receptive field (px)"),
-        legend=dict(orientation="h", y=1.02, x=1, xanchor="right"),
-    )
     return fig
