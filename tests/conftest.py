@@ -4,15 +4,13 @@ per test session. Tests never reach the network: weights are seeded random."""
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 os.environ["VGGVIZ_WEIGHTS"] = "random"
 os.environ.setdefault("VGGVIZ_DOWNLOAD_TIMEOUT", "2")
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parent.parent    # the repository (pytest.ini puts it on sys.path)
 
 from vggviz.weights import load_model  # noqa: E402
 

@@ -12,9 +12,8 @@ import pytest
 
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import ROOT
 
-sys.path.insert(0, str(ROOT))
 from benchmarks.load_test import report, run_load  # noqa: E402
 from benchmarks.server import CHROMIUM, chromium_available  # noqa: E402
 

@@ -29,7 +29,7 @@ import pytest
 import torch
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import ROOT
 SOURCES = [ROOT / "streamlit_app.py", *sorted((ROOT / "vggviz").glob("*.py")), *sorted((ROOT / "pages").glob("*.py"))]
 
 
@@ -245,7 +245,6 @@ def test_analysis_and_gradcam_run_offline(offline, monkeypatch):
 def test_grad_cam_page_runs_offline(offline, monkeypatch):
     """The whole app path (sidebar, cached model, analysis, Grad-CAM page) with no network."""
     monkeypatch.setenv("VGGVIZ_WEIGHTS", "random")
-    sys.path.insert(0, str(ROOT / "tests"))
     import support  # noqa: F401  (keeps st.navigation on under AppTest, as on a server)
     from streamlit.testing.v1 import AppTest
 

@@ -12,7 +12,7 @@ import torch
 
 from vggviz.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import ROOT
 
 
 def run(capsys, *argv):

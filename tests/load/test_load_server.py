@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from support import ROOT
 from benchmarks import load_server  # noqa: E402
 
 pytestmark = pytest.mark.load

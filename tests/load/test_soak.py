@@ -22,8 +22,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from support import ROOT
 from benchmarks.soak import GROWTH_LIMIT_MB, leftover_hooks, line  # noqa: E402
 
 ITERATIONS = 40

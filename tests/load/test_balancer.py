@@ -24,8 +24,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from support import ROOT
 from benchmarks.server import free_port, streamlit_server  # noqa: E402
 from deploy.local import STICKY_COOKIE, balancer, nginx_binary  # noqa: E402
 

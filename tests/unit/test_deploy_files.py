@@ -8,8 +8,7 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from support import ROOT
 from deploy.local import render_compose, render_site  # noqa: E402
 
 
