@@ -1,6 +1,6 @@
-"""English and 简体中文 (vggviz.i18n): both catalogues have the same keys, every template keeps
-its fields, and every page rendered under the pseudo-locale shows no English left out of the
-catalogues."""
+"""English and 简体中文 in the app: every page rendered under the pseudo-locale shows no English
+left out of the catalogues, and a link or the sidebar switches the language. The catalogues
+themselves: tests/unit/test_locales.py; the language machinery: tests/unit/test_i18n.py."""
 
 from __future__ import annotations
 
@@ -15,56 +15,6 @@ from vggviz.i18n import _, N_
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 os.environ[i18n.PSEUDO_ENV] = "1"
-
-
-@pytest.fixture(scope="module")
-def source():
-    return i18n.extract(i18n.source_files(ROOT))
-
-
-def test_messages_are_plain_strings(source):
-    _found, bad = source
-    assert not bad, f"_()/N_() given an f-string or an expression (use a template and .format): {bad}"
-
-
-def test_both_catalogues_have_the_same_keys(source):
-    found, _bad = source
-    zh = i18n.catalogue("zh")
-    missing = sorted(set(found) - set(zh))
-    stale = sorted(set(zh) - set(found))
-    assert not missing, f"{len(missing)} messages have no Chinese: {[(m, found[m][0]) for m in missing[:15]]}"
-    assert not stale, f"{len(stale)} Chinese messages no source uses: {stale[:15]}"
-
-
-def test_translations_keep_their_fields():
-    for en, zh in i18n.catalogue("zh").items():
-        assert i18n.fields(en) == i18n.fields(zh), (en, zh)
-        assert zh.strip(), en
-        assert en.format(**{f: 1 for f in i18n.fields(en) if f}) is not None if "{}" not in en else True
-
-
-def test_the_language_is_per_thread_and_falls_back():
-    import threading
-
-    with i18n.using("zh"):
-        assert _("Forward pass") == "前向传播"
-        seen = []
-        t = threading.Thread(target=lambda: seen.append(_("Forward pass")))
-        t.start()
-        t.join()
-        assert seen == ["Forward pass"]          # another thread (another session) is not affected
-        assert _("a message nobody translated") == "a message nobody translated"
-    assert _("Forward pass") == "Forward pass"
-    with i18n.using("xx"):
-        assert i18n.language() == "en"
-    with i18n.using(i18n.PSEUDO):
-        assert _("Feature maps") == "⟦Feature maps⟧" and N_("x") == "x"
-
-
-def test_untranslated_finds_english_prose():
-    assert untranslated(["⟦Feature maps⟧ conv2_1", "⟦Top {k}⟧", "relu5_3 · 512 × 14 × 14"]) == []
-    assert untranslated(["⟦Layer⟧ and then some english"]) == ["⟦Layer⟧ and then some english"]
-    assert untranslated(["tabby cat 42%"], allowed=["tabby cat"]) == []
 
 
 # ---------------------------------------------------------------- every page in the pseudo-locale
@@ -150,23 +100,6 @@ def test_the_sidebar_speaks_chinese_and_a_language_change_keeps_the_choices():
         assert share and ("lang=zh" in share[0]) == (lang == "zh")
 
 
-def test_library_messages_are_shown_in_the_readers_language():
-    """Errors and notes made before their reader is known (shared caches, worker threads) are
-    Texts: English as data, translated when shown."""
-    from vggviz.images import ImageError, load_image
-    from vggviz.weights import load_model
-
-    with pytest.raises(ImageError) as e:
-        load_image(b"", "x.png")
-    assert "is empty (0 bytes)" in e.value.args[0]
-    with i18n.using("zh"):
-        assert "是空的" in str(e.value) and "“x.png”" in str(e.value)
-    m = load_model("vgg16_mini", "random", "cpu")
-    assert not m.note
-    with i18n.using("zh"):
-        assert _("star") == "星形" and _("Weights") == "权重"
-
-
 def test_feature_maps_in_chinese():
     """The Feature maps page with ?lang=zh: a Chinese title, and Chinese in its figures."""
     import json
@@ -184,24 +117,3 @@ def test_feature_maps_in_chinese():
         texts += [(lay.get(k) or {}).get("title", {}).get("text", "") for k in lay if k.startswith(("xaxis", "yaxis"))]
     assert any(han.search(t or "") for t in texts), texts
     assert "通道" in " ".join(t for t in texts if t)
-
-
-def test_the_shape_classes_are_in_the_catalogue():
-    """The mini family's classes are shown with _(): every one of shapes.CLASSES has its Chinese."""
-    from vggviz.shapes import CLASSES
-
-    zh = i18n.catalogue("zh")
-    assert all(c in zh and zh[c] != c for c in CLASSES), [c for c in CLASSES if c not in zh]
-
-
-def test_a_training_error_made_in_english_is_shown_in_the_readers_language():
-    from vggviz.training import localise_error
-
-    made = "vgg19_mini diverged (the loss became NaN) in epoch 3; lower the learning rate"
-    assert localise_error(made) == made
-    with i18n.using("zh"):
-        said = localise_error(made)
-        assert "vgg19_mini" in said and "3" in said and said != made
-        assert localise_error("something nobody translated") == "something nobody translated"
-    with i18n.using(i18n.PSEUDO):
-        assert localise_error("epochs must be at least 1, got 0") == "⟦epochs must be at least 1, got 0⟧"

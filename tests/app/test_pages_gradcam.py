@@ -206,3 +206,32 @@ def test_occlusion_in_compare_methods(calls, monkeypatch):
     at.number_input(key="gc_occ_patch_64").set_value(4).run()
     ok(at)
     assert at.number_input(key="gc_occ_stride_64").value == 4 and made[-1][:2] == (4, 4)
+
+
+def test_gradcam_page_panel(vgg16_mini):
+    """The trust panel (vggviz.trust) on the page: off by default, then its checks for Grad-CAM and Saliency."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
+    at.session_state["vggviz_variant"] = "vgg16_mini"
+    at.run()
+    at.switch_page("pages/gradcam.py").run()
+    at.sidebar.selectbox(key="vggviz_sample").set_value(at.sidebar.selectbox(key="vggviz_sample").options[1]).run()
+    assert not at.exception, at.exception
+    n_charts = len(at.get("plotly_chart"))
+    assert not any("Deletion AUC" == m.label for m in at.metric)        # off by default: no extra cost
+    assert any(c.value.startswith("💡 ") for c in at.caption)           # the layer guide
+    at.session_state["gc_trust_steps"] = 10                            # a small budget, to be quick
+    at.toggle(key="gc_trust").set_value(True).run()
+    assert at.slider(key="gc_trust_steps").value == 10
+    assert not at.exception, at.exception
+    assert not [e.value for e in at.error]
+    labels = [m.label for m in at.metric]
+    assert "Deletion AUC" in labels and "Insertion AUC, random order" in labels
+    assert len(at.get("plotly_chart")) == n_charts + 1
+    caps = [c.value for c in at.caption]
+    assert any(c.startswith("**→ fc8** · ρ") for c in caps) and any(c.startswith("**→ conv1** · ρ") for c in caps)
+    assert sum("deletion AUC" in c for c in caps) == 5                  # the depth sweep's blocks
+    at.radio(key="gc_trust_method").set_value("Saliency").run()
+    assert not at.exception and not [e.value for e in at.error]
+    assert sum("deletion AUC" in c for c in at.caption) == 0

@@ -298,3 +298,20 @@ def test_a_real_tiny_run_through_the_pool_opens_as_trained_weights(tmp_path):
     from_file = load_model("vgg11_mini", str(path), "cpu")
     assert torch.equal(from_file.model.state_dict()["classifier.6.weight"], state["classifier.6.weight"])
     assert from_file.categories == job.result.classes
+
+
+def test_training_runs_per_session_are_bounded():
+    p = jobs.Pool(workers=1, train_fn=lambda *a, **k: None, register=False, per_owner=2)
+    p._start_workers_locked = lambda: None                         # keep them queued
+    p.submit("vgg11_mini", Recipe(epochs=1), "cpu", "ann")
+    p.submit("vgg11_mini", Recipe(epochs=2), "cpu", "ann")
+    p.submit("vgg11_mini", Recipe(epochs=1), "cpu", "ann")          # the same request: joins, not a new run
+    with pytest.raises(TrainingError, match="already have 2 training runs"):
+        p.submit("vgg13_mini", Recipe(epochs=1), "cpu", "ann")
+    p.submit("vgg13_mini", Recipe(epochs=1), "cpu", "bob")           # another student is not affected
+    # all or none: an experiment over the limit leaves nothing queued for its owner
+    q = jobs.Pool(workers=1, train_fn=lambda *a, **k: None, register=False, per_owner=3)
+    q._start_workers_locked = lambda: None
+    with pytest.raises(TrainingError):
+        jobs.submit_experiment("depth", "cid", Recipe(epochs=1), target=q)      # four arms
+    assert not [j for j in q._by_key.values() if j.state in jobs.LIVE]

@@ -9,6 +9,8 @@
   vggviz/weights.py: a grep over the sources, and a run with every socket connect refused.
 * File names are shown as text, never HTML: tests/browser/test_pages.py uploads a file named
   ``<img src=x onerror=alert(1)>.png`` in Chromium; here the sources are checked for raw HTML.
+
+The whole app with the network off: tests/app/test_app_security.py.
 """
 
 from __future__ import annotations
@@ -211,22 +213,6 @@ def test_no_raw_html_from_the_app():
     assert "{" not in ui.PRESENTER_CSS.split("<style>")[0] and "<script" not in ui.PRESENTER_CSS.lower()
 
 
-@pytest.fixture
-def offline(monkeypatch):
-    """Every outgoing connection fails (loopback too): nothing may need one."""
-    attempts = []
-
-    def refuse(self, address, *a, **kw):
-        attempts.append(address)
-        raise OSError(f"network disabled by test: connect to {address!r}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection",
-                        lambda address, *a, **kw: refuse(None, address))
-    yield attempts
-
-
 def test_analysis_and_gradcam_run_offline(offline, monkeypatch):
     monkeypatch.setenv("VGGVIZ_WEIGHTS", "random")
     from vggviz.analysis import analyze
@@ -239,20 +225,4 @@ def test_analysis_and_gradcam_run_offline(offline, monkeypatch):
     res = analyze(loaded, load_image_file(sample))
     cam = gradcam(loaded, res)
     assert len(res.top) == 5 and cam.layer_map.max() <= 1.0
-    assert offline == [], f"tried to connect: {offline}"
-
-
-def test_grad_cam_page_runs_offline(offline, monkeypatch):
-    """The whole app path (sidebar, cached model, analysis, Grad-CAM page) with no network."""
-    monkeypatch.setenv("VGGVIZ_WEIGHTS", "random")
-    import support  # noqa: F401  (keeps st.navigation on under AppTest, as on a server)
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)
-    at.session_state["vggviz_variant"] = "vgg11"
-    at.run()
-    at.switch_page("pages/gradcam.py").run()
-    at.sidebar.selectbox(key="vggviz_sample").set_value("Cat").run()
-    assert not at.exception, at.exception
-    assert not [e.value for e in at.error]
     assert offline == [], f"tried to connect: {offline}"

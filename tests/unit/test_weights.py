@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from vggviz import weights as W
-from vggviz.weights import WeightsError, load_model
+from vggviz.weights import WeightsError, fetch_imagenet, load_model, local_weight_path
 
 
 @pytest.fixture(scope="module")
@@ -210,3 +210,27 @@ def test_trained_models_kept_in_memory_bounded(monkeypatch):
     assert "trained:run1" not in W.trained_models() and len(W.trained_models()) == W.TRAINED_KEEP
     with pytest.raises(WeightsError, match="no longer in memory"):
         load_model("vgg11_mini", src, "cpu")
+
+
+# ------------------------------------------------- the teacher's folder (moved from the server-safety tests)
+
+
+@pytest.mark.parametrize("name", ["../secret.pth", "escape.pth", str(Path("/etc/passwd")), "notes.txt",
+                                  "class-a11.pth/../../secret.pth", ""])
+def test_nothing_outside_the_folder_can_be_reached(weights_dir, name):
+    with pytest.raises(WeightsError) as e:
+        local_weight_path(name)
+    assert "\n" not in str(e.value) and str(weights_dir[0]) not in str(e.value)
+    with pytest.raises(WeightsError):
+        load_model("vgg11_mini", f"dir:{name}", "cpu")
+
+
+def test_messages_name_no_server_path(monkeypatch, tmp_path):
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch-home"))
+    monkeypatch.setattr("vggviz.weights._download", lambda *a, **k: (_ for _ in ()).throw(OSError("offline")))
+    with pytest.raises(WeightsError) as e:
+        fetch_imagenet("vgg11")
+    assert str(tmp_path) not in str(e.value) and "torch cache" in str(e.value)
+    with pytest.raises(WeightsError) as e:
+        load_model("vgg11", str(tmp_path / "deep" / "missing.pth"), "cpu")
+    assert str(tmp_path) not in str(e.value) and "missing.pth" in str(e.value)
