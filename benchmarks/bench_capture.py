@@ -15,7 +15,7 @@ For one variant at 224 px on the device it runs on:
 
 Bare and analyze runs alternate, so a busy machine slows both alike.
 
-    .venv/bin/python benchmarks/bench_capture.py [--variant vgg16] [--device auto] [--repeats 7] [--json]
+    .venv/bin/python -m benchmarks.bench_capture [--variant vgg16] [--device auto] [--repeats 7] [--json]
 """
 
 from __future__ import annotations
@@ -30,14 +30,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
 from vggviz.analysis import analyze  # noqa: E402
 from vggviz.maps import feature_grid  # noqa: E402
 
-from common import setup, sync  # noqa: E402
+from benchmarks.common import setup, sync  # noqa: E402
 
 TARGET_RATIO = 1.1
 TARGET_GRID_S = 0.1

@@ -9,7 +9,7 @@ mini family in a few seconds; on a GPU a VGG16 channel ≤ 5 s. ``--full`` also 
 whole default-length channel run and one whole gallery at conv4_3 (the numbers the budgets
 are about, measured, not projected).
 
-    .venv/bin/python benchmarks/bench_featvis.py [--variant vgg16] [--device auto] [--steps 3] [--full] [--json]
+    .venv/bin/python -m benchmarks.bench_featvis [--variant vgg16] [--device auto] [--steps 3] [--full] [--json]
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
@@ -30,7 +29,7 @@ from vggviz.featvis import default_settings, visualize  # noqa: E402
 from vggviz.layers import named_layers  # noqa: E402
 from vggviz.weights import load_model  # noqa: E402
 
-from common import sync  # noqa: E402
+from benchmarks.common import sync  # noqa: E402
 
 BUDGET_CHANNEL_S = 60.0
 BUDGET_GALLERY_S = 180.0

@@ -19,7 +19,7 @@ For one variant (default VGG16) at 224 px on the device it runs on, medians of:
 
 Runs alternate (bare, then the others), so a busy machine slows all alike.
 
-    .venv/bin/python benchmarks/bench_gradcam.py [--variant vgg16] [--device auto] [--repeats 5] [--json]
+    .venv/bin/python -m benchmarks.bench_gradcam [--variant vgg16] [--device auto] [--repeats 5] [--json]
         [--occlusion-patch P --occlusion-stride S] [--occlusion-repeats 1]
 """
 
@@ -35,7 +35,6 @@ import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
@@ -43,7 +42,7 @@ from vggviz import attribution  # noqa: E402
 from vggviz.analysis import analyze  # noqa: E402
 from vggviz.layers import find_layer, named_layers  # noqa: E402
 
-from common import setup, sync  # noqa: E402
+from benchmarks.common import setup, sync  # noqa: E402
 
 TARGET_RATIO = 1.3
 

@@ -25,10 +25,10 @@ An error is an ``exception`` element, an error ``alert``, ``page_not_found``, a 
 a timeout, a wrong result (top-1 not the in-process ``vggviz.analysis.analyze`` of the same
 image on the same seeded weights), or the sidebar not showing the user's own file name.
 
-    .venv/bin/python benchmarks/load_server.py --users 30 --variant vgg16
-    .venv/bin/python benchmarks/load_server.py --users 3 --variant vgg11_mini --json
-    .venv/bin/python benchmarks/load_server.py --url http://127.0.0.1:8501 --pid 1234
-    .venv/bin/python benchmarks/load_server.py --url http://127.0.0.1:8080 --client-cookie vggviz_client=u0,u1,u2,u3   # behind deploy/'s nginx
+    .venv/bin/python -m benchmarks.load_server --users 30 --variant vgg16
+    .venv/bin/python -m benchmarks.load_server --users 3 --variant vgg11_mini --json
+    .venv/bin/python -m benchmarks.load_server --url http://127.0.0.1:8501 --pid 1234
+    .venv/bin/python -m benchmarks.load_server --url http://127.0.0.1:8080 --client-cookie vggviz_client=u0,u1,u2,u3   # behind deploy/'s nginx
 
 The last line printed is JSON: users, errors, p50_s / p95_s / max_s (upload → top-5 chart),
 gradcam_p95_s (Grad-CAM page → its image), floor_s (N × one in-process analysis ÷ cores: what
@@ -63,7 +63,6 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("VGGVIZ_WEIGHTS", "random")
 
 from benchmarks.load_test import make_image as make_photo_like, pct  # noqa: E402

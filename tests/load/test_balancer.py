@@ -89,7 +89,7 @@ def pick_cookies(url: str, addrs: list[str]) -> dict[str, list[str]]:
 
 def load_client(url: str, keys: list[str], out: Path, ramp: float = 0.0, wait: bool = True):
     env = dict(os.environ, VGGVIZ_WEIGHTS="random", PYTHONUNBUFFERED="1")
-    cmd = [sys.executable, str(ROOT / "benchmarks" / "load_server.py"), "--users", str(len(keys)),
+    cmd = [sys.executable, "-m", "benchmarks.load_server", "--users", str(len(keys)),
            "--variant", VARIANT, "--url", url, "--client-cookie", f"{STICKY_COOKIE}={','.join(keys)}",
            "--ramp", str(ramp), "--timeout", "120", "--json", str(out)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -18,7 +18,7 @@ from support import ROOT
 ])
 def test_benchmark_reports(script, keys, extra, tmp_path):
     p = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / script), "--variant", "vgg11", "--repeats", "1", "--json", *extra],
+        [sys.executable, "-m", "benchmarks." + script.removesuffix(".py"), "--variant", "vgg11", "--repeats", "1", "--json", *extra],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
         env={"PATH": "/usr/bin:/bin", "VGGVIZ_WEIGHTS": "random", "HOME": str(tmp_path)},
     )
@@ -32,7 +32,7 @@ def test_benchmark_reports(script, keys, extra, tmp_path):
 
 def test_training_benchmark_reports(tmp_path):
     p = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_training.py"), "--images", "128", "--repeats", "1",
+        [sys.executable, "-m", "benchmarks.bench_training", "--images", "128", "--repeats", "1",
          "--json"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
         env={"PATH": "/usr/bin:/bin", "VGGVIZ_WEIGHTS": "random", "HOME": str(tmp_path)},
@@ -48,7 +48,7 @@ def test_training_benchmark_reports(tmp_path):
 
 def test_featvis_benchmark_reports(tmp_path):
     p = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_featvis.py"), "--variant", "vgg11_mini", "--steps", "2",
+        [sys.executable, "-m", "benchmarks.bench_featvis", "--variant", "vgg11_mini", "--steps", "2",
          "--gallery", "2", "--json"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
         env={"PATH": "/usr/bin:/bin", "VGGVIZ_WEIGHTS": "random", "HOME": str(tmp_path)},
@@ -62,7 +62,7 @@ def test_featvis_benchmark_reports(tmp_path):
 
 def test_scheduler_benchmark_reports(tmp_path):
     p = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench_scheduler.py"), "--variant", "vgg11_mini", "--users", "4",
+        [sys.executable, "-m", "benchmarks.bench_scheduler", "--variant", "vgg11_mini", "--users", "4",
          "--json"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
         env={"PATH": "/usr/bin:/bin", "VGGVIZ_WEIGHTS": "random", "HOME": str(tmp_path)},

@@ -26,7 +26,7 @@ def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("load_server") / "summary.json"
     env = dict(os.environ, VGGVIZ_WEIGHTS="random", PYTHONUNBUFFERED="1")
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "load_server.py"), "--users", str(USERS),
+        [sys.executable, "-m", "benchmarks.load_server", "--users", str(USERS),
          "--variant", VARIANT, "--timeout", "150", "--json", str(out)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=210,
     )

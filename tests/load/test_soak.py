@@ -33,7 +33,7 @@ def soak(tmp_path_factory):
     out = tmp_path_factory.mktemp("soak") / "soak.json"
     env = dict(os.environ, MALLOC_ARENA_MAX="2", VGGVIZ_WEIGHTS="random")
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "soak.py"), "--variant", "vgg11",
+        [sys.executable, "-m", "benchmarks.soak", "--variant", "vgg11",
          "--iterations", str(ITERATIONS), "--warmup", "10", "--workers", "4", "--json", str(out)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert out.exists(), proc.stdout[-2000:] + proc.stderr[-2000:]
