@@ -81,11 +81,3 @@ def test_conv1_1_shows_its_pixels_and_ends_the_walk(at):
     at.run()
     assert any("walk back ends here" in c.value for c in at.caption)
     assert len(at.get("image")) >= 2          # the sidebar preview + the 3×3 pixels
-
-
-def test_clicks_are_read_from_the_selection_event():
-    fig = clickable_map(__import__("numpy").zeros((8, 8)), "t", (1, 2))
-    assert fig.data[1].name == "units" and len(fig.data[1].x) == 64
-    assert selected_unit({"selection": {"points": [{"x": 5, "y": 2, "point_index": 21}]}}) == (2, 5)
-    assert selected_unit({"selection": {"points": []}}) is None
-    assert selected_unit(None) is None
