@@ -25,7 +25,6 @@ import json
 import os
 import resource
 import statistics
-import sys
 import time
 from pathlib import Path
 
@@ -33,10 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 import torch  # noqa: E402
 
+from benchmarks.common import setup, sync  # noqa: E402
 from vggviz.analysis import analyze  # noqa: E402
 from vggviz.maps import feature_grid  # noqa: E402
-
-from benchmarks.common import setup, sync  # noqa: E402
 
 TARGET_RATIO = 1.1
 TARGET_GRID_S = 0.1
@@ -125,7 +123,7 @@ def run(variant: str, device: str, weights: str, repeats: int, warmup: int, imag
         "load_average_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
         "bare_s": med(t_bare), "analyze_s": med(t_full), "analyze_pass_s": med(t_pass),
         "ratio": med(t_full) / med(t_bare), "ratio_pass": med(t_pass) / med(t_bare),
-        "ratio_paired": med([f / b for f, b in zip(t_full, t_bare)]),
+        "ratio_paired": med([f / b for f, b in zip(t_full, t_bare, strict=True)]),
         "target_ratio": TARGET_RATIO,
         "largest_layer": largest, "largest_shape": list(shape),
         "grid_s": med(t_grid), "grid_only_s": med(t_grid_only), "target_grid_s": TARGET_GRID_S,

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
@@ -24,11 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 import torch  # noqa: E402
 
+from benchmarks.common import setup, sync  # noqa: E402
 from vggviz.analysis import analyze  # noqa: E402
 from vggviz.jobs import Pool  # noqa: E402
-from vggviz.training import Recipe, dataset, DATA_SEED, VAL_SEED, train  # noqa: E402
-
-from benchmarks.common import setup, sync  # noqa: E402
+from vggviz.training import DATA_SEED, VAL_SEED, Recipe, dataset, train  # noqa: E402
 
 CONFIGS = ("vgg11_mini", "vgg13_mini", "vgg16_mini", "vgg19_mini")
 

@@ -29,10 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 import torch  # noqa: E402
 
+from benchmarks.common import setup, sync  # noqa: E402
 from vggviz import attribution, trust  # noqa: E402
 from vggviz.analysis import analyze  # noqa: E402
-
-from benchmarks.common import setup, sync  # noqa: E402
 
 
 def _peak_mb() -> float:

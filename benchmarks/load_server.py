@@ -59,13 +59,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("VGGVIZ_WEIGHTS", "random")
 
-from benchmarks.load_test import make_image as make_photo_like, pct  # noqa: E402
+from benchmarks.load_test import make_image as make_photo_like  # noqa: E402
+from benchmarks.load_test import pct
 from benchmarks.server import cpu_seconds, rss_tree_mb, streamlit_server  # noqa: E402
 
 MAX_USERS = 200
@@ -389,7 +389,7 @@ class Session:
             self._changed.clear()
             try:
                 await asyncio.wait_for(self._changed.wait(), min(left, 5.0))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     async def wait_done(self, since: int, deadline: float, what: str) -> None:
@@ -530,7 +530,7 @@ async def run_user(base: str, i: int, image: tuple[str, bytes], variant: str, ex
         t_g = time.monotonic()
         since = await s.rerun(page_hash=s.pages[GRADCAM_PAGE])
         await s.wait_done(since, deadline, "the end of the Grad-CAM run")
-        for attempt in range(3):      # a later run may replace (and drop) the first run's media file
+        for _attempt in range(3):      # a later run may replace (and drop) the first run's media file
             _, url = await s.wait_for(lambda: s.main_images[0] if s.main_images else None,
                                       deadline, "Grad-CAM image")
             status, _, png = await http(url if "://" in url else base + url, headers=s.cookie_headers(),
@@ -642,7 +642,7 @@ async def _classroom(base: str, images, variant, expected, expected_weights, dea
                         expected_weights, deadline, user_cookies(client_cookie, i))
         try:    # run_user keeps its own deadline; this only catches a step that ignores it
             return await asyncio.wait_for(coro, max(1.0, deadline - time.monotonic() + 5))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return UserResult(user=i, name=images[i][0], error="TimeoutError: the run's --timeout ran out")
 
     t0 = time.monotonic()
@@ -673,7 +673,7 @@ def run_load(users: int = 30, variant: str = DEFAULT_VARIANT, url: str | None = 
     expected, one_s = expected_top(variant, images if verify else images[:1], weights)
     if not verify:
         expected = None
-    say(f"{'expected top-5 of %d images' % users if verify else 'one analysis'} computed in-process "
+    say(f"{f'expected top-5 of {users} images' if verify else 'one analysis'} computed in-process "
         f"in {time.monotonic() - t:.1f} s ({variant}, weights {weights}); one analysis {1000 * one_s:.0f} ms")
     n_cores = cores()
 

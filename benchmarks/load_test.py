@@ -27,9 +27,9 @@ import io
 import json
 import math
 import os
+import re
 import sys
 import threading
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field

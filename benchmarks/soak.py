@@ -143,8 +143,8 @@ def app_phase(variant: str, iterations: int, warmup: int, check) -> dict:
     """The Grad-CAM page through AppTest: a new image each run; every 5th run a new session."""
     import warnings
 
-    from streamlit.testing.v1 import AppTest
     from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
 
     from vggviz import ui
     from vggviz.images import load_image

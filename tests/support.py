@@ -58,7 +58,7 @@ def shown_texts(at, where: str = "all") -> list[str]:
                     if isinstance(v, str) and v:
                         out.append(v)
             if "options" in names:
-                for o in getattr(proto, "options"):
+                for o in proto.options:
                     out.append(o if isinstance(o, str) else getattr(o, "label", ""))
             if "spec" in names and getattr(proto, "spec", ""):
                 out.extend(_plotly_texts(proto.spec))

@@ -8,10 +8,9 @@ import os
 
 import pytest
 from streamlit.testing.v1 import AppTest
-
 from support import ROOT, shown_texts, untranslated
+
 from vggviz import i18n
-from vggviz.i18n import _, N_
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 os.environ[i18n.PSEUDO_ENV] = "1"

@@ -6,8 +6,6 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from vggviz.links import BadLink, parse, share_url
-
 pytestmark = pytest.mark.filterwarnings("ignore")
 
 

@@ -8,7 +8,6 @@ import json
 
 import pytest
 import torch
-
 from support import OWN_NAMES as NAMES
 from support import ROOT
 from support import three_class_state as _three_class

@@ -5,17 +5,13 @@ heavy runs and training runs, as the app shows them. The library's side: tests/u
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from vggviz import jobs, limits, ui
-from vggviz.training import Recipe, TrainingError
+from vggviz import ui
 from vggviz.variants import build
-from vggviz.weights import WeightsError, fetch_imagenet, load_model, local_weight_files, local_weight_path
+from vggviz.weights import load_model, local_weight_files
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -38,7 +34,7 @@ def test_no_page_has_a_text_box_for_a_server_path(root, monkeypatch):
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, (page, at.exception)
         labels = [t.label for t in at.text_input] + [t.label for t in at.sidebar.text_input]
-        assert not any("path" in (l or "").lower() or ".pth" in (l or "") for l in labels), (page, labels)
+        assert not any("path" in (label or "").lower() or ".pth" in (label or "") for label in labels), (page, labels)
     # without a teacher's folder there is no file option at all
     assert at.sidebar.radio(key="vggviz_weights").options == ["ImageNet (trained)", "Random (untrained, seeded)"]
 
@@ -80,6 +76,7 @@ def test_uploads_over_the_limit_get_a_polite_line(monkeypatch):
 
     def script():
         import streamlit as st
+
         from vggviz import ui
         st.session_state["got"] = [ui.allowed("uploads") for _ in range(3)]
 

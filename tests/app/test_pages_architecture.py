@@ -2,12 +2,10 @@
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from support import ROOT
 
 from vggviz import i18n
-
 from vggviz.summary import summarize
-
-from support import ROOT
 
 
 def app() -> AppTest:

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import pytest
 from streamlit.testing.v1 import AppTest
+from support import ROOT
 
 from vggviz import attribution, compare, ui
-
-from support import ROOT
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 

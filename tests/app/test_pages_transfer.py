@@ -135,6 +135,7 @@ def test_the_trained_page_in_the_pseudo_locale(root):
     import os
 
     from support import shown_texts, untranslated
+
     from vggviz import i18n
 
     os.environ[i18n.PSEUDO_ENV] = "1"

@@ -12,7 +12,6 @@ from vggviz import ui
 from vggviz.analysis import analyze
 from vggviz.images import load_image_file
 from vggviz.unit import unit_arithmetic
-from vggviz.unit_figures import clickable_map, selected_unit
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 

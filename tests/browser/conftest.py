@@ -16,9 +16,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-from benchmarks.server import CHROMIUM, CHROMIUM_ARGS, chromium_available, streamlit_server  # noqa: E402
-
 from st_browser import LONG, SHOTS  # noqa: E402
+
+from benchmarks.server import CHROMIUM, CHROMIUM_ARGS, chromium_available, streamlit_server  # noqa: E402
 
 
 def pytest_collection_modifyitems(config, items):

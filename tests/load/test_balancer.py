@@ -12,7 +12,6 @@ import asyncio
 import concurrent.futures
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -23,8 +22,8 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-
 from support import ROOT
+
 from benchmarks.server import free_port, streamlit_server  # noqa: E402
 from deploy.local import STICKY_COOKIE, balancer, nginx_binary  # noqa: E402
 
@@ -118,7 +117,7 @@ def upstreams_by_key(entries) -> dict[str, dict[str, list[str]]]:
 
 def test_every_student_is_served_by_one_replica(cluster):
     lb, cookies = cluster["lb"], cluster["cookies"]
-    keys = [k for pair in zip(*cookies.values()) for k in pair]     # alternate replicas
+    keys = [k for pair in zip(*cookies.values(), strict=True) for k in pair]     # alternate replicas
     start = len(lb.log_entries())
     summary = load_client(lb.url, keys, cluster["tmp"] / "wave1.json")
     assert summary["errors"] == 0, summary["error_details"]
@@ -135,7 +134,7 @@ def test_every_student_is_served_by_one_replica(cluster):
 def test_a_replica_dies_mid_run(cluster):
     lb, cookies, (r0, r1) = cluster["lb"], cluster["cookies"], cluster["replicas"]
     dead, alive = cluster["addrs"]
-    keys = [k for pair in zip(cookies[dead], cookies[alive]) for k in pair]   # dead, alive, dead, alive
+    keys = [k for pair in zip(cookies[dead], cookies[alive], strict=True) for k in pair]   # dead, alive, dead, alive
     start = len(lb.log_entries())
     out = cluster["tmp"] / "wave2.json"
     proc = load_client(lb.url, keys, out, ramp=1.5, wait=False)

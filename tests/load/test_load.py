@@ -6,12 +6,8 @@ server must hold each model once (RSS bound). benchmarks/load_test.py runs the f
 from __future__ import annotations
 
 import os
-import sys
 
 import pytest
-
-from pathlib import Path
-
 from support import ROOT
 
 from benchmarks.load_test import report, run_load  # noqa: E402

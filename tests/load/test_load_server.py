@@ -9,11 +9,10 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
 from support import ROOT
+
 from benchmarks import load_server  # noqa: E402
 
 pytestmark = pytest.mark.load

@@ -18,11 +18,10 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
 from support import ROOT
+
 from benchmarks.soak import GROWTH_LIMIT_MB, leftover_hooks, line  # noqa: E402
 
 ITERATIONS = 40

@@ -47,12 +47,13 @@ def test_receptive_fields_equal_the_hand_computation():
 
 def test_a_real_forward_has_the_tables_shapes():
     import torch
+
     from vggviz.layers import walk
 
     model, s = build("alexnet"), summarize("alexnet", 96)
     shapes = []
     with torch.no_grad():
-        walk(model, torch.zeros(1, 3, 96, 96), lambda l, out: shapes.append(list(out.shape[1:])))
+        walk(model, torch.zeros(1, 3, 96, 96), lambda layer, out: shapes.append(list(out.shape[1:])))
     assert [sh + [1] * (3 - len(sh)) for sh in shapes] == [r.out_shape for r in s.rows]
 
 
@@ -89,8 +90,9 @@ def test_rf_figure_data_and_sentence():
 
 def test_conv1_filters_only_from_the_cache(tmp_path, monkeypatch):
     """Offline-safe: no file in the cache → None, and nothing is downloaded."""
-    import torch
     import urllib.request
+
+    import torch
 
     monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path))
     monkeypatch.setattr(urllib.request, "urlopen", lambda *a, **k: pytest.fail("must not download"))

@@ -160,7 +160,7 @@ def test_derived_relu_equals_relu_captured_with_hooks(vgg11, res, cat):
     are in place) gives the same maps as the derived ``max(pre, 0)``."""
     model = vgg11.model
     captured, handles = {}, []
-    relus = [l for l in named_layers(model) if l.kind == "relu" and l.spatial]
+    relus = [layer for layer in named_layers(model) if layer.kind == "relu" and layer.spatial]
     try:
         for layer in relus:
             handles.append(layer.module.register_forward_hook(
@@ -171,7 +171,7 @@ def test_derived_relu_equals_relu_captured_with_hooks(vgg11, res, cat):
         for h in handles:
             h.remove()
     assert_model_untouched(model)
-    assert set(captured) == {l.name for l in relus}
+    assert set(captured) == {layer.name for layer in relus}
     for layer in relus:
         ref = captured[layer.name]
         if layer.block <= 3:
@@ -194,7 +194,7 @@ def test_sixteen_threads_on_one_model_give_the_single_threaded_results(vgg11):
     with ThreadPoolExecutor(max_workers=16) as pool:
         multi = list(pool.map(run, images))
     assert len({r.digest for r in multi}) == 16
-    for a, b in zip(single, multi):
+    for a, b in zip(single, multi, strict=True):
         assert a.digest == b.digest
         np.testing.assert_array_equal(a.probs, b.probs)
         assert a.top == b.top
@@ -233,8 +233,8 @@ def test_walk_with_a_raising_callback_leaves_no_trace(vgg11, cat):
 
 def test_conv_weights_are_read_only_copies_of_the_parameters(vgg11):
     w = an.conv_weights(vgg11)
-    convs = [l for l in named_layers(vgg11.model) if l.kind == "conv"]
-    assert list(w) == [l.name for l in convs]
+    convs = [layer for layer in named_layers(vgg11.model) if layer.kind == "conv"]
+    assert list(w) == [layer.name for layer in convs]
     for layer in convs:
         a = w[layer.name]
         np.testing.assert_array_equal(a, layer.module.weight.detach().numpy())

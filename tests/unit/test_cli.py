@@ -1,18 +1,14 @@
 """`python -m vggviz`: the design's CLI contract, and bad input as exit status 2 + one line."""
 
 import json
-import os
 import subprocess
 import sys
 
-from pathlib import Path
-
 import pytest
 import torch
+from support import ROOT
 
 from vggviz.cli import main
-
-from support import ROOT
 
 
 def run(capsys, *argv):
@@ -29,8 +25,8 @@ def test_summary_json_contract(capsys):
     assert round(j["total_macs"] / 1e9, 2) == 15.47
     # one inference pass's distinct tensors (in-place ReLU and dropout add 0), parameters × 4
     assert j["total_activation_bytes"] == 60_448_672 and j["total_param_bytes"] == 553_430_176
-    assert next(l for l in j["layers"] if l["name"] == "relu5_3")["act_bytes"] == 0
-    conv53 = next(l for l in j["layers"] if l["name"] == "conv5_3")
+    assert next(row for row in j["layers"] if row["name"] == "relu5_3")["act_bytes"] == 0
+    conv53 = next(row for row in j["layers"] if row["name"] == "conv5_3")
     assert conv53 == {**conv53, "module": "features.28", "out_shape": [512, 14, 14], "rf": 196, "jump": 16,
                       "params": 2_359_808, "flops": 2 * conv53["macs"]}
 
@@ -40,7 +36,7 @@ def test_summary_csv_and_input_size(capsys):
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split(",")[:4] == ["name", "module", "type", "out_shape"]
-    pool5 = next(l for l in lines if l.startswith("pool5,"))
+    pool5 = next(row for row in lines if row.startswith("pool5,"))
     assert ",512x2x2," in pool5
 
 
@@ -57,7 +53,7 @@ def test_summary_alexnet(capsys):
     meta = AlexNet_Weights.IMAGENET1K_V1.meta
     assert code == 0 and j["total_params"] == meta["num_params"] == 61_100_840
     assert round(j["total_macs"] / 1e9, 3) == meta["_ops"]
-    rows = {l["name"]: l for l in j["layers"]}
+    rows = {row["name"]: row for row in j["layers"]}
     assert (rows["conv1"]["rf"], rows["conv1"]["jump"], rows["pool5"]["rf"]) == (11, 4, 195)
     assert rows["conv1"]["type"] == "Conv 11×11, stride 4"
     code, out, _ = run(capsys, "summary", "alexnet")
@@ -256,9 +252,9 @@ def test_mini_variants_in_summary_predict_gradcam(capsys, tmp_path):
     assert main(["summary", "vgg16_mini", "--json"]) == 0
     s = json.loads(capsys.readouterr().out)
     assert s["input_size"] == 64
-    pool5 = next(l for l in s["layers"] if l["name"] == "pool5")
+    pool5 = next(row for row in s["layers"] if row["name"] == "pool5")
     assert pool5["out_shape"] == [64, 2, 2]
-    assert next(l for l in s["layers"] if l["name"] == "fc6")["params"] == 256 * 256 + 256
+    assert next(row for row in s["layers"] if row["name"] == "fc6")["params"] == 256 * 256 + 256
     star = str(ROOT / "assets/samples/shapes_star.png")
     assert main(["predict", star, "--variant", "vgg16_mini", "--json"]) == 0
     p = json.loads(capsys.readouterr().out)

@@ -50,7 +50,7 @@ def test_converted_net_gives_the_same_logits_at_224(variant):
     fcs = [m for m in model.classifier if isinstance(m, nn.Linear)]
     convs = [m for m in net.classifier if isinstance(m, nn.Conv2d)]
     assert [c.kernel_size for c in convs] == [(7, 7), (1, 1), (1, 1)]
-    for fc, conv in zip(fcs, convs):
+    for fc, conv in zip(fcs, convs, strict=True):
         assert conv.weight.data_ptr() == fc.weight.data_ptr()
         assert conv.bias.data_ptr() == fc.bias.data_ptr()
         assert not conv.weight.requires_grad
@@ -129,7 +129,7 @@ def test_dense_at_224_is_the_ordinary_prediction(vgg11):
 def test_normalisation_uses_the_weights_mean_and_std(vgg11):
     x = dense_input(vgg11, Image.new("RGB", (224, 224), (255, 0, 128)), 224)
     t = vgg11.transforms
-    want = [(v / 255 - m) / s for v, m, s in zip((255, 0, 128), t.mean, t.std)]
+    want = [(v / 255 - m) / s for v, m, s in zip((255, 0, 128), t.mean, t.std, strict=True)]
     np.testing.assert_allclose(x[0, :, 100, 100].numpy(), want, atol=1e-5)
 
 
@@ -294,7 +294,7 @@ def test_multi_crop_averages_the_crops_softmax(vgg11):
     r = multi_crop(vgg11, img, 256, grid=2, flip=True)
     assert r.crops == 8 and len(r.boxes) == 4
     x = dense_input(vgg11, img, 256)
-    crops = torch.cat([x[:, :, t:b, l:rr] for l, t, rr, b in r.boxes])
+    crops = torch.cat([x[:, :, t:b, left:rr] for left, t, rr, b in r.boxes])
     crops = torch.cat([crops, torch.flip(crops, dims=[3])])
     with torch.no_grad():
         expected = torch.softmax(vgg11.model(crops), 1).mean(0).numpy()

@@ -5,10 +5,9 @@ key settings, and .ci/run installing nginx for tests/test_balancer.py. Fast; no 
 from __future__ import annotations
 
 import re
-import sys
-from pathlib import Path
 
 from support import ROOT
+
 from deploy.local import render_compose, render_site  # noqa: E402
 
 
@@ -33,7 +32,7 @@ def test_dockerfile_base_is_python_311_slim_with_a_base_arg():
 def test_dockerfile_runs_as_non_root():
     users = [rest for word, rest in instructions() if word == "USER"]
     assert users and users[-1] not in ("root", "0", "0:0")
-    assert any(word == "RUN" and f"useradd" in rest and users[-1] in rest for word, rest in instructions())
+    assert any(word == "RUN" and "useradd" in rest and users[-1] in rest for word, rest in instructions())
 
 
 def test_dockerfile_healthcheck_port_and_command():

@@ -5,10 +5,10 @@ when shown; and the test helper that finds English prose left out of the catalog
 from __future__ import annotations
 
 import pytest
-
 from support import untranslated
+
 from vggviz import i18n
-from vggviz.i18n import _, N_
+from vggviz.i18n import N_, _
 
 
 @pytest.fixture(autouse=True)

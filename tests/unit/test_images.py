@@ -7,6 +7,7 @@ image must still load after each failure (no state left behind).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import random
 import struct
@@ -85,7 +86,7 @@ def rgb_at(out: LoadedImage, xy) -> tuple[int, int, int]:
 
 
 def close(a, b, tol=12) -> bool:
-    return all(abs(int(x) - int(y)) <= tol for x, y in zip(a, b))
+    return all(abs(int(x) - int(y)) <= tol for x, y in zip(a, b, strict=True))
 
 
 # --------------------------------------------------------------------------- refusals
@@ -172,7 +173,7 @@ def test_good_png_basic_fields():
     assert out.name == "good.png" and out.format == "PNG"
     assert out.original_size == (96, 64) and out.notes == ()
     assert np.array_equal(np.asarray(out.image), np.asarray(noise()))
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         out.name = "x"  # frozen
 
 
@@ -359,13 +360,13 @@ def test_sample_images_load_and_are_licensed():
     assert list(samples) == sorted(samples)
     licences = (images._SAMPLES_DIR / "LICENSES.md").read_text(encoding="utf-8")
     total = 0
-    for title, path in samples.items():
+    for path in samples.values():
         assert path.is_file()
         total += path.stat().st_size
         out = load_image_file(path)
         assert out.image.mode == "RGB" and max(out.image.size) <= 512
         assert min(out.image.size) >= MIN_SIDE
-        line = next(l for l in licences.splitlines() if l.startswith(f"| `{path.name}`"))
+        line = next(row for row in licences.splitlines() if row.startswith(f"| `{path.name}`"))
         assert "CC0" in line or "public domain" in line.lower()
     assert total < 1.5 * 1024 * 1024
 

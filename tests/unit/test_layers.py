@@ -18,15 +18,15 @@ def mini():
 
 def test_names_paths_and_blocks_of_vgg11(vgg11):
     layers = named_layers(vgg11.model)
-    names = [l.name for l in layers]
+    names = [layer.name for layer in layers]
     assert names[:4] == ["conv1_1", "relu1_1", "pool1", "conv2_1"]
     assert names[-7:] == ["fc6", "relu6", "drop6", "fc7", "relu7", "drop7", "fc8"]
-    assert [l.index for l in layers] == list(range(len(layers)))
+    assert [layer.index for layer in layers] == list(range(len(layers)))
     conv = find_layer(layers, "conv5_2")
     assert find_layer(layers, conv.path) is conv and conv.kind == "conv" and conv.block == 5
     assert conv.geometry() == (3, 1, 1) and find_layer(layers, "pool5").geometry() == (2, 2, 0)
-    assert [l.name for l in block_ends(layers)] == ["relu1_1", "relu2_1", "relu3_2", "relu4_2", "relu5_2"]
-    spatial = [l.name for l in iter_spatial(layers)]
+    assert [layer.name for layer in block_ends(layers)] == ["relu1_1", "relu2_1", "relu3_2", "relu4_2", "relu5_2"]
+    spatial = [layer.name for layer in iter_spatial(layers)]
     assert "avgpool" in spatial and not any(n.startswith(("fc", "drop", "relu6", "relu7")) for n in spatial)
 
 
@@ -46,7 +46,7 @@ def test_walk_equals_the_forward_pass_and_sees_every_output(mini):
         out = walk(mini, x, lambda layer, t: seen.append((layer.name, tuple(t.shape))))
         ref = mini(x)
     assert torch.allclose(out, ref, atol=1e-5)
-    assert [n for n, _shape in seen] == [l.name for l in named_layers(mini)]
+    assert [n for n, _shape in seen] == [layer.name for layer in named_layers(mini)]
     # a part of the walk, and an output replaced by the callback
     with torch.no_grad():
         layers = named_layers(mini)

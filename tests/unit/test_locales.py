@@ -5,8 +5,8 @@ rendered under the pseudo-locale: tests/app/test_app_i18n.py."""
 from __future__ import annotations
 
 import pytest
-
 from support import ROOT
+
 from vggviz import i18n
 
 

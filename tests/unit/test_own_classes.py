@@ -10,16 +10,13 @@ import json
 
 import pytest
 import torch
-from torch import nn
+from support import OWN_NAMES as NAMES
+from support import three_class_state as _three_class
 
 from vggviz.cli import main
 from vggviz.shapes import draw_plain
 from vggviz.training import checkpoint
-from vggviz.variants import build
 from vggviz.weights import WeightsError, load_model
-
-from support import OWN_NAMES as NAMES
-from support import three_class_state as _three_class
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 

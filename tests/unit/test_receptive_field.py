@@ -118,8 +118,8 @@ def test_published_fields_through_every_path(variant, layer, rf):
     assert bottom - top == right - left == rf
     # 3. the one function, fed the built model's layer geometry directly
     pairs = field_steps(build(variant, device="meta"))
-    names = [l.name for l, _ in pairs]
-    assert receptive_fields(l.geometry() for l, _ in pairs)[names.index(layer)].rf == rf
+    names = [lay.name for lay, _ in pairs]
+    assert receptive_fields(lay.geometry() for lay, _ in pairs)[names.index(layer)].rf == rf
 
 
 def test_config_c_loses_field_to_its_1x1_layers():

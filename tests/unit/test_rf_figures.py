@@ -13,8 +13,16 @@ from PIL import Image
 
 from vggviz import i18n
 from vggviz.receptive_field import path_count_steps
-from vggviz.rf_figures import (erf_figure, image_source, multiscale_figure, path_count_figure, rf_growth_figure,
-                               score_map_figure, topk_figure, unit_box_figure)
+from vggviz.rf_figures import (
+    erf_figure,
+    image_source,
+    multiscale_figure,
+    path_count_figure,
+    rf_growth_figure,
+    score_map_figure,
+    topk_figure,
+    unit_box_figure,
+)
 from vggviz.summary import summarize
 
 

@@ -20,8 +20,6 @@ import io
 import os
 import pickle
 import re
-import socket
-import sys
 import tempfile
 import tomllib
 from pathlib import Path
@@ -30,8 +28,8 @@ import numpy as np
 import pytest
 import torch
 from PIL import Image
-
 from support import ROOT
+
 SOURCES = [ROOT / "streamlit_app.py", *sorted((ROOT / "vggviz").glob("*.py")), *sorted((ROOT / "pages").glob("*.py"))]
 
 

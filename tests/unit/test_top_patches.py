@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from vggviz import i18n
 from vggviz.analysis import analyze
 from vggviz.images import sample_images
 from vggviz.shapes import draw_plain
-from vggviz import i18n
 from vggviz.top_patches import image_set, index_layer, source_label
 
 

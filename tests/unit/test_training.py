@@ -65,18 +65,18 @@ def test_progress_and_cancel():
 def test_from_a_copies_exactly_the_layers_the_paper_names():
     a = build("vgg11_mini", seed=123)
     e = build("vgg19_mini", seed=5)
-    before = {l.name: l.module.weight.detach().clone() for l in named_layers(e) if l.kind in ("conv", "fc")}
+    before = {layer.name: layer.module.weight.detach().clone() for layer in named_layers(e) if layer.kind in ("conv", "fc")}
     copied = training.init_from_a(e, a)
     assert copied == FROM_A_LAYERS == ("conv1_1", "conv2_1", "conv3_1", "conv3_2", "fc6", "fc7", "fc8")
-    a_layers = {l.name: l.module for l in named_layers(a)}
-    for l in named_layers(e):
-        if l.kind not in ("conv", "fc"):
+    a_layers = {layer.name: layer.module for layer in named_layers(a)}
+    for layer in named_layers(e):
+        if layer.kind not in ("conv", "fc"):
             continue
-        if l.name in FROM_A_LAYERS:
-            assert torch.equal(l.module.weight, a_layers[l.name].weight), l.name
-            assert torch.equal(l.module.bias, a_layers[l.name].bias), l.name
+        if layer.name in FROM_A_LAYERS:
+            assert torch.equal(layer.module.weight, a_layers[layer.name].weight), layer.name
+            assert torch.equal(layer.module.bias, a_layers[layer.name].bias), layer.name
         else:
-            assert torch.equal(l.module.weight, before[l.name]), l.name   # untouched
+            assert torch.equal(layer.module.weight, before[layer.name]), layer.name   # untouched
 
 
 def test_gaussian_init_is_the_papers():
@@ -171,7 +171,7 @@ def test_from_d_deepens_the_trained_d():
     d = build("vgg16_mini", seed=1)
     r = dataclasses.replace(TINY, init="from-d", max_batches=1, lr=1e-9)
     res = train("vgg19_mini", r, a_model=d)
-    assert set(res.copied_from_a) == {l.name for l in named_layers(d) if l.kind in ("conv", "fc")}
+    assert set(res.copied_from_a) == {layer.name for layer in named_layers(d) if layer.kind in ("conv", "fc")}
     assert not {"conv3_4", "conv4_4", "conv5_4"} & set(res.copied_from_a)
 
 

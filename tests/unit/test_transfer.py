@@ -139,12 +139,12 @@ def test_gradcam_for_a_new_class_and_shared_model_untouched(vgg16_mini, shapes_d
 
     m = copy.deepcopy(vgg16_mini.model)
     layers = named_layers(m)
-    i = next(l.index for l in layers if l.name == "conv4_3")
+    i = next(layer.index for layer in layers if layer.name == "conv4_3")
     act = torch.from_numpy(np.array(a.activation("conv4_3")))[None].requires_grad_(True)
     x = torch.relu(act)
-    for l in layers[i + 2: next(l.index for l in layers if l.name == "relu7") + 1]:
-        x = torch.flatten(x, 1) if l.path.startswith("classifier") and x.dim() > 2 else x
-        x = torch.relu(x) if l.kind == "relu" else l.module(x)
+    for layer in layers[i + 2: next(layer.index for layer in layers if layer.name == "relu7") + 1]:
+        x = torch.flatten(x, 1) if layer.path.startswith("classifier") and x.dim() > 2 else x
+        x = torch.relu(x) if layer.kind == "relu" else layer.module(x)
     score = (x @ torch.from_numpy(head.weight).T + torch.from_numpy(head.bias))[0, 2]
     (g,) = torch.autograd.grad(score, act)
     raw = torch.relu((g.mean((2, 3), keepdim=True) * act.detach()).sum(1))[0]
@@ -153,7 +153,7 @@ def test_gradcam_for_a_new_class_and_shared_model_untouched(vgg16_mini, shapes_d
         transfer.gradcam(vgg16_mini, head, a, 3)
     after = _state(vgg16_mini.model)
     assert before[0] == after[0] and before[1] == after[1] and after[2] == 0
-    assert all(torch.equal(p, q) for p, q in zip(before[3], after[3]))
+    assert all(torch.equal(p, q) for p, q in zip(before[3], after[3], strict=True))
     assert all(p.grad is None for p in vgg16_mini.model.parameters())
 
 
@@ -218,8 +218,8 @@ def test_cli_bad_input_exit_2(capsys, shape_files, case):
 
 
 def test_an_fc7_head_downloads_as_a_network_that_opens_with_its_classes(tmp_path):
-    from vggviz.weights import load_model
     from vggviz.analysis import analyze
+    from vggviz.weights import load_model
 
     lm = load_model("vgg16_mini", "shapes", "cpu")
     per = {n: transfer.features(lm, transfer.shape_images(n, 6))["fc7"] for n in ("circle", "star")}
@@ -300,7 +300,7 @@ def test_finetuned_checkpoint_opens_with_the_same_probabilities(vgg16_mini, tune
                          "--weights", str(path), "--device", "cpu", "--json")
     assert code == 0, err
     got = {p["label"]: p["prob"] for p in json.loads(out)["top"]}
-    assert got == pytest.approx(dict(zip(SHAPES3, want[1].tolist())), abs=1e-4)
+    assert got == pytest.approx(dict(zip(SHAPES3, want[1].tolist(), strict=True)), abs=1e-4)
 
 
 def test_finetuned_gradcam_matches_its_probabilities(vgg16_mini, tuned):

@@ -18,8 +18,6 @@ from vggviz.cli import main
 from vggviz.images import load_image
 from vggviz.shapes import draw_plain
 
-from support import ROOT
-
 pytestmark = pytest.mark.filterwarnings("ignore")
 HOOKS = ("_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks")
 
@@ -77,7 +75,7 @@ def test_deletion_beats_random_order(vgg16_mini, star):
                                    progress=lambda d, t: calls.append((d, t)))
     assert cur.passes == trust.curve_passes(20) == 84 and calls[0] == (0, 84) and calls[-1] == (84, 84)
     assert cur.fractions[0] == 0 and cur.fractions[-1] == 1 and len(cur.fractions) == 21
-    for key, p in cur.probs.items():
+    for key in cur.probs:
         assert 0 <= cur.auc(*key) <= 1
     assert cur.probs[("deletion", "map")][0] == pytest.approx(float(star.probs[cam.target]), abs=1e-4)
     assert cur.auc("deletion") < cur.auc("deletion", "random") - 0.1

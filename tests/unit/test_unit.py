@@ -93,8 +93,8 @@ def test_conv_unit_parts(vgg16_mini, image):
     assert c.in_padding[0].all() and c.in_padding[:, 0].all() and not c.in_padding[1, 1]
     assert (c.patch[:, 0, :] == 0).all()
     # the theoretical receptive field: conv2_1 sees 10×10 px at jump 2
-    l, t, r, b = u.patch_box
-    assert (r - l, b - t) == (10, 10)
+    left, t, r, b = u.patch_box
+    assert (r - left, b - t) == (10, 10)
 
 
 def test_bn_step(image):
@@ -158,8 +158,8 @@ def test_cli_unit_json_contract(capsys, root):
     loaded = load_model("vgg16_mini", "shapes", "cpu")
     res = analyze(loaded, load_image_file(root / SHAPE))
     assert j["value"] == pytest.approx(float(res.activation("relu3_1")[4, 5, 9]), abs=1e-5)
-    l, t, r, b = j["patch_box"]
-    assert r - l == b - t == 24      # conv3_1's field: 24 px
+    left, t, r, b = j["patch_box"]
+    assert r - left == b - t == 24      # conv3_1's field: 24 px
 
 
 @pytest.mark.parametrize("argv,phrase", [

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from support import ROOT
+
 from vggviz.analysis import analyze
 from vggviz.images import load_image_file
 from vggviz.unit import unit_arithmetic

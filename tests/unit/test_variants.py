@@ -5,7 +5,7 @@ import torch
 from torch import nn
 from torchvision import models
 
-from vggviz.layers import find_layer, named_layers, UnknownLayer
+from vggviz.layers import UnknownLayer, find_layer, named_layers
 from vggviz.variants import CONFIGS, FULL_VARIANTS, VARIANTS, UnknownVariant, build, make_features, variant_info
 
 TV = [v for v, i in VARIANTS.items() if i.torchvision]
@@ -28,7 +28,7 @@ def test_table_matches_torchvision_structure(name):
     with torch.device("meta"):
         theirs = models.get_model(name, weights=None).features
     assert [type(m) for m in ours] == [type(m) for m in theirs]
-    for a, b in zip(ours, theirs):
+    for a, b in zip(ours, theirs, strict=True):
         if isinstance(a, nn.Conv2d):
             assert (a.in_channels, a.out_channels, a.kernel_size, a.padding) == (
                 b.in_channels, b.out_channels, b.kernel_size, b.padding)
@@ -46,7 +46,7 @@ def test_config_c_has_1x1_convs_and_lrn_variant_has_lrn():
     assert ks.count((1, 1)) == 3 and len(ks) == 13
     lrn = build("vgg11_lrn", device="meta")
     assert sum(isinstance(m, nn.LocalResponseNorm) for m in lrn.features) == 1
-    names = [l.name for l in named_layers(lrn)]
+    names = [layer.name for layer in named_layers(lrn)]
     assert names[:4] == ["conv1_1", "relu1_1", "lrn1", "pool1"]
 
 
@@ -69,13 +69,13 @@ def test_unknown_variant_message():
 
 def test_paper_layer_names_and_module_paths():
     layers = named_layers(build("vgg16", device="meta"))
-    names = [l.name for l in layers]
+    names = [layer.name for layer in layers]
     assert names[:5] == ["conv1_1", "relu1_1", "conv1_2", "relu1_2", "pool1"]
     assert find_layer(layers, "conv5_3").path == "features.28"
     assert find_layer(layers, "features.28").name == "conv5_3"
     assert names[-8:] == ["avgpool", "fc6", "relu6", "drop6", "fc7", "relu7", "drop7", "fc8"]
     assert find_layer(layers, "fc8").path == "classifier.6"
-    bn = [l.name for l in named_layers(build("vgg16_bn", device="meta"))]
+    bn = [layer.name for layer in named_layers(build("vgg16_bn", device="meta"))]
     assert bn[:4] == ["conv1_1", "bn1_1", "relu1_1", "conv1_2"]
     with pytest.raises(UnknownLayer, match="conv6_1"):
         find_layer(layers, "conv6_1")
@@ -83,7 +83,7 @@ def test_paper_layer_names_and_module_paths():
 
 # --------------------------------------------------------------------------- the mini family
 
-from vggviz.variants import FULL_VARIANTS, MINI_VARIANTS, canonical, mini_config  # noqa: E402
+from vggviz.variants import MINI_VARIANTS, canonical, mini_config  # noqa: E402
 
 
 def test_mini_family_is_the_same_table_at_teaching_scale():
@@ -105,7 +105,7 @@ def test_mini_has_the_full_sizes_layer_names_and_torchvisions_class(name):
     full = name.replace("_mini", "")
     mini, big = build(name), build(full, device="meta")
     assert type(mini) is type(big)
-    assert [l.name for l in named_layers(mini)] == [l.name for l in named_layers(big)]
+    assert [layer.name for layer in named_layers(mini)] == [layer.name for layer in named_layers(big)]
     widths = [m.out_channels for m in mini.features if isinstance(m, nn.Conv2d)]
     assert widths == [w // 8 for w in (m.out_channels for m in big.features if isinstance(m, nn.Conv2d))]
     fcs = [m for m in mini.classifier if isinstance(m, nn.Linear)]
@@ -124,7 +124,7 @@ def test_mini_kernel_variants_replace_stacks_by_one_big_conv():
 
 def test_mini_build_is_seeded_and_cheap():
     a, b = build("vgg16_mini", seed=3), build("vgg16_mini", seed=3)
-    for (ka, va), (kb, vb) in zip(a.state_dict().items(), b.state_dict().items()):
+    for (ka, va), (_kb, vb) in zip(a.state_dict().items(), b.state_dict().items(), strict=True):
         assert torch.equal(va, vb), ka
     assert not torch.equal(build("vgg16_mini", seed=4).features[0].weight, a.features[0].weight)
     assert build("vgg16_mini", num_classes=3).classifier[-1].out_features == 3

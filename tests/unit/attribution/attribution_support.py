@@ -5,11 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import re
-import threading
 
 import numpy as np
-import pytest
 import torch
 from PIL import Image
 from torch import nn
@@ -18,8 +15,6 @@ from torchvision.transforms._presets import ImageClassification
 
 from vggviz import attribution as A
 from vggviz.analysis import analyze
-from vggviz.images import load_image_file, sample_images
-from vggviz.layers import UnknownLayer, find_layer, named_layers
 from vggviz.variants import make_features
 from vggviz.weights import LoadedModel
 
@@ -133,7 +128,7 @@ def train_square_net() -> tuple[TinyLoaded, TinyLoaded]:
     model.train()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
-        for epoch in range(2):
+        for _epoch in range(2):
             perm = torch.randperm(len(y))
             for i in range(0, len(y), 64):
                 idx = perm[i:i + 64]
@@ -148,13 +143,13 @@ def square_hits(loaded, imgs, boxes, target=1):
     """How many maps peak inside the square's box, and how many images are called "square"."""
     hits, said_square = 0, 0
     with one_thread():
-        for img, (l, t, r, b) in zip(imgs, boxes):
+        for img, (left, t, r, b) in zip(imgs, boxes, strict=True):
             res = analyze(loaded, Image.fromarray(img))
             said_square += res.top[0].label == "square"
             cam = A.gradcam(loaded, res, None, target=target)
             heat = cam.image_map(res.preprocessed.crop_box, (SIZE, SIZE))
             y, x = np.unravel_index(np.argmax(heat), heat.shape)
-            hits += l <= x < r and t <= y < b
+            hits += left <= x < r and t <= y < b
     return hits, said_square
 
 

@@ -4,28 +4,14 @@ same formula, the maps placed back in the image, and bad layers and targets refu
 
 from __future__ import annotations
 
-import contextlib
-import copy
-import re
-import threading
-
 import numpy as np
 import pytest
-import torch
+from attribution_support import Pixels, hand_model, one_thread, reference_model, square_hits, square_images, tiny_loaded
 from PIL import Image
-from torch import nn
-from torchvision.models.vgg import VGG
-from torchvision.transforms._presets import ImageClassification
 
 from vggviz import attribution as A
 from vggviz.analysis import analyze
-from vggviz.images import load_image_file, sample_images
 from vggviz.layers import UnknownLayer, find_layer, named_layers
-from vggviz.variants import make_features
-from vggviz.weights import LoadedModel
-
-
-from attribution_support import tiny_loaded, Pixels, hand_model, square_images, one_thread, square_hits, reference_model
 
 
 def test_hand_computed_map():
@@ -110,11 +96,11 @@ def test_crop_map_and_image_map(vgg11, cat11):
     w, h = cat11.preprocessed.stages["original"].size
     heat = cam.image_map(box, (w, h))
     assert heat.shape == (h, w) and heat.dtype == np.float32
-    l, t, r, b = box
+    left, t, r, b = box
     outside = np.ones_like(heat, bool)
-    outside[t:b, l:r] = False
+    outside[t:b, left:r] = False
     assert not heat[outside].any()
-    assert 0 <= heat.min() and heat.max() <= 1 and heat[t:b, l:r].max() > 0.9
+    assert 0 <= heat.min() and heat.max() <= 1 and heat[t:b, left:r].max() > 0.9
 
 
 def test_grad_cam_plus_plus_hand_computed():

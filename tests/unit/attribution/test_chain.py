@@ -4,28 +4,19 @@ and 16 threads share one model."""
 
 from __future__ import annotations
 
-import contextlib
-import copy
 import re
 import threading
 
 import numpy as np
 import pytest
-import torch
+from attribution_support import Pixels, hand_model, hooks_left, state_of, tiny_loaded
 from PIL import Image
 from torch import nn
-from torchvision.models.vgg import VGG
-from torchvision.transforms._presets import ImageClassification
 
 from vggviz import attribution as A
 from vggviz.analysis import analyze
 from vggviz.images import load_image_file, sample_images
-from vggviz.layers import UnknownLayer, find_layer, named_layers
-from vggviz.variants import make_features
-from vggviz.weights import LoadedModel
-
-
-from attribution_support import tiny_loaded, hooks_left, state_of, Pixels, hand_model
+from vggviz.layers import find_layer, named_layers
 
 
 @pytest.mark.parametrize("layer", ["conv5_2", "relu5_2", "pool5", "conv4_1", "pool4", "relu3_2"])

@@ -3,28 +3,13 @@ and comparing methods on one image without changing the model."""
 
 from __future__ import annotations
 
-import contextlib
-import copy
-import re
-import threading
-
 import numpy as np
 import pytest
-import torch
+from attribution_support import SIZE, hooks_left, square_images, state_of
 from PIL import Image
-from torch import nn
-from torchvision.models.vgg import VGG
-from torchvision.transforms._presets import ImageClassification
 
 from vggviz import attribution as A
 from vggviz.analysis import analyze
-from vggviz.images import load_image_file, sample_images
-from vggviz.layers import UnknownLayer, find_layer, named_layers
-from vggviz.variants import make_features
-from vggviz.weights import LoadedModel
-
-
-from attribution_support import SIZE, hooks_left, state_of, square_images
 
 
 def test_compare_methods(square_net):
@@ -41,10 +26,10 @@ def test_compare_methods(square_net):
         assert set(A.METHOD_NOTES) >= {name}
     # Guided Grad-CAM is zero where Grad-CAM is zero, and (like Grad-CAM) is about the square
     assert not maps["Guided Grad-CAM"][maps["Grad-CAM"] == 0].any()
-    l, t, r, b = boxes[0]
+    left, t, r, b = boxes[0]
     for name in ("Grad-CAM", "Guided Grad-CAM"):
         y, x = np.unravel_index(np.argmax(maps[name]), maps[name].shape)
-        assert l - 2 <= x < r + 2 and t - 2 <= y < b + 2, name
+        assert left - 2 <= x < r + 2 and t - 2 <= y < b + 2, name
     assert state_of(loaded.model) == before and not hooks_left(loaded.model)
 
 

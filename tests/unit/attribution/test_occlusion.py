@@ -3,28 +3,16 @@ finding the square, on a mini model, and bad patch/stride/baseline refused."""
 
 from __future__ import annotations
 
-import contextlib
-import copy
-import re
-import threading
-
 import numpy as np
 import pytest
 import torch
+from attribution_support import Pixels, hand_model, hooks_left, one_thread, square_images, state_of, tiny_loaded
 from PIL import Image
 from torch import nn
-from torchvision.models.vgg import VGG
-from torchvision.transforms._presets import ImageClassification
 
 from vggviz import attribution as A
 from vggviz.analysis import analyze
 from vggviz.images import load_image_file, sample_images
-from vggviz.layers import UnknownLayer, find_layer, named_layers
-from vggviz.variants import make_features
-from vggviz.weights import LoadedModel
-
-
-from attribution_support import tiny_loaded, hooks_left, state_of, Pixels, hand_model, square_images, one_thread
 
 
 def test_occlusion_map_hand_computed():
@@ -98,10 +86,10 @@ def test_occlusion_finds_the_square(square_net):
     rng = np.random.default_rng(5)
     imgs, boxes = square_images(3, rng, np.ones(3, bool))
     with one_thread():
-        for img, (l, t, r, b) in zip(imgs, boxes):
+        for img, (left, t, r, b) in zip(imgs, boxes, strict=True):
             o = A.occlusion(loaded, analyze(loaded, Image.fromarray(img)), target=1, patch=8, stride=4)
             y, x = np.unravel_index(np.argmax(o.raw), o.raw.shape)
-            assert l - 4 <= x < r + 4 and t - 4 <= y < b + 4
+            assert left - 4 <= x < r + 4 and t - 4 <= y < b + 4
 
 
 def test_occlusion_on_a_mini_model(vgg16_mini):

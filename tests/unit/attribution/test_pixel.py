@@ -3,28 +3,13 @@ the whole model; SmoothGrad is seeded and smoother than Saliency."""
 
 from __future__ import annotations
 
-import contextlib
-import copy
-import re
-import threading
-
 import numpy as np
 import pytest
 import torch
-from PIL import Image
-from torch import nn
-from torchvision.models.vgg import VGG
-from torchvision.transforms._presets import ImageClassification
+from attribution_support import hooks_left, reference_model, state_of
 
 from vggviz import attribution as A
-from vggviz.analysis import analyze
-from vggviz.images import load_image_file, sample_images
-from vggviz.layers import UnknownLayer, find_layer, named_layers
-from vggviz.variants import make_features
-from vggviz.weights import LoadedModel
-
-
-from attribution_support import hooks_left, state_of, reference_model
+from vggviz.layers import find_layer, named_layers
 
 
 @pytest.mark.parametrize("name", [n for n, m in A.PIXEL_METHODS.items() if m.passes is not None])
