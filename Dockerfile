@@ -1,5 +1,5 @@
 # vggviz in a container: CPU by default; CUDA through a build argument. NOT BUILT HERE (the
-# machines this was written on have no Docker daemon): tests/test_deploy_files.py only checks
+# machines this was written on have no Docker daemon): tests/unit/test_deploy_files.py only checks
 # its instructions. See README, "Deploying for a school".
 #
 #   docker build -t vggviz .                                          # CPU torch, no weights baked

@@ -15,7 +15,7 @@ For one variant at 224 px on the device it runs on:
 
 Bare and analyze runs alternate, so a busy machine slows both alike.
 
-    .venv/bin/python benchmarks/bench_capture.py [--variant vgg16] [--device auto] [--repeats 7] [--json]
+    .venv/bin/python -m benchmarks.bench_capture [--variant vgg16] [--device auto] [--repeats 7] [--json]
 """
 
 from __future__ import annotations
@@ -25,19 +25,16 @@ import json
 import os
 import resource
 import statistics
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
+from benchmarks.common import setup, sync  # noqa: E402
 from vggviz.analysis import analyze  # noqa: E402
 from vggviz.maps import feature_grid  # noqa: E402
-
-from common import setup, sync  # noqa: E402
 
 TARGET_RATIO = 1.1
 TARGET_GRID_S = 0.1
@@ -126,7 +123,7 @@ def run(variant: str, device: str, weights: str, repeats: int, warmup: int, imag
         "load_average_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
         "bare_s": med(t_bare), "analyze_s": med(t_full), "analyze_pass_s": med(t_pass),
         "ratio": med(t_full) / med(t_bare), "ratio_pass": med(t_pass) / med(t_bare),
-        "ratio_paired": med([f / b for f, b in zip(t_full, t_bare)]),
+        "ratio_paired": med([f / b for f, b in zip(t_full, t_bare, strict=True)]),
         "target_ratio": TARGET_RATIO,
         "largest_layer": largest, "largest_shape": list(shape),
         "grid_s": med(t_grid), "grid_only_s": med(t_grid_only), "target_grid_s": TARGET_GRID_S,

@@ -9,7 +9,7 @@ mini family in a few seconds; on a GPU a VGG16 channel ≤ 5 s. ``--full`` also 
 whole default-length channel run and one whole gallery at conv4_3 (the numbers the budgets
 are about, measured, not projected).
 
-    .venv/bin/python benchmarks/bench_featvis.py [--variant vgg16] [--device auto] [--steps 3] [--full] [--json]
+    .venv/bin/python -m benchmarks.bench_featvis [--variant vgg16] [--device auto] [--steps 3] [--full] [--json]
 """
 
 from __future__ import annotations
@@ -22,15 +22,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
+from benchmarks.common import sync  # noqa: E402
 from vggviz.featvis import default_settings, visualize  # noqa: E402
 from vggviz.layers import named_layers  # noqa: E402
 from vggviz.weights import load_model  # noqa: E402
-
-from common import sync  # noqa: E402
 
 BUDGET_CHANNEL_S = 60.0
 BUDGET_GALLERY_S = 180.0
@@ -69,8 +67,8 @@ def main(argv=None) -> int:
 
     loaded = load_model(a.variant, a.weights, a.device)
     mini = loaded.input_size <= 64
-    convs = [l for l in named_layers(loaded.model) if l.kind == "conv"]
-    last = {b: [l.name for l in convs if l.block == b][-1] for b in (3, 4, 5)}   # conv4_3 in D, conv4_2 in A
+    convs = [layer for layer in named_layers(loaded.model) if layer.kind == "conv"]
+    last = {b: [layer.name for layer in convs if layer.block == b][-1] for b in (3, 4, 5)}   # conv4_3 in D, conv4_2 in A
     layers = a.layers.split(",") if a.layers else ([last[4]] if mini else [last[3], last[4], last[5]])
     sizes = [int(s) for s in (a.sizes or ("64" if mini else "64,128,224")).split(",")]
     one_defaults = default_settings(loaded)

@@ -19,7 +19,7 @@ For one variant (default VGG16) at 224 px on the device it runs on, medians of:
 
 Runs alternate (bare, then the others), so a busy machine slows all alike.
 
-    .venv/bin/python benchmarks/bench_gradcam.py [--variant vgg16] [--device auto] [--repeats 5] [--json]
+    .venv/bin/python -m benchmarks.bench_gradcam [--variant vgg16] [--device auto] [--repeats 5] [--json]
         [--occlusion-patch P --occlusion-stride S] [--occlusion-repeats 1]
 """
 
@@ -29,21 +29,18 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import time
 import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
+from benchmarks.common import setup, sync  # noqa: E402
 from vggviz import attribution  # noqa: E402
 from vggviz.analysis import analyze  # noqa: E402
 from vggviz.layers import find_layer, named_layers  # noqa: E402
-
-from common import setup, sync  # noqa: E402
 
 TARGET_RATIO = 1.3
 
@@ -126,7 +123,7 @@ def run(variant: str, device: str, weights: str, repeats: int, warmup: int, imag
         "load_average_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
         **{f"{k}_s": v for k, v in med.items()},
         "ratio": med["analyze_gradcam"] / med["bare"],
-        "ratio_paired": statistics.median(f / b for f, b in zip(times["analyze_gradcam"], times["bare"])),
+        "ratio_paired": statistics.median(f / b for f, b in zip(times["analyze_gradcam"], times["bare"], strict=True)),
         "gradcam_over_bare": med["gradcam"] / med["bare"],
         "occlusion_patch": patch, "occlusion_stride": stride, "occlusion_passes": passes,
         "occlusion_repeats": len(times["occlusion"]),

@@ -6,7 +6,7 @@ N analyses of one image each (distinct images) start at the same moment on one s
 (N × one analysis ÷ workers' share of the cores, measured alone first). Targets (issue 12):
 p50 ≤ 0.6 × floor and p95 ≤ 1.5 × floor for the scheduler.
 
-    .venv/bin/python benchmarks/bench_scheduler.py [--variant vgg16] [--users 16] [--json]
+    .venv/bin/python -m benchmarks.bench_scheduler [--variant vgg16] [--users 16] [--json]
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402

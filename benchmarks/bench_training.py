@@ -8,7 +8,7 @@
   run going and no gate, and with a run going while the pass holds the foreground gate
   (:func:`vggviz.jobs.Pool.foreground`); ratios against idle.
 
-    .venv/bin/python benchmarks/bench_training.py [--images 1024] [--repeats 9] [--variant vgg16_mini] [--json]
+    .venv/bin/python -m benchmarks.bench_training [--images 1024] [--repeats 9] [--variant vgg16_mini] [--json]
 """
 
 from __future__ import annotations
@@ -16,20 +16,17 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
+from benchmarks.common import setup, sync  # noqa: E402
 from vggviz.analysis import analyze  # noqa: E402
 from vggviz.jobs import Pool  # noqa: E402
-from vggviz.training import Recipe, dataset, DATA_SEED, VAL_SEED, train  # noqa: E402
-
-from common import setup, sync  # noqa: E402
+from vggviz.training import DATA_SEED, VAL_SEED, Recipe, dataset, train  # noqa: E402
 
 CONFIGS = ("vgg11_mini", "vgg13_mini", "vgg16_mini", "vgg19_mini")
 

@@ -10,7 +10,7 @@ the private copy of the weights, VGG16's 528 MB, plus the activations of its pas
 (``over_bare``), which is what to compare between machines. Random weights by default: the cost
 does not depend on what the weights are.
 
-    .venv/bin/python benchmarks/bench_trust.py [--variant vgg16] [--device auto] [--methods Grad-CAM,Saliency]
+    .venv/bin/python -m benchmarks.bench_trust [--variant vgg16] [--device auto] [--methods Grad-CAM,Saliency]
         [--curves-steps 20] [--json]
 """
 
@@ -26,14 +26,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
+from benchmarks.common import setup, sync  # noqa: E402
 from vggviz import attribution, trust  # noqa: E402
 from vggviz.analysis import analyze  # noqa: E402
-
-from common import setup, sync  # noqa: E402
 
 
 def _peak_mb() -> float:
@@ -90,9 +88,9 @@ def main() -> None:
         return
     rows = []
     for method in [attribution.resolve_method(m.strip()) for m in a.methods.split(",") if m.strip()]:
-        cmd = [sys.executable, __file__, "--variant", a.variant, "--device", a.device, "--weights", a.weights,
+        cmd = [sys.executable, "-m", "benchmarks.bench_trust", "--variant", a.variant, "--device", a.device, "--weights", a.weights,
                "--curves-steps", str(a.curves_steps), "--one", method]
-        done = subprocess.run(cmd, capture_output=True, text=True, check=True)
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
         row = json.loads(done.stdout.strip().splitlines()[-1])
         rows.append(row)
         if not a.json:

@@ -25,10 +25,10 @@ An error is an ``exception`` element, an error ``alert``, ``page_not_found``, a 
 a timeout, a wrong result (top-1 not the in-process ``vggviz.analysis.analyze`` of the same
 image on the same seeded weights), or the sidebar not showing the user's own file name.
 
-    .venv/bin/python benchmarks/load_server.py --users 30 --variant vgg16
-    .venv/bin/python benchmarks/load_server.py --users 3 --variant vgg11_mini --json
-    .venv/bin/python benchmarks/load_server.py --url http://127.0.0.1:8501 --pid 1234
-    .venv/bin/python benchmarks/load_server.py --url http://127.0.0.1:8080 --client-cookie vggviz_client=u0,u1,u2,u3   # behind deploy/'s nginx
+    .venv/bin/python -m benchmarks.load_server --users 30 --variant vgg16
+    .venv/bin/python -m benchmarks.load_server --users 3 --variant vgg11_mini --json
+    .venv/bin/python -m benchmarks.load_server --url http://127.0.0.1:8501 --pid 1234
+    .venv/bin/python -m benchmarks.load_server --url http://127.0.0.1:8080 --client-cookie vggviz_client=u0,u1,u2,u3   # behind deploy/'s nginx
 
 The last line printed is JSON: users, errors, p50_s / p95_s / max_s (upload → top-5 chart),
 gradcam_p95_s (Grad-CAM page → its image), floor_s (N × one in-process analysis ÷ cores: what
@@ -60,14 +60,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("VGGVIZ_WEIGHTS", "random")
 
-from benchmarks.load_test import make_image as make_photo_like, pct  # noqa: E402
+from benchmarks.load_test import make_image as make_photo_like  # noqa: E402
+from benchmarks.load_test import pct
 from benchmarks.server import cpu_seconds, rss_tree_mb, streamlit_server  # noqa: E402
 
 MAX_USERS = 200
@@ -391,7 +390,7 @@ class Session:
             self._changed.clear()
             try:
                 await asyncio.wait_for(self._changed.wait(), min(left, 5.0))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     async def wait_done(self, since: int, deadline: float, what: str) -> None:
@@ -532,7 +531,7 @@ async def run_user(base: str, i: int, image: tuple[str, bytes], variant: str, ex
         t_g = time.monotonic()
         since = await s.rerun(page_hash=s.pages[GRADCAM_PAGE])
         await s.wait_done(since, deadline, "the end of the Grad-CAM run")
-        for attempt in range(3):      # a later run may replace (and drop) the first run's media file
+        for _attempt in range(3):      # a later run may replace (and drop) the first run's media file
             _, url = await s.wait_for(lambda: s.main_images[0] if s.main_images else None,
                                       deadline, "Grad-CAM image")
             status, _, png = await http(url if "://" in url else base + url, headers=s.cookie_headers(),
@@ -646,7 +645,7 @@ async def _classroom(base: str, images, variant, expected, expected_weights, dea
                         expected_weights, deadline, user_cookies(client_cookie, i))
         try:    # run_user keeps its own deadline; this only catches a step that ignores it
             return await asyncio.wait_for(coro, max(1.0, deadline - time.monotonic() + 5))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return UserResult(user=i, name=images[i][0], error="TimeoutError: the run's --timeout ran out")
 
     t0 = time.monotonic()
@@ -677,7 +676,7 @@ def run_load(users: int = 30, variant: str = DEFAULT_VARIANT, url: str | None = 
     expected, one_s = expected_top(variant, images if verify else images[:1], weights)
     if not verify:
         expected = None
-    say(f"{'expected top-5 of %d images' % users if verify else 'one analysis'} computed in-process "
+    say(f"{f'expected top-5 of {users} images' if verify else 'one analysis'} computed in-process "
         f"in {time.monotonic() - t:.1f} s ({variant}, weights {weights}); one analysis {1000 * one_s:.0f} ms")
     n_cores = cores()
 

@@ -11,9 +11,9 @@ Checks and prints:
 * the server's peak RSS (the process and its children), against a bound: the cached
   models once each + a fixed base + a per-user allowance for cached results.
 
-    .venv/bin/python benchmarks/load_test.py                      # 30 users, vgg16, own server
-    .venv/bin/python benchmarks/load_test.py --users 6 --variant vgg11
-    .venv/bin/python benchmarks/load_test.py --url http://127.0.0.1:8501 --pid 1234
+    .venv/bin/python -m benchmarks.load_test                      # 30 users, vgg16, own server
+    .venv/bin/python -m benchmarks.load_test --users 6 --variant vgg11
+    .venv/bin/python -m benchmarks.load_test --url http://127.0.0.1:8501 --pid 1234
 
 Needs /usr/bin/chromium (Debian's). Weights are seeded random (VGGVIZ_WEIGHTS=random) unless
 --url points at a server started otherwise, in which case --no-verify is needed.
@@ -27,9 +27,9 @@ import io
 import json
 import math
 import os
+import re
 import sys
 import threading
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -39,7 +39,6 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("VGGVIZ_WEIGHTS", "random")
 
 from benchmarks.server import CHROMIUM, CHROMIUM_ARGS, cpu_seconds, rss_tree_mb, streamlit_server  # noqa: E402

@@ -15,8 +15,8 @@ iteration the shared model must have no hook left (every module's _forward_hooks
 _forward_pre_hooks, _backward_hooks, _backward_pre_hooks and torch's global module hooks),
 stay in eval mode and keep requires_grad False on every parameter.
 
-    .venv/bin/python benchmarks/soak.py                   # 200 per phase on VGG16 (~10 min on 2 cores)
-    .venv/bin/python benchmarks/soak.py --variant vgg11 --iterations 60 --app 40
+    .venv/bin/python -m benchmarks.soak                   # 200 per phase on VGG16 (~10 min on 2 cores)
+    .venv/bin/python -m benchmarks.soak --variant vgg11 --iterations 60 --app 40
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("VGGVIZ_WEIGHTS", "random")
 
 from benchmarks.load_test import make_image  # noqa: E402
@@ -144,8 +143,8 @@ def app_phase(variant: str, iterations: int, warmup: int, check) -> dict:
     """The Grad-CAM page through AppTest: a new image each run; every 5th run a new session."""
     import warnings
 
-    from streamlit.testing.v1 import AppTest
     from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
 
     from vggviz import ui
     from vggviz.images import load_image

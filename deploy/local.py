@@ -17,9 +17,9 @@ reruns the page) and start a new session there. Everyone else stays where they w
 runs Debian's nginx as the current user with everything under one folder
 (``nginx -p DIR -c nginx.conf -e error.log -g 'daemon off;'``).
 
-    .venv/bin/python deploy/local.py                 # 2 replicas + nginx on a free port; Ctrl-C stops all
-    .venv/bin/python deploy/local.py --replicas 3 --port 8080
-    .venv/bin/python deploy/local.py --render-compose > deploy/nginx/compose.conf
+    .venv/bin/python -m deploy.local                 # 2 replicas + nginx on a free port; Ctrl-C stops all
+    .venv/bin/python -m deploy.local --replicas 3 --port 8080
+    .venv/bin/python -m deploy.local --render-compose > deploy/nginx/compose.conf
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 STICKY_COOKIE = "vggviz_client"
@@ -231,7 +231,6 @@ def main(argv: list[str] | None = None) -> int:
     if a.render_compose:
         sys.stdout.write(render_compose())
         return 0
-    sys.path.insert(0, str(ROOT))
     from benchmarks.server import free_port, streamlit_server
 
     env = {"MALLOC_ARENA_MAX": "2"}
@@ -253,5 +252,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     sys.exit(main())

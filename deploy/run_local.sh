@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python; [ -x "$PY" ] || PY=python3
-exec "$PY" deploy/local.py "$@"
+exec "$PY" -m deploy.local "$@"

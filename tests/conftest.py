@@ -4,16 +4,17 @@ per test session. Tests never reach the network: weights are seeded random."""
 from __future__ import annotations
 
 import os
-import sys
+import socket
 from pathlib import Path
 
 import pytest
+import torch
 
 os.environ["VGGVIZ_WEIGHTS"] = "random"
 os.environ.setdefault("VGGVIZ_DOWNLOAD_TIMEOUT", "2")
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parent.parent    # the repository (pytest.ini puts it on sys.path)
 
+from vggviz.variants import build  # noqa: E402
 from vggviz.weights import load_model  # noqa: E402
 
 
@@ -40,3 +41,35 @@ import support  # noqa: E402,F401  (AppTest fix for st.navigation; see tests/sup
 def vgg16_mini():
     """The bundled trained mini VGG16 (shapes weights), a LoadedModel on the CPU."""
     return load_model("vgg16_mini", "shapes", "cpu")
+
+
+@pytest.fixture
+def weights_dir(tmp_path, monkeypatch):
+    """A teacher's folder (VGGVIZ_WEIGHTS_DIR) with one mini VGG11 checkpoint, a text file and a
+    link out of the folder to a secret checkpoint; returns (folder, secret)."""
+    d = tmp_path / "teacher"
+    d.mkdir()
+    torch.save(build("vgg11_mini", seed=3).state_dict(), d / "class-a11.pth")
+    (d / "notes.txt").write_text("not weights")
+    secret = tmp_path / "secret.pth"
+    torch.save(build("vgg11_mini", seed=4).state_dict(), secret)
+    os.symlink(secret, d / "escape.pth")                 # a link out of the folder: not offered
+    monkeypatch.setenv("VGGVIZ_WEIGHTS_DIR", str(d))
+    return d, secret
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """Every outgoing connection fails (loopback too): nothing may need one."""
+    attempts = []
+
+    def refuse(self, address, *a, **kw):
+        attempts.append(address)
+        raise OSError(f"network disabled by test: connect to {address!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection",
+                        lambda address, *a, **kw: refuse(None, address))
+    yield attempts
+

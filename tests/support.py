@@ -58,7 +58,7 @@ def shown_texts(at, where: str = "all") -> list[str]:
                     if isinstance(v, str) and v:
                         out.append(v)
             if "options" in names:
-                for o in getattr(proto, "options"):
+                for o in proto.options:
                     out.append(o if isinstance(o, str) else getattr(o, "label", ""))
             if "spec" in names and getattr(proto, "spec", ""):
                 out.extend(_plotly_texts(proto.spec))
@@ -122,3 +122,21 @@ def untranslated(texts, allowed=()) -> list[str]:
         if _WORDS.search(rest):
             bad.append(t)
     return bad
+
+
+# --- A checkpoint of one's own classes (tests/unit/test_own_classes.py, tests/app/test_app_own_classes.py)
+OWN_NAMES = ["cat", "dog", "x-ray"]
+
+
+def three_class_state(variant: str, seed: int = 1) -> dict:
+    """A ``variant`` state dict whose fc8 has 3 outputs (a fine-tuned checkpoint of one's own)."""
+    import torch
+    from torch import nn
+
+    from vggviz.variants import build
+
+    model = build(variant, seed=seed)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        model.classifier[6] = nn.Linear(model.classifier[6].in_features, 3)
+    return model.state_dict()

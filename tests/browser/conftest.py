@@ -10,18 +10,15 @@ Without /usr/bin/chromium the tests are skipped on a developer's machine and FAI
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+
+from st_browser import LONG, SHOTS  # noqa: E402
 
 from benchmarks.server import CHROMIUM, CHROMIUM_ARGS, chromium_available, streamlit_server  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from st_browser import LONG, SHOTS  # noqa: E402
 
 
 def pytest_collection_modifyitems(config, items):

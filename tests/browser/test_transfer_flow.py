@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from benchmarks.server import CHROMIUM, CHROMIUM_ARGS
 from st_browser import LONG, MAIN, error_alerts, open_page, screenshot, select_variant, wait_idle
 from test_pages import _assert_clean
+
+from benchmarks.server import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 

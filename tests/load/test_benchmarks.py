@@ -1,0 +1,72 @@
+"""The benchmark scripts run and report what README quotes (a smoke test: timings are the
+benchmarks' business, not the tests'; only sanity of the report is asserted here)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from support import ROOT
+
+
+@pytest.mark.parametrize("script,keys,extra", [
+    ("bench_capture.py", {"bare_s", "analyze_s", "ratio", "ratio_paired", "grid_s", "largest_layer"}, []),
+    ("bench_gradcam.py", {"bare_s", "analyze_gradcam_s", "gradcam_s", "ratio", "ratio_paired", "layer",
+                          "occlusion_s", "occlusion_over_gradcam", "occlusion_over_captum_whole", "occlusion_passes"},
+     ["--occlusion-patch", "112", "--occlusion-stride", "112"]),       # 2×2 positions: a smoke test, not 170 passes
+])
+def test_benchmark_reports(script, keys, extra, tmp_path):
+    p = subprocess.run(
+        [sys.executable, "-m", "benchmarks." + script.removesuffix(".py"), "--variant", "vgg11", "--repeats", "1", "--json", *extra],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={"PATH": "/usr/bin:/bin", "VGGVIZ_WEIGHTS": "random", "HOME": str(tmp_path)},
+    )
+    assert p.returncode == 0, p.stderr[-2000:]
+    r = json.loads(p.stdout)
+    assert keys <= set(r), keys - set(r)
+    assert r["variant"] == "vgg11" and r["bare_s"] > 0 and r["ratio"] > 0.5
+    if script == "bench_gradcam.py":
+        assert r["occlusion_passes"] == 5 and r["occlusion_s"] > 0 and r["occlusion_over_gradcam"] > 1
+
+
+def test_training_benchmark_reports(tmp_path):
+    p = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_training", "--images", "128", "--repeats", "1",
+         "--json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={"PATH": "/usr/bin:/bin", "VGGVIZ_WEIGHTS": "random", "HOME": str(tmp_path)},
+    )
+    assert p.returncode == 0, p.stderr[-2000:]
+    r = json.loads(p.stdout)
+    assert set(r["epochs"]["cpu"]) == {"vgg11_mini", "vgg13_mini", "vgg16_mini", "vgg19_mini"}
+    assert all(s > 0 for s in r["epochs"]["cpu"].values())
+    lat = r["latency"]
+    assert {"idle_s", "training_no_gate_ratio", "training_gate_ratio", "training_gate_training_paused_s"} <= set(lat)
+    assert lat["idle_s"] > 0 and lat["training_gate_ratio"] > 0   # (that the gate pauses training: test_jobs)
+
+
+def test_featvis_benchmark_reports(tmp_path):
+    p = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_featvis", "--variant", "vgg11_mini", "--steps", "2",
+         "--gallery", "2", "--json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={"PATH": "/usr/bin:/bin", "VGGVIZ_WEIGHTS": "random", "HOME": str(tmp_path)},
+    )
+    assert p.returncode == 0, p.stderr[-2000:]
+    r = json.loads(p.stdout)
+    assert r["rows"][0]["layer"] == "conv4_2" and r["rows"][0]["step_s"] > 0     # A's last conv of block 4
+    b = r["budget"]
+    assert b["channel_s"] > 0 and b["gallery_s"] > 0 and b["channel_limit_s"] == 60.0
+
+
+def test_scheduler_benchmark_reports(tmp_path):
+    p = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_scheduler", "--variant", "vgg11_mini", "--users", "4",
+         "--json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={"PATH": "/usr/bin:/bin", "VGGVIZ_WEIGHTS": "random", "HOME": str(tmp_path)},
+    )
+    assert p.returncode == 0, p.stderr[-2000:]
+    r = json.loads(p.stdout)
+    assert r["users"] == 4 and r["floor_s"] > 0 and r["workers"] >= 1
+    assert {"p50_s", "p95_s", "max_s", "p50_over_floor", "p95_over_floor"} <= set(r["scheduler"]) == set(r["threads"])

@@ -1,0 +1,40 @@
+"""ruff over the repository with pyproject.toml's configuration (lint + docstring rules): any
+finding fails, so README's single test command (and .ci/run) covers the lint too. ruff comes
+from requirements-dev.txt; without it the tests skip on a developer's machine and fail in CI."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+
+import pytest
+from support import ROOT
+
+
+def _ruff(*paths: str) -> subprocess.CompletedProcess:
+    if importlib.util.find_spec("ruff") is None:
+        msg = "ruff is not installed (pip install -r requirements-dev.txt)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI: {msg}", pytrace=False)
+        pytest.skip(msg)
+    return subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--output-format", "concise", *paths],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def _findings(done: subprocess.CompletedProcess) -> str:
+    return (done.stdout + done.stderr)[-6000:]
+
+
+def test_tests_benchmarks_and_deploy_are_clean():
+    done = _ruff("tests", "benchmarks", "deploy")
+    assert done.returncode == 0, _findings(done)
+
+
+@pytest.mark.xfail(strict=False, reason="vggviz/, pages/ and streamlit_app.py have findings until the lead runs "
+                   "`ruff check --fix` on them after merging the branches that edit them (and fixes what --fix "
+                   "cannot: E741, B905, B023, D10x, F821); then remove this mark")
+def test_the_whole_repository_is_clean():
+    done = _ruff(".")
+    assert done.returncode == 0, _findings(done)
