@@ -1,5 +1,4 @@
 import uuid
-from dataclasses import replace
 
 import streamlit as st
 

@@ -1,3 +1,5 @@
+"""`python -m vggviz`: the command line (:mod:`vggviz.cli`)."""
+
 import sys
 
 from .cli import main

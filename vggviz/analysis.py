@@ -236,7 +236,7 @@ def analyze(
 
     def on_output(layer: Layer, out: torch.Tensor) -> None:
         if layer.spatial and layer.kind != "relu":
-            kept[layer.name] = _keep(layer, out, copy=layer.index in overwritten, half=half)
+            kept[layer.name] = _keep(layer, out, copy=layer.index in overwritten, half=half)  # noqa: F821 (ruff misreads the closure)
 
     cuda = device.type == "cuda"
     with torch.inference_mode():

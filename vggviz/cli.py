@@ -11,8 +11,8 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from .errors import VggvizError
 
@@ -199,7 +199,7 @@ def _weights(a) -> None:
     for v in a.variants:
         last = [-1]
 
-        def progress(done: int, total: int) -> None:
+        def progress(done: int, total: int, v: str = v, last: list = last) -> None:
             pct = int(100 * done / total) if total else -1
             if pct != last[0] and (pct % 5 == 0 or pct < 0):
                 last[0] = pct

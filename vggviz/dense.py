@@ -28,8 +28,9 @@ The paper's test protocol (Sect. 3.2 and 4.2–4.3), all here:
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch

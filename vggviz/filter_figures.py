@@ -8,7 +8,7 @@ No streamlit here. Images are built with numpy and PIL (the colour tables of
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go

@@ -31,7 +31,7 @@ import os
 import pkgutil
 import re
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 __all__ = ["_", "N_", "Text", "LANGUAGES", "PSEUDO", "set_language", "language", "using", "catalogue",
@@ -69,7 +69,7 @@ def using(code: str):
         _current.reset(token)
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(code: str) -> dict[str, str]:
     """The translations of language ``code`` (English and unknown codes: none), merged from
     the modules of ``vggviz/locales/<code>/``. A message translated two different ways in two

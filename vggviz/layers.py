@@ -8,8 +8,8 @@ mutated, so concurrent walks are safe without a lock.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 from torch import nn
@@ -103,7 +103,7 @@ def named_layers(model: nn.Module) -> list[Layer]:
 
 
 def _alexnet_layers(model: nn.Module) -> list[Layer]:
-    """torchvision's AlexNet with the names of its paper and of Caffe: conv1…conv5 (one conv per
+    """Torchvision's AlexNet with the names of its paper and of Caffe: conv1…conv5 (one conv per
     block, the block numbered by the conv), relu1…relu5, pool1, pool2, pool5, then drop6, fc6,
     relu6, drop7, fc7, relu7, fc8 (torchvision puts each dropout before its FC layer)."""
     layers: list[Layer] = []

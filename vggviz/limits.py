@@ -19,7 +19,7 @@ import os
 import threading
 import time
 from collections import deque
-from typing import Callable
+from collections.abc import Callable
 
 from .i18n import N_, _
 

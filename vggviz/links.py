@@ -10,7 +10,8 @@ Uploaded images are never in a link.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from .errors import VggvizError

@@ -9,8 +9,8 @@ The layer table, the receptive-field explorer and the CLI all call
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from .i18n import N_, _
 

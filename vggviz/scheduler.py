@@ -33,9 +33,9 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections import deque
-from typing import Any, Callable, Hashable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 import torch
 

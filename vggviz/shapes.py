@@ -153,7 +153,7 @@ def _background(rng: np.random.Generator, w: int, h: int, plain: bool) -> tuple[
 
 
 def _shape_colour(rng: np.random.Generator, bg_luma: float) -> np.ndarray:
-    for _ in range(100):
+    for _try in range(100):
         c = rng.uniform(0, 255, 3)
         if abs(_luma(c) - bg_luma) >= MIN_CONTRAST:
             return c
@@ -163,7 +163,7 @@ def _shape_colour(rng: np.random.Generator, bg_luma: float) -> np.ndarray:
 def _clutter(rng: np.random.Generator, img: Image.Image, count: int) -> None:
     d = ImageDraw.Draw(img)
     w, h = img.size
-    for _ in range(count):
+    for _n in range(count):
         colour = tuple(int(v) for v in rng.uniform(0, 255, 3))
         if rng.random() < 0.5:
             x0, y0 = rng.uniform(0, w), rng.uniform(0, h)
@@ -240,7 +240,7 @@ def canvas(seed: int, size: int | tuple[int, int] = 256, count: int = 4) -> tupl
     rng = np.random.default_rng([int(seed), w, h, int(count), 0xCA1])
     items: list[tuple[str, float, float, float]] = []
     placed: list[Placed] = []
-    for _ in range(count):
+    for _n in range(count):
         for _try in range(200):
             r = _radius(rng)
             if w < 2 * r + 2 or h < 2 * r + 2:

@@ -14,8 +14,9 @@ The forward passes walk the shared model with :func:`vggviz.layers.walk` under
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch

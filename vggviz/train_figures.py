@@ -5,7 +5,7 @@ measured numbers, whether a lab experiment agreed with the paper."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots

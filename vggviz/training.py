@@ -34,9 +34,9 @@ import io
 import re
 import string
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Callable
+from functools import cache, lru_cache
 
 import torch
 import torch.nn.functional as F
@@ -101,7 +101,7 @@ _DIVERGED = N_("{variant} diverged (the loss became NaN) in epoch {epoch}; lower
 _MESSAGES = (_EPOCHS, _BATCH, _SIZES, _INIT, _RANGES, _LAYERS_DIFFER, _NO_CHECKPOINT, _MINI_ONLY, _DIVERGED)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pattern(template: str) -> re.Pattern:
     """A regular expression matching ``template`` formatted with any values (a field that
     appears twice must hold the same value twice)."""
@@ -148,7 +148,7 @@ class Recipe:
     lr_patience: int = 2            # epochs without improvement before the lr is divided by 10
     max_batches: int | None = None  # per epoch: a cap for quick demonstrations and tests
 
-    def check(self) -> "Recipe":
+    def check(self) -> Recipe:
         if self.epochs < 1:
             raise TrainingError(_(_EPOCHS).format(epochs=self.epochs))
         if self.batch_size < 2:

@@ -25,8 +25,9 @@ from __future__ import annotations
 import copy
 import io
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -533,7 +534,7 @@ class _Tail(torch.nn.Module):
         names = [step[0] for step in self.steps]
         i = names.index(after) + 1 if after else 0
         j = names.index(until) + 1 if until else len(names)
-        for name, kind, what in self.steps[i:j]:
+        for _name, kind, what in self.steps[i:j]:
             if kind == "relu":
                 x = F.relu(x)
             elif kind == "linear":

@@ -11,14 +11,15 @@ import dataclasses
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import streamlit as st
 import torch
 
-from . import jobs
+from . import jobs, serving
 from .i18n import N_, Text, _
 from .variants import FULL_VARIANTS, MINI_VARIANTS, VARIANTS, variant_info
 from .weights import (
@@ -33,7 +34,6 @@ from .weights import (
     resolve_device,
     trained_models,
 )
-from . import serving
 
 serving.prepare()      # the libraries' half-million objects out of the per-run full GC (vggviz.serving)
 
@@ -441,7 +441,7 @@ def _ensure_imagenet(variant: str) -> str:
 # The models the bounded cache below holds right now, by its arguments: a weak-value map, so
 # an entry lives exactly as long as the cache (or anyone) keeps the model. Lets code that
 # must not load or evict (current_gradcam_by_variant) see what is already there.
-_loaded_models: "weakref.WeakValueDictionary[tuple[str, str, str], LoadedModel]" = weakref.WeakValueDictionary()
+_loaded_models: weakref.WeakValueDictionary[tuple[str, str, str], LoadedModel] = weakref.WeakValueDictionary()
 
 
 @st.cache_resource(max_entries=MODEL_CACHE_ENTRIES, show_spinner=False)
@@ -770,7 +770,7 @@ __all__ += ["current_analysis", "current_conv_weights", "require_analysis", "end
 GRADCAM_CACHE_ENTRIES = 128       # a GradCam is ~0.2 MB (the 224×224 crop map); sweeps ×5
 BY_VARIANT_CACHE_ENTRIES = 8
 _by_variant_lock = threading.Lock()  # one depth comparison at a time in the process: ≤ 1 extra model alive
-_by_variant_results: "dict[tuple, list[dict]]" = {}
+_by_variant_results: dict[tuple, list[dict]] = {}
 
 
 def _model_key(loaded: LoadedModel) -> tuple[str, str, str, str]:

@@ -14,7 +14,6 @@ A-LRN, C, B-5×5 and D-7×7) is the same table at teaching scale: every width di
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import torch
 from torch import nn
@@ -49,7 +48,7 @@ __all__ = [
 
 # Paper (Simonyan & Zisserman 2015, Table 1). An int is a 3×3 conv with that many output
 # channels, (C, 1) a 1×1 conv, "M" a 2×2 max-pool (stride 2), "LRN" local response normalisation.
-Item = Union[int, tuple[int, int], str]
+Item = int | tuple[int, int] | str
 CONFIGS: dict[str, list[Item]] = {
     "A": [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
     "A-LRN": [64, "LRN", "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
@@ -152,7 +151,7 @@ class VariantInfo:
 
     @property
     def weights_enum(self):
-        """torchvision's weights enum for this variant's ImageNet weights, or None."""
+        """Torchvision's weights enum for this variant's ImageNet weights, or None."""
         if not self.torchvision:
             return None
         return models.get_model_weights(self.name).IMAGENET1K_V1
@@ -209,7 +208,7 @@ class ReferenceInfo:
 
     @property
     def weights_enum(self):
-        """torchvision's weights enum for its ImageNet weights."""
+        """Torchvision's weights enum for its ImageNet weights."""
         return models.get_model_weights(self.name).IMAGENET1K_V1
 
 
@@ -260,7 +259,7 @@ def variant_info(name: str) -> VariantInfo:
 
 
 def make_features(config: list[Item], batch_norm: bool = False) -> nn.Sequential:
-    """torchvision's ``make_layers`` extended with 1×1 convs and LRN (configs C and A-LRN)."""
+    """Torchvision's ``make_layers`` extended with 1×1 convs and LRN (configs C and A-LRN)."""
     layers: list[nn.Module] = []
     in_channels = 3
     for item in config:
@@ -279,7 +278,7 @@ def make_features(config: list[Item], batch_norm: bool = False) -> nn.Sequential
 
 
 def _mini_vgg(info: VariantInfo, num_classes: int | None) -> nn.Module:
-    """torchvision's ``VGG`` on the mini features, with its avgpool grid and classifier at
+    """Torchvision's ``VGG`` on the mini features, with its avgpool grid and classifier at
     teaching scale (2×2, FC 256), initialised as torchvision's ``VGG.__init__`` does except
     fc6/fc7 (Kaiming-normal, see below).
 
@@ -312,7 +311,7 @@ def _mini_vgg(info: VariantInfo, num_classes: int | None) -> nn.Module:
 
 
 def init_like_torchvision(model: nn.Module) -> None:
-    """torchvision's VGG initialisation: Kaiming-normal convs (fan-out), unit batch norm,
+    """Torchvision's VGG initialisation: Kaiming-normal convs (fan-out), unit batch norm,
     N(0, 0.01) linear layers, zero biases."""
     for m in model.modules():
         if isinstance(m, nn.Conv2d):

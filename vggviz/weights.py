@@ -25,9 +25,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import torch
 from torch import nn
@@ -124,7 +124,7 @@ class LoadedModel:
 
 
 def _weights_for(variant: str):
-    """torchvision's weights enum for the variant, or VGG16's for the two variants it lacks
+    """Torchvision's weights enum for the variant, or VGG16's for the two variants it lacks
     (same preprocessing and categories)."""
     info = variant_info(variant)
     return info.weights_enum or models.VGG16_Weights.IMAGENET1K_V1
@@ -189,7 +189,7 @@ def bundled_path(variant: str) -> Path:
 
 # Models trained in this process (the Train page, the worker pool), newest last, bounded.
 # run id → (variant, state dict, class names, title)
-_trained: "dict[str, tuple[str, dict[str, torch.Tensor], tuple[str, ...], str]]" = {}
+_trained: dict[str, tuple[str, dict[str, torch.Tensor], tuple[str, ...], str]] = {}
 _trained_lock = threading.Lock()
 
 

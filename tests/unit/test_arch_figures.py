@@ -9,8 +9,8 @@ import pytest
 
 from vggviz import i18n
 from vggviz.alexnet import rf_growth
-from vggviz.compare import variant_rows
 from vggviz.arch_figures import block_bars, human, network_diagram, params_vs_compute
+from vggviz.compare import variant_rows
 from vggviz.rf_figures import rf_growth_per_model_figure as rf_growth_figure
 from vggviz.summary import summarize
 

@@ -12,9 +12,9 @@ import pytest
 from PIL import Image
 
 from vggviz import i18n
-from vggviz.receptive_field import path_count_steps
 from vggviz.analysis import Prediction
 from vggviz.prediction_figures import multiscale_figure, score_map_figure, topk_figure
+from vggviz.receptive_field import path_count_steps
 from vggviz.rf_figures import (
     erf_figure,
     image_source,

@@ -16,7 +16,8 @@ in ``finally``); this module only *counts* them, read-only, and reports a leak a
 from __future__ import annotations
 
 import contextlib
-from typing import TYPE_CHECKING, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn

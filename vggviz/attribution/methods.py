@@ -5,7 +5,8 @@ CLI (:func:`method_map`, :func:`compare_methods`) or on a private copy for the t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch

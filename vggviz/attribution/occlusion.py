@@ -9,8 +9,9 @@ and with progress; :func:`occlusion` runs it on the shared model for an analysed
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
