@@ -6,5 +6,5 @@ streamlit. Import submodules directly (``from vggviz.summary import summarize``)
 heavy, and the package root imports nothing.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.3.0"
 __all__ = ["__version__"]

@@ -12,9 +12,10 @@ The mechanism is gettext's convention, kept in Python dicts so there is nothing 
   ``str()`` and formatting where it is shown;
 * the English catalogue is those source strings (the msgids, found by :func:`extract`); the
   Chinese one is ``vggviz/locales/zh/`` — a package of ``MESSAGES = {english: chinese}`` dicts,
-  one module per area of the app, merged into one catalogue. ``tests/test_i18n.py`` checks that
-  both have the same keys, that every template keeps its fields, and renders every page under
-  the pseudo-locale ``qps`` (every message wrapped in ⟦…⟧) to find text left out of ``_()``.
+  one module per area of the app, merged into one catalogue. ``tests/unit/test_locales.py`` checks that
+  both have the same keys and that every template keeps its fields; ``tests/app/test_app_i18n.py``
+  renders every page under the pseudo-locale ``qps`` (every message wrapped in ⟦…⟧) to find text
+  left out of ``_()``.
 
 The language is per session: the entry point sets it at the start of every script run
 (:func:`set_language`; a context variable, so each session's script thread has its own).

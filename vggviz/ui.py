@@ -231,7 +231,7 @@ def flag(text: str) -> bool:
 
 
 # The presenter view's stylesheet: a constant (no user data is ever put into it), the app's only
-# raw HTML (tests/test_security.py allows exactly this).
+# raw HTML (tests/unit/test_security.py allows exactly this).
 PRESENTER_CSS = """<style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] {display: none !important;}
 [data-testid="stMainBlockContainer"] {max-width: 100% !important; padding: 1rem 2.5rem !important; zoom: 1.3;}

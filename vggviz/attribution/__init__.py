@@ -77,7 +77,7 @@ from .occlusion import (
 )
 from .pixel import PIXEL_CLIP_PERCENTILE, PIXEL_METHODS, PixelMethod, pixel_map
 
-_HOOK_DICTS = HOOK_DICTS        # the name tests/test_transfer.py reads
+_HOOK_DICTS = HOOK_DICTS        # the name tests/unit/test_transfer.py reads
 
 __all__ = [
     "Chain", "attribution_mode", "UnknownTargetError", "HOOK_DICTS", "hook_count", "check_target", "class_label",
