@@ -36,6 +36,7 @@ from PIL import Image
 
 from .analysis import preprocess
 from .attribution import Chain, GradCam, default_layer
+from .attribution.cam import GradCAM, normalise
 from .errors import VggvizError
 from .i18n import _
 from .layers import LAST_BLOCK_INPUT, UnknownLayerError, named_layers, walk
@@ -335,25 +336,15 @@ def gradcam(loaded: LoadedModel, head: Head, analysis: Analysis, target: int, la
         logits = feat @ w.T + b
         prob = float(torch.softmax(logits.detach(), 1)[0, int(target)])
         (g,) = torch.autograd.grad(logits[0, int(target)], act)
-    raw = F.relu((g.mean(dim=(2, 3), keepdim=True) * act.detach()).sum(1))[0].float()
-    peak = float(raw.max()) if raw.numel() else 0.0
-    layer_map = raw / peak if peak > 0 else torch.zeros_like(raw)
-    size = tuple(analysis.preprocessed.tensor.shape[-2:])
-    crop = F.interpolate(layer_map[None, None], size=size, mode="bilinear", align_corners=False)[0, 0]
-    return GradCam(layer=lay.name, target=int(target), label=head.classes[int(target)], prob=prob,
-                   layer_map=layer_map.cpu().numpy().astype(np.float32),
-                   crop_map=crop.clamp(0, 1).cpu().numpy().astype(np.float32), raw_max=peak)
+    return _cam_result(lay, target, head.classes[int(target)], prob, g, act, analysis)
 
 
 def _cam_result(lay, target: int, label: str, prob: float, g: torch.Tensor, act: torch.Tensor, analysis) -> GradCam:
-    raw = F.relu((g.mean(dim=(2, 3), keepdim=True) * act.detach()).sum(1))[0].float()
-    peak = float(raw.max()) if raw.numel() else 0.0
-    layer_map = raw / peak if peak > 0 else torch.zeros_like(raw)
-    size = tuple(analysis.preprocessed.tensor.shape[-2:])
-    crop = F.interpolate(layer_map[None, None], size=size, mode="bilinear", align_corners=False)[0, 0]
+    """The Grad-CAM of a new head: the same formula as the Grad-CAM page (the CAM base class)."""
+    raw = GradCAM().combine(act.detach(), g)
+    layer_map, crop_map, peak = normalise(raw, tuple(analysis.preprocessed.tensor.shape[-2:]))
     return GradCam(layer=lay.name, target=int(target), label=label, prob=prob,
-                   layer_map=layer_map.cpu().numpy().astype(np.float32),
-                   crop_map=crop.clamp(0, 1).cpu().numpy().astype(np.float32), raw_max=peak)
+                   layer_map=layer_map, crop_map=crop_map, raw_max=peak)
 
 
 def _gradcam_tuned(loaded: LoadedModel, tuned: FineTuned, analysis, target: int, layer: str | None) -> GradCam:
