@@ -24,6 +24,9 @@ The paper's test protocol (Sect. 3.2 and 4.2–4.3), all here:
 * **multi-crop** (:func:`multi_crop`): a regular grid of crops at the network's own input size,
   each through the original network, posteriors averaged (the paper: a 5×5 grid and 2 flips,
   50 crops per scale), and multi-crop combined with dense by averaging the two posteriors.
+
+Longer than 400 lines on purpose: the paper's test protocol end to end (FC→conv, dense maps,
+scales, flips, multi-crop); the steps share one set of shapes and checks.
 """
 
 from __future__ import annotations

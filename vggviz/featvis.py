@@ -23,6 +23,9 @@ The run never touches the shared model: the layers up to the objective are deep-
 (ReLUs out of place, every parameter frozen, eval mode), so no lock is held, no hook is
 registered and other sessions' forward passes go on. A gallery optimises N channels at once,
 one image per channel, in one batch.
+
+Longer than 400 lines on purpose: one optimisation (parameterisation, transforms, objective,
+the private copy of the layers) whose parts only make sense together.
 """
 
 from __future__ import annotations

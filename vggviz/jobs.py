@@ -29,6 +29,9 @@ Example::
     job = jobs.submit("vgg11_mini", Recipe(epochs=1), "cpu", owner="alice")
     jobs.pool().wait(job, timeout=60)
     job.state, job.result.val_accuracy, job.source
+
+Longer than 400 lines on purpose: one thread-safe pool (queue, shared runs, heartbeats, the
+foreground gate, cancellation); its lock covers all of it.
 """
 
 from __future__ import annotations

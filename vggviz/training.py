@@ -25,6 +25,9 @@ Example::
     from vggviz.training import Recipe, train
     res = train("vgg11_mini", Recipe(epochs=1))
     res.epochs[-1].val_accuracy, res.params
+
+Longer than 400 lines on purpose: the paper's recipe, its initialisations and the lab's
+experiments are one table and one loop.
 """
 
 from __future__ import annotations

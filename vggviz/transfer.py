@@ -18,6 +18,9 @@ Example::
     imgs = {c: [shapes.draw_plain(c)] * 3 for c in ("circle", "square")}
     head = transfer.fit(loaded, {c: transfer.features(loaded, v)["fc7"] for c, v in imgs.items()}, "fc7")
     transfer.predict(loaded, head, transfer.features(loaded, [shapes.draw_plain("circle")]))
+
+Longer than 400 lines on purpose: features, the logistic head, its held-out estimate, fine-
+tuning the last block and Grad-CAM for the new classes share the split and the head's format.
 """
 
 from __future__ import annotations

@@ -31,6 +31,10 @@ Example::
     cam = gradcam(loaded, res, "conv4_3")
     cur = deletion_insertion(loaded, res, cam.crop_map, cam.target, steps=20)
     cur.auc("deletion"), cur.auc("deletion", "random")  # lower than random: the map helps
+
+Longer than 400 lines on purpose: three checks that share one private model copy and one cache
+key (randomisation, deletion/insertion, the depth sweep's scores); split, they would pass the
+copy around.
 """
 
 from __future__ import annotations

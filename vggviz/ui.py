@@ -3,6 +3,10 @@
 The only module of vggviz that imports streamlit. Pages call :func:`selection`,
 :func:`current_model` and :func:`current_image`; everything they show is computed by the
 rest of vggviz and returned as plain data.
+
+Longer than 400 lines on purpose: the only module that imports streamlit: caches, sidebar,
+links, limits, banners and the shared results; the rule that nothing else imports streamlit
+matters more than its length.
 """
 
 from __future__ import annotations

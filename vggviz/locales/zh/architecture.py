@@ -1,5 +1,5 @@
 """Area B: the Architecture, Compare depths and Why 3×3? pages and their modules (arch_figures,
-rf_figures, compare, summary, paper, alexnet, receptive_field, layers, erf)."""
+rf_figures, compare, summary, paper, alexnet, receptive_field, layers, erf). (A catalogue: data, as long as the area has messages.)"""
 
 MESSAGES = {
     'Input size (pixels, square)':

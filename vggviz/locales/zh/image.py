@@ -1,7 +1,7 @@
 """The image pages: Forward pass, Feature maps, One unit, What a channel wants to see, Filters
 (pages/forward_pass.py, feature_maps.py, unit.py, channel.py, filters.py) and the modules they
 draw from (vggviz/maps.py, unit.py, unit_figures.py, top_patches.py, featvis.py, augment.py,
-analysis.py). Plotly hover templates keep their ``%{{…}}`` placeholders as they are."""
+analysis.py). Plotly hover templates keep their ``%{{…}}`` placeholders as they are. (A catalogue: data, as long as the area has messages.)"""
 
 MESSAGES = {
     'At test time the network sees the centre crop above. In training the paper showed it a different view each time: the image rescaled so its shorter side is a random **S between {lo} and {hi}**, a **random {crop}×{crop} crop**, and a **horizontal flip** half of the time, so the same object arrives at many sizes and places.':
