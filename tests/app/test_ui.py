@@ -9,9 +9,8 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from support import ROOT
 
 # A fresh interpreter (this test process has tests/support.py's AppTest patch, and vggviz.ui
 # imported), opening the Start page's URL directly, as the first request after a server start.
