@@ -28,12 +28,13 @@ def one_line(text: object, limit: int | None = None) -> str:
 class VggvizError(ValueError):
     """Input vggviz cannot use; ``str(e)`` is one line for the user.
 
-    A plain message is made one line when raised; a :class:`~vggviz.i18n.Text` is kept as it is
+    A plain message is cut to its first line (control characters removed) when raised; a :class:`~vggviz.i18n.Text` is kept as it is
     (English as data; ``str()`` gives it in the reader's language), e.g.
     ``raise WeightsError(Text(N_("weights file {name!r} not found"), name=path.name))``.
     """
 
     def __init__(self, *args: object) -> None:
         if len(args) == 1 and isinstance(args[0], str) and not isinstance(args[0], Text):
-            args = (one_line(args[0]),)
+            lines = args[0].strip().splitlines()
+            args = (one_line(lines[0] if lines else args[0]),)      # the first line: what to do
         super().__init__(*args)

@@ -43,8 +43,8 @@ def test_every_error_class_is_a_vggviz_error_named_error():
 def test_the_message_is_one_line_and_a_text_stays_a_text():
     from vggviz.weights import WeightsError
 
-    e = WeightsError("weights file  'x.pth'\nis not\ta state dict")
-    assert str(e) == "weights file 'x.pth' is not a state dict"
+    e = WeightsError("weights file  'x.pth' is not\ta state dict\nTraceback (most recent call last): …")
+    assert str(e) == "weights file 'x.pth' is not a state dict"          # its first line, cleaned
     t = Text(N_("weights file {name!r} not found"), name="x.pth")
     assert WeightsError(t).args[0] is t
     with pytest.raises(ValueError):
