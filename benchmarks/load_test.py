@@ -156,8 +156,20 @@ async def select_variant(page, label: str, timeout_s: float) -> None:
     box = page.locator(f"{SIDEBAR} .st-key-vggviz_variant").get_by_role("combobox")
     if await box.input_value() == label:
         return
-    await box.click()
-    await page.get_by_role("option", name=label, exact=True).click()
+    # Under load a rerun can close the list between opening it and picking the option (the
+    # classroom test once waited 300 s on an option that was gone): open it again, a few times.
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(5):
+        await box.click()
+        try:
+            await page.get_by_role("option", name=label, exact=True).click(timeout=30_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 4:
+                raise
+            await page.keyboard.press("Escape")
+            await wait_idle(page, timeout_s)
     await page.wait_for_timeout(300)
     await wait_idle(page, timeout_s)
 
