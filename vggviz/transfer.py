@@ -321,13 +321,7 @@ def gradcam(loaded: LoadedModel, head: Head, analysis: Analysis, target: int, la
     ``tuned``: through the fine-tuned block and its head instead (``head`` is then ignored)."""
     if tuned is not None:
         return _gradcam_tuned(loaded, tuned, analysis, target, layer)
-    if not 0 <= int(target) < len(head.classes):
-        raise TransferError(_("target must be a class index from 0 to {last}").format(last=len(head.classes) - 1))
-    layers = named_layers(loaded.model)
-    name = layer or default_layer(loaded)
-    lay = next((l for l in layers if l.name == name), None)
-    if lay is None or not lay.in_conv_blocks:
-        raise UnknownLayerError(_("layer {name!r} has no spatial map for Grad-CAM").format(name=name))
+    layers, lay = _checked(loaded, head, target, layer)
     stop = next(l.index for l in layers if l.name == _READ_AT[head.layer])
     act = torch.from_numpy(np.array(analysis.activation(lay.name), dtype=np.float32))[None].to(loaded.device)
     act.requires_grad_(True)
@@ -340,6 +334,19 @@ def gradcam(loaded: LoadedModel, head: Head, analysis: Analysis, target: int, la
         prob = float(torch.softmax(logits.detach(), 1)[0, int(target)])
         (g,) = torch.autograd.grad(logits[0, int(target)], act)
     return _cam_result(lay, target, head.classes[int(target)], prob, g, act, analysis)
+
+
+def _checked(loaded: LoadedModel, head, target: int, layer: str | None):
+    """The model's layers and the Grad-CAM layer, after checking ``target`` against the head's
+    classes and ``layer`` (default: the model's usual one) against the conv blocks."""
+    if not 0 <= int(target) < len(head.classes):
+        raise TransferError(_("target must be a class index from 0 to {last}").format(last=len(head.classes) - 1))
+    layers = named_layers(loaded.model)
+    name = layer or default_layer(loaded)
+    lay = next((l for l in layers if l.name == name), None)
+    if lay is None or not lay.in_conv_blocks:
+        raise UnknownLayerError(_("layer {name!r} has no spatial map for Grad-CAM").format(name=name))
+    return layers, lay
 
 
 def _cam_result(lay, target: int, label: str, prob: float, g: torch.Tensor, act: torch.Tensor, analysis) -> GradCam:
@@ -356,13 +363,7 @@ def _gradcam_tuned(loaded: LoadedModel, tuned: FineTuned, analysis, target: int,
     (a :class:`Chain`, under the lock) and then the private tail; a layer inside the last
     block is recomputed by the private block from the analysis's pool4."""
     head = tuned.head
-    if not 0 <= int(target) < len(head.classes):
-        raise TransferError(_("target must be a class index from 0 to {last}").format(last=len(head.classes) - 1))
-    layers = named_layers(loaded.model)
-    name = layer or default_layer(loaded)
-    lay = next((l for l in layers if l.name == name), None)
-    if lay is None or not lay.in_conv_blocks:
-        raise UnknownLayerError(_("layer {name!r} has no spatial map for Grad-CAM").format(name=name))
+    layers, lay = _checked(loaded, head, target, layer)
     p4 = next(l.index for l in layers if l.name == LAST_BLOCK_INPUT)
     tail = _tail_of(loaded, tuned)
 
