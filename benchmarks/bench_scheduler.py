@@ -3,7 +3,8 @@
 N analyses of one image each (distinct images) start at the same moment on one shared model:
 (a) each in its own thread, as sessions ran them before the scheduler; (b) through
 :mod:`vggviz.scheduler`. Reports each way's p50/p95/max completion time against the floor
-(N × one analysis ÷ workers' share of the cores, measured alone first). Targets (issue 12):
+(N × one analysis on one core ÷ cores, the one analysis measured alone first with one torch
+thread, as ``benchmarks/load_server.py`` measures it). Targets (issue 12):
 p50 ≤ 0.6 × floor and p95 ≤ 1.5 × floor for the scheduler.
 
     .venv/bin/python -m benchmarks.bench_scheduler [--variant vgg16] [--users 16] [--json]
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import threading
@@ -23,10 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 import numpy as np  # noqa: E402
+import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from vggviz.analysis import analyze  # noqa: E402
-from vggviz.scheduler import Scheduler  # noqa: E402
+from vggviz.scheduler import Scheduler, cores  # noqa: E402
 from vggviz.weights import load_model  # noqa: E402
 
 
@@ -68,12 +69,18 @@ def main(argv=None) -> int:
     loaded = load_model(a.variant, "random", "cpu")
     imgs = _images(a.users, loaded.input_size)
     analyze(loaded, imgs[0])                                   # warm-up
-    alone = statistics.median(_time(lambda: analyze(loaded, imgs[0])) for _ in range(3))
-    floor = a.users * alone
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        alone = statistics.median(_time(lambda: analyze(loaded, imgs[0])) for _ in range(3))
+    finally:
+        torch.set_num_threads(threads)
+    n_cores = cores()
+    floor = a.users * alone / n_cores
     direct = _run(imgs, lambda i: analyze(loaded, imgs[i]))
     s = Scheduler()
     queued = _run(imgs, lambda i: s.run(("img", i), lambda i=i: analyze(loaded, imgs[i])))
-    out = {"variant": a.variant, "users": a.users, "cores": os.cpu_count(), "workers": s.workers,
+    out = {"variant": a.variant, "users": a.users, "cores": n_cores, "workers": s.workers,
            "one_s": round(alone, 3), "floor_s": round(floor, 2)}
     for name, xs in (("threads", direct), ("scheduler", queued)):
         out[name] = {"p50_s": round(_pct(xs, 0.5), 2), "p95_s": round(_pct(xs, 0.95), 2), "max_s": round(max(xs), 2),

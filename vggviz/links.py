@@ -11,13 +11,14 @@ Uploaded images are never in a link.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from .errors import VggvizError
 from .i18n import N_, Text
 
-__all__ = ["parse", "LinkError", "share_url", "LINK_WEIGHTS", "MAX_VALUE_CHARS"]
+__all__ = ["parse", "LinkError", "share_url", "qr_png", "LINK_WEIGHTS", "MAX_VALUE_CHARS"]
 
 LINK_WEIGHTS = ("imagenet", "random", "shapes")
 MAX_VALUE_CHARS = 64
@@ -73,3 +74,16 @@ def share_url(page_url: str, url_path: str, params: dict[str, Any], pages: Seque
     prefix = "".join(f"/{s}" for s in segs)
     query = urlencode({k: str(v) for k, v in params.items() if v is not None})
     return f"{base}{prefix}/{url_path}" + (f"?{query}" if query else "")
+
+
+@lru_cache(maxsize=256)
+def qr_png(url: str, scale: int = 5) -> bytes:
+    """The QR code of ``url`` as PNG bytes, for a projector. Cached: a class shares a few
+    links, and drawing one cost 10–30 ms of CPU on every script run of every session."""
+    import io
+
+    import segno
+
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="png", scale=scale, border=2)
+    return buf.getvalue()

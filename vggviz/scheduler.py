@@ -25,14 +25,27 @@ what everyone waited before, and the throughput is the same.
   sweep as LATER passes on the worker cost 0.5–1.2 s more server CPU per student than in the
   session's own thread (1.8–2.1 s) and did not bring the top-5 sooner.
 
-``VGGVIZ_SCHEDULER_WORKERS`` overrides the worker count (default: cores ÷ torch threads, at
-least 1).
+* Work on an analysed image that does not go through the queue (Grad-CAM, in the session's own
+  thread) first waits in :meth:`Scheduler.yield_to_first` while first results are queued, at
+  most ``max_wait_s``: a class that uploads at once gets every top-5 before anyone's Grad-CAM
+  takes CPU from them.
+* One worker per core. A worker gives its pass as many torch threads as the cores it has to
+  itself (:meth:`Scheduler.threads_for`): all of them for a student alone (VGG16 on 2 cores:
+  0.25 s instead of 0.38 s on one), one each when the queue keeps every worker busy, where two
+  one-thread passes side by side get more done than two-thread passes one after another
+  (``python -m benchmarks.bench_scheduler``). ``torch.set_num_threads`` is per thread, so a
+  worker's setting leaves the sessions' own threads as they were.
+
+``VGGVIZ_SCHEDULER_WORKERS`` overrides the worker count (default: the cores this process may
+use); ``VGGVIZ_LATER_WAIT_S`` the longest wait in :meth:`Scheduler.yield_to_first` (default 30 s,
+0 for none).
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -41,11 +54,14 @@ import torch
 
 from .i18n import N_, Text
 
-__all__ = ["Scheduler", "Busy", "scheduler", "MAX_QUEUE", "MAX_OVERTAKE", "FIRST", "LATER", "default_workers"]
+__all__ = ["Scheduler", "Busy", "scheduler", "MAX_QUEUE", "MAX_OVERTAKE", "FIRST", "LATER", "default_workers",
+           "cores", "MAX_YIELD_S"]
 
 MAX_QUEUE = int(os.environ.get("VGGVIZ_SCHEDULER_QUEUE", "256"))
 MAX_OVERTAKE = 32            # a classroom of uploads; then a waiting Grad-CAM goes in arrival order
 FIRST, LATER = 0, 1          # priorities: a student's first result; work on an analysed image
+# The longest a Grad-CAM waits for a class's first results (0: never waits).
+MAX_YIELD_S = float(os.environ.get("VGGVIZ_LATER_WAIT_S", "30"))
 
 
 class Busy(RuntimeError):
@@ -53,12 +69,19 @@ class Busy(RuntimeError):
     reader's language)."""
 
 
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:          # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def default_workers() -> int:
     env = os.environ.get("VGGVIZ_SCHEDULER_WORKERS", "").strip()
     if env:
         return max(1, int(env))
-    cores = os.cpu_count() or 1
-    return max(1, cores // max(1, torch.get_num_threads()))
+    return cores()
 
 
 class _Ticket:
@@ -75,8 +98,11 @@ class _Ticket:
 
 
 class Scheduler:
-    def __init__(self, workers: int | None = None, max_queue: int = MAX_QUEUE, max_overtake: int = MAX_OVERTAKE):
+    def __init__(self, workers: int | None = None, max_queue: int = MAX_QUEUE, max_overtake: int = MAX_OVERTAKE,
+                 threads: int | None = None):
         self.workers = workers or default_workers()
+        self.threads = threads or max(cores(), torch.get_num_threads())   # torch threads shared by the workers
+        self._running = 0
         self.max_queue = max_queue
         self.max_overtake = max_overtake
         self._cond = threading.Condition()
@@ -155,6 +181,33 @@ class Scheduler:
         with self._cond:
             return len(self._queue)
 
+    def threads_for(self, busy: int) -> int:
+        """Torch threads for a pass that starts while ``busy`` passes (itself included) are
+        running or queued: the threads split evenly over the workers they keep busy."""
+        return max(1, self.threads // max(1, min(self.workers, busy)))
+
+    def yield_to_first(self, on_wait: Callable[[int], None] | None = None, max_wait_s: float | None = None,
+                       poll_s: float = 0.25) -> float:
+        """Wait while first results (:data:`FIRST` passes) are queued, at most ``max_wait_s``;
+        ``on_wait(n)`` is called with how many are queued whenever that changes. Returns the
+        seconds waited. For work on an analysed image that runs outside the queue."""
+        max_wait_s = MAX_YIELD_S if max_wait_s is None else max_wait_s
+        t0 = time.monotonic()
+        last = None
+        with self._cond:
+            while (n := sum(1 for t in self._queue if t.priority == FIRST)) and \
+                    (left := t0 + max_wait_s - time.monotonic()) > 0:
+                if on_wait is not None and n != last:
+                    last = n
+                    self._cond.release()
+                    try:
+                        on_wait(n)               # may raise (the session stopped): nothing is held
+                    finally:
+                        self._cond.acquire()
+                    continue
+                self._cond.wait(min(poll_s, left))
+        return time.monotonic() - t0
+
     def _work(self) -> None:
         while True:
             with self._cond:
@@ -162,11 +215,16 @@ class Scheduler:
                     self._cond.wait()
                 t = self._next()
                 t.state = "running"
+                self._running += 1
+                n = self.threads_for(self._running + len(self._queue))
+                self._cond.notify_all()            # the queue moved: yield_to_first may go on
+            torch.set_num_threads(n)                 # this thread's own setting
             try:
                 t.result = t.fn()
             except BaseException as e:  # noqa: BLE001 - handed to the waiters
                 t.error = e
             with self._cond:
+                self._running -= 1
                 t.state = "done"
                 self.served += 1
                 if self._by_key.get(t.key) is t:

@@ -18,7 +18,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 import torch
@@ -197,11 +197,7 @@ def link_params() -> dict[str, str]:
 def share_link(url_path: str, pages: list[str]) -> str:
     """Write the view into the address bar and draw the sidebar's "Share this view" box: the
     link (with a copy button), its QR code for a projector, and a word on uploads."""
-    import io
-
-    import segno
-
-    from .links import share_url
+    from .links import qr_png, share_url
 
     params = link_params()
     if dict(st.query_params) != params:
@@ -215,9 +211,7 @@ def share_link(url_path: str, pages: list[str]) -> str:
         st.code(url, language=None, wrap_lines=True)
         st.caption(_("Copy the link (the icon at its right), or show the QR code on the projector: "
                      "it opens this page with the same network, weights, sample and settings."))
-        buf = io.BytesIO()
-        segno.make(url, error="m").save(buf, kind="png", scale=5, border=2)
-        st.image(buf.getvalue(), width=180)
+        st.image(qr_png(url), width=180)
         img = st.session_state.get("vggviz_image")
         if img is not None and "sample" not in params:
             st.caption(_("Your uploaded image is not in the link: uploads stay private to you."))
@@ -803,15 +797,50 @@ def _cached_method_map(model_key: tuple, digest: str, target: int, layer: str | 
     return attribution.method_map(_loaded, _analysis, method, target, layer)
 
 
+_later_lock = threading.Lock()
+_later_done: dict[tuple, None] = {}       # keys of work on an analysed image already computed (insertion order)
+LATER_DONE_KEYS = 4096
+
+
+def _after_first_results(key: tuple, compute: Callable[[], Any]) -> Any:
+    """``compute()``, work on an analysed image, after the class's first results: when ``key``
+    was not computed before, wait while forward passes for top-5s are queued
+    (:meth:`vggviz.scheduler.Scheduler.yield_to_first`), saying so. A key computed before is a
+    cache hit: no wait, so moving a slider stays instant."""
+    from .scheduler import scheduler
+
+    with _later_lock:
+        seen = key in _later_done
+    if not seen:
+        status = st.empty()
+
+        def on_wait(n: int) -> None:
+            status.info(_("⏳ Your classmates' first results go first: {n} still waiting for theirs.").format(n=n))
+
+        try:
+            scheduler().yield_to_first(on_wait)
+        finally:
+            status.empty()
+    out = compute()
+    with _later_lock:
+        _later_done.pop(key, None)
+        _later_done[key] = None
+        while len(_later_done) > LATER_DONE_KEYS:
+            _later_done.pop(next(iter(_later_done)))
+    return out
+
+
 def current_gradcam(loaded: LoadedModel, analysis: Analysis, layer: str, target: int):
     """Grad-CAM of ``target`` at ``layer`` for the analysed image, cached per (model, image
     digest, layer, target) for every session: opacity and colormap re-render from it."""
-    return _cached_gradcam(_model_key(loaded), analysis.digest, layer, int(target), loaded, analysis)
+    key = (_model_key(loaded), analysis.digest, layer, int(target))
+    return _after_first_results(("gradcam", *key), lambda: _cached_gradcam(*key, loaded, analysis))
 
 
 def current_depth_sweep(loaded: LoadedModel, analysis: Analysis, target: int):
     """Grad-CAM at the end of each block (cached like :func:`current_gradcam`)."""
-    return _cached_depth_sweep(_model_key(loaded), analysis.digest, int(target), loaded, analysis)
+    key = (_model_key(loaded), analysis.digest, int(target))
+    return _after_first_results(("sweep", *key), lambda: _cached_depth_sweep(*key, loaded, analysis))
 
 
 class SharedResults:

@@ -181,3 +181,69 @@ def test_a_later_waiter_that_leaves_frees_its_place():
     for t in threads:
         t.join(10)
     assert order == ["fwd"] and isinstance(dict(out)["cam"], Left)
+
+
+def test_a_pass_gets_the_threads_of_the_workers_it_leaves_idle():
+    """Alone, a pass gets every thread; with the queue keeping both workers busy, one each.
+    The setting is the worker's own: the caller's thread count is unchanged."""
+    import torch
+
+    before = torch.get_num_threads()
+    s = Scheduler(workers=2, threads=4)
+    assert [s.threads_for(b) for b in (1, 2, 3, 10)] == [4, 2, 2, 2]
+    assert Scheduler(workers=4, threads=2).threads_for(3) == 1
+    assert s.run("alone", torch.get_num_threads) == 4
+    hold, started, release = _gate()
+    out = []
+    ts = [_spawn(s, "a", hold, [])]
+    assert started.wait(5)
+    ts.append(_spawn(s, "b", torch.get_num_threads, out))
+    ts[-1].join(10)                          # "b" runs on the second worker while "a" holds the first
+    release.set()
+    for t in ts:
+        t.join(10)
+    assert out == [("b", 2)]                 # started while "a" still ran: two busy workers
+    assert torch.get_num_threads() == before
+
+
+def test_later_work_waits_while_first_results_are_queued():
+    s = Scheduler(workers=1)
+    hold, started, release = _gate()
+    ts = [_spawn(s, "a", hold, [])]
+    assert started.wait(5)
+    ts += [_spawn(s, k, lambda: time.sleep(0.05), []) for k in "bc"]
+    while s.queued() < 2:
+        time.sleep(0.01)
+    seen, waited = [], []
+    later = threading.Thread(target=lambda: waited.append(s.yield_to_first(seen.append, poll_s=0.01)))
+    later.start()
+    time.sleep(0.2)
+    assert later.is_alive() and seen == [2]          # two first results queued: it waits
+    release.set()
+    later.join(10)
+    for t in ts:
+        t.join(10)
+    assert not later.is_alive() and s.queued() == 0
+    assert seen[0] == 2 and waited[0] >= 0.2
+    assert s.yield_to_first(seen.append) < 0.05      # nothing queued: no wait
+
+
+def test_later_work_waits_at_most_max_wait_and_a_leaving_waiter_holds_nothing():
+    s = Scheduler(workers=1)
+    hold, started, release = _gate()
+    ts = [_spawn(s, "a", hold, [])]
+    assert started.wait(5)
+    ts.append(_spawn(s, "b", lambda: None, []))
+    while s.queued() < 1:
+        time.sleep(0.01)
+    assert 0.1 <= s.yield_to_first(max_wait_s=0.1, poll_s=0.01) < 2
+
+    def leave(n):
+        raise KeyboardInterrupt("the session stopped")
+    with pytest.raises(KeyboardInterrupt):
+        s.yield_to_first(leave)
+    assert s._cond.acquire(timeout=1)            # the lock was let go
+    s._cond.release()
+    release.set()
+    for t in ts:
+        t.join(10)

@@ -255,6 +255,8 @@ MESSAGES = {
         '形状：三角形',
     '⏳ Waiting for the network: {n} students ahead of you (first come, first served).':
         '⏳ 正在等待网络：你前面还有 {n} 位同学（先到先得）。',
+    "⏳ Your classmates' first results go first: {n} still waiting for theirs.":
+        '⏳ 同学们的第一个结果优先：还有 {n} 位在等待。',
     '⏳ Waiting for the network: 1 student ahead of you (first come, first served).':
         '⏳ 正在等待网络：你前面还有 1 位同学（先到先得）。',
     '⏳ Your image is next.':
