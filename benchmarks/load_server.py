@@ -697,6 +697,7 @@ def run_load(users: int = 30, variant: str = DEFAULT_VARIANT, url: str | None = 
         sampler.start()
         rss0 = rss_tree_mb(server_pid) if server_pid else math.nan
         cpu0 = server_cpu_s(server_pid)
+        client0 = time.process_time()
         marks = {}
         deadline = t_start + timeout_s
         try:
@@ -710,7 +711,8 @@ def run_load(users: int = 30, variant: str = DEFAULT_VARIANT, url: str | None = 
         finally:
             peak = sampler.stop()
         cpu1 = server_cpu_s(server_pid)
-        return results, wall, rss0, peak, (cpu1 - cpu0, cpu1 - marks.get("cpu", math.nan))
+        marks["client"] = time.process_time() - client0
+        return results, wall, rss0, peak, (cpu1 - cpu0, cpu1 - marks.get("cpu", math.nan), marks["client"])
 
     if url:
         results, wall, rss0, peak, cpu = go(url, pid)
@@ -734,6 +736,8 @@ def run_load(users: int = 30, variant: str = DEFAULT_VARIANT, url: str | None = 
         # from the students' arrival (after the start page: no imports, no default model load)
         "server_cpu_students_s": cpu[1],
         "server_cpu_per_student_s": cpu[1] / users,
+        # this client's own CPU over the same run: it shares the machine with the server
+        "client_cpu_s": cpu[2],
         "peak_rss_mb": peak if peak > 0 else nan,
         "variant": variant, "weights": weights, "correct": len(ok),
         "analysis_s": one_s, "cores": n_cores, "wall_s": wall, "ramp_s": ramp_s,
@@ -752,6 +756,7 @@ def report(s: dict) -> str:
         + (f"   p95/floor {s['p95_s'] / s['floor_s']:.2f}   p50/floor {s['p50_s'] / s['floor_s']:.2f}" if s['floor_s'] else ""),
         f"  Grad-CAM page → image:  p50 {s['gradcam_p50_s']:.2f} s   p95 {s['gradcam_p95_s']:.2f} s   (all done in {s['wall_s']:.1f} s)",
         f"  server CPU {s['server_cpu_s']:.1f} s ({s['server_cpu_per_student_s']:.2f} s per student after the start page), RSS start {s['rss_start_mb']:.0f} MB, peak {s['peak_rss_mb']:.0f} MB",
+        f"  this client's CPU meanwhile: {s['client_cpu_s']:.1f} s (on the same cores)",
     ]
     lines += [f"  ERROR {d}" for d in s["error_details"]]
     return "\n".join(lines)
@@ -808,7 +813,7 @@ def main(argv: list[str] | None = None) -> int:
     if a.json and a.json != "-":
         Path(a.json).write_text(json.dumps(_clean(s), indent=2))
     line = {k: s[k] for k in JSON_KEYS} | {k: s[k] for k in ("variant", "correct", "analysis_s", "cores",
-                                                             "gradcam_p50_s", "wall_s",
+                                                             "gradcam_p50_s", "wall_s", "client_cpu_s",
                                                              "server_cpu_per_student_s", "error_details")}
     print(json.dumps(_clean(line)), flush=True)
     return 0 if s["errors"] == 0 else 1

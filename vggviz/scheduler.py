@@ -26,9 +26,9 @@ what everyone waited before, and the throughput is the same.
   session's own thread (1.8–2.1 s) and did not bring the top-5 sooner.
 
 * Work on an analysed image that does not go through the queue (Grad-CAM, in the session's own
-  thread) first waits in :meth:`Scheduler.yield_to_first` while first results are queued, at
-  most ``max_wait_s``: a class that uploads at once gets every top-5 before anyone's Grad-CAM
-  takes CPU from them.
+  thread) first waits in :meth:`Scheduler.yield_to_first` while first results are queued or
+  running, at most ``max_wait_s``: a class that uploads at once gets every top-5 before anyone's
+  Grad-CAM takes CPU from them.
 * One worker per core. A worker gives its pass as many torch threads as the cores it has to
   itself (:meth:`Scheduler.threads_for`): all of them for a student alone (VGG16 on 2 cores:
   0.25 s instead of 0.38 s on one), one each when the queue keeps every worker busy, where two
@@ -43,6 +43,7 @@ use); ``VGGVIZ_LATER_WAIT_S`` the longest wait in :meth:`Scheduler.yield_to_firs
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -69,12 +70,24 @@ class Busy(RuntimeError):
     reader's language)."""
 
 
-def cores() -> int:
-    """The cores this process may run on."""
+CPU_MAX = "/sys/fs/cgroup/cpu.max"       # a container's CPU quota (cgroup v2): "200000 100000" = 2 cores
+
+
+def cores(cpu_max: str = CPU_MAX) -> int:
+    """The cores this process may run on: its CPU affinity, capped by a container's CPU quota
+    (``docker run --cpus 2`` on a 64-core host is 2, not 64)."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        n = len(os.sched_getaffinity(0))
     except AttributeError:          # not on Linux
-        return max(1, os.cpu_count() or 1)
+        n = os.cpu_count() or 1
+    try:
+        with open(cpu_max) as f:
+            quota, period = f.read().split()[:2]
+        if quota != "max":
+            n = min(n, math.ceil(int(quota) / int(period)))
+    except (OSError, ValueError):
+        pass
+    return max(1, n)
 
 
 def default_workers() -> int:
@@ -101,8 +114,9 @@ class Scheduler:
     def __init__(self, workers: int | None = None, max_queue: int = MAX_QUEUE, max_overtake: int = MAX_OVERTAKE,
                  threads: int | None = None):
         self.workers = workers or default_workers()
-        self.threads = threads or max(cores(), torch.get_num_threads())   # torch threads shared by the workers
+        self.threads = threads or cores()        # torch threads shared by the workers
         self._running = 0
+        self._running_first = 0
         self.max_queue = max_queue
         self.max_overtake = max_overtake
         self._cond = threading.Condition()
@@ -188,14 +202,15 @@ class Scheduler:
 
     def yield_to_first(self, on_wait: Callable[[int], None] | None = None, max_wait_s: float | None = None,
                        poll_s: float = 0.25) -> float:
-        """Wait while first results (:data:`FIRST` passes) are queued, at most ``max_wait_s``;
-        ``on_wait(n)`` is called with how many are queued whenever that changes. Returns the
-        seconds waited. For work on an analysed image that runs outside the queue."""
+        """Wait while first results (:data:`FIRST` passes) are queued or running, at most
+        ``max_wait_s``; ``on_wait(n)`` is called with how many whenever that changes. Returns
+        the seconds waited. For work on an analysed image that runs outside the queue: it would
+        take the CPU from the last passes of a class, whose students wait longest already."""
         max_wait_s = MAX_YIELD_S if max_wait_s is None else max_wait_s
         t0 = time.monotonic()
         last = None
         with self._cond:
-            while (n := sum(1 for t in self._queue if t.priority == FIRST)) and \
+            while (n := self._running_first + sum(1 for t in self._queue if t.priority == FIRST)) and \
                     (left := t0 + max_wait_s - time.monotonic()) > 0:
                 if on_wait is not None and n != last:
                     last = n
@@ -216,6 +231,7 @@ class Scheduler:
                 t = self._next()
                 t.state = "running"
                 self._running += 1
+                self._running_first += t.priority == FIRST
                 n = self.threads_for(self._running + len(self._queue))
                 self._cond.notify_all()            # the queue moved: yield_to_first may go on
             torch.set_num_threads(n)                 # this thread's own setting
@@ -225,6 +241,8 @@ class Scheduler:
                 t.error = e
             with self._cond:
                 self._running -= 1
+                self._running_first -= t.priority == FIRST
+                self._cond.notify_all()              # yield_to_first may go on
                 t.state = "done"
                 self.served += 1
                 if self._by_key.get(t.key) is t:

@@ -19,7 +19,11 @@ process holds no model, image or analysis yet when it runs. Later collections th
 what the sessions created: microseconds instead of 0.4 s, and streamlit's safeguard against
 memory building up stays as it is.
 
-``VGGVIZ_GC_FREEZE=0`` turns the freeze off (to measure the difference).
+``VGGVIZ_GC_FREEZE=0`` turns the freeze off (to measure the difference). The full collection
+after every run is itself switched off in ``.streamlit/config.toml`` (``runner.postScriptGC``):
+even on what was left unfrozen it cost 30 students on VGG16 3-4 s of server CPU and 1.2-2 s
+of p95 wait (``benchmarks/load_server.py``, two runs each way); Python's own generational
+collections still run.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ def prepare() -> bool:
         if _done:
             return False
         _done = True
+        _fit_threads()
         if os.environ.get("VGGVIZ_GC_FREEZE", "1").strip().lower() in ("0", "false", "no", "off"):
             return False
         for name in HEAVY_MODULES:
@@ -65,3 +70,15 @@ def prepare() -> bool:
         gc.collect()
         gc.freeze()
         return True
+
+
+def _fit_threads() -> None:
+    """Torch's threads for the sessions' own work (Grad-CAM, training) no more than the cores
+    the process may use: torch counts the host's cores, a container may have two of them
+    (the scheduler's workers set their own per pass)."""
+    import torch
+
+    from .scheduler import cores
+
+    if torch.get_num_threads() > cores():
+        torch.set_num_threads(cores())

@@ -39,7 +39,7 @@ def cluster(tmp_path_factory):
             pytest.fail("nginx is not installed (.ci/run installs Debian's nginx)")
         pytest.skip("nginx not installed (apt-get install nginx)")
     tmp = tmp_path_factory.mktemp("balancer")
-    env = {"VGGVIZ_WEIGHTS": "random", "MALLOC_ARENA_MAX": "2", "OMP_NUM_THREADS": "1"}
+    env = {"VGGVIZ_WEIGHTS": "random", "MALLOC_ARENA_MAX": "2"}
     with ExitStack() as stack:
         replicas = [stack.enter_context(streamlit_server(env=env, log=tmp / f"replica-{i}.log", timeout=150))
                     for i in range(2)]

@@ -70,3 +70,15 @@ def test_scheduler_benchmark_reports(tmp_path):
     r = json.loads(p.stdout)
     assert r["users"] == 4 and r["floor_s"] > 0 and r["workers"] >= 1
     assert {"p50_s", "p95_s", "max_s", "p50_over_floor", "p95_over_floor"} <= set(r["scheduler"]) == set(r["threads"])
+
+
+def test_layout_benchmark_reports_the_same_top5_both_ways(tmp_path):
+    p = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_layout", "--variant", "vgg11_mini", "--repeats", "1", "--json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={"PATH": "/usr/bin:/bin", "VGGVIZ_WEIGHTS": "random", "HOME": str(tmp_path)},
+    )
+    assert p.returncode == 0, p.stderr[-2000:]
+    r = json.loads(p.stdout)
+    assert r["same_top5"] is True and r["max_abs_prob_diff"] < 1e-5
+    assert r["threads_1"]["contiguous_s"] > 0 and r["threads_1"]["channels_last_s"] > 0

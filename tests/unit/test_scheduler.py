@@ -218,13 +218,13 @@ def test_later_work_waits_while_first_results_are_queued():
     later = threading.Thread(target=lambda: waited.append(s.yield_to_first(seen.append, poll_s=0.01)))
     later.start()
     time.sleep(0.2)
-    assert later.is_alive() and seen == [2]          # two first results queued: it waits
+    assert later.is_alive() and seen == [3]          # one first result running, two queued: it waits
     release.set()
     later.join(10)
     for t in ts:
         t.join(10)
     assert not later.is_alive() and s.queued() == 0
-    assert seen[0] == 2 and waited[0] >= 0.2
+    assert seen[0] == 3 and waited[0] >= 0.2
     assert s.yield_to_first(seen.append) < 0.05      # nothing queued: no wait
 
 
@@ -247,3 +247,17 @@ def test_later_work_waits_at_most_max_wait_and_a_leaving_waiter_holds_nothing():
     release.set()
     for t in ts:
         t.join(10)
+
+
+def test_cores_follow_a_containers_cpu_quota(tmp_path):
+    from vggviz.scheduler import cores
+
+    mine = cores(str(tmp_path / "absent"))
+    assert mine >= 1
+    quota = tmp_path / "cpu.max"
+    quota.write_text("100000 100000\n")
+    assert cores(str(quota)) == 1                     # docker run --cpus 1
+    quota.write_text("150000 100000\n")
+    assert cores(str(quota)) == min(mine, 2)          # 1.5 cores: two threads, not one
+    quota.write_text("max 100000\n")
+    assert cores(str(quota)) == mine                  # no quota
