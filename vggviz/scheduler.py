@@ -3,9 +3,9 @@
 Sixteen analyses started at once on one shared model, each in its own session thread, all
 finish together after the slowest (4.4 s for VGG16 on 2 cores, where one alone takes 0.41 s):
 the threads fight over the same cores. Served in arrival order by as many workers as fill the
-machine without oversubscribing it (torch's intra-op threads × workers ≤ cores; on a 2-core
-CPU that is one worker using both cores), the first student waits 0.41 s, the median half of
-what everyone waited before, and the throughput is the same.
+machine without oversubscribing it (torch's threads summed over the workers ≤ cores), the first
+student waits 0.41 s, the median half of what everyone waited before, and the throughput is
+the same.
 
 * :meth:`Scheduler.run` submits a pass and waits for it, calling ``on_wait(place)`` while it is
   queued (place 1 = next); the same ``key`` submitted twice (two students, one sample) is one
@@ -24,7 +24,6 @@ what everyone waited before, and the throughput is the same.
   VGG16, two servers side by side so both saw the same machine load), Grad-CAM and its depth
   sweep as LATER passes on the worker cost 0.5–1.2 s more server CPU per student than in the
   session's own thread (1.8–2.1 s) and did not bring the top-5 sooner.
-
 * Work on an analysed image that does not go through the queue (Grad-CAM, in the session's own
   thread) first waits in :meth:`Scheduler.yield_to_first` while first results are queued or
   running, at most ``max_wait_s``: a class that uploads at once gets every top-5 before anyone's

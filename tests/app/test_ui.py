@@ -88,3 +88,43 @@ def test_no_page_calls_the_guard():
         text = page.read_text()
         assert "page_guard" not in text, page.name
         assert re.search(r"^from vggviz import (\w+, )*ui\b", text, re.M), page.name
+
+
+def _later_work_script():
+    import time as _t
+
+    import streamlit as st
+
+    from vggviz import ui
+
+    t0 = _t.monotonic()
+    out = ui._after_first_results(("test-later", st.session_state.get("n", 0)), lambda: "computed")
+    st.write(f"{out} after {_t.monotonic() - t0:.2f} s")
+
+
+def test_later_work_waits_for_first_results_then_a_hit_does_not_wait():
+    """A Grad-CAM not computed yet waits while a classmate's forward pass runs; the same key
+    again (a slider moved) is a cache hit and does not wait."""
+    import threading
+
+    from streamlit.testing.v1 import AppTest
+
+    from vggviz import ui
+    from vggviz.scheduler import scheduler
+
+    release = threading.Event()
+    started = threading.Event()
+    holder = threading.Thread(target=lambda: scheduler().run(
+        ("test-first-pass",), lambda: started.set() or release.wait(10)))
+    holder.start()
+    assert started.wait(10)
+    threading.Timer(0.6, release.set).start()
+    at = AppTest.from_function(_later_work_script, default_timeout=60)
+    at.run()
+    holder.join(10)
+    assert not at.exception
+    text = at.markdown[-1].value
+    assert text.startswith("computed after") and float(text.split()[-2]) >= 0.4, text
+    at.run()                                           # the same key: computed before
+    assert float(at.markdown[-1].value.split()[-2]) < 0.3
+    assert ("test-later", 0) in ui._later_done
