@@ -17,20 +17,14 @@ import dataclasses
 import json
 import statistics
 import sys
-import time
 
 import numpy as np
 import torch
 from PIL import Image
 
+from benchmarks.common import median_seconds, torch_threads
 from vggviz.analysis import analyze
 from vggviz.weights import load_model
-
-
-def _time(fn) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,21 +38,17 @@ def main(argv: list[str] | None = None) -> int:
     size = fast.input_size
     img = Image.fromarray(np.random.default_rng(0).integers(0, 256, (size + 32, size + 64, 3), dtype=np.uint8))
     out: dict = {"variant": a.variant, "repeats": a.repeats}
-    threads = torch.get_num_threads()
-    try:
-        for n in sorted({1, threads}):
-            torch.set_num_threads(n)
+    for n in sorted({1, torch.get_num_threads()}):
+        with torch_threads(n):
             analyze(fast, img)
             analyze(plain, img)                                  # warm-ups
-            t_fast, t_plain = [], []
-            for _ in range(a.repeats):
-                t_plain.append(_time(lambda: analyze(plain, img)))
-                t_fast.append(_time(lambda: analyze(fast, img)))
-            f, q = statistics.median(t_fast), statistics.median(t_plain)
-            out[f"threads_{n}"] = {"contiguous_s": round(q, 3), "channels_last_s": round(f, 3),
-                                   "ratio": round(f / q, 3)}
-    finally:
-        torch.set_num_threads(threads)
+            t_plain, t_fast = [], []
+            for _ in range(a.repeats):                           # alternating, so both see the same machine
+                t_plain.append(median_seconds(lambda: analyze(plain, img), 1))
+                t_fast.append(median_seconds(lambda: analyze(fast, img), 1))
+        f, q = statistics.median(t_fast), statistics.median(t_plain)
+        out[f"threads_{n}"] = {"contiguous_s": round(q, 3), "channels_last_s": round(f, 3),
+                               "ratio": round(f / q, 3)}
     ra, rb = analyze(fast, img), analyze(plain, img)
     out["same_top5"] = [t.index for t in ra.top] == [t.index for t in rb.top]
     out["max_abs_prob_diff"] = float(np.abs(ra.probs - rb.probs).max())

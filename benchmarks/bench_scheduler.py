@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import threading
 import time
@@ -23,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 import numpy as np  # noqa: E402
-import torch  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from benchmarks.common import median_seconds, torch_threads  # noqa: E402
 from vggviz.analysis import analyze  # noqa: E402
 from vggviz.scheduler import Scheduler, cores  # noqa: E402
 from vggviz.weights import load_model  # noqa: E402
@@ -69,12 +68,8 @@ def main(argv=None) -> int:
     loaded = load_model(a.variant, "random", "cpu")
     imgs = _images(a.users, loaded.input_size)
     analyze(loaded, imgs[0])                                   # warm-up
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        alone = statistics.median(_time(lambda: analyze(loaded, imgs[0])) for _ in range(3))
-    finally:
-        torch.set_num_threads(threads)
+    with torch_threads(1):
+        alone = median_seconds(lambda: analyze(loaded, imgs[0]), 3)
     n_cores = cores()
     floor = a.users * alone / n_cores
     direct = _run(imgs, lambda i: analyze(loaded, imgs[i]))
@@ -87,12 +82,6 @@ def main(argv=None) -> int:
                      "p50_over_floor": round(_pct(xs, 0.5) / floor, 2), "p95_over_floor": round(_pct(xs, 0.95) / floor, 2)}
     print(json.dumps(out) if a.json else json.dumps(out, indent=2))
     return 0
-
-
-def _time(fn) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
 
 
 if __name__ == "__main__":

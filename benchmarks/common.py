@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import statistics
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,3 +29,25 @@ def setup(variant: str, device: str, weights: str, image: str | None):
     img = load_image_file(image or sample_images()["Cat"])
     x = loaded.transforms(img.image).unsqueeze(0).to(loaded.device)
     return loaded, img, x
+
+
+@contextlib.contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Torch's intra-op threads set to ``n`` for this thread inside the block, restored after.
+    One thread times "one analysis on one core", the unit of the load benchmarks' floor."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def median_seconds(fn: Callable[[], object], repeats: int) -> float:
+    """The median wall-clock seconds of ``repeats`` calls of ``fn`` (warm it up first)."""
+    times = []
+    for _ in range(max(1, repeats)):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)

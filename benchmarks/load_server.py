@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import gc
 import io
 import ipaddress
@@ -50,7 +51,6 @@ import json
 import math
 import os
 import socket
-import statistics
 import sys
 import threading
 import time
@@ -65,6 +65,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("VGGVIZ_WEIGHTS", "random")
 
+from benchmarks.common import median_seconds, torch_threads  # noqa: E402
 from benchmarks.load_test import make_image as make_photo_like  # noqa: E402
 from benchmarks.load_test import pct
 from benchmarks.server import cpu_seconds, rss_tree_mb, streamlit_server  # noqa: E402
@@ -197,24 +198,17 @@ def expected_top(variant: str, images: list[tuple[str, bytes]], weights: str) ->
     from vggviz.weights import load_model
 
     loaded = load_model(variant, weights, "cpu")
-    out, secs = [], []
-    threads = torch.get_num_threads()
+    out = []
     with torch.inference_mode():
         for name, data in images:
             out.append([p.index for p in analyze(loaded, load_image(data, name), topk=5).top])
-        torch.set_num_threads(1)
-        try:
-            img = load_image(images[0][1], images[0][0])
-            for _ in range(TIMED_ANALYSES + 1):       # the first is a warm-up
-                t = time.perf_counter()
-                analyze(loaded, img, topk=5)
-                secs.append(time.perf_counter() - t)
-        finally:
-            torch.set_num_threads(threads)
-    secs = secs[1:]
+        img = load_image(images[0][1], images[0][0])
+        with torch_threads(1):
+            analyze(loaded, img, topk=5)              # warm-up
+            one_s = median_seconds(functools.partial(analyze, loaded, img, topk=5), TIMED_ANALYSES)
     del loaded
     gc.collect()
-    return out, statistics.median(secs)
+    return out, one_s
 
 
 # --------------------------------------------------------------------------- one session
