@@ -29,11 +29,11 @@ the same.
   running, at most ``max_wait_s``: a class that uploads at once gets every top-5 before anyone's
   Grad-CAM takes CPU from them.
 * One worker per core. A worker gives its pass as many torch threads as the cores it has to
-  itself (:meth:`Scheduler.threads_for`): all of them for a student alone (VGG16 on 2 cores:
-  0.25 s instead of 0.38 s on one), one each when the queue keeps every worker busy, where two
-  one-thread passes side by side get more done than two-thread passes one after another
-  (``python -m benchmarks.bench_scheduler``). ``torch.set_num_threads`` is per thread, so a
-  worker's setting leaves the sessions' own threads as they were.
+  itself (:meth:`Scheduler.threads_for`): all of them for a student alone (a VGG16 analysis on
+  2 cores: 0.20 s instead of 0.33 s on one), one each when the queue keeps every worker busy,
+  where two one-thread passes side by side get more done than two-thread passes one after
+  another (VGG16, in-process: 0.18 against 0.21 s a pass). ``torch.set_num_threads`` is per
+  thread, so a worker's setting leaves the sessions' own threads as they were.
 
 ``VGGVIZ_SCHEDULER_WORKERS`` overrides the worker count (default: the cores this process may
 use); ``VGGVIZ_LATER_WAIT_S`` the longest wait in :meth:`Scheduler.yield_to_first` (default 30 s,
