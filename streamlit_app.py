@@ -1,5 +1,7 @@
 """vggviz: take VGG networks apart. Run with ``streamlit run streamlit_app.py``."""
 
+import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thread)
+
 import uuid
 from pathlib import Path
 

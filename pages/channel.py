@@ -1,6 +1,8 @@
 """What a channel wants to see: its strongest image patches (Zeiler & Fergus) and an image
 optimised to make it fire (feature visualisation)."""
 
+import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thread)
+
 import io
 from dataclasses import replace
 

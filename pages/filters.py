@@ -1,3 +1,5 @@
+import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thread)
+
 import streamlit as st
 
 from vggviz import maps, ui

@@ -1,5 +1,7 @@
 """The fully-convolutional VGG: FC layers as convolutions, dense and multi-scale evaluation."""
 
+import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thread)
+
 import numpy as np
 import pandas as pd
 import streamlit as st

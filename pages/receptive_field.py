@@ -1,5 +1,7 @@
 """Why 3×3? Stacked small convolutions against one big one, and the real network's fields."""
 
+import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thread)
+
 import pandas as pd
 import streamlit as st
 

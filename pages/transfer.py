@@ -1,3 +1,5 @@
+import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thread)
+
 import time
 
 import numpy as np

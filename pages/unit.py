@@ -1,5 +1,7 @@
 """One unit: how one number of a feature map is computed, and where it looks."""
 
+import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thread)
+
 import streamlit as st
 
 from vggviz import ui

@@ -51,22 +51,23 @@ def frozen() -> int:
 
 def prepare() -> bool:
     """Once per process: import :data:`HEAVY_MODULES` and freeze what is alive after one full
-    collection. Returns True on the call that did it (False after, or when switched off)."""
+    collection. Returns True on the call that did it (False after, or when switched off). A
+    second thread calling it meanwhile waits until the imports are done (:mod:`vggviz.boot`)."""
     global _done
     if _done:
         return False
     with _lock:
         if _done:
             return False
-        _done = True
-        _fit_threads()
-        if os.environ.get("VGGVIZ_GC_FREEZE", "1").strip().lower() in ("0", "false", "no", "off"):
-            return False
         for name in HEAVY_MODULES:
             try:
                 importlib.import_module(name)
             except ImportError:       # an optional library missing: the pages say so themselves
                 pass
+        _fit_threads()
+        _done = True
+        if os.environ.get("VGGVIZ_GC_FREEZE", "1").strip().lower() in ("0", "false", "no", "off"):
+            return False
         gc.collect()
         gc.freeze()
         return True
