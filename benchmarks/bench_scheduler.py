@@ -76,7 +76,7 @@ def main(argv=None) -> int:
     s = Scheduler()
     queued = _run(imgs, lambda i: s.run(("img", i), lambda i=i: analyze(loaded, imgs[i])))
     out = {"variant": a.variant, "users": a.users, "cores": n_cores, "workers": s.workers,
-           "one_s": round(alone, 3), "floor_s": round(floor, 2)}
+           "one_s": round(alone, 4), "floor_s": round(floor, 4)}
     for name, xs in (("threads", direct), ("scheduler", queued)):
         out[name] = {"p50_s": round(_pct(xs, 0.5), 2), "p95_s": round(_pct(xs, 0.95), 2), "max_s": round(max(xs), 2),
                      "p50_over_floor": round(_pct(xs, 0.5) / floor, 2), "p95_over_floor": round(_pct(xs, 0.95) / floor, 2)}

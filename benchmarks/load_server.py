@@ -69,6 +69,7 @@ from benchmarks.common import median_seconds, torch_threads  # noqa: E402
 from benchmarks.load_test import make_image as make_photo_like  # noqa: E402
 from benchmarks.load_test import pct
 from benchmarks.server import cpu_seconds, rss_tree_mb, streamlit_server  # noqa: E402
+from vggviz.scheduler import cores  # noqa: E402  (the server's own count: affinity and CPU quota)
 
 MAX_USERS = 200
 TIMED_ANALYSES = 5                # one-core analyses timed for the floor (median)
@@ -78,13 +79,6 @@ UPLOAD_KEY, VARIANT_KEY = "vggviz_upload", "vggviz_variant"
 FORWARD_PAGE, GRADCAM_PAGE = "forward_pass", "gradcam"
 JSON_KEYS = ("users", "errors", "p50_s", "p95_s", "max_s", "gradcam_p95_s", "floor_s",
              "server_cpu_s", "peak_rss_mb")
-
-
-def cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
 
 
 # --------------------------------------------------------------------------- loopback only
