@@ -77,13 +77,13 @@ def main(argv=None) -> int:
     for layer in layers:
         for size in sizes:
             step1, fixed1 = _per_step(loaded, layer, [0], size, a.steps)
-            rows.append({"layer": layer, "size": size, "step_s": round(step1, 4),
+            rows.append({"layer": layer, "size": size, "step_s": round(step1, 6),
                          "channel_s": round(fixed1 + step1 * one_defaults.steps, 2)})
             if not a.json:
                 print(f"{layer:>8} {size:>4} px: {step1:.3f} s/step, {rows[-1]['channel_s']:.1f} s for "
                       f"{one_defaults.steps} steps", file=sys.stderr)
         stepn, fixedn = _per_step(loaded, layer, list(range(a.gallery)), gal_defaults.size, max(1, a.steps // 2))
-        gallery_rows.append({"layer": layer, "size": gal_defaults.size, "step_s": round(stepn, 4),
+        gallery_rows.append({"layer": layer, "size": gal_defaults.size, "step_s": round(stepn, 6),
                              "gallery_s": round(fixedn + stepn * gal_defaults.steps, 2)})
         if not a.json:
             print(f"{layer:>8} {gal_defaults.size:>4} px, gallery of {a.gallery}: {stepn:.3f} s/step, "
