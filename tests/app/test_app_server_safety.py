@@ -9,7 +9,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from vggviz.app import results, ui
+from vggviz.app import results
 from vggviz.model.variants import build
 from vggviz.model.weights import load_model, local_weight_files
 
@@ -77,7 +77,7 @@ def test_uploads_over_the_limit_get_a_polite_line(monkeypatch):
     def script():
         import streamlit as st
 
-        from vggviz.app import ui  # noqa: F811  (AppTest runs this function's source alone)
+        from vggviz.app import ui  # AppTest runs this function's source alone
         st.session_state["got"] = [ui.take_budget("uploads") for _ in range(3)]
 
     at = AppTest.from_function(script).run()
