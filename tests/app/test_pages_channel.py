@@ -80,7 +80,7 @@ def test_random_weights_say_what_the_pictures_cannot_mean(root):
 
 def test_shared_results_are_bounded_and_expire(monkeypatch):
     clock = [100.0]
-    monkeypatch.setattr(ui.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(__import__('time'), "monotonic", lambda: clock[0])
     store, calls = ui.SharedResults(entries=2, ttl=10), []
 
     def make(v):

@@ -112,10 +112,10 @@ def _later_work_script():
 
     import streamlit as st
 
-    from vggviz.app import ui
+    from vggviz.app import results
 
     t0 = _t.monotonic()
-    out = ui._after_first_results(("test-later", st.session_state.get("n", 0)), lambda: "computed")
+    out = results._after_first_results(("test-later", st.session_state.get("n", 0)), lambda: "computed")
     st.write(f"{out} after {_t.monotonic() - t0:.2f} s")
 
 
@@ -126,7 +126,7 @@ def test_later_work_waits_for_first_results_then_a_hit_does_not_wait():
 
     from streamlit.testing.v1 import AppTest
 
-    from vggviz.app import ui
+    from vggviz.app import results
     from vggviz.serving.scheduler import scheduler
 
     release = threading.Event()
@@ -144,4 +144,4 @@ def test_later_work_waits_for_first_results_then_a_hit_does_not_wait():
     assert text.startswith("computed after") and float(text.split()[-2]) >= 0.4, text
     at.run()                                           # the same key: computed before
     assert float(at.markdown[-1].value.split()[-2]) < 0.3
-    assert ("test-later", 0) in ui._later_done
+    assert ("test-later", 0) in results._later_done
