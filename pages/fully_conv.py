@@ -19,18 +19,18 @@ from vggviz.inference.dense import (
     average_posteriors,
     classifier_shapes,
     combine,
-    dense_scores,
     fixed_scales,
     map_geometry,
     min_size,
-    multi_crop,
-    pixels_per_crop,
     pool_grid,
     resized_image,
     scales_for,
     score_map_size,
+    size_choices,
 )
+from vggviz.inference.multicrop import pixels_per_crop
 from vggviz.model.variants import VARIANTS
+from vggviz.serving import dense_results
 
 ui.page_guard()
 
@@ -48,6 +48,7 @@ g = pool_grid(loaded.model)
 smallest = min_size(g)
 pool_c = loaded.model.classifier[0].in_features // (g * g)
 scales = scales_for(g)
+choices = size_choices(g)          # the full-size VGGs' sizes, or the mini family's
 st.markdown(_(
     "At test time the paper turns the fully connected layers into convolutions: **fc6** reads "
     "the {g}×{g}×{c} pool5 block, so it *is* a {g}×{g} convolution with {c} input channels "
@@ -70,14 +71,13 @@ st.dataframe(pd.DataFrame([{
     column_config={_("parameters"): st.column_config.NumberColumn(format="localized")})
 
 centre0, stride, map_rf = map_geometry(loaded.model)
-sizes = [224, 256, 384, 512] if g == 7 else [64, 96, 128, 256]
 st.markdown(
     _("**How big is the map?** Five max-pools divide the side by 32 (rounding down), and the "
       "{g}×{g} fc6 takes {k} away: an S×S input gives (⌊S/32⌋ − {k}) × (⌊S/32⌋ − {k}) positions. ").format(
         g=g, k=g - 1)
     + " · ".join(_("{s}: pool5 {p}×{p} → map **{h}×{w}**").format(
-        s=s, p=s // 32, h=score_map_size(s, grid=g)[0], w=score_map_size(s, grid=g)[1]) for s in sizes)
-    + (_(". So at 384 the map is 6×6 (384 / 32 = 12, 12 − 7 + 1 = 6), not 5×5. ") if g == 7 else _(". "))
+        s=s, p=s // 32, h=score_map_size(s, grid=g)[0], w=score_map_size(s, grid=g)[1]) for s in choices.examples)
+    + (_(". So at 384 the map is 6×6 (384 / 32 = 12, 12 − 7 + 1 = 6), not 5×5. ") if choices.full_size else _(". "))
     + _("Cell (i, j) is centred at ({c:g} + {stride}·i, {c:g} + {stride}·j) px and sees "
         "{rf}×{rf} px of the input.").format(c=centre0, stride=stride, rf=map_rf)
 )
@@ -105,9 +105,9 @@ if image is None:
 own = min(image.image.size)
 st.header(_("Dense evaluation at one scale"))
 c1, c2, c3 = st.columns([3, 2, 2])
-size_options = [str(v) for v in (scales if g == 7 else (64, 128, 256))] + ["own", "custom"]
+size_options = [str(v) for v in choices.one_scale] + ["own", "custom"]
 # the mini family sees shapes of its training sizes at the image's own scale (a canvas: 256)
-ui.keep_choice("fc_size", size_options, size_options[0] if g == 7 else "own")
+ui.keep_choice("fc_size", size_options, size_options[0] if choices.full_size else "own")
 ui.link_param("size", "fc_size", options=size_options)
 choice = c1.radio(
     _("Shorter side of the image (px)"), size_options, horizontal=True,
@@ -123,12 +123,11 @@ square = c3.toggle(_("Squash to a square"), value=False, key="fc_square",
 size = {"own": own, "custom": int(custom)}.get(choice) or int(choice)
 
 
-@st.cache_data(max_entries=32, show_spinner=_("Running the fully-convolutional network…"))
-def _dense(_loaded, _image, key: tuple, size: int, square: bool, flip: bool = False):
-    return dense_scores(_loaded, _image, size, square, flip)
+def _dense(size: int, flip: bool = False):
+    with st.spinner(_("Running the fully-convolutional network…")):
+        return dense_results.dense(loaded, image, size, square, flip)
 
 
-model_key = (sel.variant, loaded.source, sel.weights, str(loaded.device), image.digest)
 cats = loaded.categories
 mini = VARIANTS[loaded.variant].mini
 
@@ -139,7 +138,7 @@ def cat(i: int) -> str:
 
 
 try:
-    result = _dense(loaded, image.image, model_key, size, square)
+    result = _dense(size)
 except DenseSizeError as e:
     ui.show_error(e)
     result = None
@@ -176,8 +175,7 @@ if result is not None:
         ).format(g=g, stride=stride, rf=map_rf))
 
 st.header(_("Multi-scale evaluation: the paper's protocol"))
-fixed_S = (256, 384) if g == 7 else tuple(scales_for(g)[:2])
-scale_sets = {"jittered": tuple(scales_for(g))} | {f"S{S}": fixed_scales(S, g) for S in fixed_S}
+scale_sets = {"jittered": tuple(scales_for(g))} | {f"S{S}": fixed_scales(S, g) for S in choices.fixed_S}
 p1, p2, p3 = st.columns([3, 2, 3])
 which = p1.radio(
     _("Test scales Q"), list(scale_sets), key="fc_protocol_scales",
@@ -186,7 +184,7 @@ which = p1.radio(
         S=k[1:], scales=", ".join(map(str, scale_sets[k]))),
     help=_("The paper tests a model trained at a fixed scale S at Q = {{S − 32, S, S + 32}}, and a "
            "scale-jittered one (S from 256 to 512) at Q = {{256, 384, 512}}.").format()
-         + ("" if g == 7 else " " + _("The mini family: the same ratios to its 64 px (a 9 px step).")))
+         + ("" if choices.full_size else " " + _("The mini family: the same ratios to its 64 px (a 9 px step).")))
 ui.link_param("flip", "fc_flip", options=[True, False], cast=ui.flag, to_url=lambda v: "1" if v else None)
 flip = p2.toggle(_("Average with the mirror image"), value=False, key="fc_flip",
                  help=_("The paper's flip averaging: the soft-max of the image and of its horizontal "
@@ -209,7 +207,7 @@ q_sizes = scale_sets[which]
 
 
 try:
-    scales = [_dense(loaded, image.image, model_key, s, square, flip) for s in q_sizes]
+    scales = [_dense(s, flip) for s in q_sizes]
 except DenseSizeError as e:  # pragma: no cover - the paper's scales are all valid
     ui.show_error(e)
     ui.end_page()
@@ -242,12 +240,12 @@ n = st.select_slider(
            "scale, 150 over three scales. Smaller grids here cost less and say so.").format(side=crop_side))
 dense_px = sum(r.input_shape[0] * r.input_shape[1] for r in scales) * (2 if flip else 1)
 unit = pixels_per_crop(g)
+new_crops = n and not all(dense_results.crops_kept(loaded, image, s, n) for s in q_sizes)
+if new_crops and not ui.take_budget("heavy"):      # multi-crop is many forward passes: a heavy run
+    n = 0
 if n:
-    @st.cache_data(max_entries=16, show_spinner=_("Running the crops…"))
-    def _crops(_loaded, _image, key: tuple, size: int, n: int):
-        return multi_crop(_loaded, _image, size, grid=n, flip=True)
-
-    mc = [_crops(loaded, image.image, model_key, s, n) for s in q_sizes]
+    with st.spinner(_("Running the crops…")):
+        mc = [dense_results.crops(loaded, image, s, n) for s in q_sizes]
     crop_probs = average_posteriors([r.mean_probs for r in mc])
     both = average_posteriors([crop_probs, ms.mean_probs])
     rows = []

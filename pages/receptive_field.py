@@ -7,11 +7,10 @@ import streamlit as st
 
 from vggviz.app import ui
 from vggviz.explain.erf import (
-    box_mask,
     crop_input,
     effective_rf,
     effective_rf_noise,
-    erf_radius,
+    summarize_erf,
     variant_unit_field,
 )
 from vggviz.figures.rf import erf_figure, path_count_figure, rf_growth_figure, unit_box_figure
@@ -273,12 +272,12 @@ with col_b:
         else:
             st.plotly_chart(erf_figure(erf, box, title=_("Effective field of {layer} ({y}, {x})").format(
                 layer=layer, y=uy, x=ux)), width="stretch", key="rf_erf_chart")
-            if erf.max() == 0:
+            said = summarize_erf(erf, box, side)
+            if said.silent:
                 st.warning(_("No gradient reaches the input: every channel of this unit is switched "
                              "off by its ReLU for this input. Try another unit or the noise input."))
             else:
-                inside = float(erf[box_mask(box, side)].sum() / erf.sum())
-                half = erf_radius(erf, 0.5)
+                inside, half = said.inside, said.half
                 st.caption(
                     _("|∂ unit / ∂ input| summed over colour channels, scaled to [0, 1]. {inside} of it "
                       "lies inside the theoretical box (it is exactly zero outside). Half of it lies "

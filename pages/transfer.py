@@ -1,7 +1,5 @@
 import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thread)
 
-import time
-
 import numpy as np
 import streamlit as st
 
@@ -12,7 +10,9 @@ from vggviz.explain import attribution
 from vggviz.figures.prediction import probs_figure
 from vggviz.i18n import _
 from vggviz.lab import transfer
+from vggviz.lab.transfer import workspace
 from vggviz.model.variants import VARIANTS
+from vggviz.serving.scheduler import scheduler
 
 ui.page_guard()
 
@@ -33,9 +33,8 @@ ui.untrained_weights(loaded, _("The features are **random projections** of the p
                                "chance. That is the lesson: transfer learning transfers what was learned."))
 
 ss = st.session_state
-model_key = (loaded.variant, loaded.requested, loaded.source, str(loaded.device))
-if ss.get("own_model") != model_key:          # features of another model are worth nothing here
-    ss["own_model"], ss["own_feats"] = model_key, {}
+model_key = workspace.model_key(loaded)
+if ss.setdefault("own_feats", workspace.FeatureCache()).use(model_key):   # another model: features of no use
     ss.pop("own_ft_result", None)
 ss.setdefault("own_gen", {})
 ss.setdefault("own_photos", {})
@@ -122,9 +121,9 @@ for i in range(int(n)):
                 imgs.append(load_image(up.getvalue(), up.name))
             except ImageError as e:
                 ui.show_error(e)
-        if len(imgs) > transfer.MAX_PER_CLASS:
+        imgs, cut = workspace.capped(imgs)
+        if cut:
             st.warning(_("Only the first {n} images of a class are used.").format(n=transfer.MAX_PER_CLASS))
-            imgs = imgs[: transfer.MAX_PER_CLASS]
         if imgs:
             st.image([im.image for im in imgs[:12]], width=56)
             if len(imgs) == 1:
@@ -139,50 +138,30 @@ for store in ("own_gen", "own_photos", "own_photo_seen"):
         if i >= int(n):                         # per-session state stays bounded
             del ss[store][i]
 
-names = [c for c, _imgs in classes]
-problem = ""
-if any(not c for c in names):
-    problem = _("Give every class a name.")
-elif len(set(names)) < len(names):
-    problem = _("Give every class a different name.")
-elif any(not ims for _name, ims in classes):
-    problem = _("Every class needs at least one image: upload some, take photos, pick sample photos or fill it "
-                "with shapes.")
-signature = (model_key, layer, tuple((c, tuple(im.digest for im in ims)) for c, ims in classes))
+problem = workspace.problem(classes)
+signature = workspace.signature(model_key, layer, classes)
 ft_signature = (signature, int(ft_epochs), int(ft_seconds))
 
 # ---------------------------------------------------------------- training
 if problem:
     st.info(problem)
 elif st.button(_("🎓 Train the new last layer"), type="primary", key="own_train"):
-    feats = ss["own_feats"]
-    todo = {im.digest: im for _name, ims in classes for im in ims if im.digest not in feats}
+    bar = st.progress(0.0, text=_("Features: one forward pass per image…"))
+
+    def show_training(stage, d, t, loss):
+        if stage == "features":
+            bar.progress(d / t, text=_("Features: {d} / {t} images").format(d=d, t=t))
+        elif stage == "train":
+            bar.progress(d / t, text=_("Training: step {s} / {t}, loss {loss:.3f}").format(s=d, t=t, loss=loss))
+        else:
+            bar.progress(1.0, text=_("Held-out accuracy (5-fold cross-validation)…"))
     try:
-        if todo:
-            bar = st.progress(0.0, text=_("Features: one forward pass per image…"))
-            got = transfer.features(loaded, list(todo.values()),
-                                    lambda d, t: bar.progress(d / t, text=_("Features: {d} / {t} images").format(d=d, t=t)))
-            for k, d in enumerate(todo):
-                feats[d] = {ly: got[ly][k].astype(np.float32) for ly in transfer.FEATURE_LAYERS}
-            bar.empty()
-        keep = {im.digest for _name, ims in classes for im in ims}
-        for d in [d for d in feats if d not in keep]:
-            del feats[d]                     # only the current classes' features are kept
-        per_class = {c: np.stack([feats[im.digest][layer] for im in ims]) for c, ims in classes}
-        bar = st.progress(0.0, text=_("Training…"))
-        t0 = time.perf_counter()
-        head = transfer.fit(loaded, per_class, layer,
-                            progress=lambda s, t, loss: bar.progress(
-                                s / t, text=_("Training: step {s} / {t}, loss {loss:.3f}").format(s=s, t=t, loss=loss)))
-        bar.progress(1.0, text=_("Held-out accuracy (5-fold cross-validation)…"))
-        cv = transfer.cross_val_accuracy(per_class)
-        bar.empty()
-        ss["own_head"] = (signature, head, cv, per_class, time.perf_counter() - t0)
+        ss["own_head"] = workspace.train(loaded, ss["own_feats"], classes, layer, scheduler().run, show_training)
     except (RuntimeError, ValueError, MemoryError) as e:
         ui.show_error(_("Training failed: {error}").format(error=e))
     else:
         if finetune and ui.take_budget("heavy"):
-            bar = st.progress(0.0, text=_("Fine-tuning: features up to pool4…"))
+            bar.progress(0.0, text=_("Fine-tuning: features up to pool4…"))
 
             def show(stage, d, t, loss):
                 if stage == "features":
@@ -191,18 +170,17 @@ elif st.button(_("🎓 Train the new last layer"), type="primary", key="own_trai
                     bar.progress(0.1 + 0.9 * d / t, text=_("Fine-tuning conv5 and the new layer: step {s} / {t}, "
                                                            "loss {loss:.3f}").format(s=d, t=t, loss=loss))
             try:
-                tuned = transfer.finetune(loaded, {c: ims for c, ims in classes}, layer, epochs=int(ft_epochs),
-                                          seconds=float(ft_seconds), progress=show)
+                tuned = workspace.finetune_classes(loaded, classes, layer, ft_epochs, ft_seconds, scheduler().run, show)
                 ss["own_ft_result"] = (ft_signature, tuned)
             except (RuntimeError, ValueError, MemoryError) as e:
                 ui.show_error(_("Fine-tuning failed: {error}").format(error=e))
-            bar.empty()
+    bar.empty()
 
 kept = ss.get("own_head")
 if kept is None:
     ui.end_page()
-sig, head, cv, per_class, secs = kept
-if sig != signature:
+head, cv, per_class, secs = kept.head, kept.cv, kept.per_class, kept.seconds
+if kept.signature != signature:
     st.info(_("Your classes or the layer changed since the last training: train again to update what follows."))
     ui.end_page()
 

@@ -5,7 +5,7 @@ import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thre
 import streamlit as st
 
 from vggviz.app import ui
-from vggviz.explain.erf import box_mask, erf_radius
+from vggviz.explain.erf import summarize_erf
 from vggviz.explain.unit import UnitError, unit_arithmetic, unit_layers
 from vggviz.figures.rf import erf_figure, unit_box_figure
 from vggviz.figures.unit import clickable_map, pixels_image, selected_unit, terms_figure, window_figure
@@ -150,11 +150,11 @@ with cb:
             st.plotly_chart(erf_figure(erf, box, title=_("|∂ unit / ∂ input| of {layer}[{channel}] ({row}, {col})").format(
                 layer=layer, channel=channel, row=row, col=col)),
                             width="stretch", key="unit_erf")
-            if erf.max() == 0:
+            said = summarize_erf(erf, box, side)
+            if said.silent:
                 st.caption(_("No gradient reaches the input: the ReLU has switched this unit off for this image."))
             else:
-                inside = float(erf[box_mask(box, side)].sum() / erf.sum())
-                half = f"{erf_radius(erf, 0.5):.0f}"
+                inside, half = said.inside, f"{said.half:.0f}"
                 st.caption(_("The effective field: how much each pixel moves this unit. Half of it lies within "
                              "{half}×{half} px; {inside} inside the box.").format(half=half, inside=f"{inside:.0%}"))
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from vggviz.model.weights import LoadedModel
 
 __all__ = [
+    "ErfSummary",
+    "summarize_erf",
     "effective_rf",
     "effective_rf_noise",
     "feature_layers",
@@ -220,6 +223,23 @@ def erf_radius(erf: np.ndarray, mass: float = 0.5) -> float:
     cum = np.cumsum(erf.ravel()[order])
     k = int(np.searchsorted(cum, mass * total))
     return float(2 * cheb.ravel()[order][min(k, cum.size - 1)] + 1)
+
+
+@dataclass(frozen=True)
+class ErfSummary:
+    """What the pages say of an effective field beside its theoretical box."""
+
+    silent: bool        # no gradient reaches the input (every path switched off by a ReLU)
+    inside: float       # share of the field inside the theoretical box (1 up to rounding: it is zero outside)
+    half: float         # side of the square holding half of it (:func:`erf_radius`)
+
+
+def summarize_erf(erf: np.ndarray, box: Sequence[float], side: int) -> ErfSummary:
+    """The :class:`ErfSummary` of ``erf`` (side × side) and the unit's theoretical ``box``."""
+    total = float(erf.sum())
+    if float(erf.max()) == 0 or total <= 0:
+        return ErfSummary(True, 0.0, 0.0)
+    return ErfSummary(False, float(erf[box_mask(box, side)].sum() / total), erf_radius(erf, 0.5))
 
 
 def crop_input(loaded: LoadedModel, image: Image.Image) -> tuple[Image.Image, torch.Tensor]:

@@ -21,12 +21,9 @@ The paper's test protocol (Sect. 3.2 and 4.2–4.3), all here:
   averaged over the map (``mean_probs``). Sum-pooling proper (no division) would multiply the
   scores by the number of positions: the same ranking, a sharper soft-max;
 * **horizontal flip**: the soft-max of the image and of its mirror image averaged (``flip=True``);
-* **multi-crop** (:func:`multi_crop`): a regular grid of crops at the network's own input size,
+* **multi-crop** (:func:`vggviz.inference.multicrop.multi_crop`): a regular grid of crops at the network's own input size,
   each through the original network, posteriors averaged (the paper: a 5×5 grid and 2 flips,
   50 crops per scale), and multi-crop combined with dense by averaging the two posteriors.
-
-Longer than 400 lines on purpose: the paper's test protocol end to end (FC→conv, dense maps,
-scales, flips, multi-crop); the steps share one set of shapes and checks.
 """
 
 from __future__ import annotations
@@ -72,11 +69,9 @@ __all__ = [
     "fixed_scales",
     "POSITIONS",
     "POOLED",
-    "MultiCropResult",
-    "multi_crop",
-    "crop_boxes",
+    "SizeChoices",
+    "size_choices",
     "average_posteriors",
-    "pixels_per_crop",
 ]
 
 MIN_DENSE_SIZE = 224        # fc6 is 7×7 over pool5 = input / 32 (the mini family: 2×2, so 64)
@@ -147,6 +142,24 @@ def fixed_scales(S: int, grid: int = 7) -> tuple[int, ...]:
     the smallest input the network takes are left out."""
     step = STRIDE if grid == 7 else round(STRIDE * min_size(grid) / MIN_DENSE_SIZE)
     return tuple(q for q in (S - step, S, S + step) if q >= min_size(grid))
+
+
+@dataclass(frozen=True)
+class SizeChoices:
+    """The sizes to offer for a network whose fc6 reads a ``grid``×``grid`` pool5: the full-size
+    VGGs (224 px input) use the paper's sizes, the mini family (64 px) the same ratios."""
+
+    full_size: bool                  # the paper's network (fc6 7×7, 224 px), not the mini family
+    examples: tuple[int, ...]        # sizes whose map size the page works out
+    one_scale: tuple[int, ...]       # sizes offered for dense evaluation at one scale
+    fixed_S: tuple[int, ...]         # fixed training scales S offered for the test protocol
+
+
+def size_choices(grid: int = 7) -> SizeChoices:
+    """The :class:`SizeChoices` of a network whose fc6 reads a ``grid``×``grid`` pool5."""
+    if min_size(grid) == MIN_DENSE_SIZE:
+        return SizeChoices(True, (224, 256, 384, 512), PAPER_SCALES, (256, 384))
+    return SizeChoices(False, (64, 96, 128, 256), (64, 128, 256), tuple(scales_for(grid)[:2]))
 
 
 def to_fully_conv(model: nn.Module) -> FullyConvVGG:
@@ -422,63 +435,3 @@ def average_posteriors(posteriors: Sequence[np.ndarray]) -> np.ndarray:
     """The mean of several class posteriors (scales, crops, or multi-crop and dense: the
     paper combines each by averaging soft-max outputs)."""
     return np.mean(np.stack(posteriors), axis=0).astype(np.float32)
-
-
-def pixels_per_crop(grid: int = 7) -> int:
-    """Pixels of one crop at the network's own input size (224², or 64² for the mini family):
-    the unit in which the protocol's costs are given (the convolutions' MACs grow with pixels)."""
-    return min_size(grid) ** 2
-
-
-def crop_boxes(width: int, height: int, crop: int, n: int) -> list[tuple[int, int, int, int]]:
-    """An n×n regular grid of ``crop``×``crop`` boxes (left, top, right, bottom) spanning the
-    image from corner to corner (n = 1: the centre crop)."""
-    def starts(side: int) -> list[int]:
-        if n == 1:
-            return [(side - crop) // 2]
-        return [round(i * (side - crop) / (n - 1)) for i in range(n)]
-    return [(x, y, x + crop, y + crop) for y in starts(height) for x in starts(width)]
-
-
-@dataclass(frozen=True)
-class MultiCropResult:
-    """Multi-crop evaluation at one scale: crops of the network's own input size on a grid."""
-
-    size: int                           # shorter side the image was resized to
-    grid: int                           # n: an n×n grid of crops
-    flip: bool                          # each crop also mirrored
-    boxes: list[tuple[int, int, int, int]]
-    mean_probs: np.ndarray              # (classes,) the crops' soft-maxes averaged
-
-    @property
-    def crops(self) -> int:
-        """Forward passes: n² crops, twice with flips (the paper: 5 × 5 × 2 = 50)."""
-        return len(self.boxes) * (2 if self.flip else 1)
-
-    def top(self, k: int = 5) -> list[tuple[int, float]]:
-        idx = np.argsort(-self.mean_probs)[:k]
-        return [(int(i), float(self.mean_probs[i])) for i in idx]
-
-
-def multi_crop(loaded: LoadedModel, image: Image.Image, size: int, grid: int = 5, flip: bool = True,
-               batch: int = 10) -> MultiCropResult:
-    """The paper's multi-crop evaluation at one scale: the shorter side resized to ``size``, an
-    ``grid``×``grid`` grid of crops of the network's own input size (224, or 64 for the mini
-    family), each (and, with ``flip``, its mirror image) through the original network; the
-    soft-maxes averaged. The paper uses a 5×5 grid and flips: 50 crops per scale."""
-    if not isinstance(grid, int) or not 1 <= grid <= 5:
-        raise DenseSizeError(_("the crop grid must be 1 to 5 crops a side, got {grid}").format(grid=repr(grid)))
-    g = pool_grid(loaded.model)
-    x = dense_input(loaded, image, size)
-    crop = min_size(g)
-    boxes = crop_boxes(int(x.shape[3]), int(x.shape[2]), crop, grid)
-    crops = torch.cat([x[:, :, t:b, l:r] for l, t, r, b in boxes])
-    if flip:
-        crops = torch.cat([crops, torch.flip(crops, dims=[3])])
-    total = None
-    with torch.inference_mode():
-        for i in range(0, len(crops), batch):
-            p = F.softmax(loaded.model(crops[i: i + batch].to(loaded.device)).float(), dim=1).sum(0)
-            total = p if total is None else total + p
-    mean = (total / len(crops)).cpu().numpy().astype(np.float32)
-    return MultiCropResult(size=int(size), grid=grid, flip=bool(flip), boxes=boxes, mean_probs=mean)

@@ -185,3 +185,15 @@ def test_crop_input_is_the_weights_preprocessing(vgg11):
     crop, x = crop_input(vgg11, img)
     assert crop.size == (224, 224) and x.shape == (1, 3, 224, 224)
     assert torch.allclose(x, vgg11.transforms(img).unsqueeze(0), atol=1e-6)
+
+
+def test_the_summary_of_a_field_is_its_share_in_the_box_and_half_radius():
+    from vggviz.explain.erf import summarize_erf
+
+    erf = np.zeros((9, 9), np.float32)
+    erf[3:6, 3:6] = 1.0                              # a 3×3 field, all inside a 5×5 box
+    erf[0, 0] = 1.0                                  # and one pixel outside it: 1 of 10
+    said = summarize_erf(erf, (2, 2, 7, 7), 9)
+    assert not said.silent and said.inside == pytest.approx(0.9)
+    assert said.half == erf_radius(erf, 0.5)
+    assert summarize_erf(np.zeros((9, 9), np.float32), (2, 2, 7, 7), 9).silent

@@ -285,7 +285,8 @@ def test_pooled_averaging_is_the_softmax_of_the_mean_score(vgg11):
 
 
 def test_multi_crop_averages_the_crops_softmax(vgg11):
-    from vggviz.inference.dense import average_posteriors, crop_boxes, multi_crop
+    from vggviz.inference.dense import average_posteriors
+    from vggviz.inference.multicrop import crop_boxes, multi_crop
 
     assert crop_boxes(300, 256, 224, 2) == [(0, 0, 224, 224), (76, 0, 300, 224), (0, 32, 224, 256), (76, 32, 300, 256)]
     assert crop_boxes(256, 256, 224, 1) == [(16, 16, 240, 240)]

@@ -135,8 +135,6 @@ MESSAGES = {
         '用 {n} 个生成的形状填充',
     '1 image':
         '1 张图像',
-    'Training…':
-        '训练中……',
     'Held-out accuracy (5-fold cross-validation)…':
         '验证准确率（5 折交叉验证）……',
     "The fine-tuned conv5 block and your layer in fc8's place: it opens in the teacher's weights folder and with --weights, like the frozen one.":
