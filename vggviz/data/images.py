@@ -19,7 +19,7 @@ are left untouched; the bomb warning is turned into an error only inside a local
 filter list for its duration, so a bomb warning raised at that moment by an unrelated
 thread would also be promoted to an error: harmless here, since nothing else opens images.)
 
-Longer than 400 lines on purpose: every defence against a hostile or odd image file (bombs,
+Kept in one module: every defence against a hostile or odd image file (bombs,
 truncation, 16-bit, CMYK, EXIF, HTML names) in one place, so that no path skips one.
 """
 

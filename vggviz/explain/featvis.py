@@ -24,7 +24,7 @@ The run never touches the shared model: the layers up to the objective are deep-
 registered and other sessions' forward passes go on. A gallery optimises N channels at once,
 one image per channel, in one batch.
 
-Longer than 400 lines on purpose: one optimisation (parameterisation, transforms, objective,
+Kept in one module: one optimisation (parameterisation, transforms, objective,
 the private copy of the layers) whose parts only make sense together.
 """
 

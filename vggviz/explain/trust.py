@@ -32,7 +32,7 @@ Example::
     cur = deletion_insertion(loaded, res, cam.crop_map, cam.target, steps=20)
     cur.auc("deletion"), cur.auc("deletion", "random")  # lower than random: the map helps
 
-Longer than 400 lines on purpose: three checks that share one private model copy and one cache
+Kept in one module: three checks that share one private model copy and one cache
 key (randomisation, deletion/insertion, the depth sweep's scores); split, they would pass the
 copy around.
 """

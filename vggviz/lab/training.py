@@ -26,7 +26,7 @@ Example::
     res = train("vgg11_mini", Recipe(epochs=1))
     res.epochs[-1].val_accuracy, res.params
 
-Longer than 400 lines on purpose: the paper's recipe, its initialisations and the lab's
+Kept in one module: the paper's recipe, its initialisations and the lab's
 experiments are one table and one loop.
 """
 

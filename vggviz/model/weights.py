@@ -14,7 +14,7 @@ from the checkpoint; names that disagree with its outputs are refused (:class:`W
 When ImageNet weights cannot be had (offline, no cached file) :func:`load_model` falls back
 to ``random`` within a few seconds and says so in :attr:`LoadedModel.note`.
 
-Longer than 400 lines on purpose: every weights source (ImageNet download, bundled, trained,
+Kept in one module: every weights source (ImageNet download, bundled, trained,
 teacher's folder, seeded random) and checkpoint checks; LoadedModel and its lock rule live
 here.
 """

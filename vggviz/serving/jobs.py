@@ -30,7 +30,7 @@ Example::
     jobs.pool().wait(job, timeout=60)
     job.state, job.result.val_accuracy, job.source
 
-Longer than 400 lines on purpose: one thread-safe pool (queue, shared runs, heartbeats, the
+Kept in one module: one thread-safe pool (queue, shared runs, heartbeats, the
 foreground gate, cancellation); its lock covers all of it.
 """
 
