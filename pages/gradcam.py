@@ -163,7 +163,7 @@ if st.toggle(_("Check this map (randomise the model, delete and insert pixels)")
                              "the pixels, each recomputed after every cascade step; occlusion on a coarse grid "
                              "here (patch = stride = a seventh of the crop: {passes} forward passes a map).").format(
                                  passes=attribution.occlusion_passes(loaded.input_size,
-                                                                    *attribution.check_window(loaded.input_size))))
+                                                                    *attribution.trust_window(loaded.input_size))))
     steps = t2.slider(_("Steps (budget)"), 10, 50, trust.DEFAULT_STEPS, 5, key="gc_trust_steps",
                       help=_("Deletion/insertion curves: the pixels are changed in this many steps; "
                              "{passes} forward passes at {steps} steps (4 curves × (steps + 1)).").format(

@@ -83,7 +83,7 @@ def _gradcam(a) -> None:
     image, loaded = load(a)
     from vggviz.explain.attribution import (
         CAM_METHODS,
-        GradCam,
+        CamResult,
         cam,
         default_layer,
         gradcam_layers,
@@ -104,7 +104,7 @@ def _gradcam(a) -> None:
         raise UsageError(f"target must be a class index from 0 to {len(loaded.categories) - 1}, got {a.target}")
     res = analyze(loaded, image)
     box = res.preprocessed.crop_box
-    c: GradCam = cam(loaded, res, a.method if a.method in CAM_METHODS else "Grad-CAM", layer, a.target)
+    c: CamResult = cam(loaded, res, a.method if a.method in CAM_METHODS else "Grad-CAM", layer, a.target)
     if a.method == c.method:
         heat, shown = c.image_map(box, image.image.size), c.crop_map
     else:                                  # a pixel-level method: its (S, S) map over the crop

@@ -359,7 +359,7 @@ def deletion_insertion(
 def depth_deletion(loaded: LoadedModel, analysis: Analysis, target: int, steps: int = DEFAULT_STEPS,
                    progress: Progress | None = None, method: str = "Grad-CAM") -> list[tuple]:
     """The depth sweep's maps of CAM ``method`` (:func:`vggviz.explain.attribution.depth_sweep`, one per
-    block) each with its deletion AUC: ``[(GradCam, auc), …]``, shallow to deep.
+    block) each with its deletion AUC: ``[(CamResult, auc), …]``, shallow to deep.
     ``progress(done, total)`` counts images over all blocks."""
     from vggviz.explain.attribution import depth_sweep
 

@@ -270,7 +270,7 @@ def gradcam_by_variant(
     ``progress(done, total, variant)`` is called before each variant and once at the end.
 
     Returns one dict per variant: ``variant``, ``weights`` (the source used), ``note``,
-    ``layer``, ``top`` (list of Prediction), ``gradcam`` (:class:`vggviz.explain.attribution.GradCam`),
+    ``layer``, ``top`` (list of Prediction), ``gradcam`` (:class:`vggviz.explain.attribution.CamResult`),
     ``crop_box``, ``seconds`` (analysis + Grad-CAM, not loading).
     """
     from vggviz.explain.attribution import default_layer, gradcam

@@ -124,7 +124,7 @@ def test_randomisation_check_works_for_every_method(vgg16_mini, star, method):
     assert not [d for m in vgg16_mini.model.modules() for d in HOOKS if getattr(m, d)]
     # the original map is the method's own on the shared model (occlusion: at its coarse grid)
     if method == "Occlusion":
-        shown = attribution.occlusion(vgg16_mini, star, chk.target, *attribution.check_window(64)).crop_map
+        shown = attribution.occlusion(vgg16_mini, star, chk.target, *attribution.trust_window(64)).crop_map
     else:
         shown = attribution.method_map(vgg16_mini, star, method, chk.target, chk.layer)
     assert np.allclose(chk.original, shown, atol=2e-3)

@@ -33,8 +33,8 @@ from vggviz.explain.attribution.cam import (
                   CAM_METHODS,
                   GRADCAM_KINDS,
                   CamMethod,
+                  CamResult,
                   GradCAM,
-                  GradCam,
                   GradCAMPlusPlus,
                   cam,
                   check_layer,
@@ -57,13 +57,13 @@ from vggviz.explain.attribution.methods import (
                   DEFAULT_METHODS,
                   METHOD_NOTES,
                   METHODS,
-                  check_window,
                   compare_methods,
                   method_map,
                   method_passes,
                   method_slug,
                   private_map,
                   resolve_method,
+                  trust_window,
                   uses_layer,
 )
 from vggviz.explain.attribution.occlusion import (
@@ -81,10 +81,10 @@ _HOOK_DICTS = HOOK_DICTS        # the name tests/unit/lab/test_transfer.py reads
 
 __all__ = [
     "Chain", "attribution_mode", "UnknownTargetError", "HOOK_DICTS", "hook_count", "check_target", "class_label",
-    "GradCam", "CamMethod", "GradCAM", "GradCAMPlusPlus", "CAM_METHODS", "GRADCAM_KINDS", "cam", "gradcam",
+    "CamResult", "CamMethod", "GradCAM", "GradCAMPlusPlus", "CAM_METHODS", "GRADCAM_KINDS", "cam", "gradcam",
     "depth_sweep", "gradcam_layers", "default_layer", "check_layer", "place_in_image",
     "PixelMethod", "PIXEL_METHODS", "PIXEL_CLIP_PERCENTILE", "pixel_map",
     "OCCLUSION_BASELINES", "OcclusionMap", "occlusion", "occlusion_map", "occlusion_defaults", "occlusion_passes",
     "METHODS", "METHOD_NOTES", "DEFAULT_METHODS", "compare_methods", "method_map", "method_passes", "method_slug",
-    "private_map", "resolve_method", "uses_layer", "check_window",
+    "private_map", "resolve_method", "uses_layer", "trust_window",
 ]

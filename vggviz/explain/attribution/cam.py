@@ -40,7 +40,7 @@ from vggviz.model.weights import LoadedModel
 if TYPE_CHECKING:
     from vggviz.inference.analysis import Analysis
 
-__all__ = ["GradCam", "CamMethod", "GradCAM", "GradCAMPlusPlus", "CAM_METHODS", "cam", "gradcam",
+__all__ = ["CamResult", "CamMethod", "GradCAM", "GradCAMPlusPlus", "CAM_METHODS", "cam", "gradcam",
            "depth_sweep", "gradcam_layers", "default_layer", "check_layer", "GRADCAM_KINDS", "place_in_image"]
 
 GRADCAM_KINDS = ("conv", "relu", "pool")
@@ -51,7 +51,7 @@ MIN_DEFAULT_SIDE = 8   # the default layer's map is at least this many cells acr
 
 
 @dataclass(frozen=True, eq=False)
-class GradCam:
+class CamResult:
     """One class activation map and what it is of (``method``: a name of :data:`CAM_METHODS`).
 
     ``layer_map`` is at the layer's resolution, divided by its maximum (so in [0, 1]; a map
@@ -83,7 +83,7 @@ class GradCam:
 
 def place_in_image(crop_map: np.ndarray, crop_box: Sequence[float], size: tuple[int, int]) -> np.ndarray:
     """A map over the input crop (any resolution, e.g. a pixel-level method's (S, S) map) in
-    ORIGINAL image coordinates, as :meth:`GradCam.image_map` places a CAM: (H, W) float32 in
+    ORIGINAL image coordinates, as :meth:`CamResult.image_map` places a CAM: (H, W) float32 in
     [0, 1] for ``size = (W, H)``, resized bilinearly into ``crop_box`` and zero outside it."""
     left, top, right, bottom = (float(v) for v in crop_box)
     if right <= left or bottom <= top:
@@ -240,9 +240,9 @@ def _method(name: str) -> CamMethod:
     return CAM_METHODS[name]
 
 
-def _result(loaded: LoadedModel, analysis, method: str, layer: str, target: int, raw: torch.Tensor) -> GradCam:
+def _result(loaded: LoadedModel, analysis, method: str, layer: str, target: int, raw: torch.Tensor) -> CamResult:
     small, crop, peak = normalise(raw, tuple(analysis.preprocessed.tensor.shape[-2:]))
-    return GradCam(layer=layer, target=target, label=class_label(loaded, target), prob=float(analysis.probs[target]),
+    return CamResult(layer=layer, target=target, label=class_label(loaded, target), prob=float(analysis.probs[target]),
                    layer_map=small, crop_map=crop, raw_max=peak, method=method)
 
 
@@ -250,7 +250,7 @@ def _result(loaded: LoadedModel, analysis, method: str, layer: str, target: int,
 
 
 def cam(loaded: LoadedModel, analysis: Analysis, method: str = "Grad-CAM", layer: str | None = None,
-        target: int | None = None) -> GradCam:
+        target: int | None = None) -> CamResult:
     """The map of CAM ``method`` (a name of :data:`CAM_METHODS`) for class ``target`` (default:
     the top-1 class) at ``layer``, from the activation the analysis already holds: only the
     network after ``layer`` runs (forward and backward), on a :class:`Chain` tail.
@@ -279,7 +279,7 @@ def cam(loaded: LoadedModel, analysis: Analysis, method: str = "Grad-CAM", layer
     return _result(loaded, analysis, method, lay.name, target, raw)
 
 
-def gradcam(loaded: LoadedModel, analysis: Analysis, layer: str | None = None, target: int | None = None) -> GradCam:
+def gradcam(loaded: LoadedModel, analysis: Analysis, layer: str | None = None, target: int | None = None) -> CamResult:
     """Grad-CAM of class ``target`` (default: top-1) at ``layer``: :func:`cam` with "Grad-CAM".
 
     Example::
@@ -289,7 +289,7 @@ def gradcam(loaded: LoadedModel, analysis: Analysis, layer: str | None = None, t
     return cam(loaded, analysis, "Grad-CAM", layer, target)
 
 
-def depth_sweep(loaded: LoadedModel, analysis: Analysis, target: int | None = None, method: str = "Grad-CAM") -> list[GradCam]:
+def depth_sweep(loaded: LoadedModel, analysis: Analysis, target: int | None = None, method: str = "Grad-CAM") -> list[CamResult]:
     """The map of ``method`` for ``target`` at the end of each convolutional block (the last
     ReLU of blocks 1–5, :func:`vggviz.model.layers.block_ends`): how the map sharpens in meaning and
     coarsens in resolution with depth. All five come from ONE forward and backward pass

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from vggviz.inference.analysis import Analysis
 
 __all__ = ["METHODS", "METHOD_NOTES", "DEFAULT_METHODS", "uses_layer", "method_passes", "method_map",
-           "compare_methods", "private_map", "resolve_method", "method_slug", "check_window"]
+           "compare_methods", "private_map", "resolve_method", "method_slug", "trust_window"]
 
 METHODS: tuple[str, ...] = tuple(CAM_METHODS) + tuple(PIXEL_METHODS)
 METHOD_NOTES: dict[str, str] = {**{n: m.note for n, m in CAM_METHODS.items()},
@@ -106,7 +106,7 @@ def compare_methods(
     return out
 
 
-def check_window(size: int) -> tuple[int, int]:
+def trust_window(size: int) -> tuple[int, int]:
     """The randomisation check's occlusion window at ``size`` px: patch S/7 (as the default),
     stride = patch (no overlap): 7×7 positions, 50 forward passes a map."""
     patch = occlusion_defaults(size)[0]
@@ -119,7 +119,7 @@ def private_map(layers: Sequence[Layer], x: torch.Tensor, name: str, target: int
     PRIVATE model (no lock taken: nothing shared is touched). CAMs and Guided Grad-CAM at
     ``layer``. The computed map is what the randomisation check correlates: a CAM at the
     layer's resolution, a gradient method's largest |attribution| over colour channels,
-    occlusion's signed drop (:func:`check_window`)."""
+    occlusion's signed drop (:func:`trust_window`)."""
     size = tuple(x.shape[-2:])
     if name in CAM_METHODS:
         (raw,) = CAM_METHODS[name].maps(layers, 0, x, target, [layer.index])
@@ -128,7 +128,7 @@ def private_map(layers: Sequence[Layer], x: torch.Tensor, name: str, target: int
     method = PIXEL_METHODS[name]
     net = Chain(layers, 0)
     if name == OCCLUSION:
-        patch, stride = check_window(size[-1])
+        patch, stride = trust_window(size[-1])
 
         def forward(xb: torch.Tensor) -> torch.Tensor:
             with torch.inference_mode():

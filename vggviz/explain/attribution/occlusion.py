@@ -46,6 +46,8 @@ def _starts(size: int, patch: int, stride: int) -> list[int]:
 
 
 def check_window(height: int, width: int, patch, stride) -> tuple[int, int]:
+    """``(patch, stride)`` as ints when they fit a ``height``×``width`` input (1 ≤ patch ≤ the
+    shorter side, 1 ≤ stride ≤ patch); a ValueError with one line otherwise."""
     side = min(int(height), int(width))
 
     def whole(v) -> bool:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from vggviz.explain.attribution import Chain, GradCam, default_layer
+from vggviz.explain.attribution import CamResult, Chain, default_layer
 from vggviz.explain.attribution.cam import GradCAM, normalise
 from vggviz.i18n import _
 from vggviz.lab.transfer.finetune import FineTuned, _tail_of
@@ -23,7 +23,7 @@ __all__ = ["gradcam"]
 
 
 def gradcam(loaded: LoadedModel, head: Head, analysis: Analysis, target: int, layer: str | None = None,
-            tuned: FineTuned | None = None) -> GradCam:
+            tuned: FineTuned | None = None) -> CamResult:
     """Grad-CAM of the student's class ``target`` at ``layer`` (default: the Grad-CAM page's
     default, the last conv with a map ≥ 8×8) for an analysed image: the frozen network after
     ``layer`` up to the feature layer, then the head, through a private :class:`Chain` (own
@@ -59,15 +59,15 @@ def _checked(loaded: LoadedModel, head, target: int, layer: str | None):
     return layers, lay
 
 
-def _cam_result(lay, target: int, label: str, prob: float, g: torch.Tensor, act: torch.Tensor, analysis) -> GradCam:
+def _cam_result(lay, target: int, label: str, prob: float, g: torch.Tensor, act: torch.Tensor, analysis) -> CamResult:
     """The Grad-CAM of a new head: the same formula as the Grad-CAM page (the CAM base class)."""
     raw = GradCAM().combine(act.detach(), g)
     layer_map, crop_map, peak = normalise(raw, tuple(analysis.preprocessed.tensor.shape[-2:]))
-    return GradCam(layer=lay.name, target=int(target), label=label, prob=prob,
+    return CamResult(layer=lay.name, target=int(target), label=label, prob=prob,
                    layer_map=layer_map, crop_map=crop_map, raw_max=peak)
 
 
-def _gradcam_tuned(loaded: LoadedModel, tuned: FineTuned, analysis, target: int, layer: str | None) -> GradCam:
+def _gradcam_tuned(loaded: LoadedModel, tuned: FineTuned, analysis, target: int, layer: str | None) -> CamResult:
     """Grad-CAM through the fine-tuned block: a layer before conv5 is read from the analysis
     (those layers are the shared model's) and goes on through the shared layers up to pool4
     (a :class:`Chain`, under the lock) and then the private tail; a layer inside the last
