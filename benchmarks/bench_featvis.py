@@ -3,7 +3,7 @@
 For each layer and size: the seconds per optimisation step for one channel and for a
 gallery of N channels in one batch (median of a few timed steps after a warm-up step), and
 the projected time of a run at the app's default step counts (galleries at the gallery's
-default size). Budgets (issue 10, 2 CPU
+default size). Budgets (2 CPU
 cores): one VGG16 channel up to conv4_3 at 128 px ≤ 60 s, a gallery of 16 ≤ 180 s; the
 mini family in a few seconds; on a GPU a VGG16 channel ≤ 5 s. ``--full`` also runs one
 whole default-length channel run and one whole gallery at conv4_3 (the numbers the budgets

@@ -4,7 +4,7 @@ N analyses of one image each (distinct images) start at the same moment on one s
 (a) each in its own thread, as sessions ran them before the scheduler; (b) through
 :mod:`vggviz.serving.scheduler`. Reports each way's p50/p95/max completion time against the floor
 (N × one analysis on one core ÷ cores, the one analysis measured alone first with one torch
-thread, as ``benchmarks/load_server.py`` measures it). Targets (issue 12):
+thread, as ``benchmarks/load_server.py`` measures it). Targets:
 p50 ≤ 0.6 × floor and p95 ≤ 1.5 × floor for the scheduler.
 
     .venv/bin/python -m benchmarks.bench_scheduler [--variant vgg16] [--users 16] [--json]

@@ -25,7 +25,7 @@ ui.page_guard()
 def text_or_dash(col: pd.Series, digits: int, missing: str | None = None) -> pd.Series:
     """Numbers as text, and an explicit "—" where there is none: in Chromium the grid showed a
     missing number (NaN or None) as the word "None", and still did for the empty text that
-    replaced it (issue 13), so a missing value is written out."""
+    replaced it, so a missing value is written out."""
     missing = _("— (no weights)") if missing is None else missing
     return col.map(lambda v: missing if v is None or v != v or v == "" else f"{v:.{digits}f}")
 

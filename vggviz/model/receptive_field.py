@@ -141,7 +141,6 @@ def unit_box(steps: Sequence[FieldStep], index: int, y: int, x: int) -> tuple[fl
 
 
 # --------------------------------------------------------------------------- path counts
-# Appended for the receptive-field explorer (issue 5).
 
 
 def path_counts_1d(kernel: int, layers: int) -> list[int]:
