@@ -77,14 +77,14 @@ def main(argv=None) -> int:
     for layer in layers:
         for size in sizes:
             step1, fixed1 = _per_step(loaded, layer, [0], size, a.steps)
-            rows.append({"layer": layer, "size": size, "step_s": round(step1, 6),
-                         "channel_s": round(fixed1 + step1 * one_defaults.steps, 2)})
+            rows.append({"layer": layer, "size": size, "step_s": step1,
+                         "channel_s": fixed1 + step1 * one_defaults.steps})
             if not a.json:
                 print(f"{layer:>8} {size:>4} px: {step1:.3f} s/step, {rows[-1]['channel_s']:.1f} s for "
                       f"{one_defaults.steps} steps", file=sys.stderr)
         stepn, fixedn = _per_step(loaded, layer, list(range(a.gallery)), gal_defaults.size, max(1, a.steps // 2))
-        gallery_rows.append({"layer": layer, "size": gal_defaults.size, "step_s": round(stepn, 6),
-                             "gallery_s": round(fixedn + stepn * gal_defaults.steps, 2)})
+        gallery_rows.append({"layer": layer, "size": gal_defaults.size, "step_s": stepn,
+                             "gallery_s": fixedn + stepn * gal_defaults.steps})
         if not a.json:
             print(f"{layer:>8} {gal_defaults.size:>4} px, gallery of {a.gallery}: {stepn:.3f} s/step, "
                   f"{gallery_rows[-1]['gallery_s']:.1f} s for {gal_defaults.steps} steps", file=sys.stderr)
@@ -108,11 +108,11 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         visualize(loaded, budget_layer, 0, one_defaults)
         out["full_run"] = {"layer": budget_layer, "size": one_defaults.size, "steps": one_defaults.steps,
-                           "seconds": round(time.perf_counter() - t0, 2)}
+                           "seconds": time.perf_counter() - t0}
         t0 = time.perf_counter()
         visualize(loaded, budget_layer, list(range(a.gallery)), gal_defaults)
         out["full_gallery"] = {"layer": budget_layer, "size": gal_defaults.size, "steps": gal_defaults.steps,
-                               "channels": a.gallery, "seconds": round(time.perf_counter() - t0, 2)}
+                               "channels": a.gallery, "seconds": time.perf_counter() - t0}
         # What the budgets are about, measured rather than projected from a few steps.
         out["budget"].update(channel_s=out["full_run"]["seconds"], channel_size=one_defaults.size,
                              gallery_s=out["full_gallery"]["seconds"], measured=True)

@@ -76,10 +76,10 @@ def main(argv=None) -> int:
     s = Scheduler()
     queued = _run(imgs, lambda i: s.run(("img", i), lambda i=i: analyze(loaded, imgs[i])))
     out = {"variant": a.variant, "users": a.users, "cores": n_cores, "workers": s.workers,
-           "one_s": round(alone, 4), "floor_s": round(floor, 4)}
+           "one_s": alone, "floor_s": floor}
     for name, xs in (("threads", direct), ("scheduler", queued)):
-        out[name] = {"p50_s": round(_pct(xs, 0.5), 2), "p95_s": round(_pct(xs, 0.95), 2), "max_s": round(max(xs), 2),
-                     "p50_over_floor": round(_pct(xs, 0.5) / floor, 2), "p95_over_floor": round(_pct(xs, 0.95) / floor, 2)}
+        out[name] = {"p50_s": _pct(xs, 0.5), "p95_s": _pct(xs, 0.95), "max_s": max(xs),
+                     "p50_over_floor": _pct(xs, 0.5) / floor, "p95_over_floor": _pct(xs, 0.95) / floor}
     print(json.dumps(out) if a.json else json.dumps(out, indent=2))
     return 0
 

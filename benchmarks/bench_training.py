@@ -38,7 +38,7 @@ def epoch_times(device: str, images: int) -> dict[str, float]:
     out = {}
     for v in CONFIGS:
         res = train(v, Recipe(epochs=1, train_size=images, val_size=200), device)
-        out[v] = round(res.epochs[0].seconds, 3)
+        out[v] = res.epochs[0].seconds
     return out
 
 
@@ -67,14 +67,14 @@ def latency(variant: str, repeats: int, images: int) -> dict:
         times = [one(pool if gated else None) for _ in range(repeats)]
         pool.cancel(job)
         pool.wait(job, 60)
-        out[name + "_s"] = round(statistics.median(times), 4)
-        out[name + "_training_paused_s"] = round(pool.paused_s, 2)
+        out[name + "_s"] = statistics.median(times)
+        out[name + "_training_paused_s"] = pool.paused_s
     idle_times += [one(None) for _ in range(repeats)]     # idle before and after: a busy machine shows
     idle = statistics.median(idle_times)
-    out["idle_s"] = round(idle, 4)
-    out["idle_spread_s"] = [round(min(idle_times), 4), round(max(idle_times), 4)]
+    out["idle_s"] = idle
+    out["idle_spread_s"] = [min(idle_times), max(idle_times)]
     for name in ("training_no_gate", "training_gate"):
-        out[name + "_ratio"] = round(out[name + "_s"] / idle, 2)
+        out[name + "_ratio"] = out[name + "_s"] / idle
     return out
 
 

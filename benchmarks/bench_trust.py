@@ -59,16 +59,16 @@ def one(variant: str, device: str, weights: str, method: str, steps: int) -> dic
     seconds = time.perf_counter() - t0
     peak = _peak_mb()
     out = {"variant": variant, "weights": loaded.source, "device": str(loaded.device), "method": method,
-           "maps": len(chk.steps) + 1, "seconds": round(seconds, 2), "bare_forward_s": round(bare, 3),
-           "over_bare": round(seconds / bare, 1), "before_rss_mb": round(before), "peak_rss_mb": round(peak),
-           "extra_peak_mb": round(peak - before), "spearman": [round(r, 3) for r in chk.correlations]}
+           "maps": len(chk.steps) + 1, "seconds": seconds, "bare_forward_s": bare,
+           "over_bare": seconds / bare, "before_rss_mb": round(before), "peak_rss_mb": round(peak),
+           "extra_peak_mb": round(peak - before), "spearman": list(chk.correlations)}
     if steps:
         t0 = time.perf_counter()
         cur = trust.deletion_insertion(loaded, res, chk.original, target, steps)
-        out.update(curves_steps=steps, curves_images=cur.passes, curves_s=round(time.perf_counter() - t0, 2))
+        out.update(curves_steps=steps, curves_images=cur.passes, curves_s=time.perf_counter() - t0)
     out["machine"] = (torch.cuda.get_device_name(loaded.device) if loaded.device.type == "cuda" else
                       f"CPU ({os.cpu_count()} cores, {torch.get_num_threads()} torch threads)")
-    out["load_average_1min"] = round(os.getloadavg()[0], 2)
+    out["load_average_1min"] = os.getloadavg()[0]
     return out
 
 

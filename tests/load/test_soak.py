@@ -24,6 +24,8 @@ from support import ROOT
 
 from benchmarks.soak import GROWTH_LIMIT_MB, leftover_hooks, line  # noqa: E402
 
+pytestmark = [pytest.mark.load, pytest.mark.slow]
+
 ITERATIONS = 40
 
 
