@@ -42,7 +42,11 @@ def test_every_method_is_registered_once_with_a_note_and_a_cli_name():
     assert A.method_slug("Integrated Gradients") == "integrated-gradients"
     with pytest.raises(ValueError, match="unknown method"):
         A.resolve_method("lime")
-    assert A.DEFAULT_METHODS == ("Guided Grad-CAM", "Saliency")
+    # the registry's default=True entries in order, Guided Grad-CAM and saliency among them; each
+    # costs one pass, as the page's "Compute …" toggle says of them
+    assert A.DEFAULT_METHODS == tuple(n for n, m in A.PIXEL_METHODS.items() if m.default)
+    assert {"Guided Grad-CAM", "Saliency"} <= set(A.DEFAULT_METHODS)
+    assert all(A.method_passes(n, 224) == 1 for n in A.DEFAULT_METHODS)
     assert A.method_passes("Grad-CAM++", 224) == 0 and A.method_passes("Occlusion", 224) == 170
     for name, m in A.PIXEL_METHODS.items():
         import captum.attr
