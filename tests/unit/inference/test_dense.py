@@ -32,7 +32,8 @@ def picture(width: int, height: int, seed: int = 0) -> Image.Image:
     return Image.fromarray(rng.integers(0, 256, (height, width, 3), dtype=np.uint8), "RGB")
 
 
-@pytest.mark.parametrize("variant", TORCHVISION_VARIANTS)
+@pytest.mark.parametrize("variant", [v if v in ("vgg11", "vgg11_bn") else pytest.param(v, marks=pytest.mark.slow)
+                                     for v in TORCHVISION_VARIANTS])     # the deeper ones: 10–30 s each
 def test_converted_net_gives_the_same_logits_at_224(variant):
     model = build(variant)
     for p in model.parameters():
@@ -188,8 +189,8 @@ def test_dense_passes_run_lock_free_beside_guided_gradcam(vgg11):
     for t in threads:
         t.join()
     assert not errors, errors
-    for i in range(6):
-        np.testing.assert_array_equal(got[i], expected[i % 3])
+    for i in range(6):       # up to float rounding: threads may split a reduction differently
+        np.testing.assert_allclose(got[i], expected[i % 3], rtol=1e-5, atol=1e-9)
     for m in vgg11.model.modules():
         assert not (m._forward_hooks or m._forward_pre_hooks or m._backward_hooks or m._backward_pre_hooks)
 
