@@ -77,7 +77,7 @@ from vggviz.explain.attribution.occlusion import (
 from vggviz.explain.attribution.pixel import PIXEL_CLIP_PERCENTILE, PIXEL_METHODS, PixelMethod, pixel_map
 from vggviz.figures.maps import overlay  # noqa: F401  (pages/transfer.py's spelling; the function lives in maps)
 
-_HOOK_DICTS = HOOK_DICTS        # the name tests/unit/lab/test_transfer.py reads
+_HOOK_DICTS = HOOK_DICTS        # the name tests/unit/lab/transfer/test_transfer.py reads
 
 __all__ = [
     "Chain", "attribution_mode", "UnknownTargetError", "HOOK_DICTS", "hook_count", "check_target", "class_label",
