@@ -108,6 +108,7 @@ st.download_button(
 
 st.subheader(_("AlexNet beside VGG16"))
 from vggviz.alexnet import conv1_weight, kernel_rows, model_facts, rf_growth, rf_sentence, weights_file  # noqa: E402
+from vggviz.figures import alt  # noqa: E402
 from vggviz.filter_figures import filter_patches  # noqa: E402
 from vggviz.rf_figures import rf_growth_per_model_figure  # noqa: E402
 
@@ -164,5 +165,5 @@ if wa is None or wv is None:
                   file=weights_file("alexnet")))
 else:
     f1, f2 = st.columns(2)
-    f1.image(filter_patches(wa, scale=6, cols=8), caption=_("AlexNet conv1: 64 filters, 11×11"))
-    f2.image(filter_patches(wv, scale=16, cols=8), caption=_("VGG16 conv1_1: 64 filters, 3×3"))
+    f1.image(filter_patches(wa, scale=6, cols=8), caption=_("AlexNet conv1: 64 filters, 11×11"), alt=alt.filter_patches("AlexNet conv1", wa))
+    f2.image(filter_patches(wv, scale=16, cols=8), caption=_("VGG16 conv1_1: 64 filters, 3×3"), alt=alt.filter_patches("VGG16 conv1_1", wv))

@@ -3,6 +3,7 @@ import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thre
 import streamlit as st
 
 from vggviz import maps, ui
+from vggviz.figures import alt
 from vggviz.i18n import N_, _
 from vggviz.summary import summarize
 from vggviz.unit_figures import clickable_map, selected_unit
@@ -48,7 +49,7 @@ grid = maps.feature_grid(acts, order=order, normalise=normalise)
 row = rows[layer]
 grid_col, one_col = st.columns([3, 2], gap="medium")
 with grid_col:
-    st.image(grid.image, width="stretch")
+    st.image(grid.image, width="stretch", alt=alt.feature_grid(layer, acts, grid.cols, grid.rows, grid.cmap))
     sorted_by = {"index": _("sorted by channel number"), "mean": _("sorted by mean activation, largest first"),
                  "max": _("sorted by max activation, largest first")}[order]
     colours = (_("each map stretched to its own range") if normalise == "per-channel"

@@ -3,6 +3,7 @@ import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thre
 import streamlit as st
 
 from vggviz import maps, ui
+from vggviz.figures import alt
 from vggviz.filter_figures import filter_patches, kernel_grid, weight_histogram
 from vggviz.i18n import _
 from vggviz.variants import VARIANTS
@@ -27,7 +28,7 @@ w1 = weights[names[0]]
 lo, hi = float(w1.min()), float(w1.max())
 scale = st.slider(_("Patch size (px per weight)"), 6, 32, 16, 2, key="flt_scale")
 patches = filter_patches(w1, scale=scale)
-st.image(patches)
+st.image(patches, alt=alt.filter_patches(names[0], w1))
 st.caption(_(
     "Each of the {n} filters of {layer} is {kh}×{kw} weights on each of the R, G and B inputs, drawn as a "
     "{kh}×{kw} colour patch. All patches share one scale: the smallest weight of the layer ({lo}) is black, "
@@ -53,7 +54,7 @@ first = c2.slider(_("Output channels from"), 0, o - span, 0, key=f"flt_first_{la
 max_in = c3.slider(_("Input channels shown"), 8, min(64, i_n), min(32, i_n), 8, key=f"flt_in_{layer}") \
     if i_n > 8 else i_n
 grid = kernel_grid(w, slice(first, first + span), max_in=max_in)
-st.image(grid)
+st.image(grid, alt=alt.kernel_grid(layer, w, first, first + span - 1, max_in - 1))
 st.caption(_(
     "{layer} has {o} output channels, each with a {kh}×{kw} kernel on every one of its {i} input channels "
     "({n} weights). Rows: output channels {first}–{last}; columns: their kernels on input channels "

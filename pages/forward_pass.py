@@ -5,6 +5,7 @@ import streamlit as st
 from vggviz import maps, ui
 from vggviz.analysis import NORMALISED_RANGE
 from vggviz.augment import jitter_draws, jitter_range
+from vggviz.figures import alt
 from vggviz.i18n import _
 from vggviz.prediction_figures import topk_figure
 from vggviz.variants import VARIANTS
@@ -37,13 +38,15 @@ stages = pre.stages
 cols = st.columns(4)
 w, h = stages["original"].size
 rw, rh = stages["resized"].size
-cols[0].image(maps.crop_outline(stages["original"], pre.crop_box), width="stretch")
+cols[0].image(maps.crop_outline(stages["original"], pre.crop_box), width="stretch",
+              alt=alt.preprocessing_stage("original", stages["original"]))
 cols[0].caption(_("**Original** {w}×{h} px, with the crop box").format(w=w, h=h))
-cols[1].image(stages["resized"], width="stretch")
+cols[1].image(stages["resized"], width="stretch", alt=alt.preprocessing_stage("resized", stages["resized"]))
 cols[1].caption(_("**Resized** {w}×{h} px (short side {side})").format(w=rw, h=rh, side=resize))
-cols[2].image(stages["cropped"], width="stretch")
+cols[2].image(stages["cropped"], width="stretch", alt=alt.preprocessing_stage("cropped", stages["cropped"]))
 cols[2].caption(_("**Centre crop** {crop}×{crop} px").format(crop=crop))
-cols[3].image(stages["normalised"], width="stretch")
+cols[3].image(stages["normalised"], width="stretch",
+              alt=alt.preprocessing_stage("normalised", stages["normalised"], NORMALISED_RANGE))
 normalised = (_("**Normalised** (x − mean) / std, shown with grey = the shapes dataset's mean and ±{range} std "
                 "as black/white. mean = {mean}, std = {std}") if mini else
               _("**Normalised** (x − mean) / std, shown with grey = the ImageNet mean and ±{range} std as "
@@ -87,6 +90,6 @@ jseed = st.number_input(_("Draw seed"), 0, 9999, 0, key="fp_jitter_seed",
 draws = jitter_draws(image.image, n=6, seed=int(jseed), crop=crop, s_range=(lo, hi))
 jcols = st.columns(6)
 for col, d in zip(jcols, draws):
-    col.image(d.image, width="stretch")
+    col.image(d.image, width="stretch", alt=alt.jitter_draw(d.S, d.box, d.flipped, crop))
     where = (_("S = {S}, crop at ({x}, {y}), flipped") if d.flipped else _("S = {S}, crop at ({x}, {y})"))
     col.caption(where.format(S=d.S, x=d.box[0], y=d.box[1]))

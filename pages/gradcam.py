@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from vggviz import attribution, maps, shapes, trust, ui
+from vggviz.figures import alt
 from vggviz.i18n import _
 from vggviz.variants import VARIANTS
 
@@ -56,7 +57,8 @@ layer = c2.selectbox(
 c2.caption("💡 " + _(trust.LAYER_GUIDE_SHORT))
 c3, c4 = st.columns([3, 2])
 alpha = c3.slider(_("Opacity of the heatmap"), 0.0, 1.0, 0.5, 0.05, key="gc_alpha")
-cmap = c4.selectbox(_("Colormap"), maps.HEATMAP_COLORMAPS, key="gc_cmap")
+cmap = c4.selectbox(_("Colormap"), maps.HEATMAP_COLORMAPS, key="gc_cmap", help=_(maps.COLORMAP_HELP))
+c4.caption(maps.colour_legend(cmap))
 
 try:
     cam = ui.current_gradcam(loaded, res, layer, target)
@@ -71,7 +73,7 @@ heat = cam.image_map(box, pil.size)
 over = maps.overlay(pil, heat, alpha=alpha, cmap=cmap, crop_box=box)
 h, w = cam.layer_map.shape
 left, right = st.columns([3, 2])
-left.image(over, width="stretch")
+left.image(over, width="stretch", alt=alt.heat_overlay("Grad-CAM", cats[cam.target], cam.layer, heat, cmap))
 left.caption(_("Grad-CAM of **{label}** ({target}) at **{layer}**, {h}×{w} upsampled bilinearly to the {px} px "
                "crop. Outside the white box (dimmed) is what the centre crop cut away: the network never "
                "saw it.").format(label=cats[cam.target], target=cam.target, layer=cam.layer, h=h, w=w,
@@ -125,7 +127,8 @@ if st.toggle(_("Show the maps at the end of every block"), key="gc_sweep",
              help=_("One more pass with gradients through the whole network; kept in the link.")):
     sweep = ui.current_depth_sweep(loaded, res, target)
     for col, c in zip(st.columns(len(sweep)), sweep):
-        col.image(maps.overlay(small, c.image_map(small_box, small.size), alpha, cmap, small_box), width="stretch")
+        col.image(maps.overlay(small, c.image_map(small_box, small.size), alpha, cmap, small_box), width="stretch",
+                  alt=alt.heat_overlay("Grad-CAM", cats[target], c.layer, c.layer_map, cmap))
         col.caption(f"**{c.layer}** · {c.layer_map.shape[0]}×{c.layer_map.shape[1]}")
 
 
@@ -134,7 +137,8 @@ def method_grid(shown: dict, image_of) -> None:
     names = list(shown)
     for row in range(0, len(names), 4):
         for col, name in zip(st.columns(4), names[row:row + 4]):
-            col.image(image_of(shown[name]), width="stretch")
+            col.image(image_of(shown[name]), width="stretch",
+                      alt=alt.heat_overlay(_(name), cats[target], None, shown[name], cmap))
             col.markdown("**" + _(name) + "**")
             col.caption(_(attribution.METHOD_NOTES[name]))
 
@@ -195,7 +199,8 @@ if st.toggle(_("Check this map (randomise the model, delete and insert pixels)")
             shown = [(_("original"), chk.original, 1.0)] + [(f"→ {s.randomised}", s.crop_map, s.spearman)
                                                             for s in chk.steps]
             for col, (name, m, rho) in zip(st.columns(len(shown)), shown):
-                col.image(maps.overlay(crop, m, alpha, cmap), width="stretch")
+                col.image(maps.overlay(crop, m, alpha, cmap), width="stretch",
+                          alt=alt.heat_overlay(f"{_(method)} ({name})", cats[target], chk.layer, m, cmap))
                 col.caption(f"**{name}** · ρ {rho:.2f}")
             st.caption(_("Each step re-initialises that layer (or conv block) and keeps every layer above it "
                          "random. A map that still looks like the first one after fc8…fc6 and conv5 are random "
@@ -225,7 +230,8 @@ if st.toggle(_("Check this map (randomise the model, delete and insert pixels)")
                               "order removes the evidence sooner)."))
                 best = min(range(len(depth)), key=lambda i: depth[i][1])
                 for i, (col, (c, auc)) in enumerate(zip(st.columns(len(depth)), depth)):
-                    col.image(maps.overlay(crop, c.crop_map, alpha, cmap), width="stretch")
+                    col.image(maps.overlay(crop, c.crop_map, alpha, cmap), width="stretch",
+                              alt=alt.heat_overlay("Grad-CAM", cats[target], c.layer, c.crop_map, cmap))
                     col.caption(_("**{layer}** · deletion AUC {auc}").format(layer=c.layer, auc=f"{auc:.3f}")
                                 + (" ✅" if i == best else ""))
 
@@ -325,7 +331,9 @@ stored = st.session_state.get("gc_depths")
 if stored and stored[0] == key:
     for col, row in zip(st.columns(len(stored[1])), stored[1]):
         c = row["gradcam"]
-        col.image(maps.overlay(small, c.image_map(small_box, small.size), alpha, cmap, small_box), width="stretch")
+        col.image(maps.overlay(small, c.image_map(small_box, small.size), alpha, cmap, small_box), width="stretch",
+                  alt=alt.heat_overlay(VARIANTS[row["variant"]].label + " Grad-CAM", cats[target], row["layer"],
+                                       c.layer_map, cmap))
         col.markdown(_("**{variant}** · {layer} · {weights} weights").format(
             variant=VARIANTS[row["variant"]].label, layer=row["layer"], weights=row["weights"]))
         col.caption(f"{cats[target]}: {100 * c.prob:.2f}%")

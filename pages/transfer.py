@@ -5,7 +5,8 @@ import time
 import numpy as np
 import streamlit as st
 
-from vggviz import attribution, transfer, ui
+from vggviz import attribution, maps, transfer, ui
+from vggviz.figures import alt
 from vggviz.i18n import _
 from vggviz.images import SUPPORTED_TYPES, ImageError, load_image, load_image_file, sample_images
 from vggviz.prediction_figures import probs_figure
@@ -122,7 +123,7 @@ for i in range(int(n)):
             st.warning(_("Only the first {n} images of a class are used.").format(n=transfer.MAX_PER_CLASS))
             imgs = imgs[: transfer.MAX_PER_CLASS]
         if imgs:
-            st.image([im.image for im in imgs[:12]], width=56)
+            st.image([im.image for im in imgs[:12]], width=56, alt=alt.examples(name, [im.name for im in imgs[:12]]))
             if len(imgs) == 1:
                 st.caption(_("1 image"))
             elif len(imgs) > 12:
@@ -313,7 +314,7 @@ else:
     head_now = head
     probs = transfer.predict(head, transfer.features_from_analysis(loaded, res))[0]
 left, right = st.columns([2, 3])
-left.image(image.image, width=224)
+left.image(image.image, width=224, alt=alt.photo(image.name, image.image))
 right.plotly_chart(probs_figure(head_now.classes, probs), width="stretch", key="tr_probs")
 best = int(np.argmax(probs))
 right.caption(_("Your layer says **{label}** ({p:.1f}%). It can only choose among your classes: a picture of "
@@ -332,6 +333,6 @@ except (RuntimeError, ValueError) as e:
     ui.end_page()
 box = res.preprocessed.crop_box
 over = attribution.overlay(image.image, cam.image_map(box, image.image.size), alpha=0.5, crop_box=box)
-st.image(over, width=320)
+st.image(over, width=320, alt=alt.heat_overlay("Grad-CAM", cam.label, cam.layer, cam.layer_map, maps.HEATMAP_COLORMAP))
 st.caption(_("Grad-CAM of your class **{label}** at {layer}: where the network's maps hold evidence that your "
              "new layer counts for this class.").format(label=cam.label, layer=cam.layer))

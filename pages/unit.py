@@ -6,6 +6,7 @@ import streamlit as st
 
 from vggviz import ui
 from vggviz.erf import box_mask, erf_radius
+from vggviz.figures import alt
 from vggviz.i18n import _
 from vggviz.rf_figures import erf_figure, unit_box_figure
 from vggviz.unit import UnitError, unit_arithmetic, unit_layers
@@ -115,7 +116,7 @@ with right:
     st.plotly_chart(window_figure(u), width="stretch", key="unit_window")
     pix = pixels_image(u)
     if pix is not None:
-        st.image(pix, caption=_("The 3×3 pixels conv1_1 reads (of the crop the network sees; black = padding)"),
+        st.image(pix, alt=alt.unit_pixels(pix), caption=_("The 3×3 pixels conv1_1 reads (of the crop the network sees; black = padding)"),
                  width=160)
     if u.step_back is not None:
         b_layer, b_ch, b_r, b_c = u.step_back

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import streamlit as st
 import torch
 
+from vggviz.figures import alt
+
 from . import jobs, serving
 from .i18n import N_, Text, _
 from .variants import FULL_VARIANTS, MINI_VARIANTS, VARIANTS, variant_info
@@ -211,7 +213,7 @@ def share_link(url_path: str, pages: list[str]) -> str:
         st.code(url, language=None, wrap_lines=True)
         st.caption(_("Copy the link (the icon at its right), or show the QR code on the projector: "
                      "it opens this page with the same network, weights, sample and settings."))
-        st.image(qr_png(url), width=180)
+        st.image(qr_png(url), width=180, alt=alt.qr_code(url))
         img = st.session_state.get("vggviz_image")
         if img is not None and "sample" not in params:
             st.caption(_("Your uploaded image is not in the link: uploads stay private to you."))
@@ -592,7 +594,7 @@ def image_picker() -> None:
             st.error(ss["vggviz_image_error"])
         img = ss.get("vggviz_image")
         if img is not None:
-            st.image(img.image, caption=None, width="stretch")
+            st.image(img.image, caption=None, width="stretch", alt=alt.photo(img.name, img.image))
             st.caption(_("{w}×{h} px · {format}").format(w=img.original_size[0], h=img.original_size[1],
                                                          format=img.format))
             st.text(img.name)

@@ -1,0 +1,1 @@
+"""Figures: pictures and plotly charts built from plain data (no streamlit)."""
