@@ -49,10 +49,10 @@ c[5].metric(_("Activations"), f"{s.total_act_bytes / 2**20:.1f} MiB",
                    "dropout passes its input through at inference, so they add nothing.").format(
                        n=f"{s.total_act_bytes:,}"))
 
-st.subheader(_("The network as blocks"))
+st.header(_("The network as blocks"))
 st.plotly_chart(network_diagram(s), width="stretch")
 
-st.subheader(_("Where the parameters live, where the compute happens"))
+st.header(_("Where the parameters live, where the compute happens"))
 st.plotly_chart(params_vs_compute(s), width="stretch")
 fc_p, fc_m = s.share("Linear")
 st.markdown(
@@ -62,7 +62,7 @@ st.markdown(
           fc_p=f"{100 * fc_p:.1f}", fc6=f"{s.row('fc6').params:,}", fc_m=f"{100 * fc_m:.1f}")
 )
 
-st.subheader(_("Layer by layer"))
+st.header(_("Layer by layer"))
 # the table's columns, in the reader's language (the CSV and the CLI keep their English keys)
 LAYER, MODULE, TYPE, OUTPUT = _("layer"), _("module"), _("type"), _("output (C×H×W)")
 PARAMS, MACS, FLOPS = _("params"), _("MACs"), _("FLOPs")
@@ -106,7 +106,7 @@ st.download_button(
     mime="text/csv",
 )
 
-st.subheader(_("AlexNet beside VGG16"))
+st.header(_("AlexNet beside VGG16"))
 from vggviz.alexnet import conv1_weight, kernel_rows, model_facts, rf_growth, rf_sentence, weights_file  # noqa: E402
 from vggviz.figures import alt  # noqa: E402
 from vggviz.filter_figures import filter_patches  # noqa: E402

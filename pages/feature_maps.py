@@ -87,6 +87,9 @@ with one_col:
             st.switch_page("pages/unit.py")
     else:
         st.caption(_("Click a unit of this map to see how its number is computed (the One unit page)."))
+        if st.button(_("🔬 Open its strongest unit in One unit"), key="fm_open_peak"):
+            ui.open_unit(layer, channel, *maps.peak(acts[channel]))
+            st.switch_page("pages/unit.py")
     stats = maps.channel_stats(acts[channel])
     m = st.columns(2) + st.columns(2)
     m[0].metric(_("Channel"), channel, help=_("Tile {tile} of the grid").format(tile=tile))
@@ -95,7 +98,7 @@ with one_col:
     m[3].metric(_("Mean"), f"{stats['mean']:.3g}",
                 help=_("std {std}, min {min}").format(std=f"{stats['std']:.3g}", min=f"{stats['min']:.3g}"))
 
-st.subheader(_("Through the whole network"))
+st.header(_("Through the whole network"))
 st.plotly_chart(maps.layer_overview(res), width="stretch", key="fm_overview")
 st.markdown(_(
     "Each max-pool halves the side of the maps while the convolutions double the number of "

@@ -23,7 +23,7 @@ weights = ui.current_conv_weights(loaded)
 names = list(weights)
 label = VARIANTS[loaded.variant].label
 
-st.subheader(_("{layer}: the first layer looks at colour").format(layer=names[0]))
+st.header(_("{layer}: the first layer looks at colour").format(layer=names[0]))
 w1 = weights[names[0]]
 lo, hi = float(w1.min()), float(w1.max())
 scale = st.slider(_("Patch size (px per weight)"), 6, 32, 16, 2, key="flt_scale")
@@ -39,7 +39,7 @@ st.download_button(_("⬇️ Download the patches (PNG)"), data=lambda: maps.to_
                    file_name=f"{loaded.variant}_{names[0]}_filters.png", mime="image/png",
                    on_click="ignore", key="flt_download_patches")
 
-st.subheader(_("Deeper layers: kernels per output channel"))
+st.header(_("Deeper layers: kernels per output channel"))
 deeper = names[1:] or names
 c1, c2, c3 = st.columns([2, 3, 2])
 ui.keep_choice("flt_layer", deeper, deeper[0])
@@ -65,7 +65,7 @@ st.download_button(_("⬇️ Download the kernels (PNG)"), data=lambda: maps.to_
                    file_name=f"{loaded.variant}_{layer}_out{first}-{first + span - 1}.png",
                    mime="image/png", on_click="ignore", key="flt_download_kernels")
 
-st.subheader(_("How the weights are distributed, layer by layer"))
+st.header(_("How the weights are distributed, layer by layer"))
 default = [names[0], names[len(names) // 2], names[-1]] if len(names) > 2 else names
 if not set(st.session_state.get("flt_hist_layers") or [None]) <= set(names):
     st.session_state["flt_hist_layers"] = list(dict.fromkeys(default))

@@ -19,7 +19,7 @@ pre = res.preprocessed
 t = loaded.transforms
 crop = t.crop_size[0]
 resize = t.resize_size[0]
-st.subheader(_("1 · Preprocessing: what the network is actually given"))
+st.header(_("1 · Preprocessing: what the network is actually given"))
 mini = VARIANTS[loaded.variant].mini
 if mini:
     intro = _("The weights come with their own preprocessing (torchvision’s preset, with the statistics of "
@@ -55,7 +55,7 @@ cols[3].caption(normalised.format(range=NORMALISED_RANGE, mean=[round(m, 3) for 
                                   std=[round(s, 3) for s in t.std]))
 
 n_classes = len(loaded.categories)
-st.subheader(_("2 · The {k} most likely of its {n} classes").format(k=min(5, n_classes), n=n_classes))
+st.header(_("2 · The {k} most likely of its {n} classes").format(k=min(5, n_classes), n=n_classes))
 ui.untrained_weights(loaded, _("The classes it predicts below are noise, about {pct}% each (1 in {n}).").format(
     pct=f"{100 / n_classes:.2g}", n=n_classes))
 left, right = st.columns([3, 1])
@@ -66,14 +66,14 @@ right.metric(_("Forward pass"), _("{ms} ms").format(ms=f"{1000 * res.seconds:.0f
                     "preprocessing not included"))
 right.metric(_("Top-1"), f"{100 * res.top[0].prob:.1f}%", help=_(res.top[0].label) if mini else res.top[0].label)
 
-st.subheader(_("3 · What one pass produced"))
+st.header(_("3 · What one pass produced"))
 st.markdown(
     _("{variant} ran once on this image and kept the output of every layer up to avgpool ({n} of them). "
       "The **Feature maps**, **Filters** and **Grad-CAM** pages read them from the cache: moving a slider "
       "there never runs the network again.").format(variant=VARIANTS[res.variant].label, n=len(res.layer_names()))
 )
 
-st.subheader(_("4 · What training shows the network instead: scale jittering"))
+st.header(_("4 · What training shows the network instead: scale jittering"))
 lo, hi = jitter_range(crop)
 jitter_text = _(
     "At test time the network sees the centre crop above. In training the paper showed it a different view "

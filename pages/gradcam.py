@@ -113,7 +113,7 @@ d2.download_button(_("⬇️ Heatmap (.npy, float32, image size, 0–1)"), data=
                    on_click="ignore", key="gc_npy")
 
 # ---------------------------------------------------------------- depth sweep
-st.subheader(_("Through the depth"))
+st.header(_("Through the depth"))
 st.caption(_("The same class at the end of each block: early maps are sharp but about edges and "
              "colours (any class looks much the same), late maps are coarse but about the object."))
 # On request: one more pass with gradients through the whole network (about 1.2 analyses), the
@@ -144,7 +144,7 @@ def method_grid(shown: dict, image_of) -> None:
 
 
 # ---------------------------------------------------------------- can this map be trusted?
-st.subheader(_("Can this map be trusted?"))
+st.header(_("Can this map be trusted?"))
 if st.toggle(_("Check this map (randomise the model, delete and insert pixels)"), key="gc_trust",
              help=_("Runs on a private copy of the model and costs a few dozen forward passes; off by default.")):
     st.markdown(_(
@@ -236,7 +236,7 @@ if st.toggle(_("Check this map (randomise the model, delete and insert pixels)")
                                 + (" ✅" if i == best else ""))
 
 # ---------------------------------------------------------------- methods
-st.subheader(_("Compare methods"))
+st.header(_("Compare methods"))
 on_gpu = loaded.device.type == "cuda"
 defaults = list(attribution.DEFAULT_METHODS)
 show = st.toggle(_("Compute {methods}").format(methods=", ".join(_(m) for m in defaults)), value=on_gpu,
@@ -310,7 +310,7 @@ if show:
                          score=f"{o.score:.3g}", drop=f"{o.raw_max:.3g}", rise=f"{max(0.0, -o.raw_min):.3g}"))
 
 # ---------------------------------------------------------------- depths
-st.subheader(_("Grad-CAM across depths: VGG11, 13, 16, 19"))
+st.header(_("Grad-CAM across depths: VGG11, 13, 16, 19"))
 st.caption(_("Each network's own top-5 and its Grad-CAM of **{label}** at its last conv. Networks not already "
              "loaded are loaded one at a time and dropped again.").format(label=cats[target]))
 key = ("gc_depths", res.digest, target, sel.weights, sel.device)

@@ -74,7 +74,7 @@ for i in range(int(n)):
         if ss.get(f"tr_name_{i}") in (None, _(SHAPES[i]), _("class {n}").format(n=i + 1)):
             ss[f"tr_name_{i}"] = default     # a default name follows the model's family; a typed one stays
         name = st.text_input(_("Class {n}: its name").format(n=i + 1), key=f"tr_name_{i}", max_chars=40).strip()
-        ups = st.file_uploader(_("Images (several at once)"), type=SUPPORTED_TYPES, accept_multiple_files=True,
+        ups = st.file_uploader(_("Images of class {n} (several at once)").format(n=i + 1), type=SUPPORTED_TYPES, accept_multiple_files=True,
                                key=f"tr_up_{i}")
         with st.expander(_("…or take a photo")):
             cam = st.camera_input(_("Camera"), key=f"tr_cam_{i}", label_visibility="collapsed")
@@ -241,7 +241,7 @@ if finetune:
     ft_kept = ss.get("tr_ft_result")
     if ft_kept is not None and ft_kept[0] == ft_signature:
         tuned = ft_kept[1]
-    st.subheader(_("Fine-tuned: the last block and the new layer together"))
+    st.header(_("Fine-tuned: the last block and the new layer together"))
     if tuned is None:
         st.info(_("Not fine-tuned for these classes and settings yet: press Train to fine-tune."))
     else:
@@ -277,7 +277,7 @@ if finetune:
             st.caption(_("Train on fc7 to download the fine-tuned network."))
 
 # ---------------------------------------------------------------- a new image
-st.subheader(_("Try it on a new image"))
+st.header(_("Try it on a new image"))
 SIDEBAR_IMG, SHAPE_IMG, UPLOAD_IMG = "sidebar", "shape", "upload"
 SOURCE_LABELS = {SIDEBAR_IMG: _("The sidebar's image"), SHAPE_IMG: _("A generated shape"), UPLOAD_IMG: _("Upload one")}
 sources = ([SIDEBAR_IMG] if ui.current_image() is not None else []) + [SHAPE_IMG, UPLOAD_IMG]

@@ -129,7 +129,7 @@ with right:
     elif u.kind == "conv":
         st.caption(_("This unit reads the pixels themselves: the walk back ends here."))
 
-st.subheader(_("Where it looks"))
+st.header(_("Where it looks"))
 side = loaded.input_size
 l_, t_, r_, b_ = u.patch_box
 box = (t_, l_, b_, r_)

@@ -47,6 +47,7 @@ __all__ = [
     "feature_grid",
     "channel_heatmap",
     "channel_stats",
+    "peak",
     "layer_overview",
     "crop_outline",
     "to_png",
@@ -326,6 +327,14 @@ def channel_stats(map2d: np.ndarray) -> dict:
         "min": float(z.min()), "max": float(z.max()), "mean": float(z.mean(dtype=np.float64)),
         "std": float(z.std(dtype=np.float64)), "active": float(np.count_nonzero(z > 0) / z.size),
     }
+
+
+def peak(map2d: np.ndarray) -> tuple[int, int]:
+    """(row, col) of a map's largest value (the first one on ties): the unit a keyboard user
+    opens without clicking the map."""
+    z = np.asarray(map2d)
+    r, c = np.unravel_index(int(np.argmax(z)), z.shape)
+    return int(r), int(c)
 
 
 # --------------------------------------------------------------------------- whole network

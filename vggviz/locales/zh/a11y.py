@@ -46,6 +46,8 @@ MESSAGES = {
     'The 3×3 pixels conv1_1 reads, enlarged; {range}.': 'conv1_1 读取的 3×3 个像素（放大显示）；{range}。',
     'QR code of this link: {url}': '此链接的二维码：{url}',
     'Example of “{label}”: {name}': '“{label}”的示例：{name}',
+    # pages/feature_maps.py: the keyboard's way to a unit
+    '🔬 Open its strongest unit in One unit': '🔬 在“单个神经元”页打开它最强的神经元',
     # vggviz/maps.py: the colour maps
     'Colour map inferno: black is 0, through red and orange to pale yellow at the maximum.':
         '色图 inferno：黑色为 0，经过红色和橙色，到最大值处为浅黄色。',
