@@ -20,7 +20,7 @@ ui.untrained_weights(loaded, _("The Grad-CAM of a random network means nothing (
 st.markdown(_(
     "Grad-CAM (Selvaraju et al., 2017) weights each channel of a layer by how much the class score "
     "rises when that channel rises (its gradient, averaged over the map), sums the weighted channels "
-    "and keeps the positive part: red is where this layer holds evidence **for** the class."
+    "and keeps the positive part: the brighter, the more this layer holds evidence **for** the class there."
 ))
 
 # ---------------------------------------------------------------- controls

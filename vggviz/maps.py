@@ -43,6 +43,7 @@ __all__ = [
     "RAINBOW_COLORMAPS",
     "COLORMAP_HELP",
     "colour_legend",
+    "plotly_scale",
     "overlay",
     "feature_grid",
     "channel_heatmap",
@@ -141,6 +142,19 @@ _LEGENDS = {
               "map: its brightness rises and falls, so it shows edges the data does not have and misleads "
               "readers with colour-vision deficiencies (Borland & Taylor 2007)."),
 }
+
+
+def plotly_scale(name: str, stops: int = 32) -> list[list]:
+    """A matplotlib colour map as a plotly colorscale of ``stops`` stops, each colour written
+    ``rgb(r, g, b)``: the same colours as the pictures, and none of them a hex colour from
+    #000001 to #000030, which Streamlit's plotly theme replaces with its own (inferno and magma
+    start at #000004, drawn pink). Unknown names are returned as they are (plotly's own)."""
+    try:
+        lut = colormap_lut(name)
+    except ValueError:
+        return name  # type: ignore[return-value]
+    idx = np.round(np.linspace(0, 255, stops)).astype(int)
+    return [[i / (stops - 1), "rgb({}, {}, {})".format(*lut[j])] for i, j in enumerate(idx)]
 
 
 def colour_legend(cmap: str) -> str:
@@ -310,7 +324,7 @@ def channel_heatmap(map2d: np.ndarray, title: str = "", colorscale: str = ACTIVA
     pixels, the value under the cursor on hover."""
     z = np.asarray(map2d, dtype=np.float32)
     fig = go.Figure(go.Heatmap(
-        z=z, colorscale=colorscale, colorbar=dict(title=_("value")),
+        z=z, colorscale=plotly_scale(colorscale), colorbar=dict(title=_("value")),
         hovertemplate=_("x %{{x}}, y %{{y}}<br>value %{{z:.4f}}").format() + "<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain", title=_("y (row)"))

@@ -234,7 +234,8 @@ def flag(text: str) -> bool:
 # raw HTML (tests/unit/test_security.py allows exactly this).
 PRESENTER_CSS = """<style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] {display: none !important;}
-[data-testid="stMainBlockContainer"] {max-width: 100% !important; padding: 1rem 2.5rem !important; zoom: 1.3;}
+html {font-size: 150% !important;}
+[data-testid="stMainBlockContainer"] {max-width: 100% !important; padding: 1rem 2.5rem !important;}
 </style>"""
 
 # The lesson's order of pages, for the "next step" button at the foot of each.

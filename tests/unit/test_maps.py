@@ -239,3 +239,15 @@ def test_every_offered_map_has_a_legend_and_jet_its_caveat():
     assert len(set(legends.values())) == len(legends)
     assert all(name in text and " 0" in text for name, text in legends.items())
     assert "Borland & Taylor 2007" in legends["jet"] and "Borland & Taylor 2007" in maps.COLORMAP_HELP
+
+
+def test_plotly_scales_match_the_pictures_and_avoid_streamlits_placeholder_colours():
+    """Streamlit's plotly theme swaps the colours #000001…#000030 for its own: inferno's first
+    colour is #000004, which came out pink. Scales are written as rgb() from the same LUT."""
+    scale = maps.plotly_scale("inferno")
+    assert scale[0] == [0.0, "rgb(0, 0, 4)"] and scale[-1][0] == 1.0
+    assert scale[-1][1] == "rgb({}, {}, {})".format(*maps.colormap_lut("inferno")[255])
+    assert not any(str(c).startswith("#") for _, c in scale)
+    assert maps.plotly_scale("Electric") == "Electric"          # plotly's own name, passed on
+    fig = maps.channel_heatmap(np.eye(3), colorscale="magma")
+    assert [list(s) for s in fig.data[0].colorscale] == maps.plotly_scale("magma")
