@@ -22,7 +22,7 @@ Each student is one Streamlit session, driven the way the browser's front end dr
 
 "Done" after each step is the script's ``script_finished`` (not ``FINISHED_EARLY_FOR_RERUN``).
 An error is an ``exception`` element, an error ``alert``, ``page_not_found``, a closed socket,
-a timeout, a wrong result (top-1 not the in-process ``vggviz.analysis.analyze`` of the same
+a timeout, a wrong result (top-1 not the in-process ``vggviz.inference.analysis.analyze`` of the same
 image on the same seeded weights), or the sidebar not showing the user's own file name.
 
     .venv/bin/python -m benchmarks.load_server --users 30 --variant vgg16
@@ -69,7 +69,7 @@ from benchmarks.common import median_seconds, torch_threads  # noqa: E402
 from benchmarks.load_test import make_image as make_photo_like  # noqa: E402
 from benchmarks.load_test import pct
 from benchmarks.server import cpu_seconds, rss_tree_mb, streamlit_server  # noqa: E402
-from vggviz.scheduler import cores  # noqa: E402  (the server's own count: affinity and CPU quota)
+from vggviz.serving.scheduler import cores  # noqa: E402  (the server's own count: affinity and CPU quota)
 
 MAX_USERS = 200
 TIMED_ANALYSES = 5                # one-core analyses timed for the floor (median)
@@ -162,11 +162,11 @@ def make_image(i: int, variant: str) -> tuple[str, bytes]:
     """A distinct PNG for user ``i``: for the mini family a shape drawn plainly with Pillow
     (its own class, colours, size and scale, and one pixel that only this user has), for the
     full-size family the load test's photo-like composition."""
-    from vggviz.variants import VARIANTS
+    from vggviz.model.variants import VARIANTS
 
     if not VARIANTS[variant].mini:
         return make_photo_like(i)
-    from vggviz.shapes import CLASSES, draw_plain
+    from vggviz.data.shapes import CLASSES, draw_plain
 
     pairs = [("black", "white"), ("white", "black"), ("#c0392b", "#f4f1de"), ("#1f4e79", "#fce4b0"),
              ("#2e7d32", "#eeeeee"), ("#f1c40f", "#34495e")]
@@ -180,16 +180,16 @@ def make_image(i: int, variant: str) -> tuple[str, bytes]:
 
 
 def expected_top(variant: str, images: list[tuple[str, bytes]], weights: str) -> tuple[list[list[int]], float]:
-    """Each image's top-5 class indices from ``vggviz.analysis.analyze`` in this process, and
+    """Each image's top-5 class indices from ``vggviz.inference.analysis.analyze`` in this process, and
     the median seconds of one analysis on one core (one torch thread, after a warm-up pass),
     which sets the floor: N analyses ÷ cores, each core doing one at a time. (Timed with all
     threads, one analysis already keeps every core busy, and dividing its time by the cores
     again would count them twice: a floor no server could reach.)"""
     import torch
 
-    from vggviz.analysis import analyze
-    from vggviz.images import load_image
-    from vggviz.weights import load_model
+    from vggviz.data.images import load_image
+    from vggviz.inference.analysis import analyze
+    from vggviz.model.weights import load_model
 
     loaded = load_model(variant, weights, "cpu")
     out = []
@@ -477,6 +477,7 @@ class UserResult:
     t_gradcam: float = math.nan    # Grad-CAM page asked → its image fetched and decoded (s)
     t_total: float = math.nan      # connect → Grad-CAM image (s)
     at_upload: float = math.nan    # when the upload started, seconds after this student connected
+    reconnects: int = 0            # times this student's session was lost (a server restart) and begun again
 
 
 def _weights_in_use(markdown: list[str]) -> str:
@@ -488,7 +489,8 @@ def _weights_in_use(markdown: list[str]) -> str:
 
 
 async def run_user(base: str, i: int, image: tuple[str, bytes], variant: str, expected: list[int] | None,
-                   expected_weights: str, deadline: float, cookies: dict[str, str] | None = None) -> UserResult:
+                   expected_weights: str, deadline: float, cookies: dict[str, str] | None = None,
+                   on_connected=None) -> UserResult:
     name, data = image
     r = UserResult(user=i, name=name, expected_top=expected or [])
     s = Session(base, cookies)
@@ -499,12 +501,14 @@ async def run_user(base: str, i: int, image: tuple[str, bytes], variant: str, ex
         step = "open Forward pass"
         since = await s.rerun(page_name=FORWARD_PAGE)
         await s.wait_done(since, deadline, "first run of Forward pass")
+        if on_connected is not None:
+            on_connected(i)
         for key in (UPLOAD_KEY, VARIANT_KEY):
             if key not in s.widget_ids:
                 raise ProtocolError(f"no {key!r} widget in the sidebar")
         if variant != "vgg16":
             step = "select variant"
-            from vggviz.variants import FULL_VARIANTS, MINI_VARIANTS
+            from vggviz.model.variants import FULL_VARIANTS, MINI_VARIANTS
 
             order = FULL_VARIANTS + MINI_VARIANTS
             if len(s.variant_options) != len(order):
@@ -624,8 +628,21 @@ def user_cookies(client_cookie: str | None, i: int) -> dict[str, str]:
     return {name.strip(): vals[i % len(vals)]}
 
 
+async def _healthy(base: str, deadline: float) -> bool:
+    """Wait until the server at ``base`` answers its health check again (after a restart)."""
+    while time.monotonic() < deadline:
+        try:
+            status, _hdrs, body = await http(base + "/_stcore/health", timeout=5)
+            if status == 200 and body.strip() == b"ok":
+                return True
+        except (OSError, TimeoutError, ProtocolError):
+            pass
+        await asyncio.sleep(0.5)
+    return False
+
+
 async def _classroom(base: str, images, variant, expected, expected_weights, deadline, ramp_s, say,
-                     client_cookie: str | None = None, on_students=None):
+                     client_cookie: str | None = None, on_students=None, reconnects: int = 0, on_connected=None):
     # Someone opens the start page first, as the teacher does (the server loads its default
     # model once); then the students come.
     teacher = Session(base, {k: "teacher" for k in user_cookies(client_cookie, 0)})
@@ -641,12 +658,21 @@ async def _classroom(base: str, images, variant, expected, expected_weights, dea
 
     async def user(i):
         await asyncio.sleep(ramp_s * i)
-        coro = run_user(base, i, images[i], variant, expected[i] if expected else None,
-                        expected_weights, deadline, user_cookies(client_cookie, i))
-        try:    # run_user keeps its own deadline; this only catches a step that ignores it
-            return await asyncio.wait_for(coro, max(1.0, deadline - time.monotonic() + 5))
-        except TimeoutError:
-            return UserResult(user=i, name=images[i][0], error="TimeoutError: the run's --timeout ran out")
+        lost = 0
+        while True:
+            coro = run_user(base, i, images[i], variant, expected[i] if expected else None,
+                            expected_weights, deadline, user_cookies(client_cookie, i), on_connected)
+            try:    # run_user keeps its own deadline; this only catches a step that ignores it
+                r = await asyncio.wait_for(coro, max(1.0, deadline - time.monotonic() + 5))
+            except TimeoutError:
+                r = UserResult(user=i, name=images[i][0], error="TimeoutError: the run's --timeout ran out")
+            r.reconnects = lost
+            # A lost connection (the server restarted): reconnect as the browser does, a new
+            # session with the same view, once the server answers again.
+            if r.ok or lost >= reconnects or not await _healthy(base, deadline):
+                return r
+            lost += 1
+            say(f"user {i}: connection lost ({r.error[:80]}); reconnecting")
 
     t0 = time.monotonic()
     results = await asyncio.gather(*(user(i) for i in range(len(images))))
@@ -655,10 +681,11 @@ async def _classroom(base: str, images, variant, expected, expected_weights, dea
 
 def run_load(users: int = 30, variant: str = DEFAULT_VARIANT, url: str | None = None, pid: int | None = None,
              verify: bool = True, timeout_s: float = 900, ramp_s: float = 0.0, quiet: bool = False,
-             client_cookie: str | None = None, image_offset: int = 0) -> dict:
+             client_cookie: str | None = None, image_offset: int = 0, reconnects: int = 0,
+             on_connected=None) -> dict:
     """Run the classroom over the protocol and return the summary (see the module doc)."""
-    from vggviz.variants import VARIANTS, canonical
-    from vggviz.weights import default_source
+    from vggviz.model.variants import VARIANTS, canonical
+    from vggviz.model.weights import default_source
 
     variant = canonical(variant)
     if variant not in VARIANTS:
@@ -692,7 +719,8 @@ def run_load(users: int = 30, variant: str = DEFAULT_VARIANT, url: str | None = 
             # In its own thread: asyncio.run refuses to start inside a running event loop.
             coro = asyncio.wait_for(_classroom(base, images, variant, expected, weights, deadline, ramp_s, say,
                                                client_cookie,
-                                               lambda: marks.setdefault("cpu", server_cpu_s(server_pid))),
+                                               lambda: marks.setdefault("cpu", server_cpu_s(server_pid)),
+                                               reconnects, on_connected),
                                     max(1.0, deadline - time.monotonic() + 10))
             with ThreadPoolExecutor(1) as ex:
                 results, wall = ex.submit(asyncio.run, coro).result()
@@ -730,6 +758,7 @@ def run_load(users: int = 30, variant: str = DEFAULT_VARIANT, url: str | None = 
         "variant": variant, "weights": weights, "correct": len(ok),
         "analysis_s": one_s, "cores": n_cores, "wall_s": wall, "ramp_s": ramp_s,
         "rss_start_mb": rss0,
+        "reconnects": sum(r.reconnects for r in results),
         "error_details": [f"user {r.user}: {r.error}" for r in results if not r.ok],
         "results": [asdict(r) for r in results],
     }

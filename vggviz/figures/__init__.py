@@ -1,1 +1,1 @@
-"""Figures: pictures and plotly charts built from plain data (no streamlit)."""
+"""Figures: plotly figures and PIL images built from plain data (no streamlit)."""

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image
 
-from ..i18n import N_, _
+from vggviz.i18n import N_, _
 
 __all__ = [
     "value_range",
