@@ -142,6 +142,12 @@ def test_the_main_flow_with_the_keyboard_alone(page, shots):
 
 
 PHONE = {"width": 390, "height": 844}
+# The page's scrolling boxes that are wider than the screen (Streamlit scrolls stMain, not the body).
+SIDEWAYS = """() => [document.documentElement, document.body,
+                     document.querySelector('[data-testid="stMain"]'),
+                     document.querySelector('[data-testid="stMainBlockContainer"]')]
+    .filter(Boolean).filter(e => e.scrollWidth > e.clientWidth + 1)
+    .map(e => (e.dataset.testid || e.tagName) + ' ' + e.scrollWidth + '>' + e.clientWidth)"""
 
 
 @pytest.mark.slow
@@ -159,11 +165,7 @@ def test_every_page_fits_a_phone_without_sideways_scrolling(browser, server, war
             wait_idle(page)
             _images_loaded(page)
             _assert_clean(page, f"{path} at 390 px")
-            over = page.evaluate("""() => [document.documentElement, document.body,
-                     document.querySelector('[data-testid="stMain"]'),
-                     document.querySelector('[data-testid="stMainBlockContainer"]')]
-                .filter(Boolean).filter(e => e.scrollWidth > e.clientWidth + 1)
-                .map(e => (e.dataset.testid || e.tagName) + ' ' + e.scrollWidth + '>' + e.clientWidth)""")
+            over = page.evaluate(SIDEWAYS)
             if over:
                 wide.append(f"{path}: {over}")
             # Pictures keep a readable size: none drawn narrower than a third of the screen unless
@@ -173,6 +175,10 @@ def test_every_page_fits_a_phone_without_sideways_scrolling(browser, server, war
                 .map(i => i.alt.slice(0, 60) + ' ' + Math.round(i.getBoundingClientRect().width) + 'px')""")
             assert not tiny, f"{path}: pictures shrunk on a phone: {tiny}"
             screenshot(page, shots, f"phone-{PAGES.index(path) + 1:02d}-{path}")
+        # The check sees a block wider than the screen.
+        page.evaluate("""() => { const d = document.createElement('div'); d.style.width = '700px'; d.style.height = '4px';
+                                 document.querySelector('[data-testid="stMainBlockContainer"]').appendChild(d); }""")
+        assert page.evaluate(SIDEWAYS), "a 700 px block was not seen as sideways scrolling"
     finally:
         ctx.close()
     assert not wide, f"pages wider than a phone: {wide}"
