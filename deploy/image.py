@@ -14,7 +14,8 @@ from, the base is made locally:
    image cannot reach the package index's certificate here; a school's server without internet
    builds the same way). Skipped when the folder already holds the wheels of this
    ``requirements.txt`` (a stamp with its hash).
-3. :func:`build`: ``podman build --isolation chroot --build-arg BASE=… --volume WHEELS:/wheels:ro``;
+3. :func:`build`: ``podman build --isolation chroot --format docker --build-arg BASE=…
+   --volume WHEELS:/wheels:ro``;
    the Dockerfile installs from ``/wheels`` with ``--no-index`` when wheels are there.
 4. :func:`start`: ``buildah from`` the image, then ``buildah run --isolation chroot`` the
    image's own command (``streamlit run``) with ``PORT`` set to a free port; stopped with its
@@ -120,7 +121,8 @@ def build(tag: str = IMAGE_TAG, base: str = BASE_TAG, wheels: Path | None = None
           log=None, extra: list[str] | None = None) -> float:
     """``podman build`` the Dockerfile from ``base`` with the wheelhouse mounted at /wheels;
     returns the seconds it took."""
-    cmd = ["podman", "build", "--isolation", "chroot", "--build-arg", f"BASE={base}", "-t", tag]
+    # --format docker keeps the Dockerfile's HEALTHCHECK (the OCI format has none).
+    cmd = ["podman", "build", "--isolation", "chroot", "--format", "docker", "--build-arg", f"BASE={base}", "-t", tag]
     if wheels is not None:
         cmd += ["--volume", f"{wheels}:/wheels:ro"]
     cmd += list(extra or []) + [str(context)]
