@@ -193,7 +193,7 @@ def step_vgg16_forward(ctx: Ctx) -> dict:
         for n in (1, BATCH):
             x = torch.randn(n, 3, 224, 224, device=loaded.device)
             with torch.inference_mode():
-                s = timed(lambda x=x: loaded.model(x), dev, repeats=10 if dev == "cuda" else 3)
+                s = timed(lambda x=x, m=loaded.model: m(x), dev, repeats=10 if dev == "cuda" else 3)
             out[f"{dev}_batch{n}_s"] = r4(s)
             out[f"{dev}_batch{n}_images_per_s"] = round(n / s, 1)
     if ctx.cuda:
@@ -215,7 +215,7 @@ def step_analyze(ctx: Ctx) -> dict:
         for dev in ctx.devices:
             loaded = ctx.model(variant, source, dev)
             res[dev] = [an.analyze(loaded, im, topk=5) for im in images]
-            out[f"{variant}_{dev}_s"] = r4(timed(lambda loaded=loaded: an.analyze(loaded, images[0], topk=5), dev,
+            out[f"{variant}_{dev}_s"] = r4(timed(lambda loaded=loaded, im=images[0]: an.analyze(loaded, im, topk=5), dev,
                                                 repeats=10 if dev == "cuda" else 3))
         if ctx.cuda:
             same = [_top5(a) == _top5(b) for a, b in zip(res["cpu"], res["cuda"], strict=True)]
@@ -234,7 +234,8 @@ def step_analyze(ctx: Ctx) -> dict:
                     _top5(a) == _top5(b) for a, b in zip(res["cpu"], exact, strict=True))
             out[f"{variant}_speedup"] = round(out[f"{variant}_cpu_s"] / out[f"{variant}_cuda_s"], 1)
     if ctx.cuda:
-        out["ok"] = all(out[f"{v}_top5_identical"] for v in cases)
+        # identical as the app runs (TF32 convolutions), or, where a near-tie flipped, with TF32 off
+        out["ok"] = all(out[f"{v}_top5_identical"] or out.get(f"{v}_top5_identical_tf32_off", False) for v in cases)
     return out
 
 
@@ -289,26 +290,51 @@ def step_featvis(ctx: Ctx) -> dict:
     return out
 
 
+def _train_timed(tr, variant: str, recipe, dev: str) -> tuple[float, float, object]:
+    """Train and time it: the median seconds per training batch (from the progress reports;
+    every step reads its loss back, so GPU work is included) and the held-out evaluation's
+    seconds (the epoch's time less its batches)."""
+    stamps: list[float] = []      # one report per batch, then one at the epoch's end
+    t0 = time.perf_counter()
+    res = tr.train(variant, recipe, device=dev, on_progress=lambda p: stamps.append(time.perf_counter()))
+    sync(dev)
+    total = time.perf_counter() - t0
+    n = max(1, len(stamps) - 1)
+    steps = np.diff(np.array(stamps[:n])) if n > 2 else np.array([total / n])
+    per_batch = float(np.median(steps))
+    eval_s = max(0.0, float(res.epochs[-1].seconds) - per_batch * n)
+    return per_batch, eval_s, res
+
+
+def _warm_data(tr, recipe) -> None:
+    """Generate (and cache) the lab's training and held-out images before anything is timed."""
+    if hasattr(tr, "dataset") and hasattr(tr, "DATA_SEED") and hasattr(tr, "VAL_SEED"):
+        tr.dataset(tr.DATA_SEED, recipe.train_size)
+        tr.dataset(tr.VAL_SEED, recipe.val_size)
+
+
 def step_lab_epoch(ctx: Ctx) -> dict:
     tr = mod("training")
     full = tr.Recipe(epochs=1)
-    batches = -(-full.train_size // full.batch_size)
-    tr.train("vgg11_mini", tr.Recipe(epochs=1, train_size=128, val_size=64, max_batches=1), device="cpu")   # data, warm
+    batches = full.train_size // full.batch_size
+    _warm_data(tr, full)
     out: dict = {"variant": "vgg11_mini", "train_size": full.train_size, "batches_per_epoch": batches}
     for dev in ctx.devices:
         cap = None if dev == "cuda" else 8
-        recipe = tr.Recipe(epochs=1, max_batches=cap)
+        tr.train("vgg11_mini", tr.Recipe(epochs=1, max_batches=2, val_size=64), device=dev)     # warm-up
         t0 = time.perf_counter()
-        res = tr.train("vgg11_mini", recipe, device=dev)
-        sync(dev)
+        per_batch, eval_s, res = _train_timed(tr, "vgg11_mini", tr.Recipe(epochs=1, max_batches=cap), dev)
         sec = time.perf_counter() - t0
         done = cap or batches
         out[f"{dev}_batches"] = done
         out[f"{dev}_s"] = round(sec, 2)
-        out[f"{dev}_epoch_s" + ("" if cap is None else "_extrapolated")] = round(sec / done * batches, 1)
+        out[f"{dev}_s_per_batch"] = r4(per_batch)
+        out[f"{dev}_eval_s"] = round(eval_s, 2)
+        out[f"{dev}_epoch_s" + ("" if cap is None else "_extrapolated")] = round(per_batch * batches + eval_s, 1)
         out[f"{dev}_val_accuracy"] = round(res.epochs[-1].val_accuracy, 3)
     if ctx.cuda:
-        out["speedup"] = round(out["cpu_epoch_s_extrapolated"] / out["cuda_epoch_s"], 1)
+        out["speedup_per_batch"] = round(out["cpu_s_per_batch"] / out["cuda_s_per_batch"], 1)
+        out["speedup_epoch"] = round(out["cpu_epoch_s_extrapolated"] / out["cuda_epoch_s"], 1)
     return out
 
 
@@ -330,22 +356,30 @@ def step_experiment(ctx: Ctx) -> dict:
     arms = list(getattr(exp, "arms", ()))
     if len(arms) < 4:
         raise Skip(f"experiment {getattr(exp, 'key', '?')!r} has {len(arms)} arms, not 4")
-    out: dict = {"experiment": getattr(exp, "key", "?"), "arms": [getattr(a, "variant", str(a)) for a in arms[:4]]}
+    _warm_data(tr, tr.Recipe())
+    epochs = getattr(exp, "epochs", 1)
+    out: dict = {"experiment": getattr(exp, "key", "?"), "arms": [getattr(a, "variant", str(a)) for a in arms[:4]],
+                 "epochs_per_arm": epochs}
     for dev in ctx.devices:
         cap = 30 if dev == "cuda" else 3
         t0 = time.perf_counter()
-        per_arm = []
+        per_arm, per_batch = [], []
         for arm in arms[:4]:
             t1 = time.perf_counter()
-            tr.train(arm.variant, tr.Recipe(epochs=1, max_batches=cap, init=getattr(arm, "init", "default")),
-                     device=dev)
-            sync(dev)
+            pb, eval_s, _res = _train_timed(tr, arm.variant, tr.Recipe(epochs=1, max_batches=cap,
+                                                                       init=getattr(arm, "init", "default")), dev)
             per_arm.append(round(time.perf_counter() - t1, 2))
+            per_batch.append(pb)
+        full = tr.Recipe()
+        batches = full.train_size // full.batch_size
         out[f"{dev}_batches_per_arm"] = cap
         out[f"{dev}_arm_s"] = per_arm
-        out[f"{dev}_s_per_batch"] = r4((time.perf_counter() - t0) / (4 * cap))
+        out[f"{dev}_s_per_batch_by_arm"] = [r4(x) for x in per_batch]
+        out[f"{dev}_whole_s"] = round(time.perf_counter() - t0, 1)
+        # the experiment as the lab runs it (epochs × full epochs per arm, one arm after another)
+        out[f"{dev}_full_experiment_s_estimated"] = round(sum(per_batch) * batches * epochs, 1)
     if ctx.cuda:
-        out["speedup_per_batch"] = round(out["cpu_s_per_batch"] / out["cuda_s_per_batch"], 1)
+        out["speedup"] = round(out["cpu_full_experiment_s_estimated"] / out["cuda_full_experiment_s_estimated"], 1)
     return out
 
 
@@ -386,8 +420,9 @@ def step_microbatch(ctx: Ctx) -> dict:
         n = REQUESTS["cuda" if dev == "cuda" else "cpu"]
         images = photos(n, seed=1)
         # direct: N passes of one image against N/BATCH passes of BATCH images
-        one = timed(lambda loaded=loaded: [an.analyze(loaded, im) for im in images[:BATCH]], dev, repeats=2)
-        many = timed(lambda loaded=loaded: an.analyze_batch(loaded, images[:BATCH]), dev, repeats=2)
+        first = images[:BATCH]
+        one = timed(lambda loaded=loaded, first=first: [an.analyze(loaded, im) for im in first], dev, repeats=2)
+        many = timed(lambda loaded=loaded, first=first: an.analyze_batch(loaded, first), dev, repeats=2)
         out[f"{dev}_direct_batch1_per_s"] = round(BATCH / one, 1)
         out[f"{dev}_direct_batch{BATCH}_per_s"] = round(BATCH / many, 1)
         _through_scheduler(loaded, images[:4], False, sched, an)          # warm the workers

@@ -38,11 +38,18 @@ def test_the_model_is_on_the_device(pair, device):
     assert next(dev.model.parameters()).device.type == torch.device(device).type
 
 
+def _same_ranking(a, b, tol: float = 1e-3) -> bool:
+    """The same top-k, except where two classes' probabilities are within ``tol`` (a near-tie
+    that float rounding, e.g. TF32 convolutions on a GPU, may order either way)."""
+    return all(pa.index == pb.index or abs(a.probs[pa.index] - a.probs[pb.index]) < tol
+               for pa, pb in zip(a.top, b.top, strict=True))
+
+
 def test_an_analysis_on_the_device_matches_the_cpu(pair, images):
     cpu, dev = pair
     for img in images:
         a, b = analyze(cpu, img, topk=5), analyze(dev, img, topk=5)
-        assert [p.index for p in a.top] == [p.index for p in b.top]
+        assert a.top[0].index == b.top[0].index and _same_ranking(a, b)
         np.testing.assert_allclose(a.probs, b.probs, atol=2e-3)
         for name in a.acts:
             assert b.acts[name].shape == a.acts[name].shape
@@ -56,7 +63,7 @@ def test_a_batched_pass_on_the_device_splits_back_exactly(pair, images):
     batch = analyze_batch(dev, images, topk=5)
     for img, b in zip(images, batch, strict=True):
         one = analyze(dev, img, topk=5)
-        assert b.batch == len(images) and [p.index for p in b.top] == [p.index for p in one.top]
+        assert b.batch == len(images) and b.top[0].index == one.top[0].index and _same_ranking(b, one)
         np.testing.assert_allclose(b.probs, one.probs, atol=1e-3)
 
 
@@ -93,8 +100,9 @@ def test_the_scheduler_batches_real_passes(pair, images):
         t.join(60)
     assert s.batch_sizes == [len(images)]
     for i, img in enumerate(images):
-        assert out[i].batch == len(images)
-        assert [p.index for p in out[i].top] == [p.index for p in analyze(dev, img, topk=5).top]
+        one = analyze(dev, img, topk=5)
+        assert out[i].batch == len(images) and out[i].digest == one.digest
+        assert out[i].top[0].index == one.top[0].index and _same_ranking(out[i], one)
 
 
 def test_gradcam_on_the_device_agrees_with_the_cpu(pair, images):
