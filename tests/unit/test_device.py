@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 import torch
 
-from vggviz.analysis import analyze, analyze_batch
-from vggviz.scheduler import Batch, Scheduler
-from vggviz.shapes import sample
-from vggviz.weights import load_model
+from vggviz.data.shapes import sample
+from vggviz.inference.analysis import analyze, analyze_batch
+from vggviz.model.weights import load_model
+from vggviz.serving.scheduler import Batch, Scheduler
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +106,7 @@ def test_the_scheduler_batches_real_passes(pair, images):
 
 
 def test_gradcam_on_the_device_agrees_with_the_cpu(pair, images):
-    from vggviz.attribution.cam import gradcam
+    from vggviz.explain.attribution.cam import gradcam
 
     cpu, dev = pair
     before = _state(dev.model)
@@ -124,7 +124,7 @@ def test_gradcam_on_the_device_agrees_with_the_cpu(pair, images):
 
 
 def test_a_feature_visualisation_runs_on_the_device(pair):
-    from vggviz.featvis import default_settings, visualize
+    from vggviz.explain.featvis import default_settings, visualize
 
     _cpu, dev = pair
     before = _state(dev.model)
@@ -137,7 +137,7 @@ def test_a_feature_visualisation_runs_on_the_device(pair):
 
 
 def test_a_training_step_runs_on_the_device(device):
-    from vggviz.training import Recipe, train
+    from vggviz.lab.training import Recipe, train
 
     res = train("vgg11_mini", Recipe(epochs=1, batch_size=16, train_size=64, val_size=32, max_batches=2),
                 device=device)
