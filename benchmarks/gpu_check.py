@@ -9,6 +9,7 @@ against the pass itself.
     python -m benchmarks.gpu_check --dry-run              # the steps, as JSON {"steps": [...]}
     python -m benchmarks.gpu_check --json gpu.json        # run them (the CPU half alone without CUDA)
     python -m benchmarks.gpu_check --only analyze,gradcam --json out.json
+    python -m benchmarks.gpu_check --variant vgg11_mini --only copyback   # a quick smoke run
 
 Needs only torch, torchvision, numpy and Pillow, plus plotly (``vggviz.attribution`` imports it)
 and pytest for the tests step; no streamlit. A step whose piece is missing (a module, the lab's
@@ -104,8 +105,9 @@ def r4(x: float) -> float:
 
 
 class Ctx:
-    def __init__(self, devices: list[str], deadline: float):
+    def __init__(self, devices: list[str], deadline: float, variant: str = "vgg16"):
         self.devices = devices            # ["cuda", "cpu"] or ["cpu"]
+        self.variant = variant            # the full-size model of the timed steps (seeded random weights)
         self.deadline = deadline
         self.cuda = "cuda" in devices
         self._models: dict = {}
@@ -189,9 +191,10 @@ def step_tests(ctx: Ctx) -> dict:
 def step_vgg16_forward(ctx: Ctx) -> dict:
     out = {}
     for dev in ctx.devices:
-        loaded = ctx.model("vgg16", "random", dev)
+        loaded = ctx.model(ctx.variant, "random", dev)
         for n in (1, BATCH):
-            x = torch.randn(n, 3, 224, 224, device=loaded.device)
+            size = getattr(loaded, "input_size", 224)
+            x = torch.randn(n, 3, size, size, device=loaded.device)
             with torch.inference_mode():
                 s = timed(lambda x=x, m=loaded.model: m(x), dev, repeats=10 if dev == "cuda" else 3)
             out[f"{dev}_batch{n}_s"] = r4(s)
@@ -208,7 +211,7 @@ def _top5(a) -> list[int]:
 def step_analyze(ctx: Ctx) -> dict:
     an = mod("analysis")
     shapes = mod("shapes")
-    cases = {"vgg16": ("random", [ctx.cat()]), "vgg16_mini": ("shapes", [shapes.sample(5, i)[0] for i in range(8)])}
+    cases = {ctx.variant: ("random", [ctx.cat()]), "vgg16_mini": ("shapes", [shapes.sample(5, i)[0] for i in range(8)])}
     out: dict = {}
     for variant, (source, images) in cases.items():
         res = {}
@@ -242,7 +245,7 @@ def step_analyze(ctx: Ctx) -> dict:
 def step_gradcam(ctx: Ctx) -> dict:
     an, cam = mod("analysis"), mod("cam")
     shapes = mod("shapes")
-    cases = {"vgg16": ("random", ctx.cat()), "vgg16_mini": ("shapes", shapes.sample(5, 3)[0])}
+    cases = {ctx.variant: ("random", ctx.cat()), "vgg16_mini": ("shapes", shapes.sample(5, 3)[0])}
     out: dict = {}
     for variant, (source, image) in cases.items():
         maps = {}
@@ -270,7 +273,7 @@ def step_featvis(ctx: Ctx) -> dict:
     fv = mod("featvis")
     out: dict = {}
     for dev in ctx.devices:
-        loaded = ctx.model("vgg16", "random", dev)
+        loaded = ctx.model(ctx.variant, "random", dev)
         steps = 64 if dev == "cuda" else 8
         s = fv.default_settings(loaded, steps=steps)
         fv.visualize(loaded, "conv4_1", 0, settings=fv.default_settings(loaded, steps=2))     # warm-up
@@ -416,7 +419,7 @@ def step_microbatch(ctx: Ctx) -> dict:
         raise Skip("no micro-batching in this tree (analysis.analyze_batch, scheduler.Batch)")
     out: dict = {"max_batch": sched.MAX_BATCH, "window_ms": round(sched.BATCH_WINDOW_S * 1000, 1)}
     for dev in ctx.devices:
-        loaded = ctx.model("vgg16", "random", dev)
+        loaded = ctx.model(ctx.variant, "random", dev)
         n = REQUESTS["cuda" if dev == "cuda" else "cpu"]
         images = photos(n, seed=1)
         # direct: N passes of one image against N/BATCH passes of BATCH images
@@ -442,7 +445,7 @@ def step_copyback(ctx: Ctx) -> dict:
         raise Skip("no analysis.analyze_batch in this tree")
     out: dict = {}
     for dev in ctx.devices:
-        loaded = ctx.model("vgg16", "random", dev)
+        loaded = ctx.model(ctx.variant, "random", dev)
         images = photos(BATCH, seed=2)
         for n in (1, BATCH):
             an.analyze_batch(loaded, images[:n])                              # warm-up
@@ -480,10 +483,10 @@ STEPS: list[tuple[str, str, Callable[[Ctx], dict]]] = [
 ]
 
 
-def run(only: list[str] | None = None, budget_s: float = BUDGET_S, say=print) -> dict:
+def run(only: list[str] | None = None, budget_s: float = BUDGET_S, say=print, variant: str = "vgg16") -> dict:
     devices = (["cuda"] if torch.cuda.is_available() else []) + ["cpu"]
-    ctx = Ctx(devices, time.monotonic() + budget_s)
-    report = {"cuda": ctx.cuda, "devices": devices, "budget_s": budget_s, "steps": {}}
+    ctx = Ctx(devices, time.monotonic() + budget_s, variant)
+    report = {"cuda": ctx.cuda, "devices": devices, "budget_s": budget_s, "variant": variant, "steps": {}}
     if not ctx.cuda:
         say("gpu_check: no CUDA GPU here (torch.cuda.is_available() is False): running the CPU half only")
     t_all = time.monotonic()
@@ -518,6 +521,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dry-run", action="store_true", help="list the steps as JSON and exit")
     ap.add_argument("--only", help="comma-separated step names")
     ap.add_argument("--budget", type=float, default=BUDGET_S, help="seconds for the whole run (default 480)")
+    ap.add_argument("--variant", default="vgg16",
+                    help="the model of the timed steps (default vgg16; a mini one for a quick smoke run)")
     args = ap.parse_args(argv)
     if args.dry_run:
         print(json.dumps({"steps": [{"name": n, "what": w} for n, w, _ in STEPS]}, indent=1))
@@ -527,7 +532,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         print(f"gpu_check: unknown steps {unknown}; see --dry-run", file=sys.stderr)
         return 2
-    report = run(only, args.budget, say=lambda s: print(s, flush=True))
+    report = run(only, args.budget, say=lambda s: print(s, flush=True), variant=args.variant)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1, default=str))
     print(f"gpu_check: {'all steps passed or skipped' if report['ok'] else 'SOME STEPS FAILED'} in {report['total_s']} s"

@@ -96,7 +96,7 @@ def test_gpu_check_lists_its_steps_and_runs_its_cpu_half(tmp_path):
                                                        "microbatch", "copyback", "vgg16_forward"} <= set(steps)
     out = tmp_path / "gpu.json"
     p = subprocess.run([sys.executable, "-m", "benchmarks.gpu_check", "--only", "environment,copyback",
-                        "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+                        "--variant", "vgg11_mini", "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
     assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
     assert "no CUDA GPU" in p.stdout
     r = json.loads(out.read_text())
