@@ -263,6 +263,10 @@ def presenter_and_next(url_path: str, pages: dict) -> None:
 
 __all__ += ["link_param", "link_params", "share_link", "presenter_and_next", "LESSON", "PRESENTER_CSS"]
 
+from vggviz.app.quiz import predict_first  # noqa: E402  (the predict-first box: pages call ui.predict_first)
+
+__all__ += ["predict_first"]
+
 
 def choose_language() -> str:
     """The session's language, from its choice or the link's ``?lang=`` (English by default),
@@ -347,6 +351,11 @@ def sidebar() -> Selection:
         st.toggle(_("Presenter view"), key="vggviz_present",
                   help=_("For a projector: hides this sidebar and enlarges the page. A button at the top "
                          "of the page brings the sidebar back. Kept in the link."))
+        link_param("predict", "vggviz_predict", options=[True, False], cast=flag,
+                   to_url=lambda v: "1" if v else None)
+        st.toggle(_("Predict first"), key="vggviz_predict",
+                  help=_("Each page asks a question before its key figure and shows the figure once it is "
+                         "answered. In the presenter view: the class's answers, then the reveal. Kept in the link."))
     sel = Selection(variant=variant, weights=weights, device=device)
     st.session_state[_SEL_KEY] = sel
     return sel
