@@ -137,3 +137,54 @@ def test_an_image_question_follows_the_image(root):
     next(b for b in at.button if b.label == "Check my prediction").click().run()
     assert not at.exception
     assert (at.success or at.warning) and at.get("plotly_chart"), "the top-5 chart revealed"
+
+
+@pytest.mark.parametrize("page", quiz.PAGES)
+def test_every_question_box_is_in_the_catalogues(root, page, monkeypatch):
+    """Each page's predict-first box under the pseudo-locale: the question, the form, and (after
+    an answer) the verdict and explanation come from the catalogues."""
+    from support import shown_texts, untranslated
+
+    from vggviz import i18n
+    from vggviz.images import sample_images
+    from vggviz.variants import VARIANTS
+
+    monkeypatch.setenv(i18n.PSEUDO_ENV, "1")
+    allowed = list(sample_images()) + [v.label for v in VARIANTS.values()]
+    at = AppTest.from_file(str(root / "streamlit_app.py"), default_timeout=180)
+    at.query_params.update({"lang": i18n.PSEUDO, "variant": "vgg16_mini", "sample": "shapes star", "predict": "1"})
+    at.run()
+    with i18n.using(i18n.PSEUDO):
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, at.exception
+        box = shown_texts(at, "main")
+        assert any("🤔" in t and "⟦" in t for t in box), box
+        radios = [r for r in at.radio if r.key and r.key.startswith("quiz_in_")]
+        if radios:
+            radios[0].set_value(radios[0].options[0])
+        else:
+            next(t for t in at.text_input if t.key.startswith("quiz_in_")).input("1")
+        next(b for b in at.button if "Check my prediction" in b.label).click().run()
+        assert not at.exception, at.exception
+    shown = shown_texts(at, "main")
+    bad = untranslated(shown, allowed)
+    assert not bad, f"{page}: {len(bad)} texts not from the catalogue: {bad[:10]}"
+    assert at.success or at.warning
+
+
+def test_the_presenter_view_is_in_the_catalogues(root, monkeypatch):
+    from support import shown_texts, untranslated
+
+    from vggviz import i18n
+
+    monkeypatch.setenv(i18n.PSEUDO_ENV, "1")
+    key = quiz.question("conv1_1_params", "vgg16").key
+    answers.store().submit(key, "someone", 1700.0)
+    at = AppTest.from_file(str(root / "streamlit_app.py"), default_timeout=180)
+    at.query_params.update({"lang": i18n.PSEUDO, "variant": "vgg16", "predict": "1", "present": "1"})
+    at.run()
+    with i18n.using(i18n.PSEUDO):
+        at.switch_page("pages/architecture.py").run()
+    assert not at.exception and at.get("plotly_chart")
+    bad = untranslated(shown_texts(at, "main"), [])
+    assert not bad, bad[:10]
