@@ -238,7 +238,7 @@ class Redis:
 def redis_server(port: int, timeout: float = 20) -> Iterator[Redis]:
     """Debian's redis-server on 127.0.0.1:``port``, without persistence (nothing on disk: the
     class's answers live for a lesson), until the block ends. The replicas share it through
-    ``VGGVIZ_REDIS_URL`` (see vggviz/lab/answers.py)."""
+    ``VGGVIZ_REDIS_URL`` (see vggviz/serving/answers.py)."""
     import socket
 
     binary = redis_binary()

@@ -1,5 +1,5 @@
 """Predict first in the app (ui.predict_first; the bank: tests/unit/lab/test_quiz.py, the store:
-tests/unit/lab/test_answers.py): off, the pages are as before; on (the sidebar toggle or
+tests/unit/serving/test_answers.py): off, the pages are as before; on (the sidebar toggle or
 ?predict=1), the key figure waits for an answer; right, wrong, out-of-range and text answers;
 two students' answers reach the presenter's counts, anonymously, and the reveal closes the question."""
 
@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from vggviz.lab import answers, quiz
+from vggviz.lab import quiz
+from vggviz.serving import answers
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -146,8 +147,8 @@ def test_every_question_box_is_in_the_catalogues(root, page, monkeypatch):
     from support import shown_texts, untranslated
 
     from vggviz import i18n
-    from vggviz.images import sample_images
-    from vggviz.variants import VARIANTS
+    from vggviz.data.images import sample_images
+    from vggviz.model.variants import VARIANTS
 
     monkeypatch.setenv(i18n.PSEUDO_ENV, "1")
     allowed = list(sample_images()) + [v.label for v in VARIANTS.values()]

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from vggviz import ui
-from vggviz.top_patches import image_set, index_layer
+from vggviz.app import ui
+from vggviz.explain.top_patches import image_set, index_layer
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -80,7 +80,7 @@ def test_random_weights_say_what_the_pictures_cannot_mean(root):
 
 def test_shared_results_are_bounded_and_expire(monkeypatch):
     clock = [100.0]
-    monkeypatch.setattr(ui.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(__import__('time'), "monotonic", lambda: clock[0])
     store, calls = ui.SharedResults(entries=2, ttl=10), []
 
     def make(v):

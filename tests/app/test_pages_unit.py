@@ -8,17 +8,17 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from vggviz import ui
-from vggviz.analysis import analyze
-from vggviz.images import load_image_file
-from vggviz.unit import unit_arithmetic
+from vggviz.app import results, ui
+from vggviz.data.images import load_image_file
+from vggviz.explain.unit import unit_arithmetic
+from vggviz.inference.analysis import analyze
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
 
 @pytest.fixture(scope="module")
 def at(root):
-    ui._cached_analysis.clear()
+    results._cached_analysis.clear()
     app = AppTest.from_file(str(root / "streamlit_app.py"), default_timeout=120)
     app.session_state["vggviz_variant"] = "vgg16_mini"
     app.run()

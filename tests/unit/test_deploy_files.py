@@ -102,7 +102,7 @@ def test_ci_installs_nginx():
 
 
 def test_ci_installs_redis_server():
-    """The quiz's shared answers (tests/unit/lab/test_answers.py, tests/load/test_quiz_replicas.py)."""
+    """The quiz's shared answers (tests/unit/serving/test_answers.py, tests/load/test_quiz_replicas.py)."""
     ci = (ROOT / ".ci" / "run").read_text()
     assert re.search(r"apt-get install[^\n]*\bredis-server\b", ci)
     assert "[ ! -x /usr/bin/redis-server ]" in ci          # installed when missing
@@ -129,3 +129,21 @@ def test_load_client_cookie_flag():
     with pytest.raises(ValueError):
         user_cookies("=x", 0)
     assert main(["--users", "1", "--url", "http://127.0.0.1:9", "--client-cookie", "novalue="]) == 2
+
+
+def test_every_dependency_has_a_tested_upper_bound():
+    """A school installing next year gets the versions the suite passed on: every requirement
+    is pinned (==) or bounded above (<), and the installed version is inside the range."""
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        for line in (ROOT / name).read_text().splitlines():
+            line = line.split("#")[0].strip()
+            if not line or line.startswith("-r"):
+                continue
+            req = Requirement(line)
+            assert any(s.operator in ("==", "<", "~=") for s in req.specifier), f"{name}: {line} has no upper bound"
+            assert req.specifier.contains(version(req.name), prereleases=True), \
+                f"{name}: installed {req.name} {version(req.name)} is outside {req.specifier}"

@@ -1,9 +1,9 @@
 """Predict first: the page's question before its key figure (the Streamlit side of
-:mod:`vggviz.lab.quiz`; the class's answers in :mod:`vggviz.lab.answers`).
+:mod:`vggviz.lab.quiz`; the class's answers in :mod:`vggviz.serving.answers`).
 
 A page calls :func:`predict_first` once, just above its key figure. With "Predict first" off
 (the sidebar's toggle, or ``?predict=1`` in a teacher's link) it does nothing. On, it asks one of
-the page's questions and ends the page there (:func:`vggviz.ui.end_page`) until the student has
+the page's questions and ends the page there (:func:`vggviz.app.flow.end_page`) until the student has
 answered; then it shows the answer, whether it was within the tolerance, and the explanation,
 and the rest of the page (the figure) follows. In the presenter view the teacher sees instead
 how the class answered ("27 answers: 60 % within 10 % of the truth" and a histogram) and reveals
@@ -16,6 +16,9 @@ import uuid
 
 import streamlit as st
 
+from vggviz.app.flow import end_page
+from vggviz.app.links import _capitalised, link_param
+from vggviz.app.session import keep_choice, selection
 from vggviz.i18n import _
 
 __all__ = ["predict_first", "PREDICT_KEY"]
@@ -59,7 +62,7 @@ def _reveal(q, mine=None) -> None:
 
 def _class_view(q, store) -> None:
     """What the presenter sees before revealing: the class's counts and histogram."""
-    from vggviz.lab.answers import StoreError, class_figure, class_sentence, class_summary
+    from vggviz.serving.answers import StoreError, class_figure, class_sentence, class_summary
 
     try:
         summary = class_summary(q, store.values(q.key))
@@ -81,12 +84,11 @@ def predict_first(page: str, *, size: int | None = None, analysis=None) -> None:
     ss = st.session_state
     if not ss.get(PREDICT_KEY):
         return
-    from vggviz import ui
     from vggviz.lab import quiz
-    from vggviz.lab.answers import StoreError, store
+    from vggviz.serving.answers import StoreError, store
 
     try:
-        questions = quiz.for_page(page, ui.selection().variant, size, analysis)
+        questions = quiz.for_page(page, selection().variant, size, analysis)
     except ValueError as e:
         st.error(str(e))
         return
@@ -94,8 +96,8 @@ def predict_first(page: str, *, size: int | None = None, analysis=None) -> None:
         return
     by_id = {q.id: q for q in questions}
     pick = f"quiz_{page}_q"
-    ui.link_param("q", pick, options=list(by_id))
-    ui.keep_choice(pick, list(by_id), questions[0].id)
+    link_param("q", pick, options=list(by_id))
+    keep_choice(pick, list(by_id), questions[0].id)
     present = bool(ss.get("vggviz_present"))
     done, revealed = ss.setdefault(_DONE, {}), ss.setdefault(_REVEALED, set())
     answers = store()
@@ -120,7 +122,7 @@ def predict_first(page: str, *, size: int | None = None, analysis=None) -> None:
                 revealed.add(q.key)
                 _reveal(q)
                 return
-            ui.end_page()
+            end_page()
         if q.key in done:
             _reveal(q, done[q.key])
             return
@@ -141,9 +143,9 @@ def predict_first(page: str, *, size: int | None = None, analysis=None) -> None:
                 value = quiz.parse_answer(q, raw)
                 answers.submit(q.key, _token(), q.options.index(value) if q.kind == "choice" else value)
             except quiz.AnswerError as e:
-                st.error(_("{reason}.").format(reason=ui._capitalised(str(e))), icon="⚠️")
+                st.error(_("{reason}.").format(reason=_capitalised(str(e))), icon="⚠️")
             except StoreError as e:
-                st.error(_("{reason}.").format(reason=ui._capitalised(str(e))), icon="⚠️")
+                st.error(_("{reason}.").format(reason=_capitalised(str(e))), icon="⚠️")
                 if e.kind == "unreachable":         # not counted, but the student still sees the answer
                     done[q.key] = value
             else:
@@ -157,5 +159,5 @@ def predict_first(page: str, *, size: int | None = None, analysis=None) -> None:
             return
         st.caption(_("The figure appears once you have answered. Predict first, then check: that is what "
                      "makes a picture teach."))
-    ui.end_page()
+    end_page()
 

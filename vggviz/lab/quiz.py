@@ -16,6 +16,9 @@ size, image digest), so a class's answers are only ever counted against the same
 
 Prompts and explanations are in the language of the thread that builds the questions
 (:mod:`vggviz.i18n`); answers, ids and keys are data.
+
+Longer than 400 lines on purpose: one short builder per page, each holding its questions'
+prompt and explanation templates beside the numbers they are filled with.
 """
 
 from __future__ import annotations
@@ -26,11 +29,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from vggviz.errors import VggvizError
-from vggviz.compare import bundled_accuracy
 from vggviz.i18n import N_, Text, _
-from vggviz.receptive_field import compare_stack, stack_rf
-from vggviz.summary import check_input_size, summarize
-from vggviz.variants import VARIANTS, variant_info
+from vggviz.lab.compare import bundled_accuracy
+from vggviz.model.receptive_field import compare_stack, stack_rf
+from vggviz.model.summary import check_input_size, summarize
+from vggviz.model.variants import VARIANTS, variant_info
 
 __all__ = ["Question", "Verdict", "AnswerError", "PAGES", "bank", "for_page", "question", "no_image_questions",
            "parse_answer", "check", "to_json"]
@@ -415,7 +418,6 @@ PAGES = ("architecture", "compare", "receptive_field", "forward_pass", "feature_
 def for_page(page: str, variant: str, size: int | None = None, analysis=None) -> list[Question]:
     """The questions of the page with url path ``page`` for ``variant`` at ``size`` (default: the
     variant's own) and, for the image pages, ``analysis`` (without it, none of those)."""
-
     variant_info(variant)                     # an unknown variant: one line
     size = size or VARIANTS[variant].input_size
     check_input_size(size)

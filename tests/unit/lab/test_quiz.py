@@ -65,9 +65,9 @@ class FakeAnalysis:
     variant, source, digest = "vgg16", "random", "ab" * 32
 
     def __init__(self, probs):
-        from vggviz.analysis import Prediction
-
         import numpy as np
+
+        from vggviz.inference.analysis import Prediction
 
         self.probs = np.asarray(probs, dtype=np.float32)
         order = np.argsort(-self.probs)[:5]

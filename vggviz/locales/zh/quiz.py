@@ -1,5 +1,5 @@
 """Predict first: the question bank (vggviz/lab/quiz.py), the class's answers
-(vggviz/lab/answers.py) and the predict-first box (vggviz/app/quiz.py, the sidebar's toggle)."""
+(vggviz/serving/answers.py) and the predict-first box (vggviz/app/quiz.py, the sidebar's toggle)."""
 
 MESSAGES = {
     # the sidebar
