@@ -32,7 +32,7 @@ def open_page(root, page: str, **params) -> AppTest:
 
 
 def answer(at: AppTest, page: str, qid: str, text: str) -> AppTest:
-    at.text_input(key=f"quiz_in_{page}_{qid}").input(text)
+    at.text_input(key=f"vggviz_quiz_in_{page}_{qid}").input(text)
     next(b for b in at.button if b.label == "Check my prediction").click().run()
     assert not at.exception, at.exception
     return at
@@ -71,7 +71,7 @@ def test_a_wrong_answer_says_how_far_off(root):
 
 def test_out_of_range_and_text_get_one_line_and_the_page_stays_usable(root):
     at = open_page(root, "architecture", predict="1", q="fc6_share")
-    assert at.selectbox(key="quiz_architecture_q").value == "fc6_share"
+    assert at.selectbox(key="vggviz_quiz_architecture_q").value == "fc6_share"
     answer(at, "architecture", "fc6_share", "150")
     assert texts(at.error) == ["150 is outside the possible range 0 … 100."]
     assert not at.metric, "still hidden: no answer was taken"
@@ -92,7 +92,7 @@ def test_a_negative_count(root):
 def test_the_toggle_turns_it_on_and_off(root):
     at = open_page(root, "compare")
     at.sidebar.toggle(key="vggviz_predict").set_value(True).run()
-    assert at.text_input(key="quiz_in_compare_conv_macs_share") is not None and not at.dataframe
+    assert at.text_input(key="vggviz_quiz_in_compare_conv_macs_share") is not None and not at.dataframe
     assert dict(at.query_params).get("predict") in ("1", ["1"])
     at.sidebar.toggle(key="vggviz_predict").set_value(False).run()
     assert at.dataframe and not at.text_input
@@ -119,9 +119,12 @@ def test_two_students_reach_the_teachers_counts_anonymously(root, fresh_store):
     # The reveal closes the question: the teacher sees the answer and the figure ...
     next(x for x in teacher.button if x.label == "Reveal the answer and the figure").click().run()
     assert "74.27" in teacher.success[0].value and len(teacher.metric) == 6
+    # ... and a presenter view opened later shows it revealed
+    again = open_page(root, "architecture", predict="1", present="1", q="fc6_share")
+    assert "74.27" in again.success[0].value and len(again.metric) == 6
     # ... a student still on the question gets one line, and the answer
     c = open_page(root, "architecture", predict="1", q="fc6_share")
-    c.text_input(key="quiz_in_architecture_fc6_share").input("50")
+    c.text_input(key="vggviz_quiz_in_architecture_fc6_share").input("50")
     fresh_store.close(key)
     next(x for x in c.button if x.label == "Check my prediction").click().run()
     assert texts(c.error) == ["This question is closed: the teacher has revealed the answer."]
@@ -131,8 +134,8 @@ def test_two_students_reach_the_teachers_counts_anonymously(root, fresh_store):
 
 def test_an_image_question_follows_the_image(root):
     at = open_page(root, "forward_pass", predict="1", variant="vgg16_mini", sample="shapes star")
-    assert at.selectbox(key="quiz_forward_pass_q").value == "top1_class"
-    radio = at.radio(key="quiz_in_forward_pass_top1_class")
+    assert at.selectbox(key="vggviz_quiz_forward_pass_q").value == "top1_class"
+    radio = at.radio(key="vggviz_quiz_in_forward_pass_top1_class")
     assert len(radio.options) == 5 and not at.get("plotly_chart")
     radio.set_value(radio.options[0])
     next(b for b in at.button if b.label == "Check my prediction").click().run()
@@ -160,11 +163,11 @@ def test_every_question_box_is_in_the_catalogues(root, page, monkeypatch):
         assert not at.exception, at.exception
         box = shown_texts(at, "main")
         assert any("🤔" in t and "⟦" in t for t in box), box
-        radios = [r for r in at.radio if r.key and r.key.startswith("quiz_in_")]
+        radios = [r for r in at.radio if r.key and r.key.startswith("vggviz_quiz_in_")]
         if radios:
             radios[0].set_value(radios[0].options[0])
         else:
-            next(t for t in at.text_input if t.key.startswith("quiz_in_")).input("1")
+            next(t for t in at.text_input if t.key.startswith("vggviz_quiz_in_")).input("1")
         next(b for b in at.button if "Check my prediction" in b.label).click().run()
         assert not at.exception, at.exception
     shown = shown_texts(at, "main")

@@ -22,7 +22,7 @@ def page(browser, warm_app):
 
 
 def check(page, text: str) -> None:
-    box = page.locator(f"{MAIN} .st-key-quiz_in_architecture_conv1_1_params input").first
+    box = page.locator(f"{MAIN} .st-key-vggviz_quiz_in_architecture_conv1_1_params input").first
     box.fill(text)
     page.locator(MAIN).get_by_role("button", name="Check my prediction").click()
     page.wait_for_timeout(300)

@@ -90,7 +90,7 @@ def test_the_teacher_sees_both_replicas_answers(cluster, browser):
         for addr, answer in zip(cluster["addrs"], (f"{truth:.0f}", "74"), strict=True):
             ctx, pg = open_as(browser, lb.url, keys[addr], QUESTION)
             contexts.append(ctx)
-            pg.locator(f"{MAIN} .st-key-quiz_in_architecture_fc6_share input").first.fill(answer)
+            pg.locator(f"{MAIN} .st-key-vggviz_quiz_in_architecture_fc6_share input").first.fill(answer)
             pg.locator(MAIN).get_by_role("button", name="Check my prediction").click()
             pg.wait_for_timeout(300)
             wait_idle(pg)

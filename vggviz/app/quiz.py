@@ -71,8 +71,8 @@ def _class_view(q, store) -> None:
         return
     st.markdown(class_sentence(q, summary))
     if summary.count:
-        st.plotly_chart(class_figure(q, summary), width="stretch", key=f"quiz_hist_{q.page}")
-    st.button(_("🔄 Refresh the class's answers"), key=f"quiz_refresh_{q.page}")
+        st.plotly_chart(class_figure(q, summary), width="stretch", key=f"vggviz_quiz_hist_{q.page}")
+    st.button(_("🔄 Refresh the class's answers"), key=f"vggviz_quiz_refresh_{q.page}")
 
 
 def predict_first(page: str, *, size: int | None = None, analysis=None) -> None:
@@ -95,7 +95,7 @@ def predict_first(page: str, *, size: int | None = None, analysis=None) -> None:
     if not questions:
         return
     by_id = {q.id: q for q in questions}
-    pick = f"quiz_{page}_q"
+    pick = f"vggviz_quiz_{page}_q"
     link_param("q", pick, options=list(by_id))
     keep_choice(pick, list(by_id), questions[0].id)
     present = bool(ss.get("vggviz_present"))
@@ -110,11 +110,15 @@ def predict_first(page: str, *, size: int | None = None, analysis=None) -> None:
         q = by_id[qid]
         st.markdown(f"**{q.prompt}**")
         if present:
-            if q.key in revealed:
+            try:
+                closed = answers.is_closed(q.key)
+            except StoreError:
+                closed = False
+            if q.key in revealed or closed:      # revealed here, or by another presenter view
                 _reveal(q)
                 return
             _class_view(q, answers)
-            if st.button(_("Reveal the answer and the figure"), key=f"quiz_reveal_{page}", type="primary"):
+            if st.button(_("Reveal the answer and the figure"), key=f"vggviz_quiz_reveal_{page}", type="primary"):
                 try:
                     answers.close(q.key)
                 except StoreError as e:
@@ -130,13 +134,13 @@ def predict_first(page: str, *, size: int | None = None, analysis=None) -> None:
             closed = answers.is_closed(q.key)
         except StoreError:
             closed = False
-        with st.form(f"quiz_form_{page}_{qid}", border=False):
+        with st.form(f"vggviz_quiz_form_{page}_{qid}", border=False):
             if q.kind == "choice":
-                raw = st.radio(_("Your prediction"), list(q.options), index=None, key=f"quiz_in_{page}_{qid}")
+                raw = st.radio(_("Your prediction"), list(q.options), index=None, key=f"vggviz_quiz_in_{page}_{qid}")
             else:
                 raw = st.text_input(_("Your prediction (a number{unit})").format(
                     unit=_(", in %") if q.unit == "%" else _(", in millions") if q.unit == "M" else ""),
-                    key=f"quiz_in_{page}_{qid}")
+                    key=f"vggviz_quiz_in_{page}_{qid}")
             sent = st.form_submit_button(_("Check my prediction"), type="primary")
         if sent:
             try:

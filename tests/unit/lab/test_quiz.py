@@ -150,3 +150,10 @@ def test_every_question_is_translated(monkeypatch):
         assert a.answer == b.answer or a.kind == "choice", a.id
         assert a.prompt != b.prompt and a.explanation != b.explanation, a.id
         assert a.key == b.key                  # the class's answers are counted across languages
+
+
+def test_every_quiz_page_is_a_registered_page():
+    from vggviz.registry import url_paths
+
+    assert set(quiz.PAGES) <= set(url_paths())
+    assert set(quiz.question_pages().values()) <= set(quiz.PAGES)
