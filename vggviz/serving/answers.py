@@ -33,7 +33,18 @@ from vggviz.i18n import N_, Text, _
 __all__ = ["AnswerStore", "InProcessStore", "RedisStore", "StoreError", "ClassSummary", "store", "class_summary",
            "class_sentence", "class_figure", "LESSON_TTL_S", "REDIS_ENV"]
 
-LESSON_TTL_S = int(os.environ.get("VGGVIZ_LESSON_MINUTES", "90")) * 60
+
+
+def _lesson_minutes(raw: str | None) -> int:
+    """``VGGVIZ_LESSON_MINUTES``: a whole number from 1 to 1440; anything else is the default, 90."""
+    try:
+        minutes = int(str(raw).strip())
+    except ValueError:
+        return 90
+    return minutes if 1 <= minutes <= 1440 else 90
+
+
+LESSON_TTL_S = _lesson_minutes(os.environ.get("VGGVIZ_LESSON_MINUTES", "90")) * 60
 REDIS_ENV = "VGGVIZ_REDIS_URL"
 MAX_VALUES = 2000                  # answers kept per question: a class, or a lecture hall
 

@@ -145,3 +145,9 @@ def test_what_the_presenter_sees():
     assert c.counts == [0, 0, 0, 1, 2] and c.within == 2 and c.labels[4] == "block 5"
     assert answers.class_sentence(choice, c) == "**3 answers**: 67 % right."
     assert answers.class_sentence(q, class_summary(q, [])).startswith("No answers yet")
+
+
+@pytest.mark.parametrize("raw, minutes", [("45", 45), (" 120 ", 120), ("0", 90), ("a lesson", 90), (None, 90),
+                                          ("100000", 90)])
+def test_lesson_length_from_the_environment(raw, minutes):
+    assert answers._lesson_minutes(raw) == minutes
