@@ -2,9 +2,9 @@
 feature visualisation, receptive fields, training and transfer learning from the command line, for
 scripting and exports. ``--json`` prints JSON on stdout.
 
-Ten commands, each defined (its arguments and what it runs) in the module of its kind:
+Eleven commands, each defined (its arguments and what it runs) in the module of its kind:
 :mod:`vggviz.cli.network` (summary, weights, predict, rf), :mod:`vggviz.cli.explain` (gradcam,
-unit, visualize), :mod:`vggviz.cli.lab` (train, experiment, transfer).
+unit, visualize), :mod:`vggviz.cli.lab` (train, experiment, quiz, transfer).
 
 Bad input (unknown variant or layer, unreadable image, bad weights file, bad sizes) exits
 with status 2 and one line on stderr; no traceback (set VGGVIZ_DEBUG=1 to see one).

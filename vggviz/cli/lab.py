@@ -1,5 +1,6 @@
 """The lab's commands: ``train`` (a mini variant on shapes), ``experiment`` (every arm of one
-of the shapes lab's experiments) and ``transfer`` (new classes on a frozen VGG)."""
+of the shapes lab's experiments), ``quiz`` (the predict-first questions that need no image) and
+``transfer`` (new classes on a frozen VGG)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ __all__ = ["add_parsers"]
 
 
 def add_parsers(sub) -> None:
-    """Add ``train``, ``experiment``, ``transfer`` to the subparsers ``sub``."""
+    """Add ``train``, ``experiment``, ``quiz``, ``transfer`` to the subparsers ``sub``."""
     t = sub.add_parser("train", help="train a mini variant on generated shapes (the paper's recipe)")
     t.add_argument("variant", help="a mini variant: vgg11_mini, vgg13_mini, vgg16_mini, vgg19_mini, …")
     t.add_argument("--epochs", type=positive("epochs"), default=None, help="default: the recipe's")
@@ -41,6 +42,14 @@ def add_parsers(sub) -> None:
     e.add_argument("--device", default="auto", choices=DEVICES)
     e.add_argument("--json", action="store_true")
     e.set_defaults(run=_experiment)
+
+    q = sub.add_parser("quiz", help="the predict-first questions that need no image, answers computed")
+    q.add_argument("--variant", default="vgg16")
+    q.add_argument("--size", type=positive("size"), default=None,
+                   help="input size in pixels (default: the variant's own, 224 or 64)")
+    q.add_argument("--lang", default="en", help="en | zh: the language of prompts and explanations")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(run=_quiz)
 
     tr = sub.add_parser("transfer", help="teach a frozen VGG new classes: a new last layer on its features")
     tr.add_argument("--variant", default="vgg16")
@@ -217,3 +226,19 @@ def _transfer(a) -> None:
             print(f"  {100 * p['prob']:6.2f}%  {p['label']}")
         if a.save:
             print(f"saved {a.save}")
+
+
+def _quiz(a) -> None:
+    from vggviz import i18n
+    from vggviz.lab.quiz import no_image_questions, to_json
+
+    if a.lang not in i18n.LANGUAGES:
+        raise UsageError(f"unknown language {a.lang!r}; choose one of: {', '.join(i18n.LANGUAGES)}")
+    with i18n.using(a.lang):
+        questions = no_image_questions(a.variant, a.size)
+        if a.json:
+            print_json(to_json(a.variant, questions))
+            return
+        for q in questions:
+            tol = f" (within {100 * q.tolerance:g} %)" if q.tolerance else ""
+            print(f"[{q.page}] {q.id}: {q.prompt}\n    → {q.answer}{tol}. {q.explanation}")
