@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from support import ROOT, shown_texts, untranslated
 
-from vggviz import i18n
+from vggviz import i18n, registry
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 os.environ[i18n.PSEUDO_ENV] = "1"
@@ -19,10 +19,8 @@ os.environ[i18n.PSEUDO_ENV] = "1"
 # ---------------------------------------------------------------- every page in the pseudo-locale
 
 # Pages whose every string is in the catalogues; a page joins when its area is translated.
-TRANSLATED: set[str] = {"start", "architecture", "compare", "receptive_field", "forward_pass", "feature_maps",
-                         "unit", "channel", "filters", "fully_conv", "train", "transfer", "gradcam"}
-PAGES = ["start", "architecture", "compare", "receptive_field", "forward_pass", "feature_maps", "unit",
-         "channel", "filters", "gradcam", "fully_conv", "train", "transfer"]
+PAGES = [spec.url_path for spec in registry.PAGES]
+TRANSLATED: set[str] = set(PAGES)
 
 
 def _allowed():
