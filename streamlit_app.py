@@ -43,6 +43,7 @@ PAGES = {
         page("filters", _("Filters"), "🎛️"),
         page("gradcam", _("Grad-CAM"), "🔥"),
         page("fully_conv", _("Fully convolutional"), "🧩"),
+        page("draw", _("Draw a shape"), "✏️"),
     ],
     _("The shapes lab"): [page("train", _("Train it yourself"), "🏋️"),
                           page("transfer", _("Teach it your own classes"), "🎓")],

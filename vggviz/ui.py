@@ -57,6 +57,7 @@ __all__ = [
     "page_guard",
     "keep_choice",
     "image_picker",
+    "use_as_current_image",
     "show_error",
     "MODEL_CACHE_ENTRIES",
 ]
@@ -237,7 +238,7 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [da
 
 # The lesson's order of pages, for the "next step" button at the foot of each.
 LESSON = ["start", "architecture", "compare", "receptive_field", "forward_pass", "feature_maps", "unit",
-          "channel", "filters", "gradcam", "fully_conv", "transfer", "train"]
+          "channel", "filters", "gradcam", "fully_conv", "draw", "transfer", "train"]
 
 
 def presenter_and_next(url_path: str, pages: dict) -> None:
@@ -631,6 +632,19 @@ UPLOADS_KEPT = 12                # the session's own images, for "What a channel
 def _remember_upload(img) -> None:
     kept = [i for i in st.session_state.get("vggviz_uploads", []) if i.digest != img.digest]
     st.session_state["vggviz_uploads"] = (kept + [img])[-UPLOADS_KEPT:]
+
+
+def use_as_current_image(img) -> bool:
+    """Make ``img`` (a :class:`vggviz.images.LoadedImage` made on a page, e.g. a drawing) the
+    current image of every page, as an upload or a camera photo is (kept in this session only,
+    counted against its new-image limit). False, with the one-line message, when over the limit.
+    Call it from a widget's ``on_click`` so the sidebar shows the new image in the same run."""
+    if not allowed("uploads"):
+        return False
+    st.session_state["vggviz_image"] = img
+    st.session_state.pop("vggviz_image_error", None)
+    _remember_upload(img)
+    return True
 
 
 def session_uploads() -> list:
