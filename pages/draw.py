@@ -4,6 +4,7 @@ import os
 import time
 
 import streamlit as st
+from PIL import Image
 
 from vggviz import shapes, ui
 from vggviz.i18n import N_, Text, _
@@ -13,6 +14,7 @@ from vggviz.variants import VARIANTS
 
 CAMERA_ENV = "VGGVIZ_CAMERA"
 CANVAS_SIDE = 320
+SHOWN = 192          # px: the network's input and the Grad-CAM, enlarged
 
 sel = ui.selection()
 st.title(_("Draw a shape"))
@@ -97,10 +99,11 @@ with draw_tab:
     if drawn is not None:
         side = res.seen.width
         a, b = st.columns(2)
-        a.image(res.seen.resize((192, 192), 0), caption=_("What the network is given: {side}×{side} px").format(side=side),
-                width=192)
-        b.image(res.overlay.resize((192, 192), 2), caption=_("Grad-CAM of {cls} at {layer}: where the evidence is").format(
-            cls=shown(res.top[0]), layer=res.cam.layer), width=192)
+        a.image(res.seen.resize((SHOWN, SHOWN), Image.Resampling.NEAREST), output_format="PNG", width=SHOWN,
+                caption=_("What the network is given: {side}×{side} px").format(side=side))
+        b.image(res.overlay.resize((SHOWN, SHOWN), Image.Resampling.BILINEAR), output_format="PNG", width=SHOWN,
+                caption=_("Grad-CAM of {cls} at {layer}: where the evidence is").format(
+                    cls=shown(res.top[0]), layer=res.cam.layer))
         st.subheader(_("Feature maps"))
         choices = [n for n in res.analysis.layer_names() if n.startswith(("relu", "pool"))]
         default = live.default_map_layers(loaded)
@@ -109,7 +112,7 @@ with draw_tab:
         for name in picked:
             strip, chans = live.feature_strip(res.analysis.activation(name))
             st.image(strip, caption=_("{layer}: channels {channels}, the most active first").format(
-                layer=name, channels=", ".join(str(int(c)) for c in chans)), width="content")
+                layer=name, channels=", ".join(str(int(c)) for c in chans)), width="content", output_format="PNG")
 
         def _open() -> None:
             if ui.use_as_current_image(st.session_state["draw_memo"][3]):
@@ -156,17 +159,21 @@ with camera_tab:
         out = camera.process(frames[-1].to_ndarray(format="rgb24"), dropped=len(frames) - 1)
         return [av.VideoFrame.from_ndarray(out, format="rgb24")]
 
-    ctx = webrtc_streamer(
-        key="draw_camera", mode=WebRtcMode.SENDRECV, queued_video_frames_callback=frames_in,
-        media_stream_constraints={"video": True, "audio": False}, async_processing=True,
-        rtc_configuration={"iceServers": []},          # the classroom's network (or this machine): no STUN
-        translations={"start": _("Start the camera"), "stop": _("Stop"), "select_device": _("Choose a camera"),
-                      "media_api_not_available": _("This browser cannot use a camera here (it needs https or localhost)."),
-                      "device_ask_permission": _("Allow the camera in your browser to start."),
-                      "device_not_available": _("No camera found: plug one in, or draw on the Draw tab."),
-                      "device_access_denied": _("Camera permission refused: allow it in the browser's address bar, "
-                                                "or draw on the Draw tab.")},
-    )
+    try:
+        ctx = webrtc_streamer(
+            key="draw_camera", mode=WebRtcMode.SENDRECV, queued_video_frames_callback=frames_in,
+            media_stream_constraints={"video": True, "audio": False}, async_processing=True,
+            rtc_configuration={"iceServers": []},          # the classroom's network (or this machine): no STUN
+            translations={"start": _("Start the camera"), "stop": _("Stop"), "select_device": _("Choose a camera"),
+                          "media_api_not_available": _("This browser cannot use a camera here (it needs https or localhost)."),
+                          "device_ask_permission": _("Allow the camera in your browser to start."),
+                          "device_not_available": _("No camera found: plug one in, or draw on the Draw tab."),
+                          "device_access_denied": _("Camera permission refused: allow it in the browser's address bar, "
+                                                    "or draw on the Draw tab.")},
+        )
+    except (AttributeError, RuntimeError) as e:      # a server without Streamlit's usual runtime (AppTest)
+        ui.show_error(_("The live camera could not start on this server: {reason}").format(reason=e))
+        ui.end_page()
     playing = bool(ctx.state.playing)
     if playing and not ss.get("draw_cam_playing"):
         ss["draw_cam_since"] = time.monotonic()

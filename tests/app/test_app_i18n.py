@@ -20,9 +20,9 @@ os.environ[i18n.PSEUDO_ENV] = "1"
 
 # Pages whose every string is in the catalogues; a page joins when its area is translated.
 TRANSLATED: set[str] = {"start", "architecture", "compare", "receptive_field", "forward_pass", "feature_maps",
-                         "unit", "channel", "filters", "fully_conv", "train", "transfer", "gradcam"}
+                         "unit", "channel", "filters", "fully_conv", "train", "transfer", "gradcam", "draw"}
 PAGES = ["start", "architecture", "compare", "receptive_field", "forward_pass", "feature_maps", "unit",
-         "channel", "filters", "gradcam", "fully_conv", "train", "transfer"]
+         "channel", "filters", "gradcam", "fully_conv", "draw", "train", "transfer"]
 
 
 def _allowed():

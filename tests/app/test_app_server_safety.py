@@ -16,7 +16,7 @@ from vggviz.weights import load_model, local_weight_files
 pytestmark = pytest.mark.filterwarnings("ignore")
 
 PAGES = ["home", "architecture", "compare", "receptive_field", "forward_pass", "feature_maps", "unit",
-         "channel", "filters", "gradcam", "fully_conv", "transfer", "train"]
+         "channel", "filters", "gradcam", "fully_conv", "draw", "transfer", "train"]
 
 
 def _app(root, variant="vgg11_mini"):

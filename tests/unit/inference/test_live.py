@@ -177,7 +177,7 @@ def test_the_camera_annotates_each_frame_and_counts_speed_and_drops(mini):
     out = cam.process(frame)
     assert out.shape == frame.shape and out.dtype == np.uint8
     assert not np.array_equal(out, frame)                               # the overlay and the label are drawn
-    assert (out[: frame.shape[0] // 20, :20] == 0).all()                # the label's black box at the top left
+    assert (out[:3, :5] == 0).all()                                     # the label's black box at the top left
     cam.process(frame, dropped=3)
     cam.process(frame, dropped=1)
     s = cam.stats()
