@@ -31,6 +31,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
+from functools import lru_cache
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -49,7 +50,7 @@ from vggviz.weights import LoadedModel
 __all__ = [
     "DrawingError", "Drawing", "LiveResult", "LiveStats", "LiveCamera",
     "drawing_to_image", "live_results", "default_map_layers", "feature_strip", "annotate_frame",
-    "OUT_SIZE", "FILL", "INK_LEVEL", "DOT_FRACTION", "STRIP_CHANNELS",
+    "OUT_SIZE", "FILL", "INK_LEVEL", "DOT_FRACTION", "STRIP_CHANNELS", "FRAME_SIDE",
 ]
 
 OUT_SIZE = 256          # the drawing's picture: the mini family reads it at 64 px, full-size VGGs crop 224 of 256
@@ -58,6 +59,7 @@ INK_LEVEL = 64          # a pixel is ink when its darkest channel is this far be
 DOT_FRACTION = 0.08     # a drawing whose longer side is under this share of the canvas's shorter side is a dot
 STRIP_CHANNELS = 8      # channels in a feature-map strip: the most active ones
 STRIP_TILE = 48         # px per channel in a strip
+FRAME_SIDE = 480        # a camera frame is annotated (and sent back) at most this long: the overlay costs per pixel
 
 EMPTY = N_("Draw something first: the canvas is empty.")
 DOT = N_("That is only a dot: draw a shape across at least {pct}% of the canvas.")
@@ -79,11 +81,11 @@ def _on_white(rgba: np.ndarray) -> np.ndarray:
     a = np.asarray(rgba)
     if a.ndim != 3 or a.shape[2] not in (3, 4) or 0 in a.shape[:2]:
         raise ValueError(f"a canvas is an (H, W, 4) RGBA array, got shape {a.shape}")
-    rgb = a[..., :3].astype(np.float32)
-    if a.shape[2] == 4:
-        alpha = a[..., 3:4].astype(np.float32) / 255.0
-        rgb = rgb * alpha + 255.0 * (1.0 - alpha)
-    return np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
+    rgb = a[..., :3].astype(np.uint8, copy=False)
+    if a.shape[2] == 3 or bool((a[..., 3] == 255).all()):
+        return rgb
+    alpha = a[..., 3:4].astype(np.uint16)
+    return ((rgb.astype(np.uint16) * alpha + 255 * (255 - alpha) + 127) // 255).astype(np.uint8)
 
 
 def drawing_to_image(rgba: np.ndarray, out_size: int = OUT_SIZE, fill: float = FILL) -> Drawing:
@@ -189,6 +191,7 @@ def live_results(loaded: LoadedModel, image: Image.Image, map_layers: Sequence[s
 # --------------------------------------------------------------------------- the camera
 
 
+@lru_cache(maxsize=8)
 def _font(size: int):
     try:
         return ImageFont.load_default(size=size)
@@ -197,15 +200,21 @@ def _font(size: int):
 
 
 def annotate_frame(frame: Image.Image, result: LiveResult, fps: float | None, label: str | None = None,
-                   strip_layer: str | None = None, alpha: float = 0.45) -> Image.Image:
+                   strip_layer: str | None = None, alpha: float = 0.45, max_side: int = FRAME_SIDE) -> Image.Image:
     """The live picture with what the network made of it: the Grad-CAM of the top class over the
     part the network saw (the centre crop, outlined; the rest dimmed), the top-1 class and its
     probability, the frames per second, and the strip of ``strip_layer``'s maps (default: the
     result's deepest) along the bottom. ``label``: the class name to write (default: the model's
-    own name; the frame's font has Latin letters only)."""
+    own name; the frame's font has Latin letters only). A frame longer than ``max_side`` is
+    reduced to it first (the browser scales the video to its box anyway)."""
     pre = result.analysis.preprocessed
-    heat = result.cam.image_map(pre.crop_box, frame.size)
-    out = overlay(frame, heat, alpha=alpha, crop_box=pre.crop_box)
+    box = pre.crop_box
+    if max(frame.size) > max_side:
+        k = max_side / max(frame.size)
+        frame = frame.resize((max(1, round(frame.width * k)), max(1, round(frame.height * k))), Image.Resampling.BILINEAR)
+        box = tuple(v * k for v in box)
+    heat = result.cam.image_map(box, frame.size)
+    out = overlay(frame, heat, alpha=alpha, crop_box=box)
     draw = ImageDraw.Draw(out)
     w, h = out.size
     size = max(12, h // 20)
@@ -269,8 +278,9 @@ class LiveCamera:
             return LiveStats(**{**self._stats.__dict__, "top": list(self._stats.top)})
 
     def process(self, frame: np.ndarray, dropped: int = 0) -> np.ndarray:
-        """One (H, W, 3) uint8 RGB frame → the annotated frame (same size). Never raises for the
-        model's failures: the frame comes back as it was and :attr:`LiveStats.error` says why."""
+        """One (H, W, 3) uint8 RGB frame → the annotated frame (at most :data:`FRAME_SIDE` long,
+        :func:`annotate_frame`). Never raises for the model's failures: the frame comes back as it
+        was and :attr:`LiveStats.error` says why."""
         with self._lock:
             self._stats.dropped += max(0, int(dropped))
         if self.busy():

@@ -102,6 +102,13 @@ def test_position_and_size_on_the_canvas_do_not_matter():
     assert np.abs(a - b).mean() < 6                                     # the same picture, bar resampling
 
 
+def test_half_transparent_strokes_are_composited_onto_white():
+    a = canvas_with(None)
+    a[100:300, 100:300] = (0, 0, 0, 128)                      # half-transparent black: mid grey on white
+    px = np.asarray(drawing_to_image(a).image)
+    assert abs(int(px[128, 128, 0]) - 127) <= 2
+
+
 def test_a_canvas_that_is_not_rgba_is_refused():
     with pytest.raises(ValueError, match="RGBA"):
         drawing_to_image(np.zeros((10, 10), np.uint8))
@@ -158,6 +165,8 @@ def test_results_for_a_full_size_vgg_and_a_photo_sized_frame(vgg11):
     assert res.seen.size == (224, 224) and list(res.strips) == ["relu3_1"] and len(res.top) == 5
     out = annotate_frame(frame, res, fps=12.5)
     assert out.size == frame.size and out.mode == "RGB"
+    webcam = frame.resize((640, 480))
+    assert annotate_frame(webcam, res, fps=None).size == (live.FRAME_SIDE, live.FRAME_SIDE * 3 // 4)   # reduced first
 
 
 # --------------------------------------------------------------------------- the camera
