@@ -36,6 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import torch
 from PIL import Image, ImageDraw, ImageFont
 
 from vggviz.analysis import Analysis, Prediction, analyze
@@ -255,15 +256,18 @@ class LiveCamera:
     drops older ones and says how many with ``dropped``) and returns the annotated frame;
     :meth:`stats` is read by the page's thread. ``busy()`` says when the server has other work
     waiting (default: first results queued in :func:`vggviz.scheduler.scheduler`); then the frame
-    comes back as it was, so a camera never adds to a classroom's queue.
+    comes back as it was, so a camera never adds to a classroom's queue. The frames run on
+    ``threads`` torch threads (default 1: one stream, one core; set in the calling thread only, the
+    stream's own).
     """
 
     FPS_WINDOW_S = 3.0
 
     def __init__(self, loaded: LoadedModel, map_layers: Sequence[str] | None = None, cam_layer: str | None = None,
                  label_of: Callable[[Prediction], str] | None = None, busy: Callable[[], bool] | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, threads: int | None = 1) -> None:
         self.loaded = loaded
+        self.threads = threads
         self.map_layers = list(map_layers or default_map_layers(loaded))[-1:]
         self.cam_layer = cam_layer
         self.label_of = label_of
@@ -289,6 +293,8 @@ class LiveCamera:
                 self._stats.busy = True
             return frame
         pic = Image.fromarray(np.ascontiguousarray(frame[..., :3]), "RGB")
+        if self.threads and torch.get_num_threads() != self.threads:
+            torch.set_num_threads(self.threads)
         try:
             res = live_results(self.loaded, pic, self.map_layers, self.cam_layer)
         except (RuntimeError, ValueError, MemoryError) as e:     # torch errors (OOM included), bad layers

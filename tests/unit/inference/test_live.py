@@ -195,6 +195,29 @@ def test_the_camera_annotates_each_frame_and_counts_speed_and_drops(mini):
     assert cam.map_layers == ["relu4_3"]                                # one (deep) layer on the picture
 
 
+def test_a_camera_stream_runs_on_one_thread_of_its_own(mini):
+    import threading
+
+    import torch
+
+    seen = {}
+
+    def stream():
+        torch.set_num_threads(2)
+        LiveCamera(mini, busy=lambda: False).process(_frame("star"))
+        seen["threads"] = torch.get_num_threads()
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(3)
+    try:
+        t = threading.Thread(target=stream)
+        t.start()
+        t.join()
+        assert seen["threads"] == 1 and torch.get_num_threads() == 3      # this thread's setting is its own
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_a_busy_server_passes_frames_through_without_running_the_model(mini):
     busy = [True]
     cam = LiveCamera(mini, busy=lambda: busy[0])
