@@ -36,11 +36,11 @@ import torch  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
 from benchmarks.common import sync  # noqa: E402
-from vggviz.images import load_image  # noqa: E402
+from vggviz.data.images import load_image  # noqa: E402
+from vggviz.figures.maps import to_png  # noqa: E402
 from vggviz.inference import live  # noqa: E402
-from vggviz.maps import to_png  # noqa: E402
-from vggviz.variants import VARIANTS  # noqa: E402
-from vggviz.weights import load_model  # noqa: E402
+from vggviz.model.variants import VARIANTS  # noqa: E402
+from vggviz.model.weights import load_model  # noqa: E402
 
 DEFAULT_VARIANTS = ("vgg11_mini", "vgg13_mini", "vgg16_mini", "vgg19_mini", "vgg16")
 TARGET_DRAW_S = 0.150           # mini VGG16 on the CPU: the answer follows the pen

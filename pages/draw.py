@@ -6,11 +6,14 @@ import time
 import streamlit as st
 from PIL import Image
 
-from vggviz import shapes, ui
-from vggviz.i18n import N_, Text, _
+from vggviz.app import ui
+from vggviz.data import shapes
+from vggviz.figures.prediction import topk_figure
+from vggviz.i18n import Text, _
 from vggviz.inference import live
-from vggviz.prediction_figures import topk_figure
-from vggviz.variants import VARIANTS
+from vggviz.model.variants import VARIANTS
+
+ui.page_guard()
 
 CAMERA_ENV = "VGGVIZ_CAMERA"
 CANVAS_SIDE = 320
@@ -24,7 +27,7 @@ if loaded is None:
 ui.untrained_weights(loaded, _("With random weights the answer to your drawing is noise."))
 mini = VARIANTS[loaded.variant].mini
 names = shapes.shown_names(loaded.categories)       # the shapes' names translated; others as they are
-model_key = (loaded.variant, loaded.requested, loaded.source, str(loaded.device))
+model_key = (loaded.variant, loaded.requested, loaded.source, str(loaded.device))   # the camera follows the model
 
 
 def shown(p) -> str:
@@ -72,25 +75,10 @@ with draw_tab:
         if drawn is None:
             st.info(str(problem))
         else:
-            from vggviz.images import load_image
-            from vggviz.maps import to_png
-            from vggviz.scheduler import Busy, scheduler
-
-            png = to_png(drawn.image)
-            image = load_image(png, Text(N_("drawing")))
-            memo = st.session_state.get("draw_memo")
-            key = ("draw", model_key, image.digest)
-            if memo is None or memo[0] != key:
-                try:
-                    res = scheduler().run(key, lambda: live.live_results(loaded, image.image))
-                except Busy as e:
-                    ui.show_error(e)
-                    ui.end_page()
-                except (RuntimeError, ValueError, MemoryError) as e:
-                    ui.show_error(_("The forward pass failed: {reason}").format(reason=e))
-                    ui.end_page()
-                st.session_state["draw_memo"] = memo = (key, res, png, image)
-            _key, res, png, image = memo
+            got = ui.current_drawing(loaded, drawn.image)
+            if got is None:
+                ui.end_page()
+            res, png, image = got
             top_metric(res.top)
             st.plotly_chart(topk_figure(res.top, translate_labels=mini), width="stretch", key="draw_top5")
             st.caption(_("One pass and Grad-CAM: {ms} ms on {device}").format(
@@ -115,15 +103,15 @@ with draw_tab:
                 layer=name, channels=", ".join(str(int(c)) for c in chans)), width="content", output_format="PNG")
 
         def _open() -> None:
-            if ui.use_as_current_image(st.session_state["draw_memo"][3]):
-                st.session_state["draw_opened"] = st.session_state["draw_memo"][0]
+            if ui.use_as_current_image(image):
+                st.session_state["draw_opened"] = image.digest
 
         o1, o2 = st.columns(2)
         o1.button(_("Open in the other pages"), key="draw_open", on_click=_open,
                   help=_("Make this drawing the current image of every page (Forward pass, Feature maps, Grad-CAM …)"))
         o2.download_button(_("Download the drawing (PNG)"), png, file_name="drawing.png", mime="image/png",
                            key="draw_png")
-        if st.session_state.get("draw_opened") == st.session_state["draw_memo"][0]:
+        if st.session_state.get("draw_opened") == image.digest:
             st.success(_("The drawing is now the image of every page."))
     st.caption(_("Nothing you draw is kept on the server after your session ends."))
 
@@ -148,7 +136,7 @@ with camera_tab:
     ss = st.session_state
     if ss.get("draw_cam_model") != model_key:
         ss["draw_cam_model"] = model_key
-        ss["draw_cam"] = live.LiveCamera(loaded)
+        ss["draw_cam"] = live.LiveCamera(loaded, busy=ui.server_busy)
     camera = ss["draw_cam"]
     allowed = ss.setdefault("draw_cam_allowed", {"on": True})
 

@@ -14,7 +14,9 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from vggviz import i18n, shapes, ui
+from vggviz import i18n
+from vggviz.app import ui
+from vggviz.data import shapes
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 SIDE = 320

@@ -16,7 +16,7 @@ from st_browser import LONG, MAIN, open_page, screenshot, wait_idle
 from test_pages import _assert_clean
 
 from benchmarks.server import CHROMIUM, CHROMIUM_ARGS, streamlit_server
-from vggviz import shapes
+from vggviz.data import shapes
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,13 +13,13 @@
 * :class:`LiveCamera` is the camera's side: each frame (an RGB array from any thread) goes
   through :func:`live_results` and comes back annotated (:func:`annotate_frame`: the Grad-CAM
   overlay on the live picture, the top-1 class, the frames per second and one layer's maps);
-  frames that arrive while one is being processed are dropped by the caller, and while other
-  students' first results wait in the server's queue the camera skips the model
+  frames that arrive while one is being processed are dropped by the caller, and while the
+  server says it is busy (other students' first results queued) the camera skips the model
   (:attr:`LiveStats.busy`) instead of adding to the queue.
 
 Example::
 
-    from vggviz.weights import load_model
+    from vggviz.model.weights import load_model
     loaded = load_model("vgg16_mini", "shapes", "cpu")
     drawn = drawing_to_image(canvas_rgba)                 # (H, W, 4) uint8
     res = live_results(loaded, drawn.image)
@@ -31,22 +31,22 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from functools import lru_cache
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import torch
 from PIL import Image, ImageDraw, ImageFont
 
-from vggviz.analysis import Analysis, Prediction, analyze
-from vggviz.attribution import default_layer, gradcam
-from vggviz.attribution.cam import GradCam
 from vggviz.errors import VggvizError
+from vggviz.explain.attribution import default_layer, gradcam
+from vggviz.explain.attribution.cam import GradCam
+from vggviz.figures.maps import channel_order, colorize, overlay
 from vggviz.i18n import N_, Text
-from vggviz.layers import block_ends, find_layer, named_layers
-from vggviz.maps import channel_order, colorize, overlay
-from vggviz.weights import LoadedModel
+from vggviz.inference.analysis import Analysis, Prediction, analyze
+from vggviz.model.layers import block_ends, find_layer, named_layers
+from vggviz.model.weights import LoadedModel
 
 __all__ = [
     "DrawingError", "Drawing", "LiveResult", "LiveStats", "LiveCamera",
@@ -255,8 +255,8 @@ class LiveCamera:
     :meth:`process` is called from the stream's worker thread with the newest frame (the caller
     drops older ones and says how many with ``dropped``) and returns the annotated frame;
     :meth:`stats` is read by the page's thread. ``busy()`` says when the server has other work
-    waiting (default: first results queued in :func:`vggviz.scheduler.scheduler`); then the frame
-    comes back as it was, so a camera never adds to a classroom's queue. The frames run on
+    waiting (the page passes "first results are queued in the server's scheduler"; default: never);
+    then the frame comes back as it was, so a camera never adds to a classroom's queue. The frames run on
     ``threads`` torch threads (default 1: one stream, one core; set in the calling thread only, the
     stream's own).
     """
@@ -271,7 +271,7 @@ class LiveCamera:
         self.map_layers = list(map_layers or default_map_layers(loaded))[-1:]
         self.cam_layer = cam_layer
         self.label_of = label_of
-        self.busy = busy if busy is not None else _scheduler_busy
+        self.busy = busy if busy is not None else (lambda: False)
         self.clock = clock
         self._lock = threading.Lock()
         self._stats = LiveStats()
@@ -314,9 +314,3 @@ class LiveCamera:
             s.fps, s.busy, s.error, s.top, s.last_at = fps, False, "", list(res.top), now
         label = self.label_of(res.top[0]) if self.label_of else None
         return np.asarray(annotate_frame(pic, res, fps or None, label=label))
-
-
-def _scheduler_busy() -> bool:
-    from vggviz.scheduler import scheduler
-
-    return scheduler().queued() > 0

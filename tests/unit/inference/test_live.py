@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from vggviz import shapes
-from vggviz.analysis import analyze
-from vggviz.attribution import gradcam, hook_count
+from vggviz.data import shapes
+from vggviz.explain.attribution import gradcam, hook_count
 from vggviz.i18n import using
 from vggviz.inference import live
+from vggviz.inference.analysis import analyze
 from vggviz.inference.live import (
     DrawingError,
     LiveCamera,
@@ -21,7 +21,7 @@ from vggviz.inference.live import (
     feature_strip,
     live_results,
 )
-from vggviz.weights import load_model
+from vggviz.model.weights import load_model
 
 SIDE = 400
 
@@ -244,7 +244,8 @@ def test_a_failing_frame_is_one_line_and_the_frame_comes_back(mini, monkeypatch)
     assert s.frames == 0
 
 
-def test_the_default_busy_check_reads_the_schedulers_queue():
-    from vggviz.scheduler import scheduler
-
-    assert live._scheduler_busy() == (scheduler().queued() > 0)
+def test_without_a_busy_check_the_camera_is_never_busy(mini):
+    cam = LiveCamera(mini)
+    cam.process(_frame("diamond"))
+    s = cam.stats()
+    assert s.frames == 1 and s.skipped == 0 and not s.busy
