@@ -94,8 +94,9 @@ with draw_tab:
                     cls=shown(res.top[0]), layer=res.cam.layer))
         st.subheader(_("Feature maps"))
         choices = [n for n in res.analysis.layer_names() if n.startswith(("relu", "pool"))]
-        default = live.default_map_layers(loaded)
-        picked = st.multiselect(_("Layers"), choices, default=default, key="draw_layers",
+        kept = [n for n in st.session_state.get("draw_layers", []) if n in choices]   # another variant: other layers
+        st.session_state["draw_layers"] = kept or live.default_map_layers(loaded)
+        picked = st.multiselect(_("Layers"), choices, key="draw_layers",
                                 help=_("The most active channels of each layer, strongest first"))
         for name in picked:
             strip, chans = live.feature_strip(res.analysis.activation(name))

@@ -89,6 +89,17 @@ def test_a_drawing_gets_top1_first_then_top5_input_gradcam_and_maps(mini):
     assert len(captions) == 4                                  # the input, Grad-CAM, two strips
 
 
+def test_chosen_layers_survive_a_change_of_variant_where_they_exist(mini):
+    at = draw(mini, "square")
+    at.multiselect(key="draw_layers").set_value(["relu1_2", "relu3_3", "pool5"]).run()
+    assert not at.exception
+    assert sum(c.startswith(("relu1_2:", "relu3_3:", "pool5:")) for c in image_captions(at)) == 3
+    at.sidebar.selectbox(key="vggviz_variant").set_value("vgg11_mini").run()    # no relu1_2, no relu3_3 in A
+    draw(at, "square")
+    assert not at.exception
+    assert at.multiselect(key="draw_layers").value == ["pool5"]
+
+
 def test_the_answer_follows_the_drawing(mini):
     """Two different drawings give two different answers (plain filled shapes, which the bundled
     mini VGG16 names right), and the same drawing is not run again on a rerun."""
