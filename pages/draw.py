@@ -166,7 +166,7 @@ with camera_tab:
     playing = bool(ctx.state.playing)
     if playing and not ss.get("draw_cam_playing"):
         ss["draw_cam_since"] = time.monotonic()
-        allowed["on"] = ui.allowed("heavy")            # a camera start counts as one heavy run
+        allowed["on"] = ui.take_budget("heavy")            # a camera start counts as one heavy run
     ss["draw_cam_playing"] = playing
 
     @st.fragment(run_every=1.0 if playing else None)

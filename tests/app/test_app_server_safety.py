@@ -9,7 +9,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from vggviz.app import ui
+from vggviz.app import results
 from vggviz.model.variants import build
 from vggviz.model.weights import load_model, local_weight_files
 
@@ -58,7 +58,7 @@ def test_the_teachers_folder_is_offered_by_name_and_loads(root, weights_dir):
 
 def test_heavy_runs_over_the_limit_get_a_polite_line(root, monkeypatch):
     monkeypatch.setenv("VGGVIZ_HEAVY_PER_MINUTE", "1")
-    ui._featvis_results.clear()
+    results._featvis_results.clear()
     at = _app(root, "vgg16_mini")
     at.switch_page("pages/channel.py").run()
     at.select_slider(key="ch_steps_False_64").set_value(16).run()
@@ -77,8 +77,8 @@ def test_uploads_over_the_limit_get_a_polite_line(monkeypatch):
     def script():
         import streamlit as st
 
-        from vggviz.app import ui
-        st.session_state["got"] = [ui.allowed("uploads") for _ in range(3)]
+        from vggviz.app import ui  # AppTest runs this function's source alone
+        st.session_state["got"] = [ui.take_budget("uploads") for _ in range(3)]
 
     at = AppTest.from_function(script).run()
     assert at.session_state["got"] == [True, True, False]

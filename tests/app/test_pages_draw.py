@@ -15,7 +15,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from vggviz import i18n
-from vggviz.app import ui
+from vggviz.app import results
 from vggviz.data import shapes
 
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -127,9 +127,9 @@ def test_clear_gives_an_empty_canvas(mini):
 
 
 def test_the_drawing_stays_in_the_session_until_opened_in_the_other_pages(mini):
-    before = dict(ui._analyses()._items)
+    before = dict(results._analyses()._items)
     at = draw(mini, "triangle")
-    assert dict(ui._analyses()._items).keys() == before.keys()     # nothing in the server-wide caches
+    assert dict(results._analyses()._items).keys() == before.keys()     # nothing in the server-wide caches
     digest = at.session_state["draw_memo"][3].digest
     at.button(key="draw_open").click().run()
     assert not at.exception
