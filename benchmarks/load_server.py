@@ -256,6 +256,7 @@ class Session:
         self.main_images: list[tuple[float, str]] = []         # (time, media url) of this run
         self.sidebar_texts: list[str] = []
         self.sidebar_markdown: list[str] = []
+        self.alerts: list[tuple[int, str]] = []     # (Alert.Format: 1 error … 3 info, body) of this run
         self.file_urls: dict[str, object] = {}
         self._changed = asyncio.Event()
         self._reader: asyncio.Task | None = None
@@ -325,6 +326,7 @@ class Session:
             self.running = True
             self.main_charts, self.main_images = [], []
             self.sidebar_texts, self.sidebar_markdown = [], []
+            self.alerts = []
             if msg.new_session.initialize.session_id:
                 self.session_id = msg.new_session.initialize.session_id
         elif kind == "navigation":
@@ -355,6 +357,8 @@ class Session:
             self.errors.append(f"exception in the {where}: {el.exception.type}: {el.exception.message[:200]}")
         elif kind == "alert" and el.alert.format == 1:      # Alert.Format.ERROR
             self.errors.append(f"error in the {where}: {el.alert.body[:200]}")
+        if kind == "alert":
+            self.alerts.append((el.alert.format, el.alert.body))
         elif kind == "selectbox" and el.selectbox.id.endswith("-" + VARIANT_KEY):
             self.widget_ids[VARIANT_KEY] = el.selectbox.id
             self.variant_options = list(el.selectbox.options)
@@ -399,15 +403,15 @@ class Session:
     async def _send(self, back) -> None:
         await self.ws.send(back.SerializeToString())
 
-    async def rerun(self, page_name: str = "", page_hash: str = "") -> int:
-        """Ask for a script run with the widget states set so far; returns the run counter to
-        wait past."""
+    async def rerun(self, page_name: str = "", page_hash: str = "", query: str = "") -> int:
+        """Ask for a script run with the widget states set so far (``query``: the URL's query
+        string, as a link opened in the browser sends it); returns the run counter to wait past."""
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
         since = self.finished
         back = BackMsg()
         cs = back.rerun_script
-        cs.query_string = ""
+        cs.query_string = query
         cs.page_name = page_name
         cs.page_script_hash = page_hash
         for ws in self.widget_states.values():

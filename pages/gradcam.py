@@ -20,6 +20,7 @@ st.title(_("Grad-CAM: where the network looks"))
 loaded, image, res = ui.require_analysis(sel)
 ui.untrained_weights(loaded, _("The Grad-CAM of a random network means nothing (its gradients favour no "
                                 "object), so read the maps below only as a demonstration of the method."))
+ui.predict_first("gradcam")
 
 st.markdown(_(
     "Grad-CAM (Selvaraju et al., 2017) weights each channel of a layer by how much the class score "

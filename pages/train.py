@@ -42,6 +42,7 @@ st.markdown(_(
     "are 3×3 stacks better than one big kernel, why did the authors initialise E from A? "
     "Every run uses the same 6000 training and 1000 held-out images, so runs compare on equal terms."
 ))
+ui.predict_first("train")
 busy = pool.snapshot()
 st.caption(_(
     "⏱️ **Training budget.** Runs go through one queue for the whole server, {workers} at a "

@@ -83,3 +83,21 @@ def test_uploads_over_the_limit_get_a_polite_line(monkeypatch):
     at = AppTest.from_function(script).run()
     assert at.session_state["got"] == [True, True, False]
     assert len(at.warning) == 1 and "2 new images in the last minute" in at.warning[0].value
+
+
+def test_a_micro_batched_analysis_reaches_the_page(root, monkeypatch):
+    """With micro-batching on (CUDA's default; ``VGGVIZ_MICROBATCH=1`` here) the page's
+    analysis goes through one batched pass and shows its top-5 as before."""
+    from vggviz.serving.scheduler import scheduler
+
+    monkeypatch.setenv("VGGVIZ_MICROBATCH", "1")
+    results._cached_analysis.clear()
+    before = len(scheduler().batch_sizes)
+    at = _app(root, "vgg11_mini")
+    at.switch_page("pages/forward_pass.py").run()
+    sample = at.sidebar.selectbox(key="vggviz_sample")
+    sample.set_value(sample.options[1]).run()
+    assert not at.exception, at.exception
+    assert not [e.value for e in at.error]
+    assert scheduler().batch_sizes[before:], "the analysis did not go through a batched pass"
+    assert at.get("plotly_chart"), "no top-5 chart on the Forward-pass page"

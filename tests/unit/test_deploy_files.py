@@ -101,6 +101,13 @@ def test_ci_installs_nginx():
     assert re.search(r"apt-get install[^\n]*\bnginx\b", ci)
 
 
+def test_ci_installs_redis_server():
+    """The quiz's shared answers (tests/unit/serving/test_answers.py, tests/load/test_quiz_replicas.py)."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"apt-get install[^\n]*\bredis-server\b", ci)
+    assert "[ ! -x /usr/bin/redis-server ]" in ci          # installed when missing
+
+
 def test_access_log_parser_keeps_every_tried_upstream(tmp_path):
     from deploy.local import Balancer
 

@@ -52,15 +52,22 @@ def _cached_analysis(variant: str, requested: str, source: str, device: str, dig
                      loaded: LoadedModel, image, on_wait=None):
     """One forward pass per (variant, weights, device, image digest), shared by every session
     (the same read-only arrays for all), run through the server's first-come-first-served
-    scheduler (:mod:`vggviz.serving.scheduler`): a student whose pass is queued sees their place."""
-    from vggviz.inference.analysis import analyze
-    from vggviz.serving.scheduler import scheduler
+    scheduler (:mod:`vggviz.serving.scheduler`): a student whose pass is queued sees their place. On
+    CUDA, passes of one model that arrive together share one batched pass (micro-batching)."""
+    from vggviz.inference.analysis import analyze, analyze_batch
+    from vggviz.serving.scheduler import Batch, microbatch_for, scheduler
 
     key = (variant, requested, source, device, digest)
     hit = _analyses().get(key)
     if hit is not None:
         return hit
-    res = scheduler().run(key, lambda: analyze(loaded, image, topk=5, digest=digest), on_wait)
+    batch = None
+    if microbatch_for(str(loaded.device)):
+        batch = Batch(group=(variant, requested, source, str(loaded.device), id(loaded.model)),
+                      item=(image, digest),
+                      run_many=lambda items: analyze_batch(loaded, [im for im, _d in items], topk=5,
+                                                           digests=[d for _im, d in items]))
+    res = scheduler().run(key, lambda: analyze(loaded, image, topk=5, digest=digest), on_wait, batch=batch)
     return _analyses().put(key, res)
 
 

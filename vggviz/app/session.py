@@ -180,6 +180,11 @@ def sidebar() -> Selection:
         st.toggle(_("Presenter view"), key="vggviz_present",
                   help=_("For a projector: hides this sidebar and enlarges the page. A button at the top "
                          "of the page brings the sidebar back. Kept in the link."))
+        link_param("predict", "vggviz_predict", options=[True, False], cast=flag,
+                   to_url=lambda v: "1" if v else None)
+        st.toggle(_("Predict first"), key="vggviz_predict",
+                  help=_("Each page asks a question before its key figure and shows the figure once it is "
+                         "answered. In the presenter view: the class's answers, then the reveal. Kept in the link."))
     sel = Selection(variant=variant, weights=weights, device=device)
     st.session_state[_SEL_KEY] = sel
     return sel

@@ -9,6 +9,7 @@ the entry point. Each name lives in one module of :mod:`vggviz.app`:
 * :mod:`~vggviz.app.models`: the shared models and what the page says about their weights;
 * :mod:`~vggviz.app.inputs`: the current image, uploads, the session's budgets;
 * :mod:`~vggviz.app.results`: results computed once for every session;
+* :mod:`~vggviz.app.quiz`: the predict-first box (:func:`predict_first`);
 * :mod:`~vggviz.app.live`: the Draw page's drawing (kept in the session only) and the camera's busy check.
 """
 
@@ -49,6 +50,7 @@ from vggviz.app.models import (  # noqa: F401
     untrained_weights,
     weights_status,
 )
+from vggviz.app.quiz import predict_first  # noqa: F401
 from vggviz.app.results import (  # noqa: F401
     ANALYSIS_CACHE_ENTRIES,
     ANALYSIS_TTL_S,
@@ -98,6 +100,7 @@ __all__ = [
     "presenter_and_next",
     "running_page",
     "show_error",
+    "predict_first",
     "Selection",
     "choose_language",
     "keep_choice",
