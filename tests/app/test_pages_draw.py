@@ -183,5 +183,24 @@ def test_chinese_drawing_page(root):
     with i18n.using("zh"):
         draw(at, "circle")
     assert at.title[0].value == "画一个形状"
-    assert at.metric[0].label == "第一名" or at.metric[0].label == i18n.catalogue("zh").get("Top-1", "Top-1")
-    assert at.metric[0].value == "圆形"
+    assert at.metric[0].label == i18n.catalogue("zh")["Top-1"]
+    assert at.metric[0].value == "圆形"                       # the class, in the session's language
+
+
+def test_the_page_with_a_drawing_is_in_the_catalogues(root, monkeypatch):
+    """The pseudo-locale (every message ⟦wrapped⟧): nothing on the page with a drawing, the camera
+    tab off and on, is English left out of the catalogues (tests/app/test_app_i18n.py renders the
+    page without a drawing)."""
+    from support import shown_texts, untranslated
+
+    monkeypatch.setenv(i18n.PSEUDO_ENV, "1")
+    for camera in ("0", "1"):
+        monkeypatch.setenv("VGGVIZ_CAMERA", camera)
+        at = open_draw(root, lang=i18n.PSEUDO)
+        with i18n.using(i18n.PSEUDO):
+            draw(at, "star")
+        texts = shown_texts(at, "main") + image_captions(at)
+        assert any("⟦" in t for t in texts)
+        allowed = list(shapes.CLASSES) + [f"{c} ({i})" for i, c in enumerate(shapes.CLASSES)]
+        bad = untranslated(texts, allowed)
+        assert not bad, bad[:10]
