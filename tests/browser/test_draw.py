@@ -137,3 +137,24 @@ def test_the_live_camera_runs_frames_of_a_shape_through_the_network(browser, tmp
         finally:
             ctx.close()
             cam.close()
+
+        # A browser without a camera (the shared Chromium has no fake device): one line, the page goes on.
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = ctx.new_page()
+        page.set_default_timeout(LONG)
+        page.base_url = srv.url  # type: ignore[attr-defined]
+        try:
+            open_page(page, f"draw?{MINI}")
+            page.get_by_role("tab", name=re.compile("Live camera")).click()
+            wait_idle(page)
+            frame = page.frame_locator('iframe[title*="webrtc"]').first
+            frame.get_by_role("button", name="Start the camera").click()
+            # streamlit-webrtc shows the browser's own error for a missing device in one line
+            # ("NotFoundError: Requested device not found"); its translated texts cover the others.
+            frame.get_by_text(re.compile("No camera found|Camera permission refused|NotFoundError|NotAllowedError"))\
+                .first.wait_for(timeout=60_000)
+            _assert_clean(page, "draw: no camera")
+            assert page.locator(f'{MAIN} [data-testid="stTab"]').count() == 2      # the page is still there
+            screenshot(page, shots, "draw-no-camera")
+        finally:
+            ctx.close()
