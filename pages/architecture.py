@@ -52,10 +52,10 @@ c[5].metric(_("Activations"), f"{s.total_act_bytes / 2**20:.1f} MiB",
                    "dropout passes its input through at inference, so they add nothing.").format(
                        n=f"{s.total_act_bytes:,}"))
 
-st.subheader(_("The network as blocks"))
+st.header(_("The network as blocks"))
 st.plotly_chart(network_diagram(s), width="stretch")
 
-st.subheader(_("Where the parameters live, where the compute happens"))
+st.header(_("Where the parameters live, where the compute happens"))
 st.plotly_chart(params_vs_compute(s), width="stretch")
 fc_p, fc_m = s.share("Linear")
 st.markdown(
@@ -65,7 +65,7 @@ st.markdown(
           fc_p=f"{100 * fc_p:.1f}", fc6=f"{s.row('fc6').params:,}", fc_m=f"{100 * fc_m:.1f}")
 )
 
-st.subheader(_("Layer by layer"))
+st.header(_("Layer by layer"))
 # the table's columns, in the reader's language (the CSV and the CLI keep their English keys)
 LAYER, MODULE, TYPE, OUTPUT = _("layer"), _("module"), _("type"), _("output (C×H×W)")
 PARAMS, MACS, FLOPS = _("params"), _("MACs"), _("FLOPs")
@@ -109,7 +109,8 @@ st.download_button(
     mime="text/csv",
 )
 
-st.subheader(_("AlexNet beside VGG16"))
+st.header(_("AlexNet beside VGG16"))
+from vggviz.figures import alt  # noqa: E402
 from vggviz.figures.filters import filter_patches  # noqa: E402
 from vggviz.figures.rf import rf_growth_per_model_figure  # noqa: E402
 from vggviz.model.alexnet import conv1_weight, kernel_rows, model_facts, rf_growth, rf_sentence, weights_file  # noqa: E402
@@ -167,5 +168,5 @@ if wa is None or wv is None:
                   file=weights_file("alexnet")))
 else:
     f1, f2 = st.columns(2)
-    f1.image(filter_patches(wa, scale=6, cols=8), caption=_("AlexNet conv1: 64 filters, 11×11"))
-    f2.image(filter_patches(wv, scale=16, cols=8), caption=_("VGG16 conv1_1: 64 filters, 3×3"))
+    f1.image(filter_patches(wa, scale=6, cols=8), caption=_("AlexNet conv1: 64 filters, 11×11"), alt=alt.filter_patches("AlexNet conv1", wa))
+    f2.image(filter_patches(wv, scale=16, cols=8), caption=_("VGG16 conv1_1: 64 filters, 3×3"), alt=alt.filter_patches("VGG16 conv1_1", wv))

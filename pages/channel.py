@@ -11,6 +11,7 @@ import streamlit as st
 from vggviz.app import ui
 from vggviz.explain.featvis import VisualisationError, default_settings, layer_shape, visual_layers
 from vggviz.explain.top_patches import source_label
+from vggviz.figures import alt
 from vggviz.i18n import N_, _
 
 ui.page_guard()
@@ -84,7 +85,8 @@ with tab_patches:
         cols = st.columns(4)
         for i, p in enumerate(patches):
             with cols[i % 4]:
-                st.image(p.image.resize((112, 112), 0), caption=f"{p.value:.3g} · {source_label(p.source)}")
+                st.image(p.image.resize((112, 112), 0), caption=f"{p.value:.3g} · {source_label(p.source)}",
+                         alt=alt.top_patch(layer, channel, p.value, source_label(p.source)))
         rank = [int(c) for c in index.ranking()[:8]]
         st.caption(_("The channels of this layer that fire hardest on these images: {channels}.").format(
             channels=", ".join(str(c) for c in rank)))
@@ -143,7 +145,8 @@ with tab_vis:
         def progress(step, total, preview):
             bar.progress(step / total, text=_("Step {step} of {total}").format(step=step, total=total))
             if preview is not None:
-                live.image(list(preview), width=160 if len(preview) > 1 else 256)
+                live.image(list(preview), width=160 if len(preview) > 1 else 256,
+                           alt=[alt.painted(layer, ch, step=step) for ch in channels][:len(preview)])
 
         try:
             have = (key, ui.current_featvis(loaded, layer, channels, settings, unit, progress))
@@ -158,7 +161,7 @@ with tab_vis:
             a, b = st.columns([1, 1])
             where = (_("{layer}[{channel}] at {unit}").format(layer=layer, channel=r.channels[0], unit=r.unit)
                      if r.unit else f"{layer}[{r.channels[0]}]")
-            a.image(r.image(0), width=320, caption=where + " · " + _("{steps} steps · {seconds} s").format(
+            a.image(r.image(0), width=320, alt=alt.painted(layer, r.channels[0], r.activation[0]), caption=where + " · " + _("{steps} steps · {seconds} s").format(
                 steps=settings.steps, seconds=f"{r.seconds:.1f}"))
             ratio = r.ratio(0)
             above = r.activation[0] > r.noise[0]
@@ -182,7 +185,7 @@ with tab_vis:
             cols = st.columns(4)
             for i, ch in enumerate(r.channels):
                 ratio = r.ratio(i)
-                cols[i % 4].image(r.image(i), width="stretch",
+                cols[i % 4].image(r.image(i), width="stretch", alt=alt.painted(layer, ch, r.activation[i]),
                                   caption=f"{ch}: {r.activation[i]:.3g}" + (
                                       " (" + _("{ratio}× noise").format(ratio=f"{ratio:.0f}") + ")" if ratio else ""))
         buf = io.BytesIO()

@@ -59,7 +59,7 @@ c1, c2 = st.columns(2)
 c1.plotly_chart(block_bars(rows, "params"), width="stretch")
 c2.plotly_chart(block_bars(rows, "macs"), width="stretch")
 
-st.subheader(_("The mini family: the same table at teaching scale"))
+st.header(_("The mini family: the same table at teaching scale"))
 mini = variant_rows(mini=True)
 HELD_OUT = _("shapes held-out %")
 mdf = pd.DataFrame([{
@@ -78,7 +78,7 @@ st.dataframe(mdf, hide_index=True, width="stretch", column_config={
 st.caption(_("Every width ÷ 8 and a 64×64 input: the FC layers shrink from 4096 to 256 wide, so here "
              "the convolutions hold most of the parameters, unlike full-size VGG."))
 
-st.subheader(_("The paper's Table 1: what changes from A to E"))
+st.header(_("The paper's Table 1: what changes from A to E"))
 table = paper_table()
 labels = {c: f"{c} ({VARIANTS[paper_variant(c)].label.split(' ')[0]})" for c in PAPER_ORDER}
 cells = pd.DataFrame([{labels[c]: (row[c]["layer"] if row[c] else "—") for c in PAPER_ORDER} for row in table])
@@ -93,7 +93,7 @@ for line in describe_changes():
     st.markdown(f"- {line}")
 st.caption(lrn_note())
 
-st.subheader(_("The paper's results"))
+st.header(_("The paper's results"))
 st.markdown(f"**{ilsvrc_sentence()}**")
 st.caption(_("Errors in % on the ILSVRC-2012 validation set (Table 7: the test set), transcribed from "
              "{source}. S is the training scale (the image's shorter side; [256;512]: a random S per "

@@ -3,7 +3,7 @@ import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thre
 import streamlit as st
 
 from vggviz.app import ui
-from vggviz.figures import maps
+from vggviz.figures import alt, maps
 from vggviz.figures.unit import clickable_map, selected_unit
 from vggviz.i18n import N_, _
 from vggviz.model.summary import summarize
@@ -52,7 +52,7 @@ grid = maps.feature_grid(acts, order=order, normalise=normalise)
 row = rows[layer]
 grid_col, one_col = st.columns([3, 2], gap="medium")
 with grid_col:
-    st.image(grid.image, width="stretch")
+    st.image(grid.image, width="stretch", alt=alt.feature_grid(layer, acts, grid.cols, grid.rows, grid.cmap))
     sorted_by = {"index": _("sorted by channel number"), "mean": _("sorted by mean activation, largest first"),
                  "max": _("sorted by max activation, largest first")}[order]
     colours = (_("each map stretched to its own range") if normalise == "per-channel"
@@ -90,6 +90,9 @@ with one_col:
             st.switch_page("pages/unit.py")
     else:
         st.caption(_("Click a unit of this map to see how its number is computed (the One unit page)."))
+        if st.button(_("🔬 Open its strongest unit in One unit"), key="fm_open_peak"):
+            ui.open_unit(layer, channel, *maps.peak(acts[channel]))
+            st.switch_page("pages/unit.py")
     stats = maps.channel_stats(acts[channel])
     m = st.columns(2) + st.columns(2)
     m[0].metric(_("Channel"), channel, help=_("Tile {tile} of the grid").format(tile=tile))
@@ -98,7 +101,7 @@ with one_col:
     m[3].metric(_("Mean"), f"{stats['mean']:.3g}",
                 help=_("std {std}, min {min}").format(std=f"{stats['std']:.3g}", min=f"{stats['min']:.3g}"))
 
-st.subheader(_("Through the whole network"))
+st.header(_("Through the whole network"))
 st.plotly_chart(maps.layer_overview(res), width="stretch", key="fm_overview")
 st.markdown(_(
     "Each max-pool halves the side of the maps while the convolutions double the number of "

@@ -3,7 +3,7 @@ import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thre
 import streamlit as st
 
 from vggviz.app import ui
-from vggviz.figures import maps
+from vggviz.figures import alt, maps
 from vggviz.figures.filters import filter_patches, kernel_grid, weight_histogram
 from vggviz.i18n import _
 from vggviz.model.variants import VARIANTS
@@ -25,12 +25,12 @@ weights = ui.current_conv_weights(loaded)
 names = list(weights)
 label = VARIANTS[loaded.variant].label
 
-st.subheader(_("{layer}: the first layer looks at colour").format(layer=names[0]))
+st.header(_("{layer}: the first layer looks at colour").format(layer=names[0]))
 w1 = weights[names[0]]
 lo, hi = float(w1.min()), float(w1.max())
 scale = st.slider(_("Patch size (px per weight)"), 6, 32, 16, 2, key="flt_scale")
 patches = filter_patches(w1, scale=scale)
-st.image(patches)
+st.image(patches, alt=alt.filter_patches(names[0], w1))
 st.caption(_(
     "Each of the {n} filters of {layer} is {kh}×{kw} weights on each of the R, G and B inputs, drawn as a "
     "{kh}×{kw} colour patch. All patches share one scale: the smallest weight of the layer ({lo}) is black, "
@@ -41,7 +41,7 @@ st.download_button(_("⬇️ Download the patches (PNG)"), data=lambda: maps.to_
                    file_name=f"{loaded.variant}_{names[0]}_filters.png", mime="image/png",
                    on_click="ignore", key="flt_download_patches")
 
-st.subheader(_("Deeper layers: kernels per output channel"))
+st.header(_("Deeper layers: kernels per output channel"))
 deeper = names[1:] or names
 c1, c2, c3 = st.columns([2, 3, 2])
 ui.keep_choice("flt_layer", deeper, deeper[0])
@@ -56,7 +56,7 @@ first = c2.slider(_("Output channels from"), 0, o - span, 0, key=f"flt_first_{la
 max_in = c3.slider(_("Input channels shown"), 8, min(64, i_n), min(32, i_n), 8, key=f"flt_in_{layer}") \
     if i_n > 8 else i_n
 grid = kernel_grid(w, slice(first, first + span), max_in=max_in)
-st.image(grid)
+st.image(grid, alt=alt.kernel_grid(layer, w, first, first + span - 1, max_in - 1))
 st.caption(_(
     "{layer} has {o} output channels, each with a {kh}×{kw} kernel on every one of its {i} input channels "
     "({n} weights). Rows: output channels {first}–{last}; columns: their kernels on input channels "
@@ -67,7 +67,7 @@ st.download_button(_("⬇️ Download the kernels (PNG)"), data=lambda: maps.to_
                    file_name=f"{loaded.variant}_{layer}_out{first}-{first + span - 1}.png",
                    mime="image/png", on_click="ignore", key="flt_download_kernels")
 
-st.subheader(_("How the weights are distributed, layer by layer"))
+st.header(_("How the weights are distributed, layer by layer"))
 default = [names[0], names[len(names) // 2], names[-1]] if len(names) > 2 else names
 if not set(st.session_state.get("flt_hist_layers") or [None]) <= set(names):
     st.session_state["flt_hist_layers"] = list(dict.fromkeys(default))

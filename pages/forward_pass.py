@@ -4,7 +4,7 @@ import streamlit as st
 
 from vggviz.app import ui
 from vggviz.data.augment import jitter_draws, jitter_range
-from vggviz.figures import maps
+from vggviz.figures import alt, maps
 from vggviz.figures.prediction import topk_figure
 from vggviz.i18n import _
 from vggviz.inference.analysis import NORMALISED_RANGE
@@ -21,7 +21,7 @@ pre = res.preprocessed
 t = loaded.transforms
 crop = t.crop_size[0]
 resize = t.resize_size[0]
-st.subheader(_("1 · Preprocessing: what the network is actually given"))
+st.header(_("1 · Preprocessing: what the network is actually given"))
 mini = VARIANTS[loaded.variant].mini
 if mini:
     intro = _("The weights come with their own preprocessing (torchvision’s preset, with the statistics of "
@@ -40,13 +40,15 @@ stages = pre.stages
 cols = st.columns(4)
 w, h = stages["original"].size
 rw, rh = stages["resized"].size
-cols[0].image(maps.crop_outline(stages["original"], pre.crop_box), width="stretch")
+cols[0].image(maps.crop_outline(stages["original"], pre.crop_box), width="stretch",
+              alt=alt.preprocessing_stage("original", stages["original"]))
 cols[0].caption(_("**Original** {w}×{h} px, with the crop box").format(w=w, h=h))
-cols[1].image(stages["resized"], width="stretch")
+cols[1].image(stages["resized"], width="stretch", alt=alt.preprocessing_stage("resized", stages["resized"]))
 cols[1].caption(_("**Resized** {w}×{h} px (short side {side})").format(w=rw, h=rh, side=resize))
-cols[2].image(stages["cropped"], width="stretch")
+cols[2].image(stages["cropped"], width="stretch", alt=alt.preprocessing_stage("cropped", stages["cropped"]))
 cols[2].caption(_("**Centre crop** {crop}×{crop} px").format(crop=crop))
-cols[3].image(stages["normalised"], width="stretch")
+cols[3].image(stages["normalised"], width="stretch",
+              alt=alt.preprocessing_stage("normalised", stages["normalised"], NORMALISED_RANGE))
 normalised = (_("**Normalised** (x − mean) / std, shown with grey = the shapes dataset's mean and ±{range} std "
                 "as black/white. mean = {mean}, std = {std}") if mini else
               _("**Normalised** (x − mean) / std, shown with grey = the ImageNet mean and ±{range} std as "
@@ -56,7 +58,7 @@ cols[3].caption(normalised.format(range=NORMALISED_RANGE, mean=[round(m, 3) for 
 
 ui.predict_first("forward_pass", analysis=res)
 n_classes = len(loaded.categories)
-st.subheader(_("2 · The {k} most likely of its {n} classes").format(k=min(5, n_classes), n=n_classes))
+st.header(_("2 · The {k} most likely of its {n} classes").format(k=min(5, n_classes), n=n_classes))
 ui.untrained_weights(loaded, _("The classes it predicts below are noise, about {pct}% each (1 in {n}).").format(
     pct=f"{100 / n_classes:.2g}", n=n_classes))
 left, right = st.columns([3, 1])
@@ -67,14 +69,14 @@ right.metric(_("Forward pass"), _("{ms} ms").format(ms=f"{1000 * res.seconds:.0f
                     "preprocessing not included"))
 right.metric(_("Top-1"), f"{100 * res.top[0].prob:.1f}%", help=_(res.top[0].label) if mini else res.top[0].label)
 
-st.subheader(_("3 · What one pass produced"))
+st.header(_("3 · What one pass produced"))
 st.markdown(
     _("{variant} ran once on this image and kept the output of every layer up to avgpool ({n} of them). "
       "The **Feature maps**, **Filters** and **Grad-CAM** pages read them from the cache: moving a slider "
       "there never runs the network again.").format(variant=VARIANTS[res.variant].label, n=len(res.layer_names()))
 )
 
-st.subheader(_("4 · What training shows the network instead: scale jittering"))
+st.header(_("4 · What training shows the network instead: scale jittering"))
 lo, hi = jitter_range(crop)
 jitter_text = _(
     "At test time the network sees the centre crop above. In training the paper showed it a different view "
@@ -91,6 +93,6 @@ jseed = st.number_input(_("Draw seed"), 0, 9999, 0, key="fp_jitter_seed",
 draws = jitter_draws(image.image, n=6, seed=int(jseed), crop=crop, s_range=(lo, hi))
 jcols = st.columns(6)
 for col, d in zip(jcols, draws):
-    col.image(d.image, width="stretch")
+    col.image(d.image, width="stretch", alt=alt.jitter_draw(d.S, d.box, d.flipped, crop))
     where = (_("S = {S}, crop at ({x}, {y}), flipped") if d.flipped else _("S = {S}, crop at ({x}, {y})"))
     col.caption(where.format(S=d.S, x=d.box[0], y=d.box[1]))

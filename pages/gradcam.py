@@ -8,7 +8,7 @@ import streamlit as st
 from vggviz.app import ui
 from vggviz.data import shapes
 from vggviz.explain import attribution, trust
-from vggviz.figures import maps
+from vggviz.figures import alt, maps
 from vggviz.i18n import _
 from vggviz.model.variants import VARIANTS
 
@@ -25,7 +25,7 @@ ui.predict_first("gradcam")
 st.markdown(_(
     "Grad-CAM (Selvaraju et al., 2017) weights each channel of a layer by how much the class score "
     "rises when that channel rises (its gradient, averaged over the map), sums the weighted channels "
-    "and keeps the positive part: red is where this layer holds evidence **for** the class."
+    "and keeps the positive part: the brighter, the more this layer holds evidence **for** the class there."
 ))
 
 # ---------------------------------------------------------------- controls
@@ -62,7 +62,8 @@ layer = c2.selectbox(
 c2.caption("💡 " + _(trust.LAYER_GUIDE_SHORT))
 c3, c4 = st.columns([3, 2])
 alpha = c3.slider(_("Opacity of the heatmap"), 0.0, 1.0, 0.5, 0.05, key="gc_alpha")
-cmap = c4.selectbox(_("Colormap"), maps.HEATMAP_COLORMAPS, key="gc_cmap")
+cmap = c4.selectbox(_("Colormap"), maps.HEATMAP_COLORMAPS, key="gc_cmap", help=_(maps.COLORMAP_HELP))
+c4.caption(maps.colour_legend(cmap))
 
 try:
     cam = ui.current_gradcam(loaded, res, layer, target)
@@ -77,7 +78,7 @@ heat = cam.image_map(box, pil.size)
 over = maps.overlay(pil, heat, alpha=alpha, cmap=cmap, crop_box=box)
 h, w = cam.layer_map.shape
 left, right = st.columns([3, 2])
-left.image(over, width="stretch")
+left.image(over, width="stretch", alt=alt.heat_overlay("Grad-CAM", cats[cam.target], cam.layer, heat, cmap))
 left.caption(_("Grad-CAM of **{label}** ({target}) at **{layer}**, {h}×{w} upsampled bilinearly to the {px} px "
                "crop. Outside the white box (dimmed) is what the centre crop cut away: the network never "
                "saw it.").format(label=cats[cam.target], target=cam.target, layer=cam.layer, h=h, w=w,
@@ -117,7 +118,7 @@ d2.download_button(_("⬇️ Heatmap (.npy, float32, image size, 0–1)"), data=
                    on_click="ignore", key="gc_npy")
 
 # ---------------------------------------------------------------- depth sweep
-st.subheader(_("Through the depth"))
+st.header(_("Through the depth"))
 st.caption(_("The same class at the end of each block: early maps are sharp but about edges and "
              "colours (any class looks much the same), late maps are coarse but about the object."))
 # On request: one more pass with gradients through the whole network (about 1.2 analyses), the
@@ -131,7 +132,8 @@ if st.toggle(_("Show the maps at the end of every block"), key="gc_sweep",
              help=_("One more pass with gradients through the whole network; kept in the link.")):
     sweep = ui.current_depth_sweep(loaded, res, target)
     for col, c in zip(st.columns(len(sweep)), sweep):
-        col.image(maps.overlay(small, c.image_map(small_box, small.size), alpha, cmap, small_box), width="stretch")
+        col.image(maps.overlay(small, c.image_map(small_box, small.size), alpha, cmap, small_box), width="stretch",
+                  alt=alt.heat_overlay("Grad-CAM", cats[target], c.layer, c.layer_map, cmap))
         col.caption(f"**{c.layer}** · {c.layer_map.shape[0]}×{c.layer_map.shape[1]}")
 
 
@@ -140,13 +142,14 @@ def method_grid(shown: dict, image_of) -> None:
     names = list(shown)
     for row in range(0, len(names), 4):
         for col, name in zip(st.columns(4), names[row:row + 4]):
-            col.image(image_of(shown[name]), width="stretch")
+            col.image(image_of(shown[name]), width="stretch",
+                      alt=alt.heat_overlay(_(name), cats[target], None, shown[name], cmap))
             col.markdown("**" + _(name) + "**")
             col.caption(_(attribution.METHOD_NOTES[name]))
 
 
 # ---------------------------------------------------------------- can this map be trusted?
-st.subheader(_("Can this map be trusted?"))
+st.header(_("Can this map be trusted?"))
 if st.toggle(_("Check this map (randomise the model, delete and insert pixels)"), key="gc_trust",
              help=_("Runs on a private copy of the model and costs a few dozen forward passes; off by default.")):
     st.markdown(_(
@@ -201,7 +204,8 @@ if st.toggle(_("Check this map (randomise the model, delete and insert pixels)")
             shown = [(_("original"), chk.original, 1.0)] + [(f"→ {s.randomised}", s.crop_map, s.spearman)
                                                             for s in chk.steps]
             for col, (name, m, rho) in zip(st.columns(len(shown)), shown):
-                col.image(maps.overlay(crop, m, alpha, cmap), width="stretch")
+                col.image(maps.overlay(crop, m, alpha, cmap), width="stretch",
+                          alt=alt.heat_overlay(f"{_(method)} ({name})", cats[target], chk.layer, m, cmap))
                 col.caption(f"**{name}** · ρ {rho:.2f}")
             st.caption(_("Each step re-initialises that layer (or conv block) and keeps every layer above it "
                          "random. A map that still looks like the first one after fc8…fc6 and conv5 are random "
@@ -231,12 +235,13 @@ if st.toggle(_("Check this map (randomise the model, delete and insert pixels)")
                               "order removes the evidence sooner)."))
                 best = min(range(len(depth)), key=lambda i: depth[i][1])
                 for i, (col, (c, auc)) in enumerate(zip(st.columns(len(depth)), depth)):
-                    col.image(maps.overlay(crop, c.crop_map, alpha, cmap), width="stretch")
+                    col.image(maps.overlay(crop, c.crop_map, alpha, cmap), width="stretch",
+                              alt=alt.heat_overlay("Grad-CAM", cats[target], c.layer, c.crop_map, cmap))
                     col.caption(_("**{layer}** · deletion AUC {auc}").format(layer=c.layer, auc=f"{auc:.3f}")
                                 + (" ✅" if i == best else ""))
 
 # ---------------------------------------------------------------- methods
-st.subheader(_("Compare methods"))
+st.header(_("Compare methods"))
 on_gpu = loaded.device.type == "cuda"
 defaults = list(attribution.DEFAULT_METHODS)
 show = st.toggle(_("Compute {methods}").format(methods=", ".join(_(m) for m in defaults)), value=on_gpu,
@@ -310,7 +315,7 @@ if show:
                          score=f"{o.score:.3g}", drop=f"{o.raw_max:.3g}", rise=f"{max(0.0, -o.raw_min):.3g}"))
 
 # ---------------------------------------------------------------- depths
-st.subheader(_("Grad-CAM across depths: VGG11, 13, 16, 19"))
+st.header(_("Grad-CAM across depths: VGG11, 13, 16, 19"))
 st.caption(_("Each network's own top-5 and its Grad-CAM of **{label}** at its last conv. Networks not already "
              "loaded are loaded one at a time and dropped again.").format(label=cats[target]))
 key = ("gc_depths", res.digest, target, sel.weights, sel.device)
@@ -331,7 +336,9 @@ stored = st.session_state.get("gc_depths")
 if stored and stored[0] == key:
     for col, row in zip(st.columns(len(stored[1])), stored[1]):
         c = row["gradcam"]
-        col.image(maps.overlay(small, c.image_map(small_box, small.size), alpha, cmap, small_box), width="stretch")
+        col.image(maps.overlay(small, c.image_map(small_box, small.size), alpha, cmap, small_box), width="stretch",
+                  alt=alt.heat_overlay(VARIANTS[row["variant"]].label + " Grad-CAM", cats[target], row["layer"],
+                                       c.layer_map, cmap))
         col.markdown(_("**{variant}** · {layer} · {weights} weights").format(
             variant=VARIANTS[row["variant"]].label, layer=row["layer"], weights=row["weights"]))
         col.caption(f"{cats[target]}: {100 * c.prob:.2f}%")

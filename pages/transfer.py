@@ -9,6 +9,7 @@ from vggviz.app import ui
 from vggviz.data.images import SUPPORTED_TYPES, ImageError, load_image, load_image_file, sample_images
 from vggviz.data.shapes import CLASSES as SHAPES
 from vggviz.explain import attribution
+from vggviz.figures import alt, maps
 from vggviz.figures.prediction import probs_figure
 from vggviz.i18n import _
 from vggviz.lab import transfer
@@ -77,7 +78,8 @@ for i in range(int(n)):
         if ss.get(f"own_name_{i}") in (None, _(SHAPES[i]), _("class {n}").format(n=i + 1)):
             ss[f"own_name_{i}"] = default     # a default name follows the model's family; a typed one stays
         name = st.text_input(_("Class {n}: its name").format(n=i + 1), key=f"own_name_{i}", max_chars=40).strip()
-        ups = st.file_uploader(_("Images (several at once)"), type=SUPPORTED_TYPES, accept_multiple_files=True,
+        ups = st.file_uploader(_("Images of class {n} (several at once)").format(n=i + 1),
+                               type=SUPPORTED_TYPES, accept_multiple_files=True,
                                key=f"own_up_{i}")
         with st.expander(_("…or take a photo")):
             cam = st.camera_input(_("Camera"), key=f"own_cam_{i}", label_visibility="collapsed")
@@ -126,7 +128,7 @@ for i in range(int(n)):
             st.warning(_("Only the first {n} images of a class are used.").format(n=transfer.MAX_PER_CLASS))
             imgs = imgs[: transfer.MAX_PER_CLASS]
         if imgs:
-            st.image([im.image for im in imgs[:12]], width=56)
+            st.image([im.image for im in imgs[:12]], width=56, alt=alt.examples(name, [im.name for im in imgs[:12]]))
             if len(imgs) == 1:
                 st.caption(_("1 image"))
             elif len(imgs) > 12:
@@ -244,7 +246,7 @@ if finetune:
     ft_kept = ss.get("own_ft_result")
     if ft_kept is not None and ft_kept[0] == ft_signature:
         tuned = ft_kept[1]
-    st.subheader(_("Fine-tuned: the last block and the new layer together"))
+    st.header(_("Fine-tuned: the last block and the new layer together"))
     if tuned is None:
         st.info(_("Not fine-tuned for these classes and settings yet: press Train to fine-tune."))
     else:
@@ -280,7 +282,7 @@ if finetune:
             st.caption(_("Train on fc7 to download the fine-tuned network."))
 
 # ---------------------------------------------------------------- a new image
-st.subheader(_("Try it on a new image"))
+st.header(_("Try it on a new image"))
 SIDEBAR_IMG, SHAPE_IMG, UPLOAD_IMG = "sidebar", "shape", "upload"
 SOURCE_LABELS = {SIDEBAR_IMG: _("The sidebar's image"), SHAPE_IMG: _("A generated shape"), UPLOAD_IMG: _("Upload one")}
 sources = ([SIDEBAR_IMG] if ui.current_image() is not None else []) + [SHAPE_IMG, UPLOAD_IMG]
@@ -317,7 +319,7 @@ else:
     head_now = head
     probs = transfer.predict(head, transfer.features_from_analysis(loaded, res))[0]
 left, right = st.columns([2, 3])
-left.image(image.image, width=224)
+left.image(image.image, width=224, alt=alt.photo(image.name, image.image))
 right.plotly_chart(probs_figure(head_now.classes, probs), width="stretch", key="own_probs")
 best = int(np.argmax(probs))
 right.caption(_("Your layer says **{label}** ({p:.1f}%). It can only choose among your classes: a picture of "
@@ -336,6 +338,6 @@ except (RuntimeError, ValueError) as e:
     ui.end_page()
 box = res.preprocessed.crop_box
 over = attribution.overlay(image.image, cam.image_map(box, image.image.size), alpha=0.5, crop_box=box)
-st.image(over, width=320)
+st.image(over, width=320, alt=alt.heat_overlay("Grad-CAM", cam.label, cam.layer, cam.layer_map, maps.HEATMAP_COLORMAP))
 st.caption(_("Grad-CAM of your class **{label}** at {layer}: where the network's maps hold evidence that your "
              "new layer counts for this class.").format(label=cam.label, layer=cam.layer))

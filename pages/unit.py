@@ -7,6 +7,7 @@ import streamlit as st
 from vggviz.app import ui
 from vggviz.explain.erf import box_mask, erf_radius
 from vggviz.explain.unit import UnitError, unit_arithmetic, unit_layers
+from vggviz.figures import alt
 from vggviz.figures.rf import erf_figure, unit_box_figure
 from vggviz.figures.unit import clickable_map, pixels_image, selected_unit, terms_figure, window_figure
 from vggviz.i18n import _
@@ -117,7 +118,7 @@ with right:
     st.plotly_chart(window_figure(u), width="stretch", key="unit_window")
     pix = pixels_image(u)
     if pix is not None:
-        st.image(pix, caption=_("The 3×3 pixels conv1_1 reads (of the crop the network sees; black = padding)"),
+        st.image(pix, alt=alt.unit_pixels(pix), caption=_("The 3×3 pixels conv1_1 reads (of the crop the network sees; black = padding)"),
                  width=160)
     if u.step_back is not None:
         b_layer, b_ch, b_r, b_c = u.step_back
@@ -130,7 +131,7 @@ with right:
     elif u.kind == "conv":
         st.caption(_("This unit reads the pixels themselves: the walk back ends here."))
 
-st.subheader(_("Where it looks"))
+st.header(_("Where it looks"))
 side = loaded.input_size
 l_, t_, r_, b_ = u.patch_box
 box = (t_, l_, b_, r_)

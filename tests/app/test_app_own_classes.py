@@ -37,7 +37,7 @@ def test_app_forward_pass_shows_the_names(tmp_path, monkeypatch, form):
     at.sidebar.selectbox(key="vggviz_sample").set_value("Cat").run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
-    assert any("3 most likely of its 3 classes" in s.value for s in at.subheader)
+    assert any("3 most likely of its 3 classes" in s.value for s in at.header)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     labels = {str(v) for trace in spec["data"] for v in list(trace.get("y", [])) + list(trace.get("x", []))}
     assert {f"{n} ({i})" for i, n in enumerate(NAMES)} <= labels, labels

@@ -55,7 +55,7 @@ def test_forward_pass_shows_the_minis_preprocessing_and_shape_classes(at):
     go(at, "forward_pass")
     t = text(at)
     assert "short side to 64" in t and "centre 64×64" in t and "the shapes dataset's mean" in t
-    assert any("of its 8 classes" in h.value for h in at.subheader)
+    assert any("of its 8 classes" in h.value for h in at.header)
     assert "S between 64 and 96" in t and "the mini family's trainer" in t      # its own jitter range
     top1 = next(m for m in at.metric if m.label == "Top-1")
     assert top1.help == "star" and float(top1.value.rstrip("%")) > 90

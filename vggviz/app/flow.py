@@ -24,7 +24,8 @@ __all__ = ["PRESENTER_CSS", "PageEnd", "end_page", "navigation", "page_guard", "
 # raw HTML (tests/unit/test_security.py allows exactly this).
 PRESENTER_CSS = """<style>
 section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"] {display: none !important;}
-[data-testid="stMainBlockContainer"] {max-width: 100% !important; padding: 1rem 2.5rem !important; zoom: 1.3;}
+html {font-size: 150% !important;}
+[data-testid="stMainBlockContainer"] {max-width: 100% !important; padding: 1rem 2.5rem !important;}
 </style>"""
 
 def navigation(root: Path) -> tuple[Any, dict[str, Any]]:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from vggviz.app.flow import _reason
 from vggviz.app.links import link_param
+from vggviz.figures import alt
 from vggviz.i18n import N_, Text, _
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def image_picker() -> None:
             st.error(ss["vggviz_image_error"])
         img = ss.get("vggviz_image")
         if img is not None:
-            st.image(img.image, caption=None, width="stretch")
+            st.image(img.image, caption=None, width="stretch", alt=alt.photo(img.name, img.image))
             st.caption(_("{w}×{h} px · {format}").format(w=img.original_size[0], h=img.original_size[1],
                                                          format=img.format))
             st.text(img.name)

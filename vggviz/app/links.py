@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from vggviz.figures import alt
 from vggviz.i18n import _
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ def share_link(url_path: str, pages: list[str]) -> str:
         st.code(url, language=None, wrap_lines=True)
         st.caption(_("Copy the link (the icon at its right), or show the QR code on the projector: "
                      "it opens this page with the same network, weights, sample and settings."))
-        st.image(qr_png(url), width=180)
+        st.image(qr_png(url), width=180, alt=alt.qr_code(url))
         img = st.session_state.get("vggviz_image")
         if img is not None and "sample" not in params:
             st.caption(_("Your uploaded image is not in the link: uploads stay private to you."))

@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 from PIL import Image, ImageDraw
 from plotly.subplots import make_subplots
 
-from vggviz.i18n import _
+from vggviz.i18n import N_, _
 
 if TYPE_CHECKING:
     from vggviz.inference.analysis import Analysis
@@ -37,11 +37,18 @@ __all__ = [
     "colormap_lut",
     "colorize",
     "colour_index",
+    "ACTIVATION_COLORMAP",
+    "HEATMAP_COLORMAP",
     "HEATMAP_COLORMAPS",
+    "RAINBOW_COLORMAPS",
+    "COLORMAP_HELP",
+    "colour_legend",
+    "plotly_scale",
     "overlay",
     "feature_grid",
     "channel_heatmap",
     "channel_stats",
+    "peak",
     "layer_overview",
     "crop_outline",
     "to_png",
@@ -50,6 +57,23 @@ __all__ = [
 ORDERS = ("index", "mean", "max")
 NORMALISE = ("per-channel", "layer")
 SEPARATOR = (255, 255, 255)
+
+# Colour maps anyone can read. Perceptually uniform (equal steps in value look like equal steps in
+# colour) and readable with the common colour-vision deficiencies: viridis for activations, inferno
+# (black → red → pale yellow, its lightness rising all the way) for attribution maps; cividis is
+# built for deuteranopia and protanopia. ``jet`` and ``turbo`` stay on offer, last: their
+# lightness rises and falls, so they draw edges where the data has none and hide order from
+# readers with colour-vision deficiencies (Borland & Taylor 2007, "Rainbow color map (still)
+# considered harmful").
+ACTIVATION_COLORMAP = "viridis"
+HEATMAP_COLORMAP = "inferno"
+HEATMAP_COLORMAPS = ("inferno", "viridis", "cividis", "magma", "gray", "turbo", "jet")   # the first is the default
+RAINBOW_COLORMAPS = ("turbo", "jet")
+COLORMAP_HELP = N_("inferno (the default), viridis, cividis and magma are perceptually uniform: equal steps in the "
+                   "map look like equal steps in colour, and they read the same with colour-vision deficiencies "
+                   "and in greyscale. turbo and jet are rainbow maps: their brightness rises and falls, so they show "
+                   "edges the map does not have and mislead readers with colour-vision deficiencies "
+                   "(Borland & Taylor 2007).")
 
 
 # --------------------------------------------------------------------------- colours
@@ -94,7 +118,7 @@ def colour_index(a: np.ndarray, lo, hi) -> np.ndarray:
     return out.astype(np.uint8)
 
 
-def colorize(a: np.ndarray, cmap: str = "viridis", vmin: float | None = None,
+def colorize(a: np.ndarray, cmap: str = ACTIVATION_COLORMAP, vmin: float | None = None,
              vmax: float | None = None) -> np.ndarray:
     """A 2-D (or N-D) array → uint8 RGB (..., 3) through the colormap, ``vmin``..``vmax``
     (default: the array's own range) spread over the 256 colours."""
@@ -104,14 +128,45 @@ def colorize(a: np.ndarray, cmap: str = "viridis", vmin: float | None = None,
     return colormap_lut(cmap)[colour_index(a, lo, hi)]
 
 
-HEATMAP_COLORMAPS = ("jet", "turbo", "inferno", "viridis", "magma", "gray")   # offered for attribution maps
+
+_LEGENDS = {
+    "inferno": N_("Colour map inferno: black is 0, through red and orange to pale yellow at the maximum."),
+    "viridis": N_("Colour map viridis: dark purple is 0, through blue and green to yellow at the maximum."),
+    "cividis": N_("Colour map cividis: dark blue is 0, through grey to yellow at the maximum; "
+                  "readable with red–green colour blindness."),
+    "magma": N_("Colour map magma: black is 0, through purple and pink to pale yellow at the maximum."),
+    "gray": N_("Colour map gray: black is 0, white the maximum."),
+    "turbo": N_("Colour map turbo: dark blue is 0, through green and yellow to dark red at the maximum. A rainbow "
+                "map: its brightness rises and falls, so it shows edges the data does not have."),
+    "jet": N_("Colour map jet: dark blue is 0, through cyan, yellow and red to dark red at the maximum. A rainbow "
+              "map: its brightness rises and falls, so it shows edges the data does not have and misleads "
+              "readers with colour-vision deficiencies (Borland & Taylor 2007)."),
+}
+
+
+def plotly_scale(name: str, stops: int = 32) -> list[list]:
+    """A matplotlib colour map as a plotly colorscale of ``stops`` stops, each colour written
+    ``rgb(r, g, b)``: the same colours as the pictures, and none of them a hex colour from
+    #000001 to #000030, which Streamlit's plotly theme replaces with its own (inferno and magma
+    start at #000004, drawn pink). Unknown names are returned as they are (plotly's own)."""
+    try:
+        lut = colormap_lut(name)
+    except ValueError:
+        return name  # type: ignore[return-value]
+    idx = np.round(np.linspace(0, 255, stops)).astype(int)
+    return [[i / (stops - 1), "rgb({}, {}, {})".format(*lut[j])] for i, j in enumerate(idx)]
+
+
+def colour_legend(cmap: str) -> str:
+    """One sentence that says how to read a heat map's colours (its legend in words), translated."""
+    return _(_LEGENDS[cmap]) if cmap in _LEGENDS else _("Colour map {cmap}: low to high.").format(cmap=cmap)
 
 
 def overlay(
     image: Image.Image,
     heat: np.ndarray,
     alpha: float = 0.5,
-    cmap: str = "jet",
+    cmap: str = HEATMAP_COLORMAP,
     crop_box: Sequence[float] | None = None,
 ) -> Image.Image:
     """``image`` blended with ``heat`` (H, W) in [0, 1] coloured by ``cmap`` (any matplotlib
@@ -201,7 +256,7 @@ def _resample_index(n: int, size: int) -> np.ndarray:
 def feature_grid(
     acts: np.ndarray,
     order: str = "index",
-    cmap: str = "viridis",
+    cmap: str = ACTIVATION_COLORMAP,
     max_side: int = 1600,
     normalise: str = "per-channel",
 ) -> GridImage:
@@ -264,12 +319,12 @@ def feature_grid(
 # --------------------------------------------------------------------------- one channel
 
 
-def channel_heatmap(map2d: np.ndarray, title: str = "", colorscale: str = "Viridis") -> go.Figure:
+def channel_heatmap(map2d: np.ndarray, title: str = "", colorscale: str = ACTIVATION_COLORMAP) -> go.Figure:
     """One channel as an interactive heatmap: row 0 at the top (like the image), square
     pixels, the value under the cursor on hover."""
     z = np.asarray(map2d, dtype=np.float32)
     fig = go.Figure(go.Heatmap(
-        z=z, colorscale=colorscale, colorbar=dict(title=_("value")),
+        z=z, colorscale=plotly_scale(colorscale), colorbar=dict(title=_("value")),
         hovertemplate=_("x %{{x}}, y %{{y}}<br>value %{{z:.4f}}").format() + "<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain", title=_("y (row)"))
@@ -286,6 +341,14 @@ def channel_stats(map2d: np.ndarray) -> dict:
         "min": float(z.min()), "max": float(z.max()), "mean": float(z.mean(dtype=np.float64)),
         "std": float(z.std(dtype=np.float64)), "active": float(np.count_nonzero(z > 0) / z.size),
     }
+
+
+def peak(map2d: np.ndarray) -> tuple[int, int]:
+    """(row, col) of a map's largest value (the first one on ties): the unit a keyboard user
+    opens without clicking the map."""
+    z = np.asarray(map2d)
+    r, c = np.unravel_index(int(np.argmax(z)), z.shape)
+    return int(r), int(c)
 
 
 # --------------------------------------------------------------------------- whole network

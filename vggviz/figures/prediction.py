@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
+from vggviz.figures.maps import HEATMAP_COLORMAP, plotly_scale
 from vggviz.figures.rf import image_trace
 from vggviz.i18n import _
 
@@ -53,7 +54,7 @@ def score_map_figure(image: Image.Image, score_map: np.ndarray, label: str,
     h, w = score_map.shape
     fig = go.Figure(image_trace(image))
     fig.add_trace(go.Heatmap(
-        z=score_map, x0=centre0, dx=stride, y0=centre0, dy=stride, colorscale="Jet",
+        z=score_map, x0=centre0, dx=stride, y0=centre0, dy=stride, colorscale=plotly_scale(HEATMAP_COLORMAP),
         zmin=0, zmax=max(float(score_map.max()), 1e-6), opacity=opacity, zsmooth=False,
         colorbar=dict(title="p", thickness=12),
         hovertemplate=_("cell ({y}, {x}) px: p = {z}").format(y="%{y:.0f}", x="%{x:.0f}", z="%{z:.3f}")

@@ -198,3 +198,56 @@ def test_overlay(vgg11):
         maps.overlay(img, heat[:-1])
     for name in maps.HEATMAP_COLORMAPS:
         maps.colormap_lut(name)
+
+
+# --------------------------------------------------------------------------- colour maps anyone can read
+
+
+def _lightness(name: str) -> np.ndarray:
+    """CIE L* of a colour map's 256 colours (sRGB → relative luminance → L*)."""
+    c = maps.colormap_lut(name) / 255.0
+    lin = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    y = lin @ np.array([0.2126, 0.7152, 0.0722])
+    return np.where(y > 216 / 24389, 116 * np.cbrt(y) - 16, y * 24389 / 27)
+
+
+def test_default_colour_maps_rise_in_lightness_and_the_rainbows_come_last():
+    """The defaults (and every map offered before the rainbows) get lighter all the way, so order
+    reads without hue; jet's lightness rises and falls (Borland & Taylor 2007)."""
+    assert maps.HEATMAP_COLORMAPS[0] == maps.HEATMAP_COLORMAP != "jet"
+    n = len(maps.RAINBOW_COLORMAPS)
+    assert maps.HEATMAP_COLORMAPS[-n:] == maps.RAINBOW_COLORMAPS
+    def fall(name):        # the largest drop in lightness after a lighter colour
+        L = _lightness(name)
+        return float((np.maximum.accumulate(L) - L).max())
+
+    for name in {maps.ACTIVATION_COLORMAP, *maps.HEATMAP_COLORMAPS[:-n]}:
+        assert fall(name) < 0.5, name
+    assert fall("jet") > 10 and fall("turbo") > 10
+
+
+def test_overlay_and_grid_use_the_readable_defaults():
+    img = Image.new("RGB", (8, 8), (0, 0, 0))
+    heat = np.linspace(0, 1, 64, dtype=np.float32).reshape(8, 8)
+    assert np.array_equal(np.asarray(maps.overlay(img, heat, alpha=1.0)),
+                          np.asarray(maps.overlay(img, heat, alpha=1.0, cmap="inferno")))
+    assert maps.feature_grid(np.zeros((4, 3, 3), np.float32)).cmap == "viridis"
+
+
+def test_every_offered_map_has_a_legend_and_jet_its_caveat():
+    legends = {name: maps.colour_legend(name) for name in maps.HEATMAP_COLORMAPS}
+    assert len(set(legends.values())) == len(legends)
+    assert all(name in text and " 0" in text for name, text in legends.items())
+    assert "Borland & Taylor 2007" in legends["jet"] and "Borland & Taylor 2007" in maps.COLORMAP_HELP
+
+
+def test_plotly_scales_match_the_pictures_and_avoid_streamlits_placeholder_colours():
+    """Streamlit's plotly theme swaps the colours #000001…#000030 for its own: inferno's first
+    colour is #000004, which came out pink. Scales are written as rgb() from the same LUT."""
+    scale = maps.plotly_scale("inferno")
+    assert scale[0] == [0.0, "rgb(0, 0, 4)"] and scale[-1][0] == 1.0
+    assert scale[-1][1] == "rgb({}, {}, {})".format(*maps.colormap_lut("inferno")[255])
+    assert not any(str(c).startswith("#") for _, c in scale)
+    assert maps.plotly_scale("Electric") == "Electric"          # plotly's own name, passed on
+    fig = maps.channel_heatmap(np.eye(3), colorscale="magma")
+    assert [list(s) for s in fig.data[0].colorscale] == maps.plotly_scale("magma")

@@ -6,8 +6,8 @@ names (Grad-CAM, Grad-CAM++, Guided Grad-CAM, SmoothGrad) stay as they are."""
 MESSAGES = {
     'Grad-CAM: where the network looks':
         'Grad-CAM：网络在看哪里',
-    'Grad-CAM (Selvaraju et al., 2017) weights each channel of a layer by how much the class score rises when that channel rises (its gradient, averaged over the map), sums the weighted channels and keeps the positive part: red is where this layer holds evidence **for** the class.':
-        'Grad-CAM（Selvaraju 等，2017）按类别得分随某个通道增大而上升的程度（即该通道的梯度在特征图上的平均）为该层的每个通道加权，把加权后的通道相加，只保留正的部分：红色是这一层中存在**支持**该类别的证据的地方。',
+    'Grad-CAM (Selvaraju et al., 2017) weights each channel of a layer by how much the class score rises when that channel rises (its gradient, averaged over the map), sums the weighted channels and keeps the positive part: the brighter, the more this layer holds evidence **for** the class there.':
+        'Grad-CAM（Selvaraju 等，2017）按类别得分随某个通道增大而上升的程度（即该通道的梯度在特征图上的平均）为该层的每个通道加权，把加权后的通道相加，只保留正的部分：颜色越亮，这一层在那里支持该类别的证据就越多。',
     'Target class':
         '目标类别',
     'Layer':

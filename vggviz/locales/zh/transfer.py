@@ -71,8 +71,8 @@ MESSAGES = {
         '遍历你的训练图像的次数。',
     'Fine-tuning stops after this, even if epochs are left.':
         '到时即停止微调，即使还有轮次没跑完。',
-    'Images (several at once)':
-        '图像（可一次选多张）',
+    'Images of class {n} (several at once)':
+        '类别 {n} 的图像（可一次选多张）',
     'Generated shape':
         '生成的形状',
     'How many':
