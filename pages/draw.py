@@ -8,6 +8,7 @@ from PIL import Image
 
 from vggviz.app import ui
 from vggviz.data import shapes
+from vggviz.figures import alt
 from vggviz.figures.prediction import topk_figure
 from vggviz.i18n import Text, _
 from vggviz.inference import live
@@ -88,10 +89,12 @@ with draw_tab:
         side = res.seen.width
         a, b = st.columns(2)
         a.image(res.seen.resize((SHOWN, SHOWN), Image.Resampling.NEAREST), output_format="PNG", width=SHOWN,
-                caption=_("What the network is given: {side}×{side} px").format(side=side))
+                caption=_("What the network is given: {side}×{side} px").format(side=side),
+                alt=alt.preprocessing_stage("cropped", res.seen))
         b.image(res.overlay.resize((SHOWN, SHOWN), Image.Resampling.BILINEAR), output_format="PNG", width=SHOWN,
                 caption=_("Grad-CAM of {cls} at {layer}: where the evidence is").format(
-                    cls=shown(res.top[0]), layer=res.cam.layer))
+                    cls=shown(res.top[0]), layer=res.cam.layer),
+                alt=alt.heat_overlay(_("Grad-CAM"), shown(res.top[0]), res.cam.layer, res.cam.crop_map, "jet"))
         st.subheader(_("Feature maps"))
         choices = [n for n in res.analysis.layer_names() if n.startswith(("relu", "pool"))]
         kept = [n for n in st.session_state.get("draw_layers", []) if n in choices]   # another variant: other layers
@@ -99,9 +102,11 @@ with draw_tab:
         picked = st.multiselect(_("Layers"), choices, key="draw_layers",
                                 help=_("The most active channels of each layer, strongest first"))
         for name in picked:
-            strip, chans = live.feature_strip(res.analysis.activation(name))
+            acts = res.analysis.activation(name)
+            strip, chans = live.feature_strip(acts)
             st.image(strip, caption=_("{layer}: channels {channels}, the most active first").format(
-                layer=name, channels=", ".join(str(int(c)) for c in chans)), width="content", output_format="PNG")
+                layer=name, channels=", ".join(str(int(c)) for c in chans)), width="content", output_format="PNG",
+                alt=alt.feature_grid(name, acts[chans], cols=len(chans), rows=1, cmap="viridis"))
 
         def _open() -> None:
             if ui.use_as_current_image(image):
