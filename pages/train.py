@@ -27,6 +27,11 @@ owner = ss.setdefault("vggviz_owner", uuid.uuid4().hex)
 pool = jobs.pool()
 pool.touch(owner)
 groups: list[dict] = ss.setdefault("tr_groups", [])
+# The runs this tab follows are in its link (?runs=): after a server restart the tab comes back
+# with ids the new server never had, and says so instead of showing nothing.
+ui.link_param("runs", "tr_runs", to_url=lambda v: v or None)
+lost = [i for i in (ss.get("tr_runs") or "").split(",") if i and pool.get(i) is None
+        and not any(i in g["ids"] for g in groups)]
 
 
 def _open_target() -> str:
@@ -256,6 +261,12 @@ def _live() -> None:
 
 st.divider()
 st.header(_("Your runs"))
+if lost:
+    st.warning(_("⚠️ The training run this page was following is gone: the server was restarted, and runs "
+                 "live only in its memory. Start it again above.") if len(lost) == 1 else
+               _("⚠️ The {n} training runs this page was following are gone: the server was restarted, and "
+                 "runs live only in its memory. Start them again above.").format(n=len(lost)))
+ss["tr_runs"] = ",".join(j for g in groups for j in g["ids"] if (job := pool.get(j)) is not None and job.live)
 if not groups:
     st.caption(_("Nothing yet: start an experiment or a custom run above."))
 elif _any_live():

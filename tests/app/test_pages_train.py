@@ -121,3 +121,18 @@ def test_the_page_in_chinese(root):
     curves = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
     assert curves["xaxis"]["title"]["text"] == "轮次"
     assert {a["text"] for a in curves["annotations"]} >= {"训练损失", "验证准确率（%）"}
+
+
+def test_a_run_lost_in_a_restart_is_said_on_the_page(root):
+    """The runs a tab follows are in its link (?runs=); a tab that comes back to a restarted
+    server, whose pool never had those ids, is told they are gone, and the link forgets them."""
+    at = AppTest.from_file(str(root / "streamlit_app.py"), default_timeout=120)
+    at.query_params["runs"] = "0123456789abcdef,fedcba9876543210"
+    at.run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception, at.exception
+    warnings = [w.value for w in at.warning]
+    assert any("2 training runs this page was following are gone" in w for w in warnings), warnings
+    assert at.session_state["tr_runs"] == ""
+    at.run()                                       # said once: the link no longer names them
+    assert not any("are gone" in w.value for w in at.warning)
