@@ -351,6 +351,7 @@ LINKS = {
     "filters": f"{MINI}&layer=conv3_1",
     "gradcam": f"{MINI}&layer=relu4_3&opacity=0.7&cmap=magma",
     "fully_conv": f"{MINI}&size=128&averaging=positions&flip=1",
+    "draw": MINI,
     "transfer": MINI,
     "train": "variant=vgg11_mini",
 }
