@@ -1,7 +1,8 @@
 """Everything the project wants to know about a CUDA GPU, in one command (at most ~8 minutes on
 one GPU): the library's device tests on CUDA, then each workload on the GPU against the CPU in
 the same run — VGG16's forward pass, ``analyze()``, Grad-CAM, a feature visualisation of one
-channel, a shapes-lab epoch and the lab's 4-arm depth experiment — with the checks that the two
+channel, a shapes-lab epoch, the lab's 4-arm depth experiment and the Draw page's stroke and camera
+frame — with the checks that the two
 devices agree (top-5 identical, Grad-CAM maps correlated ≥ 0.99), analyses per second one pass
 per request against micro-batched through the scheduler, and the activation copy-back's cost
 against the pass itself.
@@ -466,6 +467,24 @@ def step_copyback(ctx: Ctx) -> dict:
     return out
 
 
+def step_live(ctx: Ctx) -> dict:
+    """The Draw page (benchmarks/bench_live.py): one stroke → answer, and a camera stream's frames/s."""
+    try:
+        from benchmarks import bench_live
+    except ImportError as e:
+        raise Skip(f"no Draw page in this tree ({e})") from None
+    out: dict = {}
+    for dev in ctx.devices:
+        for variant in ("vgg16_mini", ctx.variant):
+            r = bench_live.run(variant, dev, repeats=10 if dev == "cuda" else 3, warmup=2 if dev == "cuda" else 1)
+            out[f"{variant}_{dev}_draw_ms"] = r["draw_ms"]
+            out[f"{variant}_{dev}_camera_fps"] = r["camera_fps"]
+    if ctx.cuda:
+        for variant in ("vgg16_mini", ctx.variant):
+            out[f"{variant}_draw_speedup"] = round(out[f"{variant}_cpu_draw_ms"] / out[f"{variant}_cuda_draw_ms"], 1)
+    return out
+
+
 STEPS: list[tuple[str, str, Callable[[Ctx], dict]]] = [
     ("environment", "python, torch, torchvision, CUDA and cuDNN versions, the GPU and its memory, CPU cores",
      step_environment),
@@ -487,6 +506,8 @@ STEPS: list[tuple[str, str, Callable[[Ctx], dict]]] = [
                    f"{REQUESTS['cuda']} simultaneous requests (CPU: {REQUESTS['cpu']}) through the scheduler, one "
                    "pass each against micro-batched", step_microbatch),
     ("copyback", f"the activation copy-back to the CPU against the pass itself, batch 1 and {BATCH}", step_copyback),
+    ("live", "the Draw page: one stroke → answer (ms) and a camera stream's frames/s, mini VGG16 and VGG16, "
+             "GPU and CPU (benchmarks/bench_live.py)", step_live),
 ]
 
 

@@ -55,8 +55,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("filters", N_("Filters"), "🎛️", _S_IMAGE, 8, "flt_"),
     PageSpec("gradcam", N_("Grad-CAM"), "🔥", _S_IMAGE, 9, "gc_"),
     PageSpec("fully_conv", N_("Fully convolutional"), "🧩", _S_IMAGE, 10, "fc_"),
-    PageSpec("train", N_("Train it yourself"), "🏋️", _S_LAB, 12, "tr_"),
-    PageSpec("transfer", N_("Teach it your own classes"), "🎓", _S_LAB, 11, "own_"),
+    PageSpec("draw", N_("Draw a shape"), "✏️", _S_IMAGE, 11, "draw_"),
+    PageSpec("train", N_("Train it yourself"), "🏋️", _S_LAB, 13, "tr_"),
+    PageSpec("transfer", N_("Teach it your own classes"), "🎓", _S_LAB, 12, "own_"),
 )
 
 _BY_URL = {p.url_path: p for p in PAGES}

@@ -9,14 +9,14 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
+from vggviz import registry
 from vggviz.app import results
 from vggviz.model.variants import build
 from vggviz.model.weights import load_model, local_weight_files
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
-PAGES = ["home", "architecture", "compare", "receptive_field", "forward_pass", "feature_maps", "unit",
-         "channel", "filters", "gradcam", "fully_conv", "transfer", "train"]
+PAGES = [spec.file or spec.url_path for spec in registry.PAGES]      # pages/<name>.py
 
 
 def _app(root, variant="vgg11_mini"):

@@ -25,12 +25,11 @@ from st_browser import (
     wait_idle,
 )
 
+from vggviz import registry
+
 pytestmark = pytest.mark.browser
 
-PAGES = [
-    "home", "architecture", "compare", "receptive_field", "forward_pass",
-    "feature_maps", "unit", "channel", "filters", "gradcam", "fully_conv", "transfer", "train",
-]
+PAGES = [spec.file or spec.url_path for spec in sorted(registry.PAGES, key=lambda s: s.lesson)]   # /home opens the start page
 CHART = f'{MAIN} [data-testid="stPlotlyChart"] .js-plotly-plot, {MAIN} .js-plotly-plot'
 IMAGE_PAGES = ["feature_maps", "filters", "gradcam"]
 
@@ -352,6 +351,7 @@ LINKS = {
     "filters": f"{MINI}&layer=conv3_1",
     "gradcam": f"{MINI}&layer=relu4_3&opacity=0.7&cmap=magma",
     "fully_conv": f"{MINI}&size=128&averaging=positions&flip=1",
+    "draw": MINI,
     "transfer": MINI,
     "train": "variant=vgg11_mini",
 }

@@ -88,6 +88,21 @@ def test_layout_benchmark_reports_the_same_top5_both_ways(tmp_path):
     assert r["threads_1"]["contiguous_s"] > 0 and r["threads_1"]["channels_last_s"] > 0
 
 
+def test_live_benchmark_reports(tmp_path):
+    p = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_live", "--variants", "vgg16_mini", "--repeats", "1", "--warmup", "0",
+         "--threads", "1", "--device", "cpu", "--json"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={"PATH": "/usr/bin:/bin", "VGGVIZ_WEIGHTS": "random", "HOME": str(tmp_path)},
+    )
+    assert p.returncode == 0, p.stderr[-2000:]
+    r = json.loads(p.stdout)
+    (row,) = r["rows"]
+    assert row["variant"] == "vgg16_mini" and row["device"] == "cpu" and row["threads"] == 1
+    assert row["draw_ms"] > 0 and row["camera_fps"] > 0
+    assert abs(row["draw_target_ratio"] - row["draw_ms"] / 150) < 0.002
+
+
 def test_gpu_check_lists_its_steps_and_runs_its_cpu_half(tmp_path):
     """``--dry-run`` lists the steps without running them; without CUDA a step runs its CPU half
     and the report says there is no GPU."""

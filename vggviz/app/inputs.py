@@ -15,7 +15,8 @@ from vggviz.i18n import N_, Text, _
 if TYPE_CHECKING:
     pass
 
-__all__ = ["SAMPLE_NAMES", "UPLOADS_KEPT", "take_budget", "current_image", "image_picker", "session_uploads"]
+__all__ = ["SAMPLE_NAMES", "UPLOADS_KEPT", "take_budget", "current_image", "image_picker", "session_uploads",
+           "use_as_current_image"]
 
 
 def _image_is_upload() -> bool:
@@ -114,6 +115,19 @@ UPLOADS_KEPT = 12                # the session's own images, for "What a channel
 def _remember_upload(img) -> None:
     kept = [i for i in st.session_state.get("vggviz_uploads", []) if i.digest != img.digest]
     st.session_state["vggviz_uploads"] = (kept + [img])[-UPLOADS_KEPT:]
+
+
+def use_as_current_image(img) -> bool:
+    """Make ``img`` (a :class:`vggviz.data.images.LoadedImage` made on a page, e.g. a drawing) the
+    current image of every page, as an upload or a camera photo is (kept in this session only,
+    counted against its new-image budget). False, with the one-line message, when over it.
+    Call it from a widget's ``on_click`` so the sidebar shows the new image in the same run."""
+    if not take_budget("uploads"):
+        return False
+    st.session_state["vggviz_image"] = img
+    st.session_state.pop("vggviz_image_error", None)
+    _remember_upload(img)
+    return True
 
 
 def session_uploads() -> list:

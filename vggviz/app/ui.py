@@ -9,7 +9,8 @@ the entry point. Each name lives in one module of :mod:`vggviz.app`:
 * :mod:`~vggviz.app.models`: the shared models and what the page says about their weights;
 * :mod:`~vggviz.app.inputs`: the current image, uploads, the session's budgets;
 * :mod:`~vggviz.app.results`: results computed once for every session;
-* :mod:`~vggviz.app.quiz`: the predict-first box (:func:`predict_first`).
+* :mod:`~vggviz.app.quiz`: the predict-first box (:func:`predict_first`);
+* :mod:`~vggviz.app.live`: the Draw page's drawing (kept in the session only) and the camera's busy check.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from vggviz.app.inputs import (  # noqa: F401
     image_picker,
     session_uploads,
     take_budget,
+    use_as_current_image,
 )
 from vggviz.app.links import (  # noqa: F401
     flag,
@@ -38,6 +40,7 @@ from vggviz.app.links import (  # noqa: F401
     link_params,
     share_link,
 )
+from vggviz.app.live import current_drawing, server_busy  # noqa: F401
 from vggviz.app.models import (  # noqa: F401
     FAILED_RETRY_S,
     MODEL_CACHE_ENTRIES,
@@ -116,6 +119,9 @@ __all__ = [
     "current_image",
     "image_picker",
     "session_uploads",
+    "use_as_current_image",
+    "current_drawing",
+    "server_busy",
     "ANALYSIS_CACHE_ENTRIES",
     "ANALYSIS_TTL_S",
     "BY_VARIANT_CACHE_ENTRIES",

@@ -1,1 +1,1 @@
-"""Forward passes: one analysis of an image, dense (fully convolutional) evaluation."""
+"""Forward passes: one analysis of an image, dense evaluation, live input (a drawing, camera frames)."""

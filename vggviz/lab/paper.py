@@ -142,7 +142,7 @@ class Finding:
     lab: str | None = None       # the shapes lab's experiment key (vggviz.lab.training.EXPERIMENTS)
 
 
-# The shapes lab's measured results (README, "The shapes lab: the paper's claims, measured here";
+# The shapes lab's measured results (docs/lab.md, "The shapes lab: the paper's claims, measured here";
 # one seeded 8-epoch run per arm, held-out accuracy %): to set beside the paper's claims.
 LAB_MEASURED: dict[str, dict[str, float]] = {
     "depth": {"A": 64.5, "B": 92.8, "D": 35.7, "E": 45.1},
