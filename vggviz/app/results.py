@@ -136,7 +136,7 @@ def require_analysis(sel: Selection | None = None):
 
 # --------------------------------------------------------------------------- Grad-CAM
 
-GRADCAM_CACHE_ENTRIES = 128       # a GradCam is ~0.2 MB (the 224×224 crop map); sweeps ×5
+GRADCAM_CACHE_ENTRIES = 128       # a CamResult is ~0.2 MB (the 224×224 crop map); sweeps ×5
 BY_VARIANT_CACHE_ENTRIES = 8
 _by_variant_lock = threading.Lock()  # one depth comparison at a time in the process: ≤ 1 extra model alive
 _by_variant_results: dict[tuple, list[dict]] = {}
