@@ -55,9 +55,12 @@ def test_axe_finds_no_critical_or_serious_violation_on_any_page(page, shots):
 def test_the_allow_list_does_not_hide_an_image_without_alt(page):
     """A picture without alternative text in the app's own content is reported, not allowed."""
     open_page(page, view_url("forward_pass", "en"))
+    page.locator(f'{MAIN} [data-testid="stImage"] img').first.wait_for(state="visible", timeout=LONG)
+    wait_idle(page)
     _images_loaded(page)
-    page.evaluate("""() => { const i = document.querySelector('[data-testid="stMain"] [data-testid="stImage"] img');
-                             i.removeAttribute('alt'); }""")
+    removed = page.evaluate("""() => { const i = document.querySelector('[data-testid="stMain"] [data-testid="stImage"] img');
+                                       if (!i) return false; i.removeAttribute('alt'); return true; }""")
+    assert removed
     audit = Audit()
     audit_page(page, "forward_pass without one alt", audit)
     assert audit.own.get("image-alt") == 1, audit.summary()
