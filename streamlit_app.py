@@ -2,7 +2,6 @@
 
 import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thread)
 
-import uuid
 from pathlib import Path
 
 import streamlit as st
@@ -32,7 +31,7 @@ def _heartbeat(owner: str) -> None:
 
 
 nav, pages = ui.navigation(Path(__file__).parent)
-owner = st.session_state.setdefault("vggviz_owner", uuid.uuid4().hex)
+owner = ui.session_owner()
 _session_owner(owner)
 if jobs.pool().has_live(owner):
     _heartbeat(owner)

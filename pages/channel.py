@@ -41,15 +41,14 @@ layer = c1.selectbox(_("Layer"), names, key="ch_layer",
                      help=_("Deeper layers respond to larger, more complex patterns."))
 C, _h, _w = layer_shape(loaded.model, layer, loaded.input_size)
 uploads = ui.session_uploads()
-bar = st.progress(0.0, text=_("Running the images through the network…"))
-try:
-    index = ui.current_channel_index(
-        loaded, layer, uploads,
-        progress=lambda done, total: bar.progress(done / total, text=_("{done} of {total} images…").format(done=done, total=total)))
-except ValueError as e:
-    index = None
-    ui.show_error(e)
-bar.empty()
+with ui.progress(_("Running the images through the network…")) as report:
+    try:
+        index = ui.current_channel_index(
+            loaded, layer, uploads,
+            progress=lambda done, total: report(done, total, _("{done} of {total} images…").format(done=done, total=total)))
+    except ValueError as e:
+        index = None
+        ui.show_error(e)
 # The channel starts at the layer's most excitable one on the images (a new layer: again).
 if st.session_state.get("ch_for_layer") != layer or not 0 <= int(st.session_state.get("ch_channel", 0)) < C:
     st.session_state["ch_channel"] = int(index.ranking()[0]) if index is not None else 0
@@ -139,21 +138,20 @@ with tab_vis:
     key = (loaded.variant, loaded.source, layer, tuple(channels), settings, unit)
     have = st.session_state.get("ch_result")
     if st.button(_("▶️ Visualise"), key="ch_go", type="primary") and ui.take_budget("heavy"):
-        bar = st.progress(0.0, text=_("Starting…"))
         live = st.empty()
+        with ui.progress(_("Starting…")) as report:
 
-        def progress(step, total, preview):
-            bar.progress(step / total, text=_("Step {step} of {total}").format(step=step, total=total))
-            if preview is not None:
-                live.image(list(preview), width=160 if len(preview) > 1 else 256,
-                           alt=[alt.painted(layer, ch, step=step) for ch in channels][:len(preview)])
+            def progress(step, total, preview):
+                report(step, total, _("Step {step} of {total}").format(step=step, total=total))
+                if preview is not None:
+                    live.image(list(preview), width=160 if len(preview) > 1 else 256,
+                               alt=[alt.painted(layer, ch, step=step) for ch in channels][:len(preview)])
 
-        try:
-            have = (key, ui.current_featvis(loaded, layer, channels, settings, unit, progress))
-            st.session_state["ch_result"] = have
-        except VisualisationError as e:
-            ui.show_error(e)
-        bar.empty()
+            try:
+                have = (key, ui.current_featvis(loaded, layer, channels, settings, unit, progress))
+                st.session_state["ch_result"] = have
+            except VisualisationError as e:
+                ui.show_error(e)
         live.empty()
     if have is not None and have[0] == key:
         r = have[1]

@@ -177,21 +177,19 @@ if st.toggle(_("Check this map (randomise the model, delete and insert pixels)")
     go_on = st.session_state.get("gc_trust_key") == tkey or ui.take_budget("heavy")
     if go_on:
         st.session_state["gc_trust_key"] = tkey
-        bar = st.progress(0.0, text=_("Randomising a private copy of the model…"))
-        try:
-            chk = ui.current_randomisation(loaded, res, target, layer, method, lambda d, t: bar.progress(
-                d / t, text=_("Randomisation: {done}/{total} maps").format(done=d, total=t)))
-            cur = ui.current_curves(loaded, res, target, method, at_layer, chk.original, steps,
-                                    lambda d, t: bar.progress(d / t, text=_(
-                                        "Deletion and insertion: {done}/{total} images").format(done=d, total=t)))
-            depth = (ui.current_depth_deletion(loaded, res, target, steps, lambda d, t: bar.progress(
-                d / t, text=_("Deletion through the depth: {done}/{total} images").format(done=d, total=t)),
-                method=method) if method in attribution.CAM_METHODS else [])
-        except (RuntimeError, ValueError) as e:
-            ui.show_error(_("Checking the map failed: {error}").format(error=e))
-            chk = None
-        finally:
-            bar.empty()
+        with ui.progress(_("Randomising a private copy of the model…")) as report:
+            try:
+                chk = ui.current_randomisation(loaded, res, target, layer, method, lambda d, t: report(
+                    d, t, _("Randomisation: {done}/{total} maps").format(done=d, total=t)))
+                cur = ui.current_curves(loaded, res, target, method, at_layer, chk.original, steps,
+                                        lambda d, t: report(d, t, _(
+                                            "Deletion and insertion: {done}/{total} images").format(done=d, total=t)))
+                depth = (ui.current_depth_deletion(loaded, res, target, steps, lambda d, t: report(
+                    d, t, _("Deletion through the depth: {done}/{total} images").format(done=d, total=t)),
+                    method=method) if method in attribution.CAM_METHODS else [])
+            except (RuntimeError, ValueError) as e:
+                ui.show_error(_("Checking the map failed: {error}").format(error=e))
+                chk = None
         if chk is not None:
             crop = res.preprocessed.stages["cropped"]
             if chk.layer:
@@ -320,18 +318,16 @@ st.caption(_("Each network's own top-5 and its Grad-CAM of **{label}** at its la
              "loaded are loaded one at a time and dropped again.").format(label=cats[target]))
 key = ("gc_depths", res.digest, target, sel.weights, sel.device)
 if st.button(_("Run VGG11, 13, 16 and 19"), key="gc_depths_button") and ui.take_budget("heavy"):
-    bar = st.progress(0.0, text=_("Starting…"))
+    with ui.progress(_("Starting…")) as report:
 
-    def progress(done: int, total: int, variant: str) -> None:
-        text = (_("{variant}: loading, analysing, Grad-CAM ({n}/{total})").format(
-            variant=VARIANTS[variant].label, n=done + 1, total=total) if variant else _("Done"))
-        bar.progress(done / total, text=text)
+        def progress(done: int, total: int, variant: str) -> None:
+            report(done, total, _("{variant}: loading, analysing, Grad-CAM ({n}/{total})").format(
+                variant=VARIANTS[variant].label, n=done + 1, total=total) if variant else _("Done"))
 
-    try:
-        st.session_state["gc_depths"] = (key, ui.current_gradcam_by_variant(image, target, sel, progress))
-    except (RuntimeError, ValueError, MemoryError) as e:
-        ui.show_error(_("Grad-CAM across depths failed: {error}").format(error=e))
-    bar.empty()
+        try:
+            st.session_state["gc_depths"] = (key, ui.current_gradcam_by_variant(image, target, sel, progress))
+        except (RuntimeError, ValueError, MemoryError) as e:
+            ui.show_error(_("Grad-CAM across depths failed: {error}").format(error=e))
 stored = st.session_state.get("gc_depths")
 if stored and stored[0] == key:
     for col, row in zip(st.columns(len(stored[1])), stored[1]):

@@ -1,7 +1,5 @@
 import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thread)
 
-import uuid
-
 import streamlit as st
 
 from vggviz.app import ui
@@ -23,7 +21,7 @@ STATE_ICON = {"queued": "⏳", "running": "🏃", "done": "✅", "failed": "❌"
 
 sel = ui.selection()
 ss = st.session_state
-owner = ss.setdefault("vggviz_owner", uuid.uuid4().hex)
+owner = ui.session_owner()
 pool = jobs.pool()
 pool.touch(owner)
 groups: list[dict] = ss.setdefault("tr_groups", [])

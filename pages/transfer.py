@@ -148,35 +148,34 @@ ft_signature = (signature, int(ft_epochs), int(ft_seconds))
 if problem:
     st.info(problem)
 elif st.button(_("🎓 Train the new last layer"), type="primary", key="own_train"):
-    bar = st.progress(0.0, text=_("Features: one forward pass per image…"))
+    with ui.progress(_("Features: one forward pass per image…")) as report:
 
-    def show_training(stage, d, t, loss):
-        if stage == "features":
-            bar.progress(d / t, text=_("Features: {d} / {t} images").format(d=d, t=t))
-        elif stage == "train":
-            bar.progress(d / t, text=_("Training: step {s} / {t}, loss {loss:.3f}").format(s=d, t=t, loss=loss))
+        def show_training(stage, d, t, loss):
+            if stage == "features":
+                report(d, t, _("Features: {d} / {t} images").format(d=d, t=t))
+            elif stage == "train":
+                report(d, t, _("Training: step {s} / {t}, loss {loss:.3f}").format(s=d, t=t, loss=loss))
+            else:
+                report(1.0, 1, _("Held-out accuracy (5-fold cross-validation)…"))
+        try:
+            ss["own_head"] = workspace.train(loaded, ss["own_feats"], classes, layer, scheduler().run, show_training)
+        except (RuntimeError, ValueError, MemoryError) as e:
+            ui.show_error(_("Training failed: {error}").format(error=e))
         else:
-            bar.progress(1.0, text=_("Held-out accuracy (5-fold cross-validation)…"))
-    try:
-        ss["own_head"] = workspace.train(loaded, ss["own_feats"], classes, layer, scheduler().run, show_training)
-    except (RuntimeError, ValueError, MemoryError) as e:
-        ui.show_error(_("Training failed: {error}").format(error=e))
-    else:
-        if finetune and ui.take_budget("heavy"):
-            bar.progress(0.0, text=_("Fine-tuning: features up to pool4…"))
+            if finetune and ui.take_budget("heavy"):
+                report(0.0, 1, _("Fine-tuning: features up to pool4…"))
 
-            def show(stage, d, t, loss):
-                if stage == "features":
-                    bar.progress(0.1 * d / t, text=_("Fine-tuning: features up to pool4, {d} / {t} images").format(d=d, t=t))
-                else:
-                    bar.progress(0.1 + 0.9 * d / t, text=_("Fine-tuning conv5 and the new layer: step {s} / {t}, "
-                                                           "loss {loss:.3f}").format(s=d, t=t, loss=loss))
-            try:
-                tuned = workspace.finetune_classes(loaded, classes, layer, ft_epochs, ft_seconds, scheduler().run, show)
-                ss["own_ft_result"] = (ft_signature, tuned)
-            except (RuntimeError, ValueError, MemoryError) as e:
-                ui.show_error(_("Fine-tuning failed: {error}").format(error=e))
-    bar.empty()
+                def show(stage, d, t, loss):
+                    if stage == "features":
+                        report(0.1 * d / t, 1, _("Fine-tuning: features up to pool4, {d} / {t} images").format(d=d, t=t))
+                    else:
+                        report(0.1 + 0.9 * d / t, 1, _("Fine-tuning conv5 and the new layer: step {s} / {t}, "
+                                                               "loss {loss:.3f}").format(s=d, t=t, loss=loss))
+                try:
+                    tuned = workspace.finetune_classes(loaded, classes, layer, ft_epochs, ft_seconds, scheduler().run, show)
+                    ss["own_ft_result"] = (ft_signature, tuned)
+                except (RuntimeError, ValueError, MemoryError) as e:
+                    ui.show_error(_("Fine-tuning failed: {error}").format(error=e))
 
 kept = ss.get("own_head")
 if kept is None:

@@ -17,7 +17,7 @@ from vggviz.i18n import Text, _
 if TYPE_CHECKING:
     pass
 
-__all__ = ["PRESENTER_CSS", "PageEnd", "end_page", "navigation", "page_guard", "presenter_and_next", "running_page", "show_error"]
+__all__ = ["PRESENTER_CSS", "PageEnd", "end_page", "navigation", "page_guard", "presenter_and_next", "progress", "running_page", "show_error"]
 
 
 # The presenter view's stylesheet: a constant (no user data is ever put into it), the app's only
@@ -129,6 +129,21 @@ def _reason(e: BaseException) -> str:
     """An exception's one-line message, as a :class:`Text` when it was raised as one (so that
     it is shown in each reader's language)."""
     return e.args[0] if len(e.args) == 1 and isinstance(e.args[0], Text) else str(e)
+
+
+@contextlib.contextmanager
+def progress(text: str):
+    """A progress bar for one long step, gone when the step ends (an error included). Yields
+    ``report(done, total, text=None)``: the bar at ``done / total``, with ``text`` or the first."""
+    bar = st.progress(0.0, text=text)
+
+    def report(done: float, total: float, now: str | None = None) -> None:
+        bar.progress(min(1.0, max(0.0, done / total)) if total else 0.0, text=now or text)
+
+    try:
+        yield report
+    finally:
+        bar.empty()
 
 
 def show_error(err: BaseException | str) -> None:

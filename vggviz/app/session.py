@@ -22,7 +22,7 @@ from vggviz.model.weights import (
 if TYPE_CHECKING:
     pass
 
-__all__ = ["Selection", "choose_language", "keep_choice", "selection", "sidebar"]
+__all__ = ["session_owner", "Selection", "choose_language", "keep_choice", "selection", "sidebar"]
 
 
 _SEL_KEY = "vggviz_selection"
@@ -208,3 +208,11 @@ def keep_choice(key: str, options, default) -> None:
     """
     if st.session_state.get(key) not in options:
         st.session_state[key] = default
+
+
+def session_owner() -> str:
+    """This session's anonymous id for the server's training pool (its runs, heartbeats and
+    withdrawals); made once per session, never shown and never in a link."""
+    import uuid
+
+    return st.session_state.setdefault("vggviz_owner", uuid.uuid4().hex)

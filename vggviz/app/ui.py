@@ -22,6 +22,7 @@ from vggviz.app.flow import (  # noqa: F401
     navigation,
     page_guard,
     presenter_and_next,
+    progress,
     running_page,
     show_error,
 )
@@ -83,11 +84,13 @@ from vggviz.app.session import (  # noqa: F401
     choose_language,
     keep_choice,
     selection,
+    session_owner,
     sidebar,
 )
 from vggviz.serving.cache import SharedResults  # noqa: F401
 
 __all__ = [
+    "session_owner",
     "flag",
     "link_param",
     "link_params",
@@ -98,6 +101,7 @@ __all__ = [
     "navigation",
     "page_guard",
     "presenter_and_next",
+    "progress",
     "running_page",
     "show_error",
     "predict_first",
