@@ -8,8 +8,6 @@ import streamlit as st
 from vggviz.app import ui
 from vggviz.explain.erf import (
     crop_input,
-    effective_rf,
-    effective_rf_noise,
     summarize_erf,
     variant_unit_field,
 )
@@ -246,29 +244,20 @@ with col_b:
                         key="rf_erf_on")
 
 
-@st.cache_data(max_entries=64, show_spinner=_("Measuring |∂ unit / ∂ input|…"))
-def _erf_on_image(_loaded, _tensor, key: tuple, layer: str, y: int, x: int):
-    return effective_rf(_loaded, _tensor, layer, y, x)
-
-
-@st.cache_data(max_entries=64, show_spinner=_("Measuring |∂ unit / ∂ input| on noise…"))
-def _erf_on_noise(_loaded, key: tuple, layer: str, y: int, x: int, size: int):
-    return effective_rf_noise(_loaded, layer, size=size, samples=NOISE_SAMPLES, y=y, x=x)
-
-
 with col_b:
     if loaded is None:
         st.info(_("The model could not be loaded, so the effective field cannot be measured."))
     elif measure:
-        model_key = (sel.variant, loaded.source, sel.weights, str(loaded.device))
         if how == "the image" and tensor is None:
             st.caption(_("No image selected: measuring on noise instead."))
             how = "noise"
         try:
             if how == "the image":
-                erf = _erf_on_image(loaded, tensor, model_key + (image.digest,), layer, uy, ux)
+                with st.spinner(_("Measuring |∂ unit / ∂ input|…")):
+                    erf = ui.current_erf(loaded, tensor, image.digest, layer, uy, ux)
             else:
-                erf = _erf_on_noise(loaded, model_key, layer, uy, ux, side)
+                with st.spinner(_("Measuring |∂ unit / ∂ input| on noise…")):
+                    erf = ui.current_erf_noise(loaded, layer, uy, ux, side, NOISE_SAMPLES)
         except ValueError as e:
             ui.show_error(e)
         else:

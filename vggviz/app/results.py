@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from vggviz.data.images import LoadedImage
     from vggviz.inference.analysis import Analysis
 
-__all__ = ["ANALYSIS_CACHE_ENTRIES", "ANALYSIS_TTL_S", "BY_VARIANT_CACHE_ENTRIES", "CHANNEL_INDEX_ENTRIES", "FEATVIS_ENTRIES", "GRADCAM_CACHE_ENTRIES", "LATER_DONE_KEYS", "OCCLUSION_CACHE_ENTRIES", "PICK_IMAGE", "TRUST_CACHE_ENTRIES", "UNIT_GOTO", "current_analysis", "current_channel_index", "current_compare_methods", "current_curves", "current_depth_deletion", "current_depth_sweep", "current_featvis", "current_gradcam", "current_gradcam_by_variant", "current_occlusion", "current_randomisation", "current_unit_erf", "open_unit", "require_analysis"]
+__all__ = ["current_erf", "current_erf_noise", "ANALYSIS_CACHE_ENTRIES", "ANALYSIS_TTL_S", "BY_VARIANT_CACHE_ENTRIES", "CHANNEL_INDEX_ENTRIES", "FEATVIS_ENTRIES", "GRADCAM_CACHE_ENTRIES", "LATER_DONE_KEYS", "OCCLUSION_CACHE_ENTRIES", "PICK_IMAGE", "TRUST_CACHE_ENTRIES", "UNIT_GOTO", "current_analysis", "current_channel_index", "current_compare_methods", "current_curves", "current_depth_deletion", "current_depth_sweep", "current_featvis", "current_gradcam", "current_gradcam_by_variant", "current_occlusion", "current_randomisation", "current_unit_erf", "open_unit", "require_analysis"]
 
 
 # --------------------------------------------------------------------------- per-image analysis
@@ -327,6 +327,31 @@ def current_unit_erf(loaded: LoadedModel, analysis: Analysis, layer: str, channe
     one backward pass (vggviz.explain.erf, under the model's rules), cached for every session."""
     return _cached_unit_erf(_model_key(loaded), analysis.digest, layer, int(channel), int(y), int(x),
                             loaded, analysis)
+
+
+@_shared(GRADCAM_CACHE_ENTRIES, key_args=5)
+def _cached_erf(model_key: tuple, digest: str, layer: str, y: int, x: int, loaded: LoadedModel, tensor):
+    from vggviz.explain.erf import effective_rf
+
+    return effective_rf(loaded, tensor, layer, y, x)
+
+
+@_shared(GRADCAM_CACHE_ENTRIES, key_args=6)
+def _cached_erf_noise(model_key: tuple, layer: str, y: int, x: int, size: int, samples: int, loaded: LoadedModel):
+    from vggviz.explain.erf import effective_rf_noise
+
+    return effective_rf_noise(loaded, layer, size=size, samples=samples, y=y, x=x)
+
+
+def current_erf(loaded: LoadedModel, tensor, digest: str, layer: str, y: int, x: int):
+    """The effective receptive field of the unit at (y, x) of ``layer`` (every channel) on an
+    image's preprocessed ``tensor`` (its digest is the key), cached for every session."""
+    return _cached_erf(_model_key(loaded), digest, layer, int(y), int(x), loaded, tensor)
+
+
+def current_erf_noise(loaded: LoadedModel, layer: str, y: int, x: int, size: int, samples: int):
+    """The same on random noise, averaged over ``samples`` draws (seeded), cached for every session."""
+    return _cached_erf_noise(_model_key(loaded), layer, int(y), int(x), int(size), int(samples), loaded)
 
 
 UNIT_GOTO = "unit_goto"       # session key: (layer, channel, row, col) for the One-unit page to open

@@ -70,6 +70,8 @@ from vggviz.app.results import (  # noqa: F401
     current_curves,
     current_depth_deletion,
     current_depth_sweep,
+    current_erf,
+    current_erf_noise,
     current_featvis,
     current_gradcam,
     current_gradcam_by_variant,
@@ -90,6 +92,8 @@ from vggviz.app.session import (  # noqa: F401
 from vggviz.serving.cache import SharedResults  # noqa: F401
 
 __all__ = [
+    "current_erf",
+    "current_erf_noise",
     "session_owner",
     "flag",
     "link_param",
