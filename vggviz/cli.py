@@ -130,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--threads", type=_positive("threads"), default=1, help="torch threads per process")
     e.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     e.add_argument("--out", default=None, help="write KEY.json into this folder")
+    e.add_argument("--cache", default=None, help="keep every arm-seed's result in this folder (resumable)")
     e.add_argument("--json", action="store_true")
 
     u = sub.add_parser("unit", help="the arithmetic of one unit of a feature map: patch × kernel, bias, ReLU")
@@ -497,7 +498,8 @@ def _experiment(a) -> None:
         sys.stderr.write(f"{variant} seed {seed}: {rec['final_accuracy']:.2f}% ({rec['seconds']:.1f} s)\n")
         sys.stderr.flush()
 
-    results = ex.run_many(keys, a.seeds, str(device), budget, a.workers, a.threads, done)
+    results = ex.run_many(keys, a.seeds, str(device), budget, a.workers, a.threads, done,
+                          Path(a.cache) if a.cache else None)
     if a.out:
         out = Path(a.out)
         out.mkdir(parents=True, exist_ok=True)

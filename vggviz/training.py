@@ -157,6 +157,7 @@ class Recipe:
     seed: int = 0
     init: str = "he"
     bn: bool = False
+    optimizer: str = "sgd"          # sgd (with momentum, the paper's) or adam
     scale_jitter: bool = False
     max_batches: int | None = None  # per epoch: a cap for quick demonstrations and tests
 
@@ -442,8 +443,12 @@ def train(
 
     x_train, y_train = dataset(DATA_SEED, recipe.train_size)
     x_val, y_val = dataset(VAL_SEED, recipe.val_size)
-    opt = torch.optim.SGD(model.parameters(), lr=lr_at(recipe, 0), momentum=recipe.momentum,
-                          weight_decay=recipe.weight_decay)
+    if recipe.optimizer == "adam":
+        opt = torch.optim.Adam(model.parameters(), lr=lr_at(recipe, 0), betas=(recipe.momentum, 0.999),
+                               weight_decay=recipe.weight_decay)
+    else:
+        opt = torch.optim.SGD(model.parameters(), lr=lr_at(recipe, 0), momentum=recipe.momentum,
+                              weight_decay=recipe.weight_decay)
     g = torch.Generator().manual_seed(recipe.seed)
     tracked = _layer_params(model)
     grad_norms: list[dict[str, float]] = []

@@ -232,6 +232,35 @@ def _one(task: tuple) -> dict:
         torch.set_num_threads(before)
 
 
+@lru_cache(maxsize=1)
+def _world() -> str:
+    """A fingerprint of what an arm-seed's result depends on besides its request: torch's
+    version, the shapes world (its classes and first images) and the bundled checkpoints the
+    from-A and from-D initialisations copy."""
+    import hashlib
+
+    import torch
+
+    from .. import shapes
+    from ..weights import bundled_path
+
+    h = hashlib.sha1(torch.__version__.encode())
+    h.update(",".join(shapes.CLASSES).encode())
+    for seed in (0, 1):
+        h.update(shapes.batch(seed, 0, 4)[0].numpy().tobytes())
+    for v in ("vgg11_mini", "vgg16_mini"):
+        path = bundled_path(v)
+        h.update(path.read_bytes() if path.is_file() else b"-")
+    return h.hexdigest()[:16]
+
+
+def _cache_path(cache: Path, variant: str, recipe, device: str, threads: int) -> Path:
+    import hashlib
+
+    key = json.dumps([variant, recipe.to_json(), device, threads, _world()], sort_keys=True)
+    return cache / f"{variant}-s{recipe.seed}-{hashlib.sha1(key.encode()).hexdigest()[:16]}.json"
+
+
 def _check_budget(budget) -> None:
     budget.check()
     if budget.steps < MIN_STEPS:
@@ -240,10 +269,14 @@ def _check_budget(budget) -> None:
 
 
 def run_many(keys: Sequence[str], seeds: int | Sequence[int], device: str = "cpu", budget=None,
-             workers: int = 1, threads: int = 1, on_done: Callable[[str, int, dict], None] | None = None) -> dict:
+             workers: int = 1, threads: int = 1, on_done: Callable[[str, int, dict], None] | None = None,
+             cache: Path | None = None) -> dict:
     """Run the experiments ``keys`` (each arm-seed trained once even where experiments share it)
     and return ``{key: its JSON}``. ``seeds``: a count (0 … n − 1) or the seeds themselves.
-    ``workers`` > 1 trains arm-seeds in that many processes; ``threads`` torch threads each."""
+    ``workers`` > 1 trains arm-seeds in that many processes; ``threads`` torch threads each.
+    ``cache``: a folder keeping every arm-seed's record (keyed by its request, device, threads
+    and :func:`_world`), so an interrupted run resumes where it stopped. Arm-seeds run seed by
+    seed (every arm's seed 0 first), so a partial cache holds whole seeds."""
     exps = [check_key(k) for k in keys]
     seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
     if not seed_list:
@@ -251,35 +284,49 @@ def run_many(keys: Sequence[str], seeds: int | Sequence[int], device: str = "cpu
     budget = budget or BUDGET
     _check_budget(budget)
     tasks: dict[tuple, tuple] = {}
-    for exp in exps:
-        for arm in exp.arms:
-            for s in seed_list:
+    for s in seed_list:
+        for exp in exps:
+            for arm in exp.arms:
                 tasks.setdefault((arm.variant, budget_for(arm, s, budget)), None)
-    order = list(tasks)
     done: dict[tuple, dict] = {}
+    if cache is not None:
+        cache = Path(cache)
+        cache.mkdir(parents=True, exist_ok=True)
+        for key in tasks:
+            path = _cache_path(cache, key[0], key[1], str(device), threads)
+            if path.is_file():
+                done[key] = json.loads(path.read_text(encoding="utf-8"))
+
+    def keep(key, rec) -> None:
+        done[key] = rec
+        if cache is not None:
+            path = _cache_path(cache, key[0], key[1], str(device), threads)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(rec), encoding="utf-8")
+            tmp.replace(path)
+        if on_done:
+            on_done(key[0], key[1].seed, rec)
+
+    order = [k for k in tasks if k not in done]
     t0 = time.perf_counter()
     jobs = [(v, r, str(device), threads) for v, r in order]
     if workers > 1 and len(jobs) > 1:
         ctx = multiprocessing.get_context("spawn")
         with ctx.Pool(min(workers, len(jobs))) as pool:
             for key, rec in zip(order, pool.imap(_one, jobs)):
-                done[key] = rec
-                if on_done:
-                    on_done(key[0], key[1].seed, rec)
+                keep(key, rec)
     else:
         for key, job in zip(order, jobs):
-            done[key] = rec = _one(job)
-            if on_done:
-                on_done(key[0], key[1].seed, rec)
+            keep(key, _one(job))
     wall = time.perf_counter() - t0
     return {exp.key: summarise(exp, seed_list, {k: v for k, v in done.items()}, budget, str(device), threads, wall)
             for exp in exps}
 
 
 def run(key: str, seeds: int | Sequence[int] = 3, device: str = "cpu", budget=None, workers: int = 1,
-        threads: int = 1, on_done=None) -> dict:
+        threads: int = 1, on_done=None, cache: Path | None = None) -> dict:
     """One experiment's JSON (see :func:`run_many`)."""
-    return run_many([key], seeds, device, budget, workers, threads, on_done)[key]
+    return run_many([key], seeds, device, budget, workers, threads, on_done, cache)[key]
 
 
 def _macs(variant: str) -> int:
