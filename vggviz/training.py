@@ -287,9 +287,23 @@ def checkpoint_bytes(result: TrainResult) -> bytes:
 
 # --------------------------------------------------------------------------- data
 
-@lru_cache(maxsize=3)
+_PRELOADED: dict[tuple[int, int], tuple[torch.Tensor, torch.Tensor]] = {}
+
+
+def preload(seed: int, count: int, images: torch.Tensor, labels: torch.Tensor) -> None:
+    """Give :func:`dataset` the images of ``(seed, count)`` made elsewhere (a worker process
+    gets them from its parent instead of drawing them again); they must be exactly
+    ``shapes.batch(seed, 0, count)``."""
+    _PRELOADED[(int(seed), int(count))] = (images, labels)
+
+
 def dataset(seed: int, count: int) -> tuple[torch.Tensor, torch.Tensor]:
     """``count`` shapes images of ``seed`` as uint8 (N, 3, 64, 64) and int64 labels (cached)."""
+    return _PRELOADED.get((int(seed), int(count))) or _dataset(int(seed), int(count))
+
+
+@lru_cache(maxsize=3)
+def _dataset(seed: int, count: int) -> tuple[torch.Tensor, torch.Tensor]:
     return shapes.batch(seed, 0, count)
 
 

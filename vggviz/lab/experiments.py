@@ -211,6 +211,16 @@ def paper_effect(exp: Experiment, c: Comparison) -> dict:
 
 # --------------------------------------------------------------------------- running
 
+def _preload(path: str) -> None:
+    """A worker process's start: the datasets its parent drew, from ``path``."""
+    import torch
+
+    from .. import training
+
+    for (seed, count), (x, y) in torch.load(path, weights_only=True).items():
+        training.preload(seed, count, x, y)
+
+
 def _one(task: tuple) -> dict:
     """Train one arm-seed (in a worker process or in this one): the seed's record."""
     variant, recipe, device, threads = task
@@ -311,10 +321,20 @@ def run_many(keys: Sequence[str], seeds: int | Sequence[int], device: str = "cpu
     t0 = time.perf_counter()
     jobs = [(v, r, str(device), threads) for v, r in order]
     if workers > 1 and len(jobs) > 1:
+        import tempfile
+
+        import torch
+
+        from ..training import DATA_SEED, VAL_SEED, dataset
+
         ctx = multiprocessing.get_context("spawn")
-        with ctx.Pool(min(workers, len(jobs))) as pool:
-            for key, rec in zip(order, pool.imap(_one, jobs)):
-                keep(key, rec)
+        with tempfile.TemporaryDirectory() as tmp:
+            data = Path(tmp) / "data.pt"          # drawn once here, not once per worker
+            torch.save({(DATA_SEED, budget.train_size): dataset(DATA_SEED, budget.train_size),
+                        (VAL_SEED, budget.val_size): dataset(VAL_SEED, budget.val_size)}, data)
+            with ctx.Pool(min(workers, len(jobs)), initializer=_preload, initargs=(str(data),)) as pool:
+                for key, rec in zip(order, pool.imap(_one, jobs)):
+                    keep(key, rec)
     else:
         for key, job in zip(order, jobs):
             keep(key, _one(job))

@@ -97,6 +97,7 @@ def test_bad_requests_say_what_is_wrong(call, phrase):
         call()
 
 
+@pytest.mark.slow
 def test_reproduce_gives_the_same_final_accuracy_on_a_cpu():
     """A whole (tiny) experiment, then one arm-seed retrained by its `reproduce` command in a
     fresh process: the same final accuracy, to the last digit."""
