@@ -161,14 +161,6 @@ class Finding:
     lab: str | None = None       # the shapes lab's experiment key (vggviz.training.EXPERIMENTS)
 
 
-# The shapes lab's measured results (README, "The shapes lab: the paper's claims, measured here";
-# one seeded 8-epoch run per arm, held-out accuracy %): to set beside the paper's claims.
-LAB_MEASURED: dict[str, dict[str, float]] = {
-    "depth": {"A": 64.5, "B": 92.8, "D": 35.7, "E": 45.1},
-    "c_lrn": {"A": 64.5, "A-LRN": 51.8, "C": 25.1, "D": 35.7},
-}
-
-
 def row_label(r: Result) -> str:
     """The row as the paper prints it, in the reader's language (Tables 3 and 4 hold no words)."""
     if r.table == "Table 5":
@@ -279,18 +271,25 @@ def findings(results: tuple[Result, ...] = RESULTS) -> list[Finding]:
     return out
 
 
-def lab_sentence(key: str | None, measured: dict[str, dict[str, float]] | None = None) -> str:
-    """The shapes lab's measured result for the experiment ``key``, to set beside a finding."""
-    measured = LAB_MEASURED if measured is None else measured
-    if not key or key not in measured:
+def lab_sentence(key: str | None, result: dict | None = None) -> str:
+    """The shapes lab's reference result for the experiment ``key`` (or ``result``, an
+    experiment's JSON), to set beside a finding: each comparison's verdict and difference."""
+    if not key:
         return ""
-    from .training import EXPERIMENTS
+    from .lab import experiments
 
-    title = _(EXPERIMENTS[key].title) if key in EXPERIMENTS else key
-    nums = ", ".join(f"{c} {v:.1f} %" for c, v in measured[key].items())
-    return _("The shapes lab measures the same question on the mini VGGs (*Train it yourself* → "
-             "“{title}”): held-out accuracy {accuracies} (one seeded 8-epoch run per arm; small gaps "
-             "are noise).").format(title=title, accuracies=nums)
+    if key not in experiments.EXPERIMENTS:
+        return ""
+    result = result if result is not None else experiments.reference(key)
+    if not result:
+        return ""
+    verdicts = {"reproduced": N_("reproduced"), "not resolved": N_("not resolved"), "reversed": N_("reversed")}
+    said = "; ".join(_("{better} − {worse}: {diff} points, {verdict}").format(
+        better=_(c["better"]), worse=_(c["worse"]), diff=f"{c['mean_diff']:+.1f}", verdict=_(verdicts[c["verdict"]]))
+        for c in result["comparisons"])
+    return _("The shapes lab measures the same question on the mini VGGs (*Train it yourself* → “{title}”, "
+             "{seeds} paired seeds per arm): {verdicts}.").format(
+        title=_(experiments.EXPERIMENTS[key].title), seeds=len(result["seeds"]), verdicts=said)
 
 
 def ilsvrc_sentence(results: tuple[Result, ...] = RESULTS) -> str:
