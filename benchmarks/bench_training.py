@@ -11,10 +11,10 @@
 * ``epochs``: seconds per training epoch of each mini configuration (the paper's recipe on
   ``--images`` shapes images, batch 64), on the CPU and on CUDA when there is one, and the
   ratio to A's epoch.
-* ``latency``: median time of one :func:`vggviz.analysis.analyze` (``--variant``, default
+* ``latency``: median time of one :func:`vggviz.inference.analysis.analyze` (``--variant``, default
   vgg16_mini; try vgg11 for a full-size pass) with the training pool idle, with a training
   run going and no gate, and with a run going while the pass holds the foreground gate
-  (:func:`vggviz.jobs.Pool.foreground`); ratios against idle.
+  (:func:`vggviz.serving.jobs.Pool.foreground`); ratios against idle.
 
     .venv/bin/python -m benchmarks.bench_training [--images 1024] [--repeats 9] [--variant vgg16_mini]
         [--experiment depth] [--threads 2] [--live-epochs N --live-train-size N] [--skip-live] [--json]
@@ -33,9 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 import torch  # noqa: E402
 
 from benchmarks.common import setup, sync  # noqa: E402
-from vggviz.analysis import analyze  # noqa: E402
-from vggviz.jobs import Pool  # noqa: E402
-from vggviz.training import DATA_SEED, VAL_SEED, Recipe, dataset, train  # noqa: E402
+from vggviz.inference.analysis import analyze  # noqa: E402
+from vggviz.lab.training import DATA_SEED, VAL_SEED, Recipe, dataset, train  # noqa: E402
+from vggviz.serving.jobs import Pool  # noqa: E402
 
 CONFIGS = ("vgg11_mini", "vgg13_mini", "vgg16_mini", "vgg19_mini")
 LIVE_BUDGET_S = 180.0        # a live experiment of 4 arms × 1 seed on 2 CPU cores
@@ -45,7 +45,7 @@ FIRST_EPOCH_TIMES_CHANCE = 3.0
 def first_epoch(device: str = "cpu") -> dict:
     """The lab's default single run, one epoch: held-out accuracy against chance."""
     from vggviz.shapes import CLASSES
-    from vggviz.training import percent
+    from vggviz.lab.training import percent
 
     res = train("vgg11_mini", Recipe(epochs=1, seed=0), device)
     chance = 100 / len(CLASSES)

@@ -4,10 +4,8 @@ import uuid
 
 import streamlit as st
 
-from vggviz import jobs, ui
-from vggviz.i18n import N_, _
-from vggviz.lab.experiments import EXPERIMENTS, budget_for, reference
-from vggviz.train_figures import (
+from vggviz.app import ui
+from vggviz.figures.train import (
     ARM_COLUMNS,
     COMPARISON_COLUMNS,
     accuracy_bars,
@@ -19,8 +17,13 @@ from vggviz.train_figures import (
     grad_norms,
     verdict_sentence,
 )
-from vggviz.training import INITS, Recipe, TrainingError, localise_error
-from vggviz.variants import MINI_VARIANTS, VARIANTS
+from vggviz.i18n import N_, _
+from vggviz.lab.experiments import EXPERIMENTS, reference
+from vggviz.lab.training import INITS, Recipe, TrainingError, localise_error
+from vggviz.model.variants import MINI_VARIANTS, VARIANTS
+from vggviz.serving import jobs
+
+ui.page_guard()
 
 POLL_S = 1.0
 BASE = [v for v in MINI_VARIANTS if "_bn" not in v]

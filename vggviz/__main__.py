@@ -2,7 +2,7 @@
 
 import sys
 
-from .cli import main
+from vggviz.cli import main
 
 if __name__ == "__main__":          # not in the worker processes of `experiment --workers N` (spawned)
     sys.exit(main())

@@ -2,7 +2,7 @@
 # Re-train the bundled shapes checkpoints of the mini family: the paper's recipe (SGD, momentum
 # 0.9, weight decay 5e-4, dropout 0.5, lr 0.01 divided by 10 after 2 epochs without held-out
 # improvement, random flips), torchvision's (Kaiming) initialisation, seed 0, on the same 6,000
-# generated training images (vggviz.training.DATA_SEED). Seeded: the same run on every machine
+# generated training images (vggviz.lab.training.DATA_SEED). Seeded: the same run on every machine
 # (up to the floating-point order of the CPU's kernels). About 5 min (A) to 15 min (E) each on
 # 2 CPU cores; each run's per-epoch log is kept beside its checkpoint as JSON.
 #   usage: bash assets/models/train.sh [variant ...]      (default: all four)

@@ -38,9 +38,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..errors import VggvizError
-from ..i18n import N_
-from .stats import mean_sd, paired
+from vggviz.errors import VggvizError
+from vggviz.i18n import N_
+from vggviz.lab.stats import mean_sd, paired
 
 __all__ = ["Arm", "Comparison", "Experiment", "EXPERIMENTS", "BUDGET", "MIN_STEPS", "ExperimentError",
            "budget_for", "reproduce_command", "paper_effect", "run", "run_many", "summarise", "reference",
@@ -64,7 +64,7 @@ class Arm:
 
     @property
     def config(self) -> str:
-        from ..variants import variant_info
+        from vggviz.model.variants import variant_info
 
         return variant_info(self.variant).config
 
@@ -99,7 +99,7 @@ BUDGET_FIELDS = ("epochs", "batch_size", "lr", "warmup", "momentum", "weight_dec
 
 
 def _budget():
-    from ..training import Recipe
+    from vggviz.lab.training import Recipe
 
     return Recipe(epochs=3, batch_size=64, lr=0.02, warmup=0.1, train_size=6000, val_size=5000, curve_size=1000)
 
@@ -192,7 +192,7 @@ def paper_effect(exp: Experiment, c: Comparison) -> dict:
     number), ``kind`` of source (``table3``, ``sect4.1``, ``no number``, ``not in the paper``)
     with the errors it rests on, the ``source`` and the paper's training ``scale`` in English
     (all from :mod:`vggviz.paper`)."""
-    from .. import paper
+    from vggviz.lab import paper
 
     better, worse = exp.arm(c.better).config, exp.arm(c.worse).config
     out = {"scale": paper.training_scale(), "epochs": paper.TRAINING_EPOCHS}
@@ -215,7 +215,7 @@ def _preload(path: str) -> None:
     """A worker process's start: the datasets its parent drew, from ``path``."""
     import torch
 
-    from .. import training
+    from vggviz.lab import training
 
     for (seed, count), (x, y) in torch.load(path, weights_only=True).items():
         training.preload(seed, count, x, y)
@@ -226,7 +226,7 @@ def _one(task: tuple) -> dict:
     variant, recipe, device, threads = task
     import torch
 
-    from ..training import percent, train
+    from vggviz.lab.training import percent, train
 
     before = torch.get_num_threads()
     if threads:
@@ -251,8 +251,8 @@ def _world() -> str:
 
     import torch
 
-    from .. import shapes
-    from ..weights import bundled_path
+    from vggviz.data import shapes
+    from vggviz.model.weights import bundled_path
 
     h = hashlib.sha1(torch.__version__.encode())
     h.update(",".join(shapes.CLASSES).encode())
@@ -325,7 +325,7 @@ def run_many(keys: Sequence[str], seeds: int | Sequence[int], device: str = "cpu
 
         import torch
 
-        from ..training import DATA_SEED, VAL_SEED, dataset
+        from vggviz.lab.training import DATA_SEED, VAL_SEED, dataset
 
         ctx = multiprocessing.get_context("spawn")
         with tempfile.TemporaryDirectory() as tmp:
@@ -350,7 +350,7 @@ def run(key: str, seeds: int | Sequence[int] = 3, device: str = "cpu", budget=No
 
 
 def _macs(variant: str) -> int:
-    from ..summary import summarize
+    from vggviz.model.summary import summarize
 
     return summarize(variant).total_macs
 

@@ -14,11 +14,11 @@ import sys
 import pytest
 from support import ROOT
 
-from vggviz import paper
+from vggviz.lab import paper
 from vggviz.lab import experiments as ex
 from vggviz.lab.experiments import BUDGET, EXPERIMENTS, ExperimentError, budget_for, paper_effect, summarise
-from vggviz.training import Recipe
-from vggviz.variants import VARIANTS
+from vggviz.lab.training import Recipe
+from vggviz.model.variants import VARIANTS
 
 TINY = Recipe(epochs=1, batch_size=8, train_size=160, val_size=16)          # 20 steps
 
