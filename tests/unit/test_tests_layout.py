@@ -7,7 +7,8 @@ from support import ROOT
 
 TESTS = ROOT / "tests"
 # Modules tested another way, as tests/README.md says.
-ELSEWHERE = {"vggviz/__init__.py", "vggviz/__main__.py", "vggviz/ui.py", "vggviz/attribution/__init__.py"}
+ELSEWHERE = {"vggviz/__init__.py", "vggviz/__main__.py", "vggviz/ui.py", "vggviz/attribution/__init__.py",
+             "vggviz/lab/__init__.py"}
 
 
 def _modules() -> list[str]:
