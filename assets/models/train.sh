@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 py=${PYTHON:-.venv/bin/python}
 FIRST_WORLD=24774cd
-declare -A STEPS=([vgg11_mini]=900 [vgg13_mini]=700 [vgg16_mini]=600 [vgg19_mini]=600)
+declare -A STEPS=([vgg11_mini]=600 [vgg13_mini]=500 [vgg16_mini]=400 [vgg19_mini]=400)
 tmp=$(mktemp -d)
 pids=()
 trap 'rm -rf "$tmp"' EXIT
