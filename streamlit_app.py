@@ -7,46 +7,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from vggviz import jobs, ui
+from vggviz import registry
+from vggviz.app import ui
 from vggviz.i18n import _
+from vggviz.serving import jobs
 
-HERE = Path(__file__).parent
 ui.choose_language()       # first: everything below is shown in the session's language
 st.set_page_config(page_title=_("vggviz — VGG taken apart"), page_icon="🧱", layout="wide")
-
-
-def page(name: str, title: str, icon: str, **kw) -> st.Page:
-    return st.Page(HERE / "pages" / f"{name}.py", title=title, icon=icon, url_path=name, **kw)
-
-
-# The default page lives at "/" (Streamlit reserves its url_path but answers "Page not found"
-# there), so its file's name, /home, is a hidden page that opens it.
-HOME = st.Page(HERE / "pages" / "home.py", title=_("Start here"), icon="🏠", url_path="start", default=True)
-
-
-def _home_alias() -> None:
-    st.switch_page(HOME)
-
-
-PAGES = {
-    _("Start"): [HOME, st.Page(_home_alias, title=_("Start here"), url_path="home", visibility="hidden")],
-    _("The architecture"): [
-        page("architecture", _("Architecture"), "🧱"),
-        page("compare", _("Compare depths"), "📊"),
-        page("receptive_field", _("Why 3×3?"), "🔍"),
-    ],
-    _("An image through the network"): [
-        page("forward_pass", _("Forward pass"), "➡️"),
-        page("feature_maps", _("Feature maps"), "🗺️"),
-        page("unit", _("One unit"), "🔬"),
-        page("channel", _("What a channel wants to see"), "🎨"),
-        page("filters", _("Filters"), "🎛️"),
-        page("gradcam", _("Grad-CAM"), "🔥"),
-        page("fully_conv", _("Fully convolutional"), "🧩"),
-    ],
-    _("The shapes lab"): [page("train", _("Train it yourself"), "🏋️"),
-                          page("transfer", _("Teach it your own classes"), "🎓")],
-}
 
 
 @st.cache_resource(scope="session", on_release=lambda owner: jobs.pool().leave(owner), show_spinner=False)
@@ -64,7 +31,7 @@ def _heartbeat(owner: str) -> None:
     jobs.pool().touch(owner)
 
 
-nav = st.navigation(PAGES, expanded=True)      # every page listed: the lesson has more than ten
+nav, pages = ui.navigation(Path(__file__).parent)
 owner = st.session_state.setdefault("vggviz_owner", uuid.uuid4().hex)
 _session_owner(owner)
 if jobs.pool().has_live(owner):
@@ -73,9 +40,9 @@ sel = ui.sidebar()
 ui.image_picker()
 ui.page_banner(sel, show=nav.url_path != "train")     # Train trains its own models
 try:
-    nav.run()
+    with ui.running_page():
+        nav.run()
 except ui.PageEnd:       # the page said all it can for now (no image yet, …): the footer still runs
     pass
-ui.presenter_and_next(nav.url_path, {p.url_path: p for ps in PAGES.values() for p in ps if p.url_path != "home"}
-                      | {"start": HOME})
-ui.share_link(nav.url_path, [p.url_path for ps in PAGES.values() for p in ps] + ["home"])
+ui.presenter_and_next(nav.url_path, pages)
+ui.share_link(nav.url_path, registry.url_paths())

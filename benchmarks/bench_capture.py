@@ -3,7 +3,7 @@
 For one variant at 224 px on the device it runs on:
 
 * ``bare``: median time of ``model(x)`` under ``inference_mode`` (the floor);
-* ``analyze``: median time of :func:`vggviz.analysis.analyze` on the same image, the whole
+* ``analyze``: median time of :func:`vggviz.inference.analysis.analyze` on the same image, the whole
   call: preprocessing, the walk that keeps every spatial layer, copies to CPU numpy,
   softmax and top-k (target: ≤ 1.1 × bare);
 * ``grid``: median time to render the largest layer as one tiled image, as the Feature maps
@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 import torch  # noqa: E402
 
 from benchmarks.common import setup, sync  # noqa: E402
-from vggviz.analysis import analyze  # noqa: E402
-from vggviz.maps import feature_grid  # noqa: E402
+from vggviz.figures.maps import feature_grid  # noqa: E402
+from vggviz.inference.analysis import analyze  # noqa: E402
 
 TARGET_RATIO = 1.1
 TARGET_GRID_S = 0.1

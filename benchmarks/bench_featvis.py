@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 import torch  # noqa: E402
 
 from benchmarks.common import sync  # noqa: E402
-from vggviz.featvis import default_settings, visualize  # noqa: E402
-from vggviz.layers import named_layers  # noqa: E402
-from vggviz.weights import load_model  # noqa: E402
+from vggviz.explain.featvis import default_settings, visualize  # noqa: E402
+from vggviz.model.layers import named_layers  # noqa: E402
+from vggviz.model.weights import load_model  # noqa: E402
 
 BUDGET_CHANNEL_S = 60.0
 BUDGET_GALLERY_S = 180.0

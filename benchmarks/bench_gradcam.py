@@ -3,8 +3,8 @@
 For one variant (default VGG16) at 224 px on the device it runs on, medians of:
 
 * ``bare``: ``model(x)`` under ``inference_mode`` (the floor);
-* ``analyze + gradcam``: :func:`vggviz.analysis.analyze` (top-5 and every feature map) plus
-  :func:`vggviz.attribution.gradcam` at the last conv for the top-1 class: what an upload
+* ``analyze + gradcam``: :func:`vggviz.inference.analysis.analyze` (top-5 and every feature map) plus
+  :func:`vggviz.explain.attribution.gradcam` at the last conv for the top-1 class: what an upload
   costs the app (target: ≤ 1.3 × bare);
 * ``gradcam``: Grad-CAM alone, from the cached activation through the tail;
 * ``captum whole model``: captum's ``LayerGradCam(model, last conv)`` from the image, a full
@@ -12,7 +12,7 @@ For one variant (default VGG16) at 224 px on the device it runs on, medians of:
 * ``depth sweep``: Grad-CAM at the five block ends (one pass from relu1_x);
 * ``guided Grad-CAM``: guided backprop through the whole network (× the cached Grad-CAM);
 * ``compare methods``: Grad-CAM + Guided Grad-CAM + saliency, as the page computes them;
-* ``occlusion``: :func:`vggviz.attribution.occlusion` (default patch/stride, 32/16 at 224 px:
+* ``occlusion``: :func:`vggviz.explain.attribution.occlusion` (default patch/stride, 32/16 at 224 px:
   170 forward passes in batches of 16), reported as a multiple of ``gradcam`` (what the page's
   Grad-CAM costs) and of ``captum whole model``. It is timed in the first
   ``--occlusion-repeats`` rounds only (default 1: it is two orders of magnitude slower).
@@ -38,9 +38,9 @@ ROOT = Path(__file__).resolve().parent.parent
 import torch  # noqa: E402
 
 from benchmarks.common import setup, sync  # noqa: E402
-from vggviz import attribution  # noqa: E402
-from vggviz.analysis import analyze  # noqa: E402
-from vggviz.layers import find_layer, named_layers  # noqa: E402
+from vggviz.explain import attribution  # noqa: E402
+from vggviz.inference.analysis import analyze  # noqa: E402
+from vggviz.model.layers import find_layer, named_layers  # noqa: E402
 
 TARGET_RATIO = 1.3
 

@@ -1,7 +1,7 @@
 """channels_last against the default layout: one analysis on the CPU, in one run.
 
-``vggviz.weights.load_model`` puts a CPU model's convolution weights in channels_last, oneDNN's
-fast layout. This runs ``vggviz.analysis.analyze`` on the same image with that model and with
+``vggviz.model.weights.load_model`` puts a CPU model's convolution weights in channels_last, oneDNN's
+fast layout. This runs ``vggviz.inference.analysis.analyze`` on the same image with that model and with
 a contiguous copy of it, alternating, on one torch thread and on all of them, and reports the
 median seconds, their ratio, and how far the two results are apart (the same top-5; the
 probabilities differ only in float32 rounding).
@@ -23,8 +23,8 @@ import torch
 from PIL import Image
 
 from benchmarks.common import median_seconds, torch_threads
-from vggviz.analysis import analyze
-from vggviz.weights import load_model
+from vggviz.inference.analysis import analyze
+from vggviz.model.weights import load_model
 
 
 def main(argv: list[str] | None = None) -> int:

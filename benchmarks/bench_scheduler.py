@@ -2,7 +2,7 @@
 
 N analyses of one image each (distinct images) start at the same moment on one shared model:
 (a) each in its own thread, as sessions ran them before the scheduler; (b) through
-:mod:`vggviz.scheduler`. Reports each way's p50/p95/max completion time against the floor
+:mod:`vggviz.serving.scheduler`. Reports each way's p50/p95/max completion time against the floor
 (N × one analysis on one core ÷ cores, the one analysis measured alone first with one torch
 thread, as ``benchmarks/load_server.py`` measures it). Targets (issue 12):
 p50 ≤ 0.6 × floor and p95 ≤ 1.5 × floor for the scheduler.
@@ -25,9 +25,9 @@ import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from benchmarks.common import median_seconds, torch_threads  # noqa: E402
-from vggviz.analysis import analyze  # noqa: E402
-from vggviz.scheduler import Scheduler, cores  # noqa: E402
-from vggviz.weights import load_model  # noqa: E402
+from vggviz.inference.analysis import analyze  # noqa: E402
+from vggviz.model.weights import load_model  # noqa: E402
+from vggviz.serving.scheduler import Scheduler, cores  # noqa: E402
 
 
 def _images(n: int, size: int):

@@ -3,10 +3,10 @@
 * ``epochs``: seconds per training epoch of each mini configuration (the paper's recipe on
   ``--images`` shapes images, batch 64), on the CPU and on CUDA when there is one, and the
   ratio to A's epoch.
-* ``latency``: median time of one :func:`vggviz.analysis.analyze` (``--variant``, default
+* ``latency``: median time of one :func:`vggviz.inference.analysis.analyze` (``--variant``, default
   vgg16_mini; try vgg11 for a full-size pass) with the training pool idle, with a training
   run going and no gate, and with a run going while the pass holds the foreground gate
-  (:func:`vggviz.jobs.Pool.foreground`); ratios against idle.
+  (:func:`vggviz.serving.jobs.Pool.foreground`); ratios against idle.
 
     .venv/bin/python -m benchmarks.bench_training [--images 1024] [--repeats 9] [--variant vgg16_mini] [--json]
 """
@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 import torch  # noqa: E402
 
 from benchmarks.common import setup, sync  # noqa: E402
-from vggviz.analysis import analyze  # noqa: E402
-from vggviz.jobs import Pool  # noqa: E402
-from vggviz.training import DATA_SEED, VAL_SEED, Recipe, dataset, train  # noqa: E402
+from vggviz.inference.analysis import analyze  # noqa: E402
+from vggviz.lab.training import DATA_SEED, VAL_SEED, Recipe, dataset, train  # noqa: E402
+from vggviz.serving.jobs import Pool  # noqa: E402
 
 CONFIGS = ("vgg11_mini", "vgg13_mini", "vgg16_mini", "vgg19_mini")
 

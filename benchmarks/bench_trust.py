@@ -1,6 +1,6 @@
 """What "Can this map be trusted?" costs on a full-size VGG: the cascading randomisation check
-(:func:`vggviz.trust.randomisation_check`, 9 maps on a private deep copy of the model) and the
-deletion/insertion curves (:func:`vggviz.trust.deletion_insertion`, 4 × (steps + 1) images).
+(:func:`vggviz.explain.trust.randomisation_check`, 9 maps on a private deep copy of the model) and the
+deletion/insertion curves (:func:`vggviz.explain.trust.deletion_insertion`, 4 × (steps + 1) images).
 
 Each method runs in its own process, so its peak memory is its own: ``peak_rss_mb`` is the
 process's peak resident memory (``ru_maxrss``) after the check, ``before_rss_mb`` the peak
@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 import torch  # noqa: E402
 
 from benchmarks.common import setup, sync  # noqa: E402
-from vggviz import attribution, trust  # noqa: E402
-from vggviz.analysis import analyze  # noqa: E402
+from vggviz.explain import attribution, trust  # noqa: E402
+from vggviz.inference.analysis import analyze  # noqa: E402
 
 
 def _peak_mb() -> float:

@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 import torch  # noqa: E402
 
-from vggviz.images import load_image_file, sample_images  # noqa: E402
-from vggviz.weights import load_model  # noqa: E402
+from vggviz.data.images import load_image_file, sample_images  # noqa: E402
+from vggviz.model.weights import load_model  # noqa: E402
 
 
 def sync(device: torch.device) -> None:

@@ -22,7 +22,7 @@ Each student is one Streamlit session, driven the way the browser's front end dr
 
 "Done" after each step is the script's ``script_finished`` (not ``FINISHED_EARLY_FOR_RERUN``).
 An error is an ``exception`` element, an error ``alert``, ``page_not_found``, a closed socket,
-a timeout, a wrong result (top-1 not the in-process ``vggviz.analysis.analyze`` of the same
+a timeout, a wrong result (top-1 not the in-process ``vggviz.inference.analysis.analyze`` of the same
 image on the same seeded weights), or the sidebar not showing the user's own file name.
 
     .venv/bin/python -m benchmarks.load_server --users 30 --variant vgg16
@@ -69,7 +69,7 @@ from benchmarks.common import median_seconds, torch_threads  # noqa: E402
 from benchmarks.load_test import make_image as make_photo_like  # noqa: E402
 from benchmarks.load_test import pct
 from benchmarks.server import cpu_seconds, rss_tree_mb, streamlit_server  # noqa: E402
-from vggviz.scheduler import cores  # noqa: E402  (the server's own count: affinity and CPU quota)
+from vggviz.serving.scheduler import cores  # noqa: E402  (the server's own count: affinity and CPU quota)
 
 MAX_USERS = 200
 TIMED_ANALYSES = 5                # one-core analyses timed for the floor (median)
@@ -162,11 +162,11 @@ def make_image(i: int, variant: str) -> tuple[str, bytes]:
     """A distinct PNG for user ``i``: for the mini family a shape drawn plainly with Pillow
     (its own class, colours, size and scale, and one pixel that only this user has), for the
     full-size family the load test's photo-like composition."""
-    from vggviz.variants import VARIANTS
+    from vggviz.model.variants import VARIANTS
 
     if not VARIANTS[variant].mini:
         return make_photo_like(i)
-    from vggviz.shapes import CLASSES, draw_plain
+    from vggviz.data.shapes import CLASSES, draw_plain
 
     pairs = [("black", "white"), ("white", "black"), ("#c0392b", "#f4f1de"), ("#1f4e79", "#fce4b0"),
              ("#2e7d32", "#eeeeee"), ("#f1c40f", "#34495e")]
@@ -180,16 +180,16 @@ def make_image(i: int, variant: str) -> tuple[str, bytes]:
 
 
 def expected_top(variant: str, images: list[tuple[str, bytes]], weights: str) -> tuple[list[list[int]], float]:
-    """Each image's top-5 class indices from ``vggviz.analysis.analyze`` in this process, and
+    """Each image's top-5 class indices from ``vggviz.inference.analysis.analyze`` in this process, and
     the median seconds of one analysis on one core (one torch thread, after a warm-up pass),
     which sets the floor: N analyses ÷ cores, each core doing one at a time. (Timed with all
     threads, one analysis already keeps every core busy, and dividing its time by the cores
     again would count them twice: a floor no server could reach.)"""
     import torch
 
-    from vggviz.analysis import analyze
-    from vggviz.images import load_image
-    from vggviz.weights import load_model
+    from vggviz.data.images import load_image
+    from vggviz.inference.analysis import analyze
+    from vggviz.model.weights import load_model
 
     loaded = load_model(variant, weights, "cpu")
     out = []
@@ -504,7 +504,7 @@ async def run_user(base: str, i: int, image: tuple[str, bytes], variant: str, ex
                 raise ProtocolError(f"no {key!r} widget in the sidebar")
         if variant != "vgg16":
             step = "select variant"
-            from vggviz.variants import FULL_VARIANTS, MINI_VARIANTS
+            from vggviz.model.variants import FULL_VARIANTS, MINI_VARIANTS
 
             order = FULL_VARIANTS + MINI_VARIANTS
             if len(s.variant_options) != len(order):
@@ -657,8 +657,8 @@ def run_load(users: int = 30, variant: str = DEFAULT_VARIANT, url: str | None = 
              verify: bool = True, timeout_s: float = 900, ramp_s: float = 0.0, quiet: bool = False,
              client_cookie: str | None = None, image_offset: int = 0) -> dict:
     """Run the classroom over the protocol and return the summary (see the module doc)."""
-    from vggviz.variants import VARIANTS, canonical
-    from vggviz.weights import default_source
+    from vggviz.model.variants import VARIANTS, canonical
+    from vggviz.model.weights import default_source
 
     variant = canonical(variant)
     if variant not in VARIANTS:

@@ -5,7 +5,7 @@ headless Chromium (playwright's async API; each context is its own Streamlit ses
 Checks and prints:
 * users served / errors (an exception block, a timeout, a wrong or missing result);
 * that each user sees THEIR image's result: the top-5 chart's classes must be the ones
-  ``vggviz.analysis.analyze`` gives for that image in this process (same seeded random
+  ``vggviz.inference.analysis.analyze`` gives for that image in this process (same seeded random
   weights), and the sidebar shows their own file name;
 * p50 / p95 / max time from upload to the top-5 chart, and from there to the Grad-CAM image;
 * the server's peak RSS (the process and its children), against a bound: the cached
@@ -101,12 +101,12 @@ def make_image(i: int) -> tuple[str, bytes]:
 
 
 def expected_top(variant: str, images: list[tuple[str, bytes]], topk: int = 5) -> list[list[int]]:
-    """Each image's top-k class indices from vggviz.analysis.analyze in this process."""
+    """Each image's top-k class indices from vggviz.inference.analysis.analyze in this process."""
     import torch
 
-    from vggviz.analysis import analyze
-    from vggviz.images import load_image
-    from vggviz.weights import load_model
+    from vggviz.data.images import load_image
+    from vggviz.inference.analysis import analyze
+    from vggviz.model.weights import load_model
 
     loaded = load_model(variant, "random", "cpu")
     out = []
@@ -319,7 +319,7 @@ def run_load(users: int = 30, variant: str = "vgg16", url: str | None = None, pi
              verify: bool = True, timeout_s: float = 600, screenshots: Path | None = None,
              ramp_s: float = 0.0, quiet: bool = False) -> dict:
     """Run the classroom and return a summary dict (see ``main`` for what it prints)."""
-    from vggviz.variants import VARIANTS
+    from vggviz.model.variants import VARIANTS
 
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
     images = [make_image(i) for i in range(users)]

@@ -1,9 +1,9 @@
 """Soak: many consecutive uploads on ONE shared model, as a classroom server sees them over a
 lesson. Memory must not creep and nothing may pile up on the shared model.
 
-Three phases, each on the same shared model (vggviz.weights.load_model, random weights):
-* ``one-session``: N images one after another: bytes → vggviz.images.load_image →
-  vggviz.analysis.analyze → vggviz.attribution.gradcam (the page's default layer);
+Three phases, each on the same shared model (vggviz.model.weights.load_model, random weights):
+* ``one-session``: N images one after another: bytes → vggviz.data.images.load_image →
+  vggviz.inference.analysis.analyze → vggviz.explain.attribution.gradcam (the page's default layer);
 * ``sessions``: the same N spread over THREADS concurrent workers (sessions at once);
 * ``app`` (optional, --app N): the Grad-CAM page of the real app through streamlit's AppTest,
   N runs with a new image each, alternating one long session and fresh sessions; the app's
@@ -79,9 +79,9 @@ def leftover_hooks(model) -> list[str]:
 
 def one_pass(loaded, i: int) -> tuple[int, float]:
     """One upload's work; returns (top-1 index, Grad-CAM max) so nothing is optimised away."""
-    from vggviz.analysis import analyze
-    from vggviz.attribution import gradcam
-    from vggviz.images import load_image
+    from vggviz.data.images import load_image
+    from vggviz.explain.attribution import gradcam
+    from vggviz.inference.analysis import analyze
 
     name, data = make_image(i)
     res = analyze(loaded, load_image(data, name))
@@ -146,8 +146,8 @@ def app_phase(variant: str, iterations: int, warmup: int, check) -> dict:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
-    from vggviz import ui
-    from vggviz.images import load_image
+    from vggviz.app import ui
+    from vggviz.data.images import load_image
 
     # As tests/support.py: a server stops treating pages/ as an old-style app once
     # st.navigation has run; AppTest resets that before every run.
@@ -199,7 +199,7 @@ def run_soak(variant: str = "vgg16", iterations: int = 200, warmup: int = 20, wo
              app: int = 0, app_warmup: int = 30, phases=("one-session", "sessions"), quiet: bool = False) -> dict:
     import torch
 
-    from vggviz.weights import load_model
+    from vggviz.model.weights import load_model
 
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
     loaded = load_model(variant, "random", "cpu")

@@ -3,11 +3,13 @@ import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thre
 import pandas as pd
 import streamlit as st
 
-from vggviz import ui
-from vggviz.arch_figures import human, network_diagram, params_vs_compute
+from vggviz.app import ui
+from vggviz.figures.arch import human, network_diagram, params_vs_compute
 from vggviz.i18n import _
-from vggviz.summary import MAX_INPUT_SIZE, MIN_INPUT_SIZE, summarize
-from vggviz.variants import VARIANTS
+from vggviz.model.summary import MAX_INPUT_SIZE, MIN_INPUT_SIZE, summarize
+from vggviz.model.variants import VARIANTS
+
+ui.page_guard()
 
 sel = ui.selection()
 info = VARIANTS[sel.variant]
@@ -107,9 +109,9 @@ st.download_button(
 )
 
 st.subheader(_("AlexNet beside VGG16"))
-from vggviz.alexnet import conv1_weight, kernel_rows, model_facts, rf_growth, rf_sentence, weights_file  # noqa: E402
-from vggviz.filter_figures import filter_patches  # noqa: E402
-from vggviz.rf_figures import rf_growth_per_model_figure  # noqa: E402
+from vggviz.figures.filters import filter_patches  # noqa: E402
+from vggviz.figures.rf import rf_growth_per_model_figure  # noqa: E402
+from vggviz.model.alexnet import conv1_weight, kernel_rows, model_facts, rf_growth, rf_sentence, weights_file  # noqa: E402
 
 st.markdown(
     _("VGG was a reaction to AlexNet (2012), the network that won ImageNet two years before: "

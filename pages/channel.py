@@ -8,10 +8,12 @@ from dataclasses import replace
 
 import streamlit as st
 
-from vggviz import ui
-from vggviz.featvis import VisualisationError, default_settings, layer_shape, visual_layers
+from vggviz.app import ui
+from vggviz.explain.featvis import VisualisationError, default_settings, layer_shape, visual_layers
+from vggviz.explain.top_patches import source_label
 from vggviz.i18n import N_, _
-from vggviz.top_patches import source_label
+
+ui.page_guard()
 
 sel = ui.selection()
 st.title(_("What a channel wants to see"))

@@ -3,9 +3,10 @@ import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thre
 import pandas as pd
 import streamlit as st
 
-from vggviz import ui  # noqa: F401  (importing it runs the deep-link guard: every page gets the entry point)
-from vggviz.arch_figures import block_bars
-from vggviz.compare import (
+from vggviz.app import ui
+from vggviz.figures.arch import block_bars
+from vggviz.i18n import _
+from vggviz.lab.compare import (
     ACCURACY_NOTE,
     PAPER_ORDER,
     bn_sentence,
@@ -15,9 +16,10 @@ from vggviz.compare import (
     paper_variant,
     variant_rows,
 )
-from vggviz.i18n import _
-from vggviz.paper import SOURCE, beside_torchvision, findings, ilsvrc_sentence, lab_sentence, table_rows
-from vggviz.variants import VARIANTS, lrn_note
+from vggviz.lab.paper import SOURCE, beside_torchvision, findings, ilsvrc_sentence, lab_sentence, table_rows
+from vggviz.model.variants import VARIANTS, lrn_note
+
+ui.page_guard()
 
 
 def text_or_dash(col: pd.Series, digits: int, missing: str | None = None) -> pd.Series:
@@ -95,7 +97,7 @@ st.markdown(f"**{ilsvrc_sentence()}**")
 st.caption(_("Errors in % on the ILSVRC-2012 validation set (Table 7: the test set), transcribed from "
              "{source}. S is the training scale (the image's shorter side; [256;512]: a random S per "
              "image, scale jittering), Q the test scale(s).").format(source=SOURCE))
-# the tables' English keys shown in the reader's language (vggviz.paper marks them)
+# the tables' English keys shown in the reader's language (vggviz.lab.paper marks them)
 st.dataframe(pd.DataFrame(beside_torchvision({r.variant: (r.acc1, r.acc5) for r in rows})).rename(columns=_),
              hide_index=True, width="stretch")
 st.caption(_("The paper against torchvision, both as errors: the paper evaluates the whole image "
@@ -109,4 +111,4 @@ for f in findings():
 with st.expander(_("Every number transcribed from the paper, with its table and row")):
     st.dataframe(pd.DataFrame(table_rows()).rename(columns=_), hide_index=True, width="stretch")
     st.caption(_("Table 6 (the fusion of networks) and the other teams' rows of Table 7 are not "
-                 "transcribed (see vggviz/paper.py)."))
+                 "transcribed (see vggviz/lab/paper.py)."))

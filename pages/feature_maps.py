@@ -2,10 +2,13 @@ import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thre
 
 import streamlit as st
 
-from vggviz import maps, ui
+from vggviz.app import ui
+from vggviz.figures import maps
+from vggviz.figures.unit import clickable_map, selected_unit
 from vggviz.i18n import N_, _
-from vggviz.summary import summarize
-from vggviz.unit_figures import clickable_map, selected_unit
+from vggviz.model.summary import summarize
+
+ui.page_guard()
 
 sel = ui.selection()
 st.title(_("Feature maps: what each layer sees"))

@@ -2,10 +2,13 @@ import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thre
 
 import streamlit as st
 
-from vggviz import maps, ui
-from vggviz.filter_figures import filter_patches, kernel_grid, weight_histogram
+from vggviz.app import ui
+from vggviz.figures import maps
+from vggviz.figures.filters import filter_patches, kernel_grid, weight_histogram
 from vggviz.i18n import _
-from vggviz.variants import VARIANTS
+from vggviz.model.variants import VARIANTS
+
+ui.page_guard()
 
 sel = ui.selection()
 st.title(_("Filters: the weights themselves"))

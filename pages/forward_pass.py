@@ -2,12 +2,15 @@ import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thre
 
 import streamlit as st
 
-from vggviz import maps, ui
-from vggviz.analysis import NORMALISED_RANGE
-from vggviz.augment import jitter_draws, jitter_range
+from vggviz.app import ui
+from vggviz.data.augment import jitter_draws, jitter_range
+from vggviz.figures import maps
+from vggviz.figures.prediction import topk_figure
 from vggviz.i18n import _
-from vggviz.prediction_figures import topk_figure
-from vggviz.variants import VARIANTS
+from vggviz.inference.analysis import NORMALISED_RANGE
+from vggviz.model.variants import VARIANTS
+
+ui.page_guard()
 
 sel = ui.selection()
 st.title(_("Forward pass: one image through the network"))

@@ -6,9 +6,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from vggviz import shapes, ui
-from vggviz.analysis import Prediction
-from vggviz.dense import (
+from vggviz.app import ui
+from vggviz.data import shapes
+from vggviz.figures.prediction import multiscale_figure, score_map_figure, topk_figure
+from vggviz.i18n import _
+from vggviz.inference.analysis import Prediction
+from vggviz.inference.dense import (
     MAX_DENSE_SIZE,
     POOLED,
     POSITIONS,
@@ -27,9 +30,9 @@ from vggviz.dense import (
     scales_for,
     score_map_size,
 )
-from vggviz.i18n import _
-from vggviz.prediction_figures import multiscale_figure, score_map_figure, topk_figure
-from vggviz.variants import VARIANTS
+from vggviz.model.variants import VARIANTS
+
+ui.page_guard()
 
 sel = ui.selection()
 info = VARIANTS[sel.variant]
@@ -88,8 +91,8 @@ if VARIANTS[loaded.variant].mini:
                                   "maps should light up where each shape is."))
     canvas_seed = c2.number_input(_("Canvas seed"), 0, 9999, 3, key="fc_canvas_seed", disabled=not use_canvas)
     if use_canvas:
-        from vggviz.images import load_image
-        from vggviz.maps import to_png
+        from vggviz.data.images import load_image
+        from vggviz.figures.maps import to_png
 
         pic, placed = shapes.canvas(int(canvas_seed), 256, 4)
         image = load_image(to_png(pic), f"shapes canvas {int(canvas_seed)}")

@@ -5,9 +5,14 @@ import io
 import numpy as np
 import streamlit as st
 
-from vggviz import attribution, maps, shapes, trust, ui
+from vggviz.app import ui
+from vggviz.data import shapes
+from vggviz.explain import attribution, trust
+from vggviz.figures import maps
 from vggviz.i18n import _
-from vggviz.variants import VARIANTS
+from vggviz.model.variants import VARIANTS
+
+ui.page_guard()
 
 sel = ui.selection()
 st.title(_("Grad-CAM: where the network looks"))

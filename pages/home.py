@@ -2,12 +2,14 @@ import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thre
 
 import streamlit as st
 
-from vggviz import ui  # noqa: F401  (importing it runs the deep-link guard: every page gets the entry point)
-from vggviz.arch_figures import human
-from vggviz.compare import other_layers_sentence
+from vggviz.app import ui
+from vggviz.figures.arch import human
 from vggviz.i18n import _
-from vggviz.summary import summarize
-from vggviz.variants import VARIANTS
+from vggviz.lab.compare import other_layers_sentence
+from vggviz.model.summary import summarize
+from vggviz.model.variants import VARIANTS
+
+ui.page_guard()
 
 v16 = summarize("vgg16", 224)
 fc_p, fc_m = v16.share("Linear")

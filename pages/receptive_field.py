@@ -5,8 +5,8 @@ import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thre
 import pandas as pd
 import streamlit as st
 
-from vggviz import ui
-from vggviz.erf import (
+from vggviz.app import ui
+from vggviz.explain.erf import (
     box_mask,
     crop_input,
     effective_rf,
@@ -14,11 +14,13 @@ from vggviz.erf import (
     erf_radius,
     variant_unit_field,
 )
+from vggviz.figures.rf import erf_figure, path_count_figure, rf_growth_figure, unit_box_figure
 from vggviz.i18n import _
-from vggviz.receptive_field import channel_reduction, compare_stack, path_count_steps, with_pointwise
-from vggviz.rf_figures import erf_figure, path_count_figure, rf_growth_figure, unit_box_figure
-from vggviz.summary import summarize
-from vggviz.variants import VARIANTS
+from vggviz.model.receptive_field import channel_reduction, compare_stack, path_count_steps, with_pointwise
+from vggviz.model.summary import summarize
+from vggviz.model.variants import VARIANTS
+
+ui.page_guard()
 
 NOISE_SAMPLES = 4
 

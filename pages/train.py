@@ -4,11 +4,14 @@ import uuid
 
 import streamlit as st
 
-from vggviz import jobs, ui
+from vggviz.app import ui
+from vggviz.figures.train import accuracy_bars, curves, grad_norms, verdict
 from vggviz.i18n import N_, _
-from vggviz.train_figures import accuracy_bars, curves, grad_norms, verdict
-from vggviz.training import EXPERIMENTS, INITS, Recipe, TrainingError, localise_error
-from vggviz.variants import MINI_VARIANTS, VARIANTS
+from vggviz.lab.training import EXPERIMENTS, INITS, Recipe, TrainingError, localise_error
+from vggviz.model.variants import MINI_VARIANTS, VARIANTS
+from vggviz.serving import jobs
+
+ui.page_guard()
 
 POLL_S = 1.0
 BASE = [v for v in MINI_VARIANTS if "_bn" not in v]

@@ -5,12 +5,16 @@ import time
 import numpy as np
 import streamlit as st
 
-from vggviz import attribution, transfer, ui
+from vggviz.app import ui
+from vggviz.data.images import SUPPORTED_TYPES, ImageError, load_image, load_image_file, sample_images
+from vggviz.data.shapes import CLASSES as SHAPES
+from vggviz.explain import attribution
+from vggviz.figures.prediction import probs_figure
 from vggviz.i18n import _
-from vggviz.images import SUPPORTED_TYPES, ImageError, load_image, load_image_file, sample_images
-from vggviz.prediction_figures import probs_figure
-from vggviz.shapes import CLASSES as SHAPES
-from vggviz.variants import VARIANTS
+from vggviz.lab import transfer
+from vggviz.model.variants import VARIANTS
+
+ui.page_guard()
 
 sel = ui.selection()
 st.title(_("Teach it your own classes"))
@@ -30,29 +34,29 @@ ui.untrained_weights(loaded, _("The features are **random projections** of the p
 
 ss = st.session_state
 model_key = (loaded.variant, loaded.requested, loaded.source, str(loaded.device))
-if ss.get("tr_model") != model_key:          # features of another model are worth nothing here
-    ss["tr_model"], ss["tr_feats"] = model_key, {}
-    ss.pop("tr_ft_result", None)
-ss.setdefault("tr_gen", {})
-ss.setdefault("tr_photos", {})
-ss.setdefault("tr_photo_seen", {})
+if ss.get("own_model") != model_key:          # features of another model are worth nothing here
+    ss["own_model"], ss["own_feats"] = model_key, {}
+    ss.pop("own_ft_result", None)
+ss.setdefault("own_gen", {})
+ss.setdefault("own_photos", {})
+ss.setdefault("own_photo_seen", {})
 
 # ---------------------------------------------------------------- classes
 c1, c2 = st.columns(2)
-n = c1.number_input(_("How many classes?"), transfer.MIN_CLASSES, transfer.MAX_CLASSES, 2, key="tr_n")
+n = c1.number_input(_("How many classes?"), transfer.MIN_CLASSES, transfer.MAX_CLASSES, 2, key="own_n")
 layer = c2.selectbox(_("Features of layer"), transfer.FEATURE_LAYERS, index=transfer.FEATURE_LAYERS.index("fc7"),
-                     key="tr_layer",
+                     key="own_layer",
                      help=_("pool5: the last feature maps, flattened (where the convolutions end). fc6, fc7: the "
                             "fully connected layers, after their ReLU (fc7 is what the tutorials use)."))
-finetune = st.toggle(_("Fine-tune the last block too (conv5_x)"), key="tr_ft",
+finetune = st.toggle(_("Fine-tune the last block too (conv5_x)"), key="own_ft",
                      help=_("Also trains the last convolutional block together with the new layer, on a private "
                             "copy of it (the shared network is never changed). Slower; counts as a heavy run."))
 if finetune:
     f1, f2 = st.columns(2)
     ft_epochs = f1.number_input(_("Epochs"), 1, transfer.FINETUNE_MAX_EPOCHS, transfer.FINETUNE_EPOCHS,
-                                key="tr_ft_epochs", help=_("Passes over your training images."))
+                                key="own_ft_epochs", help=_("Passes over your training images."))
     ft_seconds = f2.select_slider(_("Time limit"), [15, 30, 60, 120], value=int(transfer.FINETUNE_SECONDS),
-                                  key="tr_ft_seconds", format_func={s: _("{s} s").format(s=s) for s in (15, 30, 60, 120)}.get,
+                                  key="own_ft_seconds", format_func={s: _("{s} s").format(s=s) for s in (15, 30, 60, 120)}.get,
                                   help=_("Fine-tuning stops after this, even if epochs are left."))
     st.caption(_("The tutorials' recipe: first the new layer alone on frozen features, then the last block and "
                  "the new layer together with a small learning rate (SGD, 0.0001 for the block). Every fifth "
@@ -70,43 +74,43 @@ classes: list[tuple[str, list]] = []
 for i in range(int(n)):
     with st.container(border=True):
         default = _(SHAPES[i]) if mini else _("class {n}").format(n=i + 1)
-        if ss.get(f"tr_name_{i}") in (None, _(SHAPES[i]), _("class {n}").format(n=i + 1)):
-            ss[f"tr_name_{i}"] = default     # a default name follows the model's family; a typed one stays
-        name = st.text_input(_("Class {n}: its name").format(n=i + 1), key=f"tr_name_{i}", max_chars=40).strip()
+        if ss.get(f"own_name_{i}") in (None, _(SHAPES[i]), _("class {n}").format(n=i + 1)):
+            ss[f"own_name_{i}"] = default     # a default name follows the model's family; a typed one stays
+        name = st.text_input(_("Class {n}: its name").format(n=i + 1), key=f"own_name_{i}", max_chars=40).strip()
         ups = st.file_uploader(_("Images (several at once)"), type=SUPPORTED_TYPES, accept_multiple_files=True,
-                               key=f"tr_up_{i}")
+                               key=f"own_up_{i}")
         with st.expander(_("…or take a photo")):
-            cam = st.camera_input(_("Camera"), key=f"tr_cam_{i}", label_visibility="collapsed")
+            cam = st.camera_input(_("Camera"), key=f"own_cam_{i}", label_visibility="collapsed")
             st.caption(_("Each photo you take is added to this class; clear the photo to take the next one."))
         g1, g2, g3 = st.columns([2, 1, 2])
-        shape = g1.selectbox(_("Generated shape"), SHAPES, index=i % len(SHAPES), key=f"tr_shape_{i}",
+        shape = g1.selectbox(_("Generated shape"), SHAPES, index=i % len(SHAPES), key=f"own_shape_{i}",
                              format_func=shape_label.get, help=_("The shapes lab's generator: what the mini family was trained on."))
-        count = g2.number_input(_("How many"), 1, transfer.MAX_PER_CLASS, 10, key=f"tr_count_{i}")
-        gen = ss["tr_gen"].setdefault(i, [])
-        photos = ss["tr_photos"].setdefault(i, [])
-        if g3.button(_("Fill with {n} generated shapes").format(n=int(count)), key=f"tr_fill_{i}"):
+        count = g2.number_input(_("How many"), 1, transfer.MAX_PER_CLASS, 10, key=f"own_count_{i}")
+        gen = ss["own_gen"].setdefault(i, [])
+        photos = ss["own_photos"].setdefault(i, [])
+        if g3.button(_("Fill with {n} generated shapes").format(n=int(count)), key=f"own_fill_{i}"):
             pics = transfer.shape_images(shape, int(count), seed=1 + i)
             gen[:] = [transfer.as_image(p, f"{shape} {k + 1}") for k, p in enumerate(pics)]
         if samples:
-            picked = st.multiselect(_("Bundled sample photos"), list(samples), key=f"tr_samples_{i}", format_func=sample_label.get)
+            picked = st.multiselect(_("Bundled sample photos"), list(samples), key=f"own_samples_{i}", format_func=sample_label.get)
         else:
             picked = []
-        if st.button(_("Empty this class"), key=f"tr_clear_{i}"):
+        if st.button(_("Empty this class"), key=f"own_clear_{i}"):
             gen.clear()
             photos.clear()
         if cam is not None:                  # a new photo joins the class once; a bad one gets one line
-            seen = ss["tr_photo_seen"].get(i)
+            seen = ss["own_photo_seen"].get(i)
             photo_sig = (getattr(cam, "file_id", None), cam.size)
             if seen is None or seen[0] != photo_sig:
                 if ui.allowed("uploads"):
                     try:
                         photos.append(load_image(cam.getvalue(), f"photo {len(photos) + 1}"))
-                        ss["tr_photo_seen"][i] = (photo_sig, "")
+                        ss["own_photo_seen"][i] = (photo_sig, "")
                     except ImageError as e:
-                        ss["tr_photo_seen"][i] = (photo_sig, str(e))
+                        ss["own_photo_seen"][i] = (photo_sig, str(e))
                     del photos[: -transfer.MAX_PER_CLASS]
-            if ss["tr_photo_seen"].get(i, (None, ""))[1]:
-                ui.show_error(ss["tr_photo_seen"][i][1])
+            if ss["own_photo_seen"].get(i, (None, ""))[1]:
+                ui.show_error(ss["own_photo_seen"][i][1])
         imgs = list(gen) + list(photos)
         for title in picked:
             try:
@@ -130,7 +134,7 @@ for i in range(int(n)):
             else:
                 st.caption(_("{n} images").format(n=len(imgs)))
         classes.append((name, imgs))
-for store in ("tr_gen", "tr_photos", "tr_photo_seen"):
+for store in ("own_gen", "own_photos", "own_photo_seen"):
     for i in list(ss[store]):
         if i >= int(n):                         # per-session state stays bounded
             del ss[store][i]
@@ -150,8 +154,8 @@ ft_signature = (signature, int(ft_epochs), int(ft_seconds))
 # ---------------------------------------------------------------- training
 if problem:
     st.info(problem)
-elif st.button(_("🎓 Train the new last layer"), type="primary", key="tr_train"):
-    feats = ss["tr_feats"]
+elif st.button(_("🎓 Train the new last layer"), type="primary", key="own_train"):
+    feats = ss["own_feats"]
     todo = {im.digest: im for _name, ims in classes for im in ims if im.digest not in feats}
     try:
         if todo:
@@ -173,7 +177,7 @@ elif st.button(_("🎓 Train the new last layer"), type="primary", key="tr_train
         bar.progress(1.0, text=_("Held-out accuracy (5-fold cross-validation)…"))
         cv = transfer.cross_val_accuracy(per_class)
         bar.empty()
-        ss["tr_head"] = (signature, head, cv, per_class, time.perf_counter() - t0)
+        ss["own_head"] = (signature, head, cv, per_class, time.perf_counter() - t0)
     except (RuntimeError, ValueError, MemoryError) as e:
         ui.show_error(_("Training failed: {error}").format(error=e))
     else:
@@ -189,12 +193,12 @@ elif st.button(_("🎓 Train the new last layer"), type="primary", key="tr_train
             try:
                 tuned = transfer.finetune(loaded, {c: ims for c, ims in classes}, layer, epochs=int(ft_epochs),
                                           seconds=float(ft_seconds), progress=show)
-                ss["tr_ft_result"] = (ft_signature, tuned)
+                ss["own_ft_result"] = (ft_signature, tuned)
             except (RuntimeError, ValueError, MemoryError) as e:
                 ui.show_error(_("Fine-tuning failed: {error}").format(error=e))
             bar.empty()
 
-kept = ss.get("tr_head")
+kept = ss.get("own_head")
 if kept is None:
     ui.end_page()
 sig, head, cv, per_class, secs = kept
@@ -216,18 +220,18 @@ m2.metric(_("Held-out accuracy"), pct(cv),
                  "{chance:.0f}%. Needs at least 2 images per class.").format(chance=100 / len(head.classes)))
 m3.metric(_("Training time"), _("{s:.1f} s").format(s=secs),
           help=_("The new layer, plus the cross-validation (features not counted)."))
-st.plotly_chart(transfer.pca_figure(per_class, layer), width="stretch", key="tr_pca")
+st.plotly_chart(transfer.pca_figure(per_class, layer), width="stretch", key="own_pca")
 st.caption(_("Each dot is one of your images, its features squeezed to two numbers by PCA (the two directions "
              "in which your examples differ most). Classes that form separate clouds are easy for a linear "
              "layer; but PCA keeps only two of many dimensions, so overlapping clouds can still be separable."))
 d1, d2 = st.columns(2)
 d1.download_button(_("Download your classifier (.pth)"), transfer.head_bytes(head),
-                   file_name=f"{loaded.variant}_{layer}_head.pth", key="tr_download",
+                   file_name=f"{loaded.variant}_{layer}_head.pth", key="own_download",
                    help=_('A dict {{"state_dict", "classes", "layer", "variant"}}: torch.load(f, weights_only=True).').format())
 if layer == "fc7":
     d2.download_button(_("Download the whole network with your classes (.pth)"),
                        data=lambda: transfer.model_checkpoint(loaded, head), on_click="ignore",
-                       file_name=f"{loaded.variant}_{'-'.join(head.classes)[:40]}.pth", key="tr_download_model",
+                       file_name=f"{loaded.variant}_{'-'.join(head.classes)[:40]}.pth", key="own_download_model",
                        help=_("Your layer in fc8's place: put it in the teacher's weights folder (or pass it to the "
                               "command line with --weights) and every page shows your classes."))
 else:
@@ -237,7 +241,7 @@ else:
 # ---------------------------------------------------------------- fine-tuned
 tuned = None
 if finetune:
-    ft_kept = ss.get("tr_ft_result")
+    ft_kept = ss.get("own_ft_result")
     if ft_kept is not None and ft_kept[0] == ft_signature:
         tuned = ft_kept[1]
     st.subheader(_("Fine-tuned: the last block and the new layer together"))
@@ -269,7 +273,7 @@ if finetune:
             st.download_button(_("Download the fine-tuned network with your classes (.pth)"),
                                data=lambda: tuned.checkpoint(loaded), on_click="ignore",
                                file_name=f"{loaded.variant}_finetuned_{'-'.join(tuned.head.classes)[:40]}.pth",
-                               key="tr_download_ft",
+                               key="own_download_ft",
                                help=_("The fine-tuned conv5 block and your layer in fc8's place: it opens in the "
                                       "teacher's weights folder and with --weights, like the frozen one."))
         else:
@@ -280,12 +284,12 @@ st.subheader(_("Try it on a new image"))
 SIDEBAR_IMG, SHAPE_IMG, UPLOAD_IMG = "sidebar", "shape", "upload"
 SOURCE_LABELS = {SIDEBAR_IMG: _("The sidebar's image"), SHAPE_IMG: _("A generated shape"), UPLOAD_IMG: _("Upload one")}
 sources = ([SIDEBAR_IMG] if ui.current_image() is not None else []) + [SHAPE_IMG, UPLOAD_IMG]
-src = st.radio(_("Image"), sources, horizontal=True, key="tr_src", format_func=SOURCE_LABELS.get)
+src = st.radio(_("Image"), sources, horizontal=True, key="own_src", format_func=SOURCE_LABELS.get)
 image = None
 if src == SIDEBAR_IMG:
     image = ui.current_image()
 elif src == UPLOAD_IMG:
-    up = st.file_uploader(_("An image to classify"), type=SUPPORTED_TYPES, key="tr_test_up")
+    up = st.file_uploader(_("An image to classify"), type=SUPPORTED_TYPES, key="own_test_up")
     if up is not None:
         try:
             image = load_image(up.getvalue(), up.name)
@@ -293,8 +297,8 @@ elif src == UPLOAD_IMG:
             ui.show_error(e)
 else:
     t1, t2 = st.columns(2)
-    shape = t1.selectbox(_("Shape"), SHAPES, key="tr_test_shape", format_func=shape_label.get)
-    k = t2.number_input(_("Example number"), 0, 999, 0, key="tr_test_k")
+    shape = t1.selectbox(_("Shape"), SHAPES, key="own_test_shape", format_func=shape_label.get)
+    k = t2.number_input(_("Example number"), 0, 999, 0, key="own_test_k")
     image = transfer.as_image(transfer.shape_images(shape, 1, seed=1000 + int(k))[0], f"{shape} (new)")
 if image is None:
     ui.end_page()
@@ -304,7 +308,7 @@ if res is None:
 FROZEN, TUNED = "frozen", "finetuned"
 use = FROZEN
 if tuned is not None:
-    use = st.radio(_("Classifier"), [TUNED, FROZEN], horizontal=True, key="tr_use",
+    use = st.radio(_("Classifier"), [TUNED, FROZEN], horizontal=True, key="own_use",
                    format_func={TUNED: _("Fine-tuned network"), FROZEN: _("Frozen features")}.get)
 if use == TUNED:
     head_now = tuned.head
@@ -314,17 +318,17 @@ else:
     probs = transfer.predict(head, transfer.features_from_analysis(loaded, res))[0]
 left, right = st.columns([2, 3])
 left.image(image.image, width=224)
-right.plotly_chart(probs_figure(head_now.classes, probs), width="stretch", key="tr_probs")
+right.plotly_chart(probs_figure(head_now.classes, probs), width="stretch", key="own_probs")
 best = int(np.argmax(probs))
 right.caption(_("Your layer says **{label}** ({p:.1f}%). It can only choose among your classes: a picture of "
                 "something else still gets one of them.").format(label=head_now.classes[best], p=100 * float(probs[best])))
 
 cam_for = (res.digest, signature, use)
-if ss.get("tr_cam_for") != cam_for:
-    ss["tr_cam_for"], ss["tr_cam_target"] = cam_for, best     # a new image: its best class
-ui.keep_choice("tr_cam_target", range(len(head_now.classes)), best)
+if ss.get("own_cam_for") != cam_for:
+    ss["own_cam_for"], ss["own_cam_target"] = cam_for, best     # a new image: its best class
+ui.keep_choice("own_cam_target", range(len(head_now.classes)), best)
 target = st.selectbox(_("Grad-CAM for your class"), list(range(len(head_now.classes))),
-                      format_func=lambda i: head_now.classes[i], key="tr_cam_target")
+                      format_func=lambda i: head_now.classes[i], key="own_cam_target")
 try:
     cam = transfer.gradcam(loaded, head, res, target, tuned=tuned if use == TUNED else None)
 except (RuntimeError, ValueError) as e:

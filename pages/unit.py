@@ -4,12 +4,14 @@ import vggviz.boot  # noqa: F401  (first: torch & co. imported once, in one thre
 
 import streamlit as st
 
-from vggviz import ui
-from vggviz.erf import box_mask, erf_radius
+from vggviz.app import ui
+from vggviz.explain.erf import box_mask, erf_radius
+from vggviz.explain.unit import UnitError, unit_arithmetic, unit_layers
+from vggviz.figures.rf import erf_figure, unit_box_figure
+from vggviz.figures.unit import clickable_map, pixels_image, selected_unit, terms_figure, window_figure
 from vggviz.i18n import _
-from vggviz.rf_figures import erf_figure, unit_box_figure
-from vggviz.unit import UnitError, unit_arithmetic, unit_layers
-from vggviz.unit_figures import clickable_map, pixels_image, selected_unit, terms_figure, window_figure
+
+ui.page_guard()
 
 sel = ui.selection()
 st.title(_("One unit: where a number in a feature map comes from"))

@@ -14,8 +14,8 @@ os.environ["VGGVIZ_WEIGHTS"] = "random"
 os.environ.setdefault("VGGVIZ_DOWNLOAD_TIMEOUT", "2")
 ROOT = Path(__file__).resolve().parent.parent    # the repository (pytest.ini puts it on sys.path)
 
-from vggviz.variants import build  # noqa: E402
-from vggviz.weights import load_model  # noqa: E402
+from vggviz.model.variants import build  # noqa: E402
+from vggviz.model.weights import load_model  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -133,7 +133,7 @@ def three_class_state(variant: str, seed: int = 1) -> dict:
     import torch
     from torch import nn
 
-    from vggviz.variants import build
+    from vggviz.model.variants import build
 
     model = build(variant, seed=seed)
     with torch.random.fork_rng(devices=[]):

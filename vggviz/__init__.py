@@ -1,8 +1,8 @@
 """vggviz: take VGG networks apart.
 
 The library behind the Streamlit app and ``python -m vggviz``. Modules return plain data
-(numpy arrays, dataclasses, PIL images, plotly figures); only :mod:`vggviz.ui` imports
-streamlit. Import submodules directly (``from vggviz.summary import summarize``): torch is
+(numpy arrays, dataclasses, PIL images, plotly figures); only :mod:`vggviz.app.ui` imports
+streamlit. Import submodules directly (``from vggviz.model.summary import summarize``): torch is
 heavy, and the package root imports nothing.
 """
 

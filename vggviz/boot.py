@@ -6,10 +6,10 @@ in one of them. The error is "cannot import name 'InterpolationMode' from partia
 module 'torchvision.transforms'" (or a ``_DeadlockError``), and that student gets an error page
 instead of the app.
 
-Importing this module runs :func:`vggviz.serving.prepare` under its lock, which imports torch,
+Importing this module runs :func:`vggviz.serving.warmup.prepare` under its lock, which imports torch,
 torchvision, captum and the rest. Python makes every other thread that imports ``vggviz.boot``
 meanwhile wait until the first one has finished. (Waiting in ``vggviz/__init__.py`` would not
-do: a thread importing ``vggviz.shapes`` skips a parent package that another thread is still
+do: a thread importing ``vggviz.data.shapes`` skips a parent package that another thread is still
 initialising.)
 
 ``tests/unit/test_boot.py`` shows the failure without this module and its absence with it. It
@@ -18,6 +18,6 @@ order keeps (its own section in pyproject.toml). The day torchvision imports saf
 threads, the control in that test fails, and this module can go.
 """
 
-from vggviz import serving
+from vggviz.serving import warmup as serving
 
 serving.prepare()

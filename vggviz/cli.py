@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import VggvizError
+from vggviz.errors import VggvizError
 
 __all__ = ["main", "build_parser"]
 
@@ -171,8 +171,8 @@ def _print_json(obj) -> None:
 
 
 def _summary(a) -> None:
-    from .summary import summarize
-    from .variants import model_info
+    from vggviz.model.summary import summarize
+    from vggviz.model.variants import model_info
 
     info = model_info(a.variant)         # a VGG variant, or a reference model (alexnet)
     a.variant, a.input_size = info.name, a.input_size or info.input_size
@@ -194,8 +194,8 @@ def _summary(a) -> None:
 
 
 def _weights(a) -> None:
-    from .variants import variant_info
-    from .weights import cached_path, fetch_imagenet
+    from vggviz.model.variants import variant_info
+    from vggviz.model.weights import cached_path, fetch_imagenet
 
     for v in a.variants:
         variant_info(v)
@@ -216,9 +216,9 @@ def _weights(a) -> None:
 
 
 def _load(a):
-    from .images import load_image_file
-    from .variants import variant_info
-    from .weights import load_model
+    from vggviz.data.images import load_image_file
+    from vggviz.model.variants import variant_info
+    from vggviz.model.weights import load_model
 
     variant_info(a.variant)
     image = load_image_file(a.image)
@@ -230,7 +230,7 @@ def _load(a):
 
 def _predict(a) -> None:
     image, loaded = _load(a)
-    from .analysis import analyze
+    from vggviz.inference.analysis import analyze
 
     res = analyze(loaded, image, topk=a.topk)
     out = {
@@ -248,13 +248,13 @@ def _predict(a) -> None:
 
 
 def _method_choices() -> list[str]:
-    from .attribution import METHODS, method_slug
+    from vggviz.explain.attribution import METHODS, method_slug
 
     return [method_slug(m) for m in METHODS]
 
 
 def _method_name(text: str) -> str:
-    from .attribution import resolve_method
+    from vggviz.explain.attribution import resolve_method
 
     try:
         return resolve_method(text)
@@ -266,8 +266,7 @@ def _gradcam(a) -> None:
     import numpy as np
 
     image, loaded = _load(a)
-    from .analysis import analyze
-    from .attribution import (
+    from vggviz.explain.attribution import (
         CAM_METHODS,
         GradCam,
         cam,
@@ -278,8 +277,9 @@ def _gradcam(a) -> None:
         place_in_image,
         uses_layer,
     )
-    from .layers import UnknownLayerError
-    from .maps import overlay
+    from vggviz.figures.maps import overlay
+    from vggviz.inference.analysis import analyze
+    from vggviz.model.layers import UnknownLayerError
 
     layers = gradcam_layers(loaded)
     layer = a.layer or default_layer(loaded)
@@ -320,8 +320,8 @@ def _gradcam(a) -> None:
 
 
 def _gradcam_check(loaded, res, method: str, crop_map, target: int, layer: str, steps: int) -> dict:
-    """``gradcam --check``: :mod:`vggviz.trust`'s two tests of the map, as JSON fields."""
-    from .trust import MAX_STEPS, deletion_insertion, randomisation_check
+    """``gradcam --check``: :mod:`vggviz.explain.trust`'s two tests of the map, as JSON fields."""
+    from vggviz.explain.trust import MAX_STEPS, deletion_insertion, randomisation_check
 
     if steps > MAX_STEPS:
         raise UsageError(f"--check-steps must be at most {MAX_STEPS}, got {steps}")
@@ -336,9 +336,9 @@ def _gradcam_check(loaded, res, method: str, crop_map, target: int, layer: str, 
 
 def _unit(a) -> None:
     image, loaded = _load(a)
-    from .analysis import analyze
-    from .layers import named_layers
-    from .unit import resolve, unit_arithmetic
+    from vggviz.explain.unit import resolve, unit_arithmetic
+    from vggviz.inference.analysis import analyze
+    from vggviz.model.layers import named_layers
 
     resolve(named_layers(loaded.model), a.layer)        # a bad layer fails before the forward pass
     res = analyze(loaded, image)
@@ -369,9 +369,9 @@ def _unit(a) -> None:
 
 
 def _visualize(a) -> None:
-    from .featvis import default_settings, visual_layers, visualize
-    from .variants import variant_info
-    from .weights import load_model
+    from vggviz.explain.featvis import default_settings, visual_layers, visualize
+    from vggviz.model.variants import variant_info
+    from vggviz.model.weights import load_model
 
     variant_info(a.variant)
     out = Path(a.out)
@@ -412,7 +412,7 @@ def _visualize(a) -> None:
 
 
 def _rf(a) -> None:
-    from .receptive_field import compare_stack
+    from vggviz.model.receptive_field import compare_stack
 
     c = compare_stack(a.kernel, a.layers, a.channels)
     if a.json:
@@ -429,9 +429,9 @@ def _train(a) -> None:
 
     import torch
 
-    from .training import Recipe, checkpoint, train
-    from .variants import VARIANTS, variant_info
-    from .weights import resolve_device
+    from vggviz.lab.training import Recipe, checkpoint, train
+    from vggviz.model.variants import VARIANTS, variant_info
+    from vggviz.model.weights import resolve_device
 
     info = variant_info(a.variant)
     variant = info.name
@@ -467,9 +467,9 @@ def _train(a) -> None:
 def _experiment(a) -> None:
     import dataclasses
 
-    from .train_figures import verdict
-    from .training import EXPERIMENTS, Recipe, TrainingError, train
-    from .weights import resolve_device
+    from vggviz.figures.train import verdict
+    from vggviz.lab.training import EXPERIMENTS, Recipe, TrainingError, train
+    from vggviz.model.weights import resolve_device
 
     if a.key not in EXPERIMENTS:
         raise UsageError(f"unknown experiment {a.key!r}; choose one of: {', '.join(EXPERIMENTS)}")
@@ -506,10 +506,10 @@ def _experiment(a) -> None:
 
 
 def _transfer(a) -> None:
-    from . import transfer
-    from .images import load_image_file
-    from .variants import variant_info
-    from .weights import load_model
+    from vggviz.data.images import load_image_file
+    from vggviz.lab import transfer
+    from vggviz.model.variants import variant_info
+    from vggviz.model.weights import load_model
 
     variant_info(a.variant)
     if a.layer not in transfer.FEATURE_LAYERS:

@@ -10,7 +10,7 @@ Control-flow signals are not errors and do not derive from it (``training.Cancel
 
 from __future__ import annotations
 
-from .i18n import Text
+from vggviz.i18n import Text
 
 __all__ = ["VggvizError", "one_line"]
 

@@ -1,5 +1,5 @@
 """Links that open the same view: the query-string parameters of each control, parsed and
-checked (no streamlit here; :func:`vggviz.ui.link_param` applies them to the widgets).
+checked (no streamlit here; :func:`vggviz.app.ui.link_param` applies them to the widgets).
 
 A link carries the page (its URL path) and the choices that make the view: variant, weights
 (``imagenet``, ``random`` or ``shapes`` only: never a file), sample image, and the page's own
@@ -15,8 +15,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from .errors import VggvizError
-from .i18n import N_, Text
+from vggviz.errors import VggvizError
+from vggviz.i18n import N_, Text
 
 __all__ = ["parse", "LinkError", "share_url", "qr_png", "LINK_WEIGHTS", "MAX_VALUE_CHARS"]
 

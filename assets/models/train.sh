@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Re-train the bundled shapes checkpoints of the mini family on today's shapes world (12 classes;
-# filled, textured, outlined and sketched shapes; vggviz/shapes.py) with vggviz.lab.bundled: a
+# filled, textured, outlined and sketched shapes; vggviz/data/shapes.py) with vggviz.lab.bundled: a
 # budget of steps on a stream of fresh images (never one image twice), SGD momentum 0.9, weight
 # decay 5e-4, learning rate warmed up over 5 % of the steps then decayed to zero on a half cosine,
 # random flips, seed 0; the final weights are kept and scored on shapes.heldout() (5,000 images).

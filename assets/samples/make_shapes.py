@@ -1,9 +1,9 @@
-"""Writes the generated shape samples (shapes_*.png) beside this file: made by vggviz.shapes,
+"""Writes the generated shape samples (shapes_*.png) beside this file: made by vggviz.data.shapes,
 CC0. Run from the repository root: python assets/samples/make_shapes.py"""
 
 from pathlib import Path
 
-from vggviz import shapes
+from vggviz.data import shapes
 
 HERE = Path(__file__).resolve().parent
 for label in ("star", "cross", "ring", "triangle"):

@@ -27,9 +27,9 @@ PAGES = ["start", "architecture", "compare", "receptive_field", "forward_pass", 
 
 def _allowed():
     """Data, not prose: class names, sample and variant names, layer names."""
-    from vggviz.images import sample_images
-    from vggviz.variants import VARIANTS
-    from vggviz.weights import imagenet_meta
+    from vggviz.data.images import sample_images
+    from vggviz.model.variants import VARIANTS
+    from vggviz.model.weights import imagenet_meta
 
     return list(sample_images()) + [v.label for v in VARIANTS.values()] + list(imagenet_meta()["categories"])
 

@@ -1,6 +1,6 @@
 """A server students cannot misuse: no server path in any widget or message, local weights
 only from the teacher's folder (VGGVIZ_WEIGHTS_DIR) by name, and per-session limits on uploads,
-heavy runs and training runs, as the app shows them. The library's side: tests/unit/test_weights.py
+heavy runs and training runs, as the app shows them. The library's side: tests/unit/model/test_weights.py
 (the teacher's folder), test_limits.py (the sliding window), test_jobs.py (training runs per session)."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from vggviz import ui
-from vggviz.variants import build
-from vggviz.weights import load_model, local_weight_files
+from vggviz.app import ui
+from vggviz.model.variants import build
+from vggviz.model.weights import load_model, local_weight_files
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -77,7 +77,7 @@ def test_uploads_over_the_limit_get_a_polite_line(monkeypatch):
     def script():
         import streamlit as st
 
-        from vggviz import ui
+        from vggviz.app import ui
         st.session_state["got"] = [ui.allowed("uploads") for _ in range(3)]
 
     at = AppTest.from_function(script).run()

@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 from support import ROOT
 
 from vggviz import i18n
-from vggviz.summary import summarize
+from vggviz.model.summary import summarize
 
 
 def app() -> AppTest:

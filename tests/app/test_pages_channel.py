@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from vggviz import ui
-from vggviz.top_patches import image_set, index_layer
+from vggviz.app import ui
+from vggviz.explain.top_patches import image_set, index_layer
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 

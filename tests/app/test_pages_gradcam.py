@@ -8,14 +8,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from support import ROOT
 
-from vggviz import attribution, compare, ui
+from vggviz.app import ui
+from vggviz.explain import attribution
+from vggviz.lab import compare
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
 
 @pytest.fixture
 def calls(monkeypatch):
-    """Count attribution.gradcam calls (the page reaches it through vggviz.ui)."""
+    """Count attribution.gradcam calls (the page reaches it through vggviz.app.ui)."""
     for f in (ui._cached_gradcam, ui._cached_depth_sweep, ui._cached_method_map):
         f.clear()
     made = []
@@ -212,7 +214,7 @@ def test_occlusion_in_compare_methods(calls, monkeypatch):
 
 
 def test_gradcam_page_panel(vgg16_mini):
-    """The trust panel (vggviz.trust) on the page: off by default, then its checks for Grad-CAM and Saliency."""
+    """The trust panel (vggviz.explain.trust) on the page: off by default, then its checks for Grad-CAM and Saliency."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=180)

@@ -14,8 +14,8 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from vggviz import ui
-from vggviz.analysis import analyze
+from vggviz.app import ui
+from vggviz.inference.analysis import analyze
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 

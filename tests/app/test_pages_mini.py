@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from vggviz import ui
+from vggviz.app import ui
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 

@@ -10,7 +10,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from vggviz import jobs
+from vggviz.serving import jobs
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -71,7 +71,7 @@ def test_a_tiny_run_from_start_to_the_other_pages(root):
     assert at.session_state["vggviz_weights"] == job.source == f"trained:{job.id}"
     assert at.title[0].value.startswith("Forward pass")
     assert at.sidebar.radio(key="vggviz_weights").value == job.source
-    from vggviz.weights import load_model
+    from vggviz.model.weights import load_model
     loaded = load_model("vgg11_mini", job.source, "cpu")
     assert torch.equal(loaded.model.state_dict()["features.0.weight"], job.result.state_dict["features.0.weight"])
 

@@ -11,7 +11,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from vggviz import ui
+from vggviz.app import ui
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -32,10 +32,10 @@ def open_page(root, variant: str) -> AppTest:
 
 
 def fill(at: AppTest, n: int, count: int = 6) -> None:
-    at.number_input(key="tr_n").set_value(n).run()
+    at.number_input(key="own_n").set_value(n).run()
     for i in range(n):
-        at.number_input(key=f"tr_count_{i}").set_value(count).run()
-        at.button(key=f"tr_fill_{i}").click().run()
+        at.number_input(key=f"own_count_{i}").set_value(count).run()
+        at.button(key=f"own_fill_{i}").click().run()
         ok(at)
 
 
@@ -43,8 +43,8 @@ def test_three_shape_classes_on_the_mini_family(root):
     at = open_page(root, "vgg16_mini")
     assert any("Every class needs at least one image" in i.value for i in at.info)
     fill(at, 3)
-    assert [at.text_input(key=f"tr_name_{i}").value for i in range(3)] == ["circle", "square", "triangle"]
-    at.button(key="tr_train").click().run()
+    assert [at.text_input(key=f"own_name_{i}").value for i in range(3)] == ["circle", "square", "triangle"]
+    at.button(key="own_train").click().run()
     ok(at)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Train accuracy"] == "100%"
@@ -54,23 +54,23 @@ def test_three_shape_classes_on_the_mini_family(root):
     assert '"type":"scatter"' in spec and "principal components" in spec      # the PCA
     assert '"type":"bar"' in spec                                             # the probabilities
     # no sidebar image was picked: a generated shape is classified, and gets its class
-    assert at.radio(key="tr_src").value == "shape"            # shown as "A generated shape"
-    at.selectbox(key="tr_test_shape").set_value("square").run()
+    assert at.radio(key="own_src").value == "shape"            # shown as "A generated shape"
+    at.selectbox(key="own_test_shape").set_value("square").run()
     ok(at)
     assert any("Your layer says **square**" in c.value for c in at.caption)
     assert any("Grad-CAM of your class **square**" in c.value for c in at.caption)
-    at.selectbox(key="tr_cam_target").set_value(0).run()
+    at.selectbox(key="own_cam_target").set_value(0).run()
     assert any("Grad-CAM of your class **circle**" in c.value for c in ok(at).caption)
     # the sidebar's image (the bundled star drawing) through the cached analysis
     at.sidebar.selectbox(key="vggviz_sample").set_value("Shapes star").run()
-    at.radio(key="tr_src").set_value("sidebar").run()
+    at.radio(key="own_src").set_value("sidebar").run()
     assert any("Your layer says" in c.value for c in ok(at).caption)
     # another layer: train again
-    at.selectbox(key="tr_layer").set_value("pool5").run()
+    at.selectbox(key="own_layer").set_value("pool5").run()
     assert any("train again" in i.value for i in ok(at).info)
-    at.button(key="tr_train").click().run()
+    at.button(key="own_train").click().run()
     assert not [i for i in ok(at).info if "train again" in i.value]
-    assert len(at.session_state["tr_feats"]) == 18                         # one entry per image
+    assert len(at.session_state["own_feats"]) == 18                         # one entry per image
     # the download is the checkpoint dict
     dl = at.get("download_button")
     assert dl and "classifier" in dl[0].label
@@ -80,15 +80,15 @@ def test_random_full_size_weights_warn_and_still_work(root):
     at = open_page(root, "vgg11")
     assert any("random projections" in w.value for w in at.warning)
     fill(at, 2, count=3)
-    at.button(key="tr_train").click().run()
+    at.button(key="own_train").click().run()
     ok(at)
     labels = [m.label for m in at.metric]
     assert "Held-out accuracy" in labels and "Train accuracy" in labels
 
 
 def test_head_checkpoint_loads(root):
-    from vggviz import transfer
-    from vggviz.weights import load_model
+    from vggviz.lab import transfer
+    from vggviz.model.weights import load_model
 
     loaded = load_model("vgg11_mini", "shapes", "cpu")
     per = {c: transfer.features(loaded, transfer.shape_images(c, 3))["fc7"] for c in ("circle", "ring")}
@@ -99,31 +99,31 @@ def test_head_checkpoint_loads(root):
 
 def test_fine_tune_the_last_block_on_the_page(root, monkeypatch):
     at = open_page(root, "vgg16_mini")
-    at.toggle(key="tr_ft").set_value(True).run()
-    at.number_input(key="tr_ft_epochs").set_value(2).run()
+    at.toggle(key="own_ft").set_value(True).run()
+    at.number_input(key="own_ft_epochs").set_value(2).run()
     fill(at, 2, count=6)
-    at.button(key="tr_train").click().run()
+    at.button(key="own_train").click().run()
     ok(at)
     metrics = {m.label: m.value for m in at.metric}
     assert {"Held-out, frozen features", "Held-out, fine-tuned", "Fine-tuning time"} <= set(metrics)
     assert int(metrics["Held-out, fine-tuned"].rstrip("%")) >= 50
     assert any("Trained on 10 images, tested on 2 held-out images" in c.value for c in at.caption)
-    assert any(b.key == "tr_download_ft" for b in at.get("download_button"))
-    assert at.radio(key="tr_use").value == "finetuned"
-    at.selectbox(key="tr_test_shape").set_value("square").run()
+    assert any(b.key == "own_download_ft" for b in at.get("download_button"))
+    assert at.radio(key="own_use").value == "finetuned"
+    at.selectbox(key="own_test_shape").set_value("square").run()
     assert any("Your layer says **square**" in c.value for c in ok(at).caption)
     assert any("Grad-CAM of your class **square**" in c.value for c in at.caption)
-    at.radio(key="tr_use").set_value("frozen").run()
+    at.radio(key="own_use").set_value("frozen").run()
     assert any("Your layer says **square**" in c.value for c in ok(at).caption)
     # other settings: the result is kept but asks to train again
-    at.number_input(key="tr_ft_epochs").set_value(3).run()
+    at.number_input(key="own_ft_epochs").set_value(3).run()
     assert any("Not fine-tuned for these classes and settings yet" in i.value for i in ok(at).info)
     # over the heavy-run limit: the new layer still trains, fine-tuning waits with one line
     monkeypatch.setenv("VGGVIZ_HEAVY_PER_MINUTE", "1")
-    at.button(key="tr_train").click().run()
+    at.button(key="own_train").click().run()
     assert not [w for w in ok(at).warning if "please wait" in w.value]
-    at.number_input(key="tr_ft_epochs").set_value(1).run()
-    at.button(key="tr_train").click().run()
+    at.number_input(key="own_ft_epochs").set_value(1).run()
+    at.button(key="own_train").click().run()
     assert any("please wait" in w.value for w in ok(at).warning)
     assert any("Not fine-tuned for these classes and settings yet" in i.value for i in at.info)
     assert "Held-out accuracy" in [m.label for m in at.metric]
@@ -131,7 +131,7 @@ def test_fine_tune_the_last_block_on_the_page(root, monkeypatch):
 
 def test_the_trained_page_in_the_pseudo_locale(root):
     """Beyond the empty page that tests/test_i18n.py renders: trained and fine-tuned, every text
-    of the main area comes from the catalogue (the sidebar and footer belong to vggviz/ui.py)."""
+    of the main area comes from the catalogue (the sidebar and footer belong to vggviz/app/ui.py)."""
     import os
 
     from support import shown_texts, untranslated
@@ -146,10 +146,10 @@ def test_the_trained_page_in_the_pseudo_locale(root):
     at.run()
     with i18n.using(i18n.PSEUDO):      # AppTest formats the widgets' labels in this thread's language
         at.switch_page("pages/transfer.py").run()
-        at.toggle(key="tr_ft").set_value(True).run()
-        at.number_input(key="tr_ft_epochs").set_value(1).run()
+        at.toggle(key="own_ft").set_value(True).run()
+        at.number_input(key="own_ft_epochs").set_value(1).run()
         fill(at, 2, count=3)
-        at.button(key="tr_train").click().run()
+        at.button(key="own_train").click().run()
     ok(at)
     texts = shown_texts(at, "main")
     assert any("⟦Held-out, fine-tuned⟧" in t for t in texts)

@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from vggviz import ui
-from vggviz.analysis import analyze
-from vggviz.images import load_image_file
-from vggviz.unit import unit_arithmetic
+from vggviz.app import ui
+from vggviz.data.images import load_image_file
+from vggviz.explain.unit import unit_arithmetic
+from vggviz.inference.analysis import analyze
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 

@@ -50,10 +50,10 @@ def test_transfer_flow_with_fine_tuning_and_a_camera_photo(camera_page, shots):
     open_page(page, "transfer")
     select_variant(page, "mini VGG16 (D) · trained on shapes, works offline")
     _assert_clean(page, "transfer")
-    _set_number(page, "tr_n", 3)
+    _set_number(page, "own_n", 3)
     for i in range(3):
-        _set_number(page, f"tr_count_{i}", 6)
-        _click(page, f"tr_fill_{i}")
+        _set_number(page, f"own_count_{i}", 6)
+        _click(page, f"own_fill_{i}")
     main = page.locator(MAIN)
     assert main.inner_text().count("6 images") == 3
 
@@ -71,8 +71,8 @@ def test_transfer_flow_with_fine_tuning_and_a_camera_photo(camera_page, shots):
     page.locator(f"{MAIN} .st-key-tr_ft label").first.click()
     page.wait_for_timeout(300)
     wait_idle(page)
-    _set_number(page, "tr_ft_epochs", 2)
-    _click(page, "tr_train")
+    _set_number(page, "own_ft_epochs", 2)
+    _click(page, "own_train")
     page.get_by_text("Held-out, fine-tuned").first.wait_for(state="visible", timeout=LONG)
     text = main.inner_text()
     assert re.search(r"Held-out accuracy\s*\n?\s*\d+%", text), text[:2000]

@@ -1,6 +1,6 @@
 """A short classroom: 6 students at once on one real server (browser contexts in one Chromium),
 each with their own image, on VGG11. Every one must get THEIR result (the top-5 classes that
-vggviz.analysis.analyze gives for their image, their own file name), with no error, and the
+vggviz.inference.analysis.analyze gives for their image, their own file name), with no error, and the
 server must hold each model once (RSS bound). benchmarks/load_test.py runs the full 30 on VGG16."""
 
 from __future__ import annotations

@@ -99,10 +99,10 @@ def test_images_are_distinct_per_user():
 
 
 def test_top5_marker_reads_the_apps_own_chart():
-    """The marker parses the figure vggviz.prediction_figures.topk_figure makes (most likely first)."""
+    """The marker parses the figure vggviz.figures.prediction.topk_figure makes (most likely first)."""
     from types import SimpleNamespace
 
-    from vggviz.prediction_figures import topk_figure
+    from vggviz.figures.prediction import topk_figure
 
     top = [SimpleNamespace(label=f"class {i}", index=i, prob=p)
            for i, p in ((7, 0.5), (3, 0.2), (912, 0.1), (0, 0.05), (41, 0.01))]

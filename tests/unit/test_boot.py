@@ -17,7 +17,7 @@ from support import ROOT
 _RACE = """
 import importlib, json, sys, threading
 boot = sys.argv[1] == "boot"
-mods = ["vggviz.jobs", "vggviz.attribution", "vggviz.shapes", "vggviz.weights", "vggviz.dense", "vggviz.ui"]
+mods = ["vggviz.serving.jobs", "vggviz.explain.attribution", "vggviz.data.shapes", "vggviz.model.weights", "vggviz.inference.dense", "vggviz.app.ui"]
 errors, start = [], threading.Barrier(len(mods))
 def one(name):
     start.wait()

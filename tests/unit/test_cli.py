@@ -148,11 +148,11 @@ def test_gradcam_writes_overlay_and_heatmap(capsys, cat, tmp_path):
 
 @pytest.mark.parametrize("method", ["grad-cam++", "smoothgrad", "guided-grad-cam", "occlusion"])
 def test_gradcam_method_from_the_registry(capsys, tmp_path, method):
-    """``gradcam --method`` takes every method of vggviz.attribution's registries (the mini VGG16)."""
+    """``gradcam --method`` takes every method of vggviz.explain.attribution's registries (the mini VGG16)."""
     import numpy as np
     from PIL import Image
 
-    from vggviz.shapes import draw_plain
+    from vggviz.data.shapes import draw_plain
 
     img, out, heat = tmp_path / "star.png", tmp_path / "o.png", tmp_path / "m.npy"
     draw_plain("star").resize((96, 80)).save(img)
@@ -229,7 +229,7 @@ def test_train_and_shapes_bad_input_exit_2(capsys, argv, phrase):
 
 
 def test_checkpoint_of_another_variant_exit_2(capsys, tmp_path):
-    from vggviz.variants import build
+    from vggviz.model.variants import build
 
     path = tmp_path / "a.pth"
     torch.save(build("vgg11_mini").state_dict(), path)

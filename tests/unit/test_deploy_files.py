@@ -122,3 +122,21 @@ def test_load_client_cookie_flag():
     with pytest.raises(ValueError):
         user_cookies("=x", 0)
     assert main(["--users", "1", "--url", "http://127.0.0.1:9", "--client-cookie", "novalue="]) == 2
+
+
+def test_every_dependency_has_a_tested_upper_bound():
+    """A school installing next year gets the versions the suite passed on: every requirement
+    is pinned (==) or bounded above (<), and the installed version is inside the range."""
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        for line in (ROOT / name).read_text().splitlines():
+            line = line.split("#")[0].strip()
+            if not line or line.startswith("-r"):
+                continue
+            req = Requirement(line)
+            assert any(s.operator in ("==", "<", "~=") for s in req.specifier), f"{name}: {line} has no upper bound"
+            assert req.specifier.contains(version(req.name), prereleases=True), \
+                f"{name}: installed {req.name} {version(req.name)} is outside {req.specifier}"

@@ -31,7 +31,7 @@ def test_every_error_class_is_a_vggviz_error_named_error():
         for name, cls in vars(mod).items():
             if inspect.isclass(cls) and issubclass(cls, BaseException) and cls.__module__ == mod.__name__:
                 found[f"{mod.__name__}.{name}"] = cls
-    assert "vggviz.images.ImageError" in found and "vggviz.weights.WeightsError" in found
+    assert "vggviz.data.images.ImageError" in found and "vggviz.model.weights.WeightsError" in found
     for where, cls in found.items():
         if cls.__name__ in SIGNALS:
             continue
@@ -41,7 +41,7 @@ def test_every_error_class_is_a_vggviz_error_named_error():
 
 
 def test_the_message_is_one_line_and_a_text_stays_a_text():
-    from vggviz.weights import WeightsError
+    from vggviz.model.weights import WeightsError
 
     e = WeightsError("weights file  'x.pth' is not\ta state dict\nTraceback (most recent call last): …")
     assert str(e) == "weights file 'x.pth' is not a state dict"          # its first line, cleaned

@@ -44,8 +44,8 @@ def test_untranslated_finds_english_prose():
 def test_library_messages_are_shown_in_the_readers_language():
     """Errors and notes made before their reader is known (shared caches, worker threads) are
     Texts: English as data, translated when shown."""
-    from vggviz.images import ImageError, load_image
-    from vggviz.weights import load_model
+    from vggviz.data.images import ImageError, load_image
+    from vggviz.model.weights import load_model
 
     with pytest.raises(ImageError) as e:
         load_image(b"", "x.png")
@@ -59,7 +59,7 @@ def test_library_messages_are_shown_in_the_readers_language():
 
 
 def test_a_training_error_made_in_english_is_shown_in_the_readers_language():
-    from vggviz.training import localise_error
+    from vggviz.lab.training import localise_error
 
     made = "vgg19_mini diverged (the loss became NaN) in epoch 3; lower the learning rate"
     assert localise_error(made) == made

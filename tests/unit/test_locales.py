@@ -38,7 +38,7 @@ def test_translations_keep_their_fields():
 
 def test_the_shape_classes_are_in_the_catalogue():
     """The mini family's classes are shown with _(): every one of shapes.CLASSES has its Chinese."""
-    from vggviz.shapes import CLASSES
+    from vggviz.data.shapes import CLASSES
 
     zh = i18n.catalogue("zh")
     assert all(c in zh and zh[c] != c for c in CLASSES), [c for c in CLASSES if c not in zh]

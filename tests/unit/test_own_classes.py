@@ -14,9 +14,9 @@ from support import OWN_NAMES as NAMES
 from support import three_class_state as _three_class
 
 from vggviz.cli import main
-from vggviz.shapes import draw_plain
-from vggviz.training import checkpoint
-from vggviz.weights import WeightsError, load_model
+from vggviz.data.shapes import draw_plain
+from vggviz.lab.training import checkpoint
+from vggviz.model.weights import WeightsError, load_model
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -105,7 +105,7 @@ def test_the_train_pages_download_opens_again_with_its_names(tmp_path):
     """Train page downloads are ``training.checkpoint`` bytes (Job.checkpoint): that format loads."""
     from types import SimpleNamespace
 
-    from vggviz.training import Recipe
+    from vggviz.lab.training import Recipe
 
     state = _three_class("vgg11_mini")
     fake = SimpleNamespace(state_dict=state, classes=NAMES, variant="vgg11_mini", recipe=Recipe(),

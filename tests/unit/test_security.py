@@ -3,10 +3,10 @@
 * Uploaded bytes are never written to disk (decoding, analysis and Grad-CAM run with every
   write-mode file API patched to fail).
 * A user-supplied weights file is read with ``weights_only=True``; a malicious pickle is
-  refused with one line (:class:`vggviz.weights.WeightsError`) and its payload never runs.
-* The upload limit is set in .streamlit/config.toml and agrees with vggviz.images.MAX_BYTES.
+  refused with one line (:class:`vggviz.model.weights.WeightsError`) and its payload never runs.
+* The upload limit is set in .streamlit/config.toml and agrees with vggviz.data.images.MAX_BYTES.
 * Nothing in the app reaches the network except the ImageNet weight download in
-  vggviz/weights.py: a grep over the sources, and a run with every socket connect refused.
+  vggviz/model/weights.py: a grep over the sources, and a run with every socket connect refused.
 * File names are shown as text, never HTML: tests/browser/test_pages.py uploads a file named
   ``<img src=x onerror=alert(1)>.png`` in Chromium; here the sources are checked for raw HTML.
 
@@ -30,7 +30,7 @@ import torch
 from PIL import Image
 from support import ROOT
 
-SOURCES = [ROOT / "streamlit_app.py", *sorted((ROOT / "vggviz").glob("*.py")), *sorted((ROOT / "pages").glob("*.py"))]
+SOURCES = [ROOT / "streamlit_app.py", *sorted((ROOT / "vggviz").rglob("*.py")), *sorted((ROOT / "pages").glob("*.py"))]
 
 
 def _image_bytes(fmt: str, mode: str = "RGB", size=(96, 80)) -> bytes:
@@ -94,14 +94,14 @@ def test_the_write_guard_works(tmp_path, no_disk_writes):
 @pytest.mark.parametrize("fmt,mode", [("PNG", "RGB"), ("JPEG", "RGB"), ("GIF", "P"), ("TIFF", "RGB"),
                                       ("WEBP", "RGB"), ("BMP", "RGB"), ("PNG", "RGBA")])
 def test_uploads_are_decoded_in_memory(no_disk_writes, fmt, mode):
-    from vggviz.images import load_image
+    from vggviz.data.images import load_image
 
     img = load_image(_image_bytes(fmt, mode), f"upload.{fmt.lower()}")
     assert img.image.mode == "RGB" and img.image.size == (96, 80)
 
 
 def test_bad_uploads_are_refused_in_memory(no_disk_writes):
-    from vggviz.images import ImageError, load_image
+    from vggviz.data.images import ImageError, load_image
 
     for data in (b"", b"not an image at all", _image_bytes("PNG")[:60]):
         with pytest.raises(ImageError):
@@ -109,9 +109,9 @@ def test_bad_uploads_are_refused_in_memory(no_disk_writes):
 
 
 def test_analysis_and_gradcam_write_nothing(no_disk_writes, vgg11):
-    from vggviz.analysis import analyze
-    from vggviz.attribution import gradcam
-    from vggviz.images import load_image
+    from vggviz.data.images import load_image
+    from vggviz.explain.attribution import gradcam
+    from vggviz.inference.analysis import analyze
 
     res = analyze(vgg11, load_image(_image_bytes("PNG", size=(120, 100)), "u.png"))
     cam = gradcam(vgg11, res)
@@ -132,7 +132,7 @@ class Payload:
 
 
 def test_malicious_weights_file_is_refused_without_running(tmp_path):
-    from vggviz.weights import WeightsError, load_model
+    from vggviz.model.weights import WeightsError, load_model
 
     marker = tmp_path / "marker.txt"
     evil = tmp_path / "vgg11-finetuned.pth"
@@ -151,7 +151,7 @@ def test_malicious_weights_file_is_refused_without_running(tmp_path):
 
 
 def test_weights_files_are_read_with_weights_only(tmp_path, monkeypatch):
-    import vggviz.weights as W
+    import vggviz.model.weights as W
 
     seen = []
     real = torch.load
@@ -173,7 +173,7 @@ def test_weights_files_are_read_with_weights_only(tmp_path, monkeypatch):
 
 
 def test_upload_limit_is_configured_and_matches_the_loader():
-    from vggviz.images import MAX_BYTES, ImageError, load_image
+    from vggviz.data.images import MAX_BYTES, ImageError, load_image
 
     cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     limit_mb = cfg["server"]["maxUploadSize"]
@@ -195,7 +195,7 @@ _NET = re.compile(
 
 def test_only_the_weights_module_can_reach_the_network():
     offenders = {str(p.relative_to(ROOT)) for p in SOURCES if _NET.search(p.read_text())}
-    assert offenders <= {"vggviz/weights.py"}, f"network code outside vggviz/weights.py: {sorted(offenders)}"
+    assert offenders <= {"vggviz/model/weights.py"}, f"network code outside vggviz/model/weights.py: {sorted(offenders)}"
 
 
 def test_no_raw_html_from_the_app():
@@ -206,17 +206,17 @@ def test_no_raw_html_from_the_app():
         # The one exception: the presenter view's constant stylesheet (no user data in it).
         text = text.replace("st.html(PRESENTER_CSS)", "")
         assert not re.search(r"\bst\.html\(|components\.v1\.html|components\.html\(", text), p.name
-    from vggviz import ui
+    from vggviz.app import ui
 
     assert "{" not in ui.PRESENTER_CSS.split("<style>")[0] and "<script" not in ui.PRESENTER_CSS.lower()
 
 
 def test_analysis_and_gradcam_run_offline(offline, monkeypatch):
     monkeypatch.setenv("VGGVIZ_WEIGHTS", "random")
-    from vggviz.analysis import analyze
-    from vggviz.attribution import gradcam
-    from vggviz.images import load_image_file
-    from vggviz.weights import load_model
+    from vggviz.data.images import load_image_file
+    from vggviz.explain.attribution import gradcam
+    from vggviz.inference.analysis import analyze
+    from vggviz.model.weights import load_model
 
     loaded = load_model("vgg11", "random", "cpu")
     sample = sorted((ROOT / "assets" / "samples").glob("*.jpg"))[0]
@@ -224,3 +224,21 @@ def test_analysis_and_gradcam_run_offline(offline, monkeypatch):
     cam = gradcam(loaded, res)
     assert len(res.top) == 5 and cam.layer_map.max() <= 1.0
     assert offline == [], f"tried to connect: {offline}"
+
+
+def test_only_the_app_package_imports_streamlit():
+    """The library returns plain data; only vggviz/app/ (and vggviz.boot, which imports nothing
+    of Streamlit's) talks to Streamlit. Checked on the syntax tree, every import form."""
+    import ast
+
+    offenders = []
+    for path in sorted((ROOT / "vggviz").rglob("*.py")):
+        rel = path.relative_to(ROOT / "vggviz")
+        if rel.parts[0] == "app":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            if any(n == "streamlit" or n.startswith("streamlit.") for n in names):
+                offenders.append(f"{rel}:{node.lineno}")
+    assert not offenders, offenders

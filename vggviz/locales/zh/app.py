@@ -153,8 +153,6 @@ MESSAGES = {
     'vggviz — VGG taken apart':
         'vggviz：把 VGG 拆开看',
     # ui.py
-    'trained on shapes, works offline':
-        '在形状上训练，可离线使用',
     '{variant} · trained on shapes, works offline':
         '{variant} · 在形状上训练，可离线使用',
     'ImageNet (trained)':

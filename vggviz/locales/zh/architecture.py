@@ -150,8 +150,8 @@ MESSAGES = {
         '—（无权重）',
     'Every number transcribed from the paper, with its table and row':
         '从论文转录的每一个数字，附其表格和行',
-    "Table 6 (the fusion of networks) and the other teams' rows of Table 7 are not transcribed (see vggviz/paper.py).":
-        '表 6（多个网络的融合）以及表 7 中其他队伍的行没有转录（见 vggviz/paper.py）。',
+    "Table 6 (the fusion of networks) and the other teams' rows of Table 7 are not transcribed (see vggviz/lab/paper.py).":
+        '表 6（多个网络的融合）以及表 7 中其他队伍的行没有转录（见 vggviz/lab/paper.py）。',
     'parameters (M)':
         '参数量（M）',
     'MACs (G)':

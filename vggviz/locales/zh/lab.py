@@ -1,5 +1,5 @@
 """The lab: the Fully convolutional page (dense and multi-scale evaluation) and the Train page
-(the shapes lab: runs, curves, verdicts, the experiments of vggviz.training)."""
+(the shapes lab: runs, curves, verdicts, the experiments of vggviz.lab.training)."""
 
 MESSAGES = {
     # --- pages/fully_conv.py and vggviz/dense.py: the fully-convolutional VGG

@@ -1,0 +1,1 @@
+"""Inputs: safe image loading, the shapes world, training's augmentation."""

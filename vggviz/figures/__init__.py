@@ -1,0 +1,1 @@
+"""Figures: plotly figures and PIL images built from plain data (no streamlit)."""

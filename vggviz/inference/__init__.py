@@ -1,0 +1,1 @@
+"""Forward passes: one analysis of an image, dense (fully convolutional) evaluation."""

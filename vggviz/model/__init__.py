@@ -1,0 +1,1 @@
+"""The network itself: the configurations, layer names, weights, the layer table, receptive fields, AlexNet."""
