@@ -11,7 +11,8 @@ Three styles, each drawn here with Pillow's ``ImageDraw`` primitives and nothing
 Each shape is drawn ``--per`` times per image size (64 and 128 px; the model's preprocessing
 scales 128 down), at 0.45-0.8 of the image, slightly off centre. ``four`` is the four shapes of
 the first measurement (circle, square, triangle, cross: 48 drawings per style with the
-defaults); ``all`` every class. Reported per model and style: correct/total, percent and a
+defaults); ``eight`` the first world's eight classes; ``all`` every class (``--checkpoints``
+scores older checkpoints, which know only the classes they were trained on). Reported per model and style: correct/total, percent and a
 Wilson 95 % interval.
 
     .venv/bin/python -m benchmarks.bench_drawings [--variants vgg11_mini,...] [--per 6] [--json]
@@ -242,6 +243,8 @@ def main(argv=None) -> int:
     p.add_argument("--variants", default=",".join(BUNDLED))
     p.add_argument("--per", type=int, default=6, help="drawings per shape, style and size")
     p.add_argument("--sizes", default="64,128")
+    p.add_argument("--checkpoints", default=None,
+                   help="a folder of VARIANT.pth to score instead of the bundled ones (e.g. older checkpoints)")
     p.add_argument("--json", action="store_true")
     a = p.parse_args(argv)
     import vggviz.boot  # noqa: F401
@@ -251,11 +254,13 @@ def main(argv=None) -> int:
     sizes = tuple(int(s) for s in a.sizes.split(","))
     out = []
     for v in a.variants.split(","):
-        loaded = load_model(v, "shapes", "cpu")
+        loaded = load_model(v, f"{a.checkpoints}/{v}.pth" if a.checkpoints else "shapes", "cpu")
         if not loaded.trained:
             print(f"error: no bundled checkpoint for {v}", file=sys.stderr)
             return 2
-        for subset, classes in (("four", FOUR), ("all", shapes.CLASSES)):
+        for subset, classes in (("four", FOUR), ("eight", shapes.CLASSES[:8]), ("all", shapes.CLASSES)):
+            if not set(classes) <= set(loaded.categories):
+                continue            # an older checkpoint without the newer classes
             for style in STYLES:
                 r = score(loaded, style, classes, sizes, a.per)
                 out.append({"variant": v, "shapes": subset, "style": style, **r})

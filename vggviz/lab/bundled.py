@@ -99,9 +99,10 @@ def _copy_layers(model: nn.Module, source: nn.Module) -> tuple[str, ...]:
     copied = []
     with torch.no_grad():
         for l in named_layers(source):
-            dst, w = ours.get(l.name), l.module.weight
+            dst = ours.get(l.name)
             if l.kind not in ("conv", "fc") or dst is None:
                 continue
+            w = l.module.weight
             if dst.weight.shape == w.shape:
                 dst.weight.copy_(w)
                 dst.bias.copy_(l.module.bias)
