@@ -44,7 +44,7 @@ FIRST_EPOCH_TIMES_CHANCE = 3.0
 
 def first_epoch(device: str = "cpu") -> dict:
     """The lab's default single run, one epoch: held-out accuracy against chance."""
-    from vggviz.shapes import CLASSES
+    from vggviz.data.shapes import CLASSES
     from vggviz.lab.training import percent
 
     res = train("vgg11_mini", Recipe(epochs=1, seed=0), device)

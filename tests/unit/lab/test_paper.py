@@ -73,7 +73,7 @@ def test_ilsvrc_and_lab():
 
 
 def test_the_papers_training_scale():
-    from vggviz.paper import SHALLOW_5X5_GAP, TRAINING_EPOCHS, training_scale
+    from vggviz.lab.paper import SHALLOW_5X5_GAP, TRAINING_EPOCHS, training_scale
 
     assert TRAINING_EPOCHS == 74 and SHALLOW_5X5_GAP == 7.0
     assert training_scale() == "ImageNet (ILSVRC-2012: 1.3 M images, 1,000 classes), 74 epochs"
