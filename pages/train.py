@@ -18,7 +18,7 @@ from vggviz.figures.train import (
     verdict_sentence,
 )
 from vggviz.i18n import N_, _
-from vggviz.lab.experiments import EXPERIMENTS, reference
+from vggviz.lab.experiments import BUDGET, EXPERIMENTS, budget_of, reference
 from vggviz.lab.training import INITS, Recipe, TrainingError, localise_error
 from vggviz.model.variants import MINI_VARIANTS, VARIANTS
 from vggviz.serving import jobs
@@ -93,10 +93,8 @@ def _table(rows: list[dict], columns, key: str) -> None:
     st.dataframe([{_(c): r[c] for c in shown} for r in rows], hide_index=True, width="stretch", key=key)
 
 
-def _reference(key: str, live: dict | None = None, live_final: dict | None = None, seed: int | None = None,
-               where: str = "ref") -> None:
-    """An experiment's shipped reference result: verdicts, differences, curves and tables;
-    ``live`` (arm label → curve so far) and ``live_final`` (arm label → final %) add a seed."""
+def _reference(key: str) -> None:
+    """An experiment's shipped reference result, drawn at once: verdicts, differences, curves, tables."""
     exp, ref = EXPERIMENTS[key], reference(key)
     if ref is None:
         st.warning(_("No reference result ships for this experiment (assets/experiments/{key}.json is "
@@ -118,10 +116,10 @@ def _reference(key: str, live: dict | None = None, live_final: dict | None = Non
         st.info("📚 " + _("**What it takes for these effects to show, says the literature:** {needs}").format(
             needs=_(exp.needs)))
     left, right = st.columns(2)
-    left.plotly_chart(experiment_curves(ref, live, seed), width="stretch", key=f"tr_{where}_curves_{key}")
-    right.plotly_chart(differences(ref), width="stretch", key=f"tr_{where}_diffs_{key}")
-    _table(arm_rows(ref, live_final), ARM_COLUMNS, key=f"tr_{where}_arms_{key}")
-    _table(comparison_rows(ref), COMPARISON_COLUMNS, key=f"tr_{where}_cmp_{key}")
+    left.plotly_chart(experiment_curves(ref), width="stretch", key=f"tr_ref_curves_{key}")
+    right.plotly_chart(differences(ref), width="stretch", key=f"tr_ref_diffs_{key}")
+    _table(arm_rows(ref), ARM_COLUMNS, key=f"tr_ref_arms_{key}")
+    _table(comparison_rows(ref), COMPARISON_COLUMNS, key=f"tr_ref_cmp_{key}")
 
 
 tab_exp, tab_custom = st.tabs([_("Experiments"), _("Custom run")])
@@ -134,14 +132,16 @@ with tab_exp:
     ref = reference(key)
     with st.container(border=True):
         st.markdown(_("**Run it live**: one seed of every arm ({n} runs) on the same budget, drawn beside the "
-                      "reference when it is done. Seeds {first}–{last} repeat the reference exactly on a CPU; any "
-                      "other seed is new.").format(n=len(exp.arms), first=ref["seeds"][0] if ref else 0,
+                      "reference when it is done. Seeds {first}–{last} are the reference's own (on a CPU like the one "
+                      "that made it they repeat it exactly); any other seed is new.").format(n=len(exp.arms), first=ref["seeds"][0] if ref else 0,
                                                    last=ref["seeds"][-1] if ref else 0))
         c1, c2 = st.columns([1, 2])
         live_seed = c1.number_input(_("Your seed"), 0, 2**31 - 1, len(ref["seeds"]) if ref else 0, key="tr_live_seed")
         if c2.button(_("▶️ Run it live"), key="tr_exp_run", type="primary"):
+            budget = budget_of(ref) if ref else BUDGET        # the reference's own budget: comparable seeds
             _submit(lambda: _group(exp.title, [(a.label, j) for a, j in
-                                               jobs.submit_experiment(key, owner, int(live_seed), sel.device)],
+                                               jobs.submit_experiment(key, owner, int(live_seed), sel.device,
+                                                                      budget=budget)],
                                    key, int(live_seed)))
 
 with tab_custom:

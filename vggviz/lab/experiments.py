@@ -43,7 +43,7 @@ from vggviz.i18n import N_
 from vggviz.lab.stats import mean_sd, paired
 
 __all__ = ["Arm", "Comparison", "Experiment", "EXPERIMENTS", "BUDGET", "MIN_STEPS", "ExperimentError",
-           "budget_for", "reproduce_command", "paper_effect", "run", "run_many", "summarise", "reference",
+           "budget_for", "budget_of", "reproduce_command", "paper_effect", "run", "run_many", "summarise", "reference",
            "REFERENCE_DIR", "check_key"]
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "assets" / "experiments"
@@ -175,6 +175,13 @@ def budget_for(arm: Arm, seed: int, budget=None):
     return dataclasses.replace(budget or BUDGET, seed=int(seed), init=arm.init, bn=arm.bn)
 
 
+def budget_of(result: dict):
+    """The budget an experiment's JSON was run with, as a recipe (a live seed replicates it)."""
+    from vggviz.lab.training import Recipe
+
+    return Recipe(**{f: result["budget"][f] for f in BUDGET_FIELDS})
+
+
 def reproduce_command(arm: Arm, budget=None, threads: int = 1) -> str:
     """The CLI command that retrains one seed of ``arm`` (``{seed}`` in place of the seed) and
     prints its ``final_accuracy`` again (bit-identical on a CPU with the same torch threads)."""
@@ -242,12 +249,14 @@ def _one(task: tuple) -> dict:
         torch.set_num_threads(before)
 
 
-@lru_cache(maxsize=1)
-def _world() -> str:
+@lru_cache(maxsize=4)
+def _world(init: str = "he") -> str:
     """A fingerprint of what an arm-seed's result depends on besides its request: torch's
-    version, the shapes world (its classes and first images) and the bundled checkpoints the
-    from-A and from-D initialisations copy."""
+    version, the CPU model (its kernels' floating-point order), the shapes world (its classes
+    and first images) and, for the from-A and from-D initialisations, the bundled checkpoint
+    they copy."""
     import hashlib
+    import platform
 
     import torch
 
@@ -255,11 +264,17 @@ def _world() -> str:
     from vggviz.model.weights import bundled_path
 
     h = hashlib.sha1(torch.__version__.encode())
+    try:
+        cpu = next(line for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
+    except (OSError, StopIteration):
+        cpu = platform.processor() or platform.machine()
+    h.update(cpu.encode())
     h.update(",".join(shapes.CLASSES).encode())
     for seed in (0, 1):
         h.update(shapes.batch(seed, 0, 4)[0].numpy().tobytes())
-    for v in ("vgg11_mini", "vgg16_mini"):
-        path = bundled_path(v)
+    source = {"from-a": "vgg11_mini", "from-d": "vgg16_mini"}.get(init)
+    if source:
+        path = bundled_path(source)
         h.update(path.read_bytes() if path.is_file() else b"-")
     return h.hexdigest()[:16]
 
@@ -267,7 +282,7 @@ def _world() -> str:
 def _cache_path(cache: Path, variant: str, recipe, device: str, threads: int) -> Path:
     import hashlib
 
-    key = json.dumps([variant, recipe.to_json(), device, threads, _world()], sort_keys=True)
+    key = json.dumps([variant, recipe.to_json(), device, threads, _world(recipe.init)], sort_keys=True)
     return cache / f"{variant}-s{recipe.seed}-{hashlib.sha1(key.encode()).hexdigest()[:16]}.json"
 
 
