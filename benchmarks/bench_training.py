@@ -42,15 +42,21 @@ LIVE_BUDGET_S = 180.0        # a live experiment of 4 arms × 1 seed on 2 CPU co
 FIRST_EPOCH_TIMES_CHANCE = 3.0
 
 
-def first_epoch(device: str = "cpu") -> dict:
+def first_epoch(device: str = "cpu", train_size: int | None = None) -> dict:
     """The lab's default single run, one epoch: held-out accuracy against chance."""
+    import dataclasses
+
     from vggviz.data.shapes import CLASSES
     from vggviz.lab.training import percent
 
-    res = train("vgg11_mini", Recipe(epochs=1, seed=0), device)
+    recipe = Recipe(epochs=1, seed=0)
+    if train_size:
+        recipe = dataclasses.replace(recipe, train_size=train_size, batch_size=min(recipe.batch_size, train_size))
+    res = train("vgg11_mini", recipe, device)
     chance = 100 / len(CLASSES)
     acc = percent(res.final_accuracy)
     return {"final_accuracy": acc, "chance": round(chance, 2), "times_chance": round(acc / chance, 2),
+            "train_size": recipe.train_size,
             "budget_times_chance": FIRST_EPOCH_TIMES_CHANCE, "seconds": round(res.seconds, 2)}
 
 
@@ -132,7 +138,8 @@ def main(argv=None) -> int:
     ap.add_argument("--experiment", default="depth", help="the live experiment timed (one seed of every arm)")
     ap.add_argument("--threads", type=int, default=2, help="torch threads of the live experiment (2: the budget's cores)")
     ap.add_argument("--live-epochs", type=int, default=None, help="shrink the live budget (for tests)")
-    ap.add_argument("--live-train-size", type=int, default=None, help="shrink the live budget (for tests)")
+    ap.add_argument("--live-train-size", type=int, default=None,
+                    help="shrink the live budget and the first epoch (for tests)")
     ap.add_argument("--skip-live", action="store_true", help="skip first_epoch and live (the slow parts)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
@@ -140,7 +147,7 @@ def main(argv=None) -> int:
     if torch.cuda.is_available():
         res["epochs"]["cuda"] = epoch_times("cuda", args.images)
     if not args.skip_live:
-        res["first_epoch"] = first_epoch("cpu")
+        res["first_epoch"] = first_epoch("cpu", args.live_train_size)
         res["live"] = live_experiment(args.experiment, "cpu", args.threads, args.live_epochs, args.live_train_size)
         if torch.cuda.is_available():
             res["live_cuda"] = live_experiment(args.experiment, "cuda", args.threads, args.live_epochs,
