@@ -44,7 +44,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from vggviz.i18n import N_, Text
 from vggviz.lab import training

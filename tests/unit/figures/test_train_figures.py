@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from vggviz.lab import paper
-from vggviz.lab.experiments import EXPERIMENTS, budget_for, summarise
 from vggviz.figures.train import (
     accuracy_bars,
     arm_rows,
@@ -19,6 +17,8 @@ from vggviz.figures.train import (
     grad_norms,
     verdict_sentence,
 )
+from vggviz.lab import paper
+from vggviz.lab.experiments import EXPERIMENTS, budget_for, summarise
 from vggviz.lab.training import EpochRecord, Recipe
 
 TINY = Recipe(epochs=2, batch_size=8, train_size=160, val_size=16)

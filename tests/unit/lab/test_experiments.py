@@ -14,8 +14,8 @@ import sys
 import pytest
 from support import ROOT
 
-from vggviz.lab import paper
 from vggviz.lab import experiments as ex
+from vggviz.lab import paper
 from vggviz.lab.experiments import BUDGET, EXPERIMENTS, ExperimentError, budget_for, paper_effect, summarise
 from vggviz.lab.training import Recipe
 from vggviz.model.variants import VARIANTS
