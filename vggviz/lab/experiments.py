@@ -25,6 +25,9 @@ Example::
     from vggviz.lab import experiments
     out = experiments.run("depth", seeds=3)
     [(c["better"], c["worse"], c["verdict"]) for c in out["comparisons"]]
+
+Longer than 400 lines on purpose: the four experiments are data (arms, comparisons, what the
+literature says each needs), and running, caching and summarising them is one pipeline.
 """
 
 from __future__ import annotations
