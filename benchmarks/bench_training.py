@@ -51,7 +51,8 @@ def first_epoch(device: str = "cpu", train_size: int | None = None) -> dict:
 
     recipe = Recipe(epochs=1, seed=0)
     if train_size:
-        recipe = dataclasses.replace(recipe, train_size=train_size, batch_size=min(recipe.batch_size, train_size))
+        recipe = dataclasses.replace(recipe, train_size=train_size, batch_size=min(recipe.batch_size, train_size),
+                                     val_size=min(recipe.val_size, 200))
     res = train("vgg11_mini", recipe, device)
     chance = 100 / len(CLASSES)
     acc = percent(res.final_accuracy)
@@ -69,8 +70,9 @@ def live_experiment(key: str, device: str, threads: int, epochs: int | None, tra
 
     budget = experiments.BUDGET
     changes = {k: v for k, v in (("epochs", epochs), ("train_size", train_size)) if v}
-    if train_size:
-        changes["batch_size"] = min(budget.batch_size, train_size)
+    if train_size:          # a shrunk budget (tests): a held-out set to match
+        changes.update(batch_size=min(budget.batch_size, train_size), val_size=min(budget.val_size, 200),
+                       curve_size=min(budget.curve_size, 200))
     budget = dataclasses.replace(budget, **changes)
     dataset(DATA_SEED, budget.train_size)             # the server has its images cached after the first run
     dataset(VAL_SEED, budget.val_size)
