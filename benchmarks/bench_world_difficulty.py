@@ -1,6 +1,6 @@
 """How hard the shapes world is under the lab's budget: held-out accuracy of the batch-norm
 mini A, B, D, E trained the lab's way (a fixed training set, a few passes, SGD with momentum,
-warm-up then cosine decay to zero), on the fixed held-out set (vggviz.shapes.heldout, 5,000).
+warm-up then cosine decay to zero), on the fixed held-out set (vggviz.data.shapes.heldout, 5,000).
 
     python benchmarks/bench_world_difficulty.py [--variants vgg11_bn_mini,...] [--seeds 0,1]
         [--train-size 6000] [--epochs 3] [--lr 0.02] [--warmup 0.1] [--json]

@@ -81,10 +81,11 @@ HELDOUT_SEED, HELDOUT_SIZE = 1, 5000
 
 def shown_names(categories) -> list[str]:
     """A model's class names as a reader sees them: the shapes' names in the session's language
-    when the model's classes are the shapes (the mini family's bundled or trained weights);
+    when the model's classes are shapes (the mini family's bundled or trained weights, or a
+    checkpoint of the first, eight-class world);
     any other names (ImageNet's, a checkpoint's own) as they are."""
     cats = list(categories)
-    return [_(c) for c in cats] if tuple(cats) == CLASSES else cats
+    return [_(c) for c in cats] if cats and set(cats) <= set(CLASSES) else cats
 
 
 MIN_FRACTION, MAX_FRACTION = 0.28, 0.8      # the shape's outer circle against the image side
