@@ -248,6 +248,7 @@ def main(argv=None) -> int:
     p.add_argument("--json", action="store_true")
     a = p.parse_args(argv)
     import vggviz.boot  # noqa: F401
+
     from vggviz.data import shapes
     from vggviz.model.weights import load_model
 

@@ -26,6 +26,10 @@ Example::
     img, label = shapes.sample(seed=0, index=3)
     x, y = shapes.batch(seed=0, start=0, count=256)    # uint8 (256, 3, 64, 64), int64 (256,)
     xv, yv = shapes.heldout()                          # the fixed held-out set (cached)
+
+Longer than 400 lines on purpose: the world is one geometry table, four renderers, four
+backgrounds and the seeded composition that ties them to ``(seed, index)``; split, the order of
+the random draws (which every image depends on) would be spread over several files.
 """
 
 from __future__ import annotations
