@@ -10,8 +10,8 @@
 # as JSON. On a CUDA GPU (auto-detected) with 3 image-drawing processes per run, the four run in
 # parallel in a few minutes; on 2 shared CPU cores it takes hours (the images are drawn on the CPU:
 # 3000 steps × 128 images, ~0.17 s of CPU per step to draw, plus the network's steps).
-# Fine-tuning at lr 0.01 (batch 32) on 2 CPU cores collapsed A, B and E to chance within 250 steps;
-# hence the lower rate here.
+# Measured on 2 CPU cores (batch 32): at lr 0.01 A, B and E collapsed to chance within 250 steps
+# (D reached 56 % at 400 steps), and A at lr 0.003 too (100 steps): watch each log's curve.
 #   usage: bash assets/models/train.sh [variant ...]      (default: all four, in parallel)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
