@@ -1,5 +1,5 @@
 """Every page with the mini family (AppTest): it runs, uses the trained shapes weights, and
-shows the mini's own numbers (64 px, 12 classes, 2×2 fc6), not ImageNet's."""
+shows the mini's own numbers (64 px, its checkpoint's classes, 2×2 fc6), not ImageNet's."""
 
 from __future__ import annotations
 
@@ -12,6 +12,13 @@ from vggviz.app import ui
 BUNDLED_D_FLOOR = 85
 
 pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+def bundled_classes() -> int:
+    """How many classes the bundled mini VGG16 knows (its checkpoint's own names)."""
+    from vggviz.model.weights import load_model
+
+    return len(load_model("vgg16_mini", "shapes", "cpu").categories)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +65,7 @@ def test_forward_pass_shows_the_minis_preprocessing_and_shape_classes(at):
     go(at, "forward_pass")
     t = text(at)
     assert "short side to 64" in t and "centre 64×64" in t and "the shapes dataset's mean" in t
-    assert any("of its 12 classes" in h.value for h in at.subheader)
+    assert any(f"of its {bundled_classes()} classes" in h.value for h in at.subheader)
     assert "S between 64 and 96" in t and "the mini family's trainer" in t      # its own jitter range
     top1 = next(m for m in at.metric if m.label == "Top-1")
     assert top1.help == "star" and float(top1.value.rstrip("%")) > 90
@@ -70,7 +77,7 @@ def test_feature_maps_filters_gradcam(at):
     go(at, "filters")                              # conv1_2 has only 8 output channels
     assert at.selectbox(key="flt_layer").value == "conv1_2"
     go(at, "gradcam")
-    assert len(at.selectbox(key="gc_target").options) == 12
+    assert len(at.selectbox(key="gc_target").options) == bundled_classes()
     assert at.selectbox(key="gc_layer").value == "conv4_3"      # 8×8 at 64 px
 
 
