@@ -1,7 +1,7 @@
 """How well the bundled mini models know shapes drawn by code that is not the generator.
 
 Three styles, each drawn here with Pillow's ``ImageDraw`` primitives and nothing of
-:mod:`vggviz.shapes` but its class names:
+:mod:`vggviz.data.shapes` but its class names:
 
 * ``filled``: the shape filled, on a plain tinted background (light or dark) with a little noise;
 * ``outline``: a dark outline (1, 2 or 3 px at 64 px) on a light background;
@@ -218,7 +218,7 @@ def drawings(style: str, classes, sizes=SIZES, per: int = 6) -> list[tuple[Image
 
 @torch.no_grad()
 def predict(loaded, images) -> list[str]:
-    from vggviz import shapes
+    from vggviz.data import shapes
 
     t = shapes.transforms()
     x = torch.stack([t(im) for im in images])
@@ -248,8 +248,9 @@ def main(argv=None) -> int:
     p.add_argument("--json", action="store_true")
     a = p.parse_args(argv)
     import vggviz.boot  # noqa: F401
-    from vggviz import shapes
-    from vggviz.weights import load_model
+
+    from vggviz.data import shapes
+    from vggviz.model.weights import load_model
 
     sizes = tuple(int(s) for s in a.sizes.split(","))
     out = []

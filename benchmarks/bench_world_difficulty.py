@@ -1,8 +1,8 @@
 """How hard the shapes world is under the lab's budget: held-out accuracy of the batch-norm
 mini A, B, D, E trained the lab's way (a fixed training set, a few passes, SGD with momentum,
-warm-up then cosine decay to zero), on the fixed held-out set (vggviz.shapes.heldout, 5,000).
+warm-up then cosine decay to zero), on the fixed held-out set (vggviz.data.shapes.heldout, 5,000).
 
-    python benchmarks/bench_world_difficulty.py [--variants vgg11_bn_mini,...] [--seeds 0,1]
+    .venv/bin/python -m benchmarks.bench_world_difficulty [--variants vgg11_bn_mini,...] [--seeds 0,1]
         [--train-size 6000] [--epochs 3] [--lr 0.02] [--warmup 0.1] [--json]
 
 The world is meant to leave headroom: the best configuration about 85-90 %, A lower.
@@ -11,18 +11,16 @@ Prints one line per run and a mean per variant; one thread per run (set by the s
 
 from __future__ import annotations
 
+import vggviz.boot  # noqa: F401  (imports torchvision first)
+
 import argparse
 import json
 import statistics
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import torch
 
-import vggviz.boot  # noqa: E402,F401  (imports torchvision first)
-import torch  # noqa: E402
-
-from vggviz.lab.bundled import train_steps  # noqa: E402
+from vggviz.lab.bundled import train_steps
 
 
 def main(argv=None) -> int:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from benchmarks import bench_drawings as bd
-from vggviz import shapes
+from vggviz.data import shapes
 
 
 def test_wilson_interval():
@@ -29,7 +29,7 @@ def test_every_class_drawn_in_every_style_deterministically():
 
 def test_bundled_vgg16_mini_knows_a_handful_of_drawings():
     """Four shapes, filled, outlined and stroked at 64 px: 12 drawings, at most two missed."""
-    from vggviz.weights import load_model
+    from vggviz.model.weights import load_model
 
     loaded = load_model("vgg16_mini", "shapes", "cpu")
     pics = [(bd.draw(c, style, 64, 0), c) for style in bd.STYLES for c in bd.FOUR]

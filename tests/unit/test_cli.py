@@ -294,5 +294,8 @@ def test_mini_variants_in_summary_predict_gradcam(capsys, tmp_path):
     h = np.load(heat)
     assert g["layer"] == "conv4_3" and g["label"] == "star"      # 8×8 at 64 px (conv5_3 is 4×4)
     assert h.shape == (128, 128) and h.dtype == np.float32 and 0 <= h.min() and h.max() <= 1
-    assert main(["gradcam", star, "--variant", "vgg16_mini", "--target", "8", "--out", str(out)]) == 2
-    assert "0 to 7" in capsys.readouterr().err
+    from vggviz.model.weights import load_model
+
+    n = len(load_model("vgg16_mini", "shapes", "cpu").categories)       # the checkpoint's classes
+    assert main(["gradcam", star, "--variant", "vgg16_mini", "--target", str(n), "--out", str(out)]) == 2
+    assert f"0 to {n - 1}" in capsys.readouterr().err

@@ -2,7 +2,7 @@
 
 The bundled mini models (``assets/models/*.pth``) must recognise shapes drawn by any program,
 so they never see an image twice: step ``k`` trains on images ``k·batch … (k+1)·batch − 1`` of
-:data:`DATA_SEED` (:func:`vggviz.shapes.batch`), with random horizontal flips. The optimiser is
+:data:`DATA_SEED` (:func:`vggviz.data.shapes.batch`), with random horizontal flips. The optimiser is
 SGD with momentum 0.9 and weight decay 5·10⁻⁴; the learning rate warms up linearly over the
 first ``warmup`` share of the steps and decays to zero on a half cosine; the final, annealed
 weights are kept. ``init`` copies every conv and FC layer of a trained model that has them
@@ -13,7 +13,7 @@ Run as a script, it trains one variant and writes the checkpoint and its JSON lo
 
     python -m vggviz.lab.bundled vgg16_mini --steps 3000 --out assets/models/vgg16_mini.pth
 
-The JSON log holds the held-out accuracy (:func:`vggviz.shapes.heldout`, 5,000 images) of the
+The JSON log holds the held-out accuracy (:func:`vggviz.data.shapes.heldout`, 5,000 images) of the
 final weights as ``val_accuracy`` (a fraction) and ``final_accuracy`` (percent), and a curve
 of held-out accuracy on its first 1,000 images every ``eval_every`` steps.
 """
@@ -32,9 +32,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from vggviz import shapes
-from vggviz.layers import named_layers
-from vggviz.variants import build, canonical, variant_info
+from vggviz.data import shapes
+from vggviz.model.layers import named_layers
+from vggviz.model.variants import build, canonical, variant_info
 
 __all__ = ["DATA_SEED", "BundledRun", "lr_at", "train_steps", "evaluate", "main"]
 
@@ -53,6 +53,7 @@ class BundledRun:
     curve: list[tuple[int, float]]                       # (step, held-out accuracy on CURVE_SIZE images)
     seconds: float
     copied: tuple[str, ...] = ()
+    device: str = "cpu"
     state_dict: dict[str, torch.Tensor] = field(default_factory=dict, repr=False)
 
     def to_json(self) -> dict:
@@ -61,7 +62,7 @@ class BundledRun:
                 "val_accuracy": round(self.val_accuracy, 6), "final_accuracy": round(100 * self.val_accuracy, 4),
                 "heldout": {"seed": shapes.HELDOUT_SEED, "size": shapes.HELDOUT_SIZE},
                 "curve": [{"step": s, "val_accuracy": round(a, 6)} for s, a in self.curve],
-                "seconds": round(self.seconds, 1), "copied_from": list(self.copied)}
+                "seconds": round(self.seconds, 1), "device": self.device, "copied_from": list(self.copied)}
 
 
 def lr_at(step: int, steps: int, lr: float, warmup: float) -> float:
@@ -75,9 +76,23 @@ def lr_at(step: int, steps: int, lr: float, warmup: float) -> float:
 
 
 def _normalise(x: torch.Tensor) -> torch.Tensor:
-    mean = torch.tensor(shapes.MEAN).view(1, 3, 1, 1)
-    std = torch.tensor(shapes.STD).view(1, 3, 1, 1)
+    mean = torch.tensor(shapes.MEAN, device=x.device).view(1, 3, 1, 1)
+    std = torch.tensor(shapes.STD, device=x.device).view(1, 3, 1, 1)
     return (x.float() / 255 - mean) / std
+
+
+class _Stream(torch.utils.data.Dataset):
+    """Batch ``k`` of the stream: images ``k·batch … (k+1)·batch − 1`` of DATA_SEED (a pure
+    function of k, so worker processes can draw them in any order)."""
+
+    def __init__(self, steps: int, batch_size: int):
+        self.steps, self.batch_size = steps, batch_size
+
+    def __len__(self) -> int:
+        return self.steps
+
+    def __getitem__(self, k: int):
+        return shapes.batch(DATA_SEED, k * self.batch_size, self.batch_size)
 
 
 @torch.no_grad()
@@ -86,8 +101,10 @@ def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, batch
     was = model.training
     model.eval()
     right = 0
+    dev = next(model.parameters()).device
     for i in range(0, len(images), batch_size):
-        right += int((model(_normalise(images[i: i + batch_size])).argmax(1) == labels[i: i + batch_size]).sum())
+        out = model(_normalise(images[i: i + batch_size].to(dev))).argmax(1).cpu()
+        right += int((out == labels[i: i + batch_size]).sum())
     model.train(was)
     return right / max(len(images), 1)
 
@@ -117,16 +134,19 @@ def _copy_layers(model: nn.Module, source: nn.Module) -> tuple[str, ...]:
 
 def train_steps(variant: str, steps: int, *, batch_size: int = 64, lr: float = 0.02, warmup: float = 0.05,
                 seed: int = 0, init: nn.Module | None = None, eval_every: int = 250,
-                train_size: int | None = None, log=None) -> BundledRun:
+                train_size: int | None = None, device: str = "cpu", workers: int = 0, log=None) -> BundledRun:
     """Train mini ``variant`` for ``steps`` steps on the fresh-image stream (or, with
     ``train_size``, on that many images of the stream, reshuffled every pass, as the lab's
-    runs do); see the module."""
+    runs do); see the module. ``workers`` processes draw the stream's batches ahead (on a
+    machine with spare cores; the images are the same), ``device`` trains on a GPU."""
     info = variant_info(canonical(variant))
     if not info.mini or steps < 1 or batch_size < 2:
         raise ValueError(f"need a mini variant, steps ≥ 1 and batch ≥ 2: {variant}, {steps}, {batch_size}")
     t0 = time.perf_counter()
+    dev = torch.device(device)
     model = build(info.name, seed=seed).train()
     copied = _copy_layers(model, init) if init is not None else ()
+    model.to(dev)
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9, weight_decay=5e-4)
     g = torch.Generator().manual_seed(seed)
     xv, yv = shapes.heldout()
@@ -134,20 +154,22 @@ def train_steps(variant: str, steps: int, *, batch_size: int = 64, lr: float = 0
     fixed = shapes.batch(DATA_SEED, 0, train_size) if train_size else None
     per_pass = train_size // batch_size if train_size else 0
     order = None
-    with torch.random.fork_rng(devices=[]):
+    stream = iter(torch.utils.data.DataLoader(_Stream(steps, batch_size), batch_size=None, num_workers=workers,
+                                              prefetch_factor=8 if workers else None)) if fixed is None else None
+    with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
         torch.manual_seed(seed)
         for step in range(steps):
             for group in opt.param_groups:
                 group["lr"] = lr_at(step, steps, lr, warmup)
-            if fixed is None:
-                x, y = shapes.batch(DATA_SEED, step * batch_size, batch_size)
+            if stream is not None:
+                x, y = next(stream)
             else:
                 if step % per_pass == 0:
                     order = torch.randperm(train_size, generator=g)
                 idx = order[(step % per_pass) * batch_size: (step % per_pass + 1) * batch_size]
                 x, y = fixed[0][idx], fixed[1][idx]
-            x = _normalise(x)
-            flip = torch.rand(batch_size, generator=g) < 0.5
+            x, y = _normalise(x.to(dev)), y.to(dev)
+            flip = (torch.rand(batch_size, generator=g) < 0.5).to(dev)
             x = torch.where(flip.view(-1, 1, 1, 1), x.flip(3), x)
             loss = F.cross_entropy(model(x), y)
             opt.zero_grad(set_to_none=True)
@@ -163,8 +185,8 @@ def train_steps(variant: str, steps: int, *, batch_size: int = 64, lr: float = 0
                         f"({time.perf_counter() - t0:.0f} s)")
     model.eval()
     final = evaluate(model, xv, yv)
-    return BundledRun(info.name, steps, batch_size, lr, seed, final, curve, time.perf_counter() - t0, copied,
-                      {k: v.detach().clone() for k, v in model.state_dict().items()})
+    return BundledRun(info.name, steps, batch_size, lr, seed, final, curve, time.perf_counter() - t0, copied, str(dev),
+                      {k: v.detach().cpu().clone() for k, v in model.state_dict().items()})
 
 
 def main(argv=None) -> int:
@@ -175,6 +197,9 @@ def main(argv=None) -> int:
     p.add_argument("--lr", type=float, default=0.02)
     p.add_argument("--warmup", type=float, default=0.05)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--eval-every", type=int, default=250)
+    p.add_argument("--device", default="auto", help="cpu, cuda, or auto (cuda when there is one)")
+    p.add_argument("--workers", type=int, default=0, help="processes drawing the images ahead")
     p.add_argument("--init", default=None, help="a .pth checkpoint whose conv/FC layers start the run (by name)")
     p.add_argument("--out", default=None, help="where to write the checkpoint; its log goes beside it as .json")
     a = p.parse_args(argv)
@@ -185,7 +210,9 @@ def main(argv=None) -> int:
             init = build(ck["variant"], seed=0, num_classes=len(ck["classes"]))
             init.load_state_dict(ck["state_dict"])
         run = train_steps(a.variant, a.steps, batch_size=a.batch, lr=a.lr, warmup=a.warmup, seed=a.seed,
-                          init=init, log=lambda s: print(s, file=sys.stderr, flush=True))
+                          init=init, eval_every=a.eval_every, workers=a.workers,
+                          device=("cuda" if torch.cuda.is_available() else "cpu") if a.device == "auto" else a.device,
+                          log=lambda s: print(s, file=sys.stderr, flush=True))
     except (ValueError, KeyError, OSError, FloatingPointError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

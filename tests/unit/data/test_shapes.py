@@ -130,4 +130,5 @@ def test_shown_names_translate_only_the_shapes():
     with i18n.using("zh"):
         assert shown_names(CLASSES)[CLASSES.index("star")] == "星形"
         assert shown_names(["cat", "star", "dog"]) == ["cat", "star", "dog"]      # a checkpoint's own names
+        assert shown_names(CLASSES[:8])[0] == "圆形"           # a checkpoint of the first, eight-class world
     assert shown_names(CLASSES) == list(CLASSES)

@@ -6,9 +6,9 @@ import json
 import pytest
 import torch
 
-from vggviz import shapes
+from vggviz.data import shapes
 from vggviz.lab import bundled
-from vggviz.variants import build
+from vggviz.model.variants import build
 
 
 def test_schedule_warms_up_then_decays_to_zero():
@@ -41,13 +41,21 @@ def test_short_run_learns_writes_and_repeats(tmp_path, monkeypatch):
     log = json.loads(out.with_suffix(".json").read_text())
     assert log["steps"] == 6 and log["classes"] == list(shapes.CLASSES)
     assert 0 <= log["val_accuracy"] <= 1 and log["final_accuracy"] == pytest.approx(100 * log["val_accuracy"], abs=1e-3)
-    from vggviz.weights import load_model
+    from vggviz.model.weights import load_model
 
     loaded = load_model("vgg11_mini", str(out), "cpu")
     assert loaded.categories == list(shapes.CLASSES)
     again = bundled.train_steps("vgg11_mini", 6, batch_size=16, lr=0.01)
     ck = torch.load(out, weights_only=True)
     assert all(torch.equal(ck["state_dict"][k], again.state_dict[k]) for k in again.state_dict)
+
+
+def test_worker_processes_draw_the_same_stream(monkeypatch):
+    small = shapes.batch(shapes.HELDOUT_SEED, 0, 20)
+    monkeypatch.setattr(bundled.shapes, "heldout", lambda: small)
+    here = bundled.train_steps("vgg11_mini", 3, batch_size=8, lr=0.01)
+    ahead = bundled.train_steps("vgg11_mini", 3, batch_size=8, lr=0.01, workers=1)
+    assert all(torch.equal(here.state_dict[k], ahead.state_dict[k]) for k in here.state_dict)
 
 
 def test_bad_requests_exit_2(capsys):

@@ -1,6 +1,6 @@
 """Training the mini VGGs: the recipe (its warm-up and cosine schedule, batch norm for any
 configuration), the initialisations, a tiny run that learns, cancellation, the final model kept,
-and the bundled checkpoints."""
+and the bundled checkpoints (≥ 85 % on fresh shapes of today's twelve-class world)."""
 
 from __future__ import annotations
 
@@ -132,11 +132,14 @@ def heldout():
 
 
 @pytest.mark.parametrize("variant", BUNDLED)
-def test_bundled_checkpoints_score_97_percent(variant, heldout):
+def test_bundled_checkpoints_know_todays_world(variant, heldout):
+    """Trained on today's world (all twelve classes) and at least 85 % right on fresh images of
+    it (filled, textured, outlined and sketched, on every kind of background)."""
     loaded = load_model(variant, "shapes", "cpu")
     assert loaded.source == "shapes" and loaded.trained and not loaded.note
+    assert loaded.categories == list(shapes.CLASSES)
     acc = training.evaluate(loaded.model, *heldout)
-    assert acc >= 0.97, f"{variant}: {acc:.3f}"
+    assert acc >= 0.85, f"{variant}: {acc:.3f}"
 
 
 @pytest.mark.parametrize("variant", BUNDLED)
