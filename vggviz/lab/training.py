@@ -352,16 +352,23 @@ def glorot_init(model: nn.Module) -> None:
 
 def init_from_a(model: nn.Module, a_model: nn.Module, names=FROM_A_LAYERS) -> tuple[str, ...]:
     """Copy the layers ``names`` (paper names) of a trained A into ``model`` (same names and
-    shapes); returns the names copied. Raises TrainingError when a shape differs."""
+    shapes); returns the names copied. A classifier of fewer classes (a checkpoint of an
+    earlier shapes world, whose classes come first in today's) gives its rows to the same
+    classes; the other rows keep their initialisation. Raises TrainingError when a shape differs
+    otherwise."""
     ours = {l.name: l.module for l in named_layers(model)}
     theirs = {l.name: l.module for l in named_layers(a_model)}
     with torch.no_grad():
         for name in names:
             dst, src = ours.get(name), theirs.get(name)
-            if dst is None or src is None or dst.weight.shape != src.weight.shape:
+            if dst is None or src is None:
                 raise TrainingError(_(_LAYERS_DIFFER).format(name=name))
-            dst.weight.copy_(src.weight)
-            dst.bias.copy_(src.bias)
+            rows = src.weight.shape[0]
+            if dst.weight.shape[1:] != src.weight.shape[1:] or rows > dst.weight.shape[0] or \
+                    (rows < dst.weight.shape[0] and not isinstance(dst, nn.Linear)):
+                raise TrainingError(_(_LAYERS_DIFFER).format(name=name))
+            dst.weight[:rows].copy_(src.weight)
+            dst.bias[:rows].copy_(src.bias)
     return tuple(names)
 
 

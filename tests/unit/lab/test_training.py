@@ -214,3 +214,16 @@ def test_batch_norm_for_any_configuration_and_glorot_init():
     fan_in, fan_out = conv.in_channels * 25, conv.out_channels * 25
     assert name == "vgg16_7x7_mini+bn" and isinstance(model.features[1], torch.nn.BatchNorm2d)
     assert float(conv.weight.std()) == pytest.approx((2 / (fan_in + fan_out)) ** 0.5, rel=0.25)
+
+
+def test_from_a_with_an_earlier_worlds_classifier_copies_its_rows():
+    """An eight-class A (the first world's checkpoint) starts a model of more classes: fc8's
+    first rows are A's, the rest keep their initialisation; any other mismatch is refused."""
+    a = build("vgg11_mini", seed=1, num_classes=8)
+    e = build("vgg19_mini", seed=2, num_classes=12)
+    before = e.classifier[6].weight.detach().clone()
+    training.init_from_a(e, a)
+    assert torch.equal(e.classifier[6].weight[:8], a.classifier[6].weight)
+    assert torch.equal(e.classifier[6].weight[8:], before[8:])
+    with pytest.raises(TrainingError, match="conv1_1"):
+        training.init_from_a(build("vgg11_bn_mini", seed=1), build("vgg13_5x5_mini", seed=1), ("conv1_1",))
