@@ -256,6 +256,7 @@ class Session:
         self.main_images: list[tuple[float, str]] = []         # (time, media url) of this run
         self.sidebar_texts: list[str] = []
         self.sidebar_markdown: list[str] = []
+        self.alerts: list[tuple[int, str]] = []     # (Alert.Format: 1 error … 3 info, body) of this run
         self.file_urls: dict[str, object] = {}
         self._changed = asyncio.Event()
         self._reader: asyncio.Task | None = None
@@ -325,6 +326,7 @@ class Session:
             self.running = True
             self.main_charts, self.main_images = [], []
             self.sidebar_texts, self.sidebar_markdown = [], []
+            self.alerts = []
             if msg.new_session.initialize.session_id:
                 self.session_id = msg.new_session.initialize.session_id
         elif kind == "navigation":
@@ -355,6 +357,8 @@ class Session:
             self.errors.append(f"exception in the {where}: {el.exception.type}: {el.exception.message[:200]}")
         elif kind == "alert" and el.alert.format == 1:      # Alert.Format.ERROR
             self.errors.append(f"error in the {where}: {el.alert.body[:200]}")
+        if kind == "alert":
+            self.alerts.append((el.alert.format, el.alert.body))
         elif kind == "selectbox" and el.selectbox.id.endswith("-" + VARIANT_KEY):
             self.widget_ids[VARIANT_KEY] = el.selectbox.id
             self.variant_options = list(el.selectbox.options)
@@ -399,15 +403,15 @@ class Session:
     async def _send(self, back) -> None:
         await self.ws.send(back.SerializeToString())
 
-    async def rerun(self, page_name: str = "", page_hash: str = "") -> int:
-        """Ask for a script run with the widget states set so far; returns the run counter to
-        wait past."""
+    async def rerun(self, page_name: str = "", page_hash: str = "", query: str = "") -> int:
+        """Ask for a script run with the widget states set so far (``query``: the URL's query
+        string, as a link opened in the browser sends it); returns the run counter to wait past."""
         from streamlit.proto.BackMsg_pb2 import BackMsg
 
         since = self.finished
         back = BackMsg()
         cs = back.rerun_script
-        cs.query_string = ""
+        cs.query_string = query
         cs.page_name = page_name
         cs.page_script_hash = page_hash
         for ws in self.widget_states.values():
@@ -477,6 +481,7 @@ class UserResult:
     t_gradcam: float = math.nan    # Grad-CAM page asked → its image fetched and decoded (s)
     t_total: float = math.nan      # connect → Grad-CAM image (s)
     at_upload: float = math.nan    # when the upload started, seconds after this student connected
+    reconnects: int = 0            # times this student's session was lost (a server restart) and begun again
 
 
 def _weights_in_use(markdown: list[str]) -> str:
@@ -488,7 +493,8 @@ def _weights_in_use(markdown: list[str]) -> str:
 
 
 async def run_user(base: str, i: int, image: tuple[str, bytes], variant: str, expected: list[int] | None,
-                   expected_weights: str, deadline: float, cookies: dict[str, str] | None = None) -> UserResult:
+                   expected_weights: str, deadline: float, cookies: dict[str, str] | None = None,
+                   on_connected=None) -> UserResult:
     name, data = image
     r = UserResult(user=i, name=name, expected_top=expected or [])
     s = Session(base, cookies)
@@ -499,6 +505,8 @@ async def run_user(base: str, i: int, image: tuple[str, bytes], variant: str, ex
         step = "open Forward pass"
         since = await s.rerun(page_name=FORWARD_PAGE)
         await s.wait_done(since, deadline, "first run of Forward pass")
+        if on_connected is not None:
+            on_connected(i)
         for key in (UPLOAD_KEY, VARIANT_KEY):
             if key not in s.widget_ids:
                 raise ProtocolError(f"no {key!r} widget in the sidebar")
@@ -624,8 +632,21 @@ def user_cookies(client_cookie: str | None, i: int) -> dict[str, str]:
     return {name.strip(): vals[i % len(vals)]}
 
 
+async def _healthy(base: str, deadline: float) -> bool:
+    """Wait until the server at ``base`` answers its health check again (after a restart)."""
+    while time.monotonic() < deadline:
+        try:
+            status, _hdrs, body = await http(base + "/_stcore/health", timeout=5)
+            if status == 200 and body.strip() == b"ok":
+                return True
+        except (OSError, TimeoutError, ProtocolError):
+            pass
+        await asyncio.sleep(0.5)
+    return False
+
+
 async def _classroom(base: str, images, variant, expected, expected_weights, deadline, ramp_s, say,
-                     client_cookie: str | None = None, on_students=None):
+                     client_cookie: str | None = None, on_students=None, reconnects: int = 0, on_connected=None):
     # Someone opens the start page first, as the teacher does (the server loads its default
     # model once); then the students come.
     teacher = Session(base, {k: "teacher" for k in user_cookies(client_cookie, 0)})
@@ -641,12 +662,21 @@ async def _classroom(base: str, images, variant, expected, expected_weights, dea
 
     async def user(i):
         await asyncio.sleep(ramp_s * i)
-        coro = run_user(base, i, images[i], variant, expected[i] if expected else None,
-                        expected_weights, deadline, user_cookies(client_cookie, i))
-        try:    # run_user keeps its own deadline; this only catches a step that ignores it
-            return await asyncio.wait_for(coro, max(1.0, deadline - time.monotonic() + 5))
-        except TimeoutError:
-            return UserResult(user=i, name=images[i][0], error="TimeoutError: the run's --timeout ran out")
+        lost = 0
+        while True:
+            coro = run_user(base, i, images[i], variant, expected[i] if expected else None,
+                            expected_weights, deadline, user_cookies(client_cookie, i), on_connected)
+            try:    # run_user keeps its own deadline; this only catches a step that ignores it
+                r = await asyncio.wait_for(coro, max(1.0, deadline - time.monotonic() + 5))
+            except TimeoutError:
+                r = UserResult(user=i, name=images[i][0], error="TimeoutError: the run's --timeout ran out")
+            r.reconnects = lost
+            # A lost connection (the server restarted): reconnect as the browser does, a new
+            # session with the same view, once the server answers again.
+            if r.ok or lost >= reconnects or not await _healthy(base, deadline):
+                return r
+            lost += 1
+            say(f"user {i}: connection lost ({r.error[:80]}); reconnecting")
 
     t0 = time.monotonic()
     results = await asyncio.gather(*(user(i) for i in range(len(images))))
@@ -655,7 +685,8 @@ async def _classroom(base: str, images, variant, expected, expected_weights, dea
 
 def run_load(users: int = 30, variant: str = DEFAULT_VARIANT, url: str | None = None, pid: int | None = None,
              verify: bool = True, timeout_s: float = 900, ramp_s: float = 0.0, quiet: bool = False,
-             client_cookie: str | None = None, image_offset: int = 0) -> dict:
+             client_cookie: str | None = None, image_offset: int = 0, reconnects: int = 0,
+             on_connected=None) -> dict:
     """Run the classroom over the protocol and return the summary (see the module doc)."""
     from vggviz.model.variants import VARIANTS, canonical
     from vggviz.model.weights import default_source
@@ -692,7 +723,8 @@ def run_load(users: int = 30, variant: str = DEFAULT_VARIANT, url: str | None = 
             # In its own thread: asyncio.run refuses to start inside a running event loop.
             coro = asyncio.wait_for(_classroom(base, images, variant, expected, weights, deadline, ramp_s, say,
                                                client_cookie,
-                                               lambda: marks.setdefault("cpu", server_cpu_s(server_pid))),
+                                               lambda: marks.setdefault("cpu", server_cpu_s(server_pid)),
+                                               reconnects, on_connected),
                                     max(1.0, deadline - time.monotonic() + 10))
             with ThreadPoolExecutor(1) as ex:
                 results, wall = ex.submit(asyncio.run, coro).result()
@@ -730,6 +762,7 @@ def run_load(users: int = 30, variant: str = DEFAULT_VARIANT, url: str | None = 
         "variant": variant, "weights": weights, "correct": len(ok),
         "analysis_s": one_s, "cores": n_cores, "wall_s": wall, "ramp_s": ramp_s,
         "rss_start_mb": rss0,
+        "reconnects": sum(r.reconnects for r in results),
         "error_details": [f"user {r.user}: {r.error}" for r in results if not r.ok],
         "results": [asdict(r) for r in results],
     }

@@ -146,7 +146,7 @@ def app_phase(variant: str, iterations: int, warmup: int, check) -> dict:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
-    from vggviz.app import ui
+    from vggviz.app import models
     from vggviz.data.images import load_image
 
     # As tests/support.py: a server stops treating pages/ as an old-style app once
@@ -187,7 +187,7 @@ def app_phase(variant: str, iterations: int, warmup: int, check) -> dict:
             state["errors"].append(f"run {i}: {str(msg)[:200]}")
 
     def app_check():
-        loaded = ui._cached_model(variant, "random", "cpu")
+        loaded = models._cached_model(variant, "random", "cpu")
         return check(loaded.model)
 
     out = _phase("app (AppTest, Grad-CAM page)", iterations, warmup, work, app_check)

@@ -19,6 +19,7 @@ runs Debian's nginx as the current user with everything under one folder
 
     .venv/bin/python -m deploy.local                 # 2 replicas + nginx on a free port; Ctrl-C stops all
     .venv/bin/python -m deploy.local --replicas 3 --port 8080
+    .venv/bin/python -m deploy.local --redis         # + Redis: the teacher sees every replica's quiz answers
     .venv/bin/python -m deploy.local --render-compose > deploy/nginx/compose.conf
 """
 
@@ -222,11 +223,62 @@ def balancer(upstreams: list[str], port: int, prefix: Path | None = None,
             shutil.rmtree(prefix, ignore_errors=True)
 
 
+def redis_binary() -> str | None:
+    return shutil.which("redis-server") or next(
+        (p for p in ("/usr/bin/redis-server",) if os.access(p, os.X_OK)), None)
+
+
+@dataclass
+class Redis:
+    url: str
+    proc: subprocess.Popen
+
+
+@contextlib.contextmanager
+def redis_server(port: int, timeout: float = 20) -> Iterator[Redis]:
+    """Debian's redis-server on 127.0.0.1:``port``, without persistence (nothing on disk: the
+    class's answers live for a lesson), until the block ends. The replicas share it through
+    ``VGGVIZ_REDIS_URL`` (see vggviz/serving/answers.py)."""
+    import socket
+
+    binary = redis_binary()
+    if not binary:
+        raise RuntimeError("redis-server is not installed (Debian: apt-get install redis-server)")
+    workdir = tempfile.mkdtemp(prefix="vggviz-redis-")
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", workdir, "--daemonize", "no", "--loglevel", "warning"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as c:
+                    c.sendall(b"PING\r\n")
+                    if c.recv(16).startswith(b"+PONG"):
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None:
+                raise RuntimeError(f"redis-server exited with {proc.returncode}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server not answering on port {port} after {timeout:.0f} s")
+            time.sleep(0.1)
+        yield Redis(url=f"redis://127.0.0.1:{port}/0", proc=proc)
+    finally:
+        from benchmarks.server import stop
+
+        stop(proc)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--replicas", type=int, default=2)
     ap.add_argument("--port", type=int, default=0, help="the balancer's port (default: a free one)")
     ap.add_argument("--render-compose", action="store_true", help="print deploy/nginx/compose.conf and exit")
+    ap.add_argument("--redis", action="store_true",
+                    help="start Debian's redis-server too: the replicas share the class's quiz answers")
     a = ap.parse_args(argv)
     if a.render_compose:
         sys.stdout.write(render_compose())
@@ -235,6 +287,9 @@ def main(argv: list[str] | None = None) -> int:
 
     env = {"MALLOC_ARENA_MAX": "2"}
     with contextlib.ExitStack() as stack:
+        if a.redis:
+            env["VGGVIZ_REDIS_URL"] = stack.enter_context(redis_server(free_port())).url
+            print(f"redis: {env['VGGVIZ_REDIS_URL']} (no persistence)", flush=True)
         servers = [stack.enter_context(streamlit_server(env=env, log=ROOT / "artifacts" / f"replica-{i}.log"))
                    for i in range(a.replicas)]
         for i, s in enumerate(servers):

@@ -28,6 +28,7 @@ size = st.number_input(
         "leaves 1×1 at pool5."),
 )
 s = summarize(sel.variant, int(size))
+ui.predict_first("architecture", size=int(size))
 
 c = st.columns(6)
 c[0].metric(_("Weight layers"), info.weight_layers, help=_("Conv + FC layers: the number in the name"))

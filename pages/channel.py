@@ -136,7 +136,7 @@ with tab_vis:
 
     key = (loaded.variant, loaded.source, layer, tuple(channels), settings, unit)
     have = st.session_state.get("ch_result")
-    if st.button(_("▶️ Visualise"), key="ch_go", type="primary") and ui.allowed("heavy"):
+    if st.button(_("▶️ Visualise"), key="ch_go", type="primary") and ui.take_budget("heavy"):
         bar = st.progress(0.0, text=_("Starting…"))
         live = st.empty()
 

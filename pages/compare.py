@@ -35,6 +35,7 @@ VARIANT, CONFIG, BN, WEIGHT_LAYERS = _("variant"), _("config"), _("batch norm"),
 TOP1, TOP5 = _("ImageNet top-1 %"), _("ImageNet top-5 %")
 
 st.title(_("Compare depths: VGG11 to VGG19"))
+ui.predict_first("compare")
 rows = variant_rows()
 df = pd.DataFrame([{
     VARIANT: r.label, CONFIG: r.config, BN: YES if r.batch_norm else NO,

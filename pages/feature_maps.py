@@ -14,6 +14,7 @@ sel = ui.selection()
 st.title(_("Feature maps: what each layer sees"))
 
 loaded, image, res = ui.require_analysis(sel)
+ui.predict_first("feature_maps")
 
 names = res.layer_names()
 side = loaded.input_size      # 224, or 64 for the mini family

@@ -54,6 +54,7 @@ normalised = (_("**Normalised** (x − mean) / std, shown with grey = the shapes
 cols[3].caption(normalised.format(range=NORMALISED_RANGE, mean=[round(m, 3) for m in t.mean],
                                   std=[round(s, 3) for s in t.std]))
 
+ui.predict_first("forward_pass", analysis=res)
 n_classes = len(loaded.categories)
 st.subheader(_("2 · The {k} most likely of its {n} classes").format(k=min(5, n_classes), n=n_classes))
 ui.untrained_weights(loaded, _("The classes it predicts below are noise, about {pct}% each (1 in {n}).").format(

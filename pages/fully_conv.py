@@ -43,6 +43,7 @@ if loaded is None:
     ui.end_page()
 ui.untrained_weights(loaded, _("With random weights the shapes and the arithmetic on this page are right, but "
                                "the class maps and predictions are noise."))
+ui.predict_first("fully_conv")
 
 g = pool_grid(loaded.model)
 smallest = min_size(g)

@@ -20,6 +20,7 @@ st.title(_("Grad-CAM: where the network looks"))
 loaded, image, res = ui.require_analysis(sel)
 ui.untrained_weights(loaded, _("The Grad-CAM of a random network means nothing (its gradients favour no "
                                 "object), so read the maps below only as a demonstration of the method."))
+ui.predict_first("gradcam")
 
 st.markdown(_(
     "Grad-CAM (Selvaraju et al., 2017) weights each channel of a layer by how much the class score "
@@ -170,7 +171,7 @@ if st.toggle(_("Check this map (randomise the model, delete and insert pixels)")
                                  passes=trust.curve_passes(trust.DEFAULT_STEPS), steps=trust.DEFAULT_STEPS))
     at_layer = layer if attribution.uses_layer(method) else None
     tkey = (res.digest, res.variant, target, method, layer, steps)
-    go_on = st.session_state.get("gc_trust_key") == tkey or ui.allowed("heavy")
+    go_on = st.session_state.get("gc_trust_key") == tkey or ui.take_budget("heavy")
     if go_on:
         st.session_state["gc_trust_key"] = tkey
         bar = st.progress(0.0, text=_("Randomising a private copy of the model…"))
@@ -277,7 +278,7 @@ if show:
         occ = (int(patch), int(stride))
         okey = (res.digest, target, occ)           # a new map counts against the session's budget
         if st.session_state.get("gc_occ_key") != okey:
-            if ui.allowed("heavy"):
+            if ui.take_budget("heavy"):
                 st.session_state["gc_occ_key"] = okey
             else:
                 occ = None
@@ -313,7 +314,7 @@ st.subheader(_("Grad-CAM across depths: VGG11, 13, 16, 19"))
 st.caption(_("Each network's own top-5 and its Grad-CAM of **{label}** at its last conv. Networks not already "
              "loaded are loaded one at a time and dropped again.").format(label=cats[target]))
 key = ("gc_depths", res.digest, target, sel.weights, sel.device)
-if st.button(_("Run VGG11, 13, 16 and 19"), key="gc_depths_button") and ui.allowed("heavy"):
+if st.button(_("Run VGG11, 13, 16 and 19"), key="gc_depths_button") and ui.take_budget("heavy"):
     bar = st.progress(0.0, text=_("Starting…"))
 
     def progress(done: int, total: int, variant: str) -> None:

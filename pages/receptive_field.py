@@ -38,6 +38,8 @@ st.markdown(
       "ReLU after every layer, so the function it computes is more discriminative.")
 )
 
+ui.predict_first("receptive_field")
+
 # ----------------------------------------------------------------------------- explorer
 st.header(_("Stacked small convolutions against one big one"))
 ui.link_param("n", "rf_layers", lo=1, hi=6, cast=int)

@@ -56,6 +56,7 @@ st.markdown(_(
     "experiment below shows its reference result at once (every arm trained over several seeds on "
     "the same data and budget); run it live to add your class's own seed beside it."
 ))
+ui.predict_first("train")
 busy = pool.snapshot()
 st.caption(_(
     "⏱️ **Training budget.** Runs go through one queue for the whole server, {workers} at a "

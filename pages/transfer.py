@@ -102,7 +102,7 @@ for i in range(int(n)):
             seen = ss["own_photo_seen"].get(i)
             photo_sig = (getattr(cam, "file_id", None), cam.size)
             if seen is None or seen[0] != photo_sig:
-                if ui.allowed("uploads"):
+                if ui.take_budget("uploads"):
                     try:
                         photos.append(load_image(cam.getvalue(), f"photo {len(photos) + 1}"))
                         ss["own_photo_seen"][i] = (photo_sig, "")
@@ -181,7 +181,7 @@ elif st.button(_("🎓 Train the new last layer"), type="primary", key="own_trai
     except (RuntimeError, ValueError, MemoryError) as e:
         ui.show_error(_("Training failed: {error}").format(error=e))
     else:
-        if finetune and ui.allowed("heavy"):
+        if finetune and ui.take_budget("heavy"):
             bar = st.progress(0.0, text=_("Fine-tuning: features up to pool4…"))
 
             def show(stage, d, t, loss):

@@ -1,5 +1,9 @@
 """Shared fixtures: models are expensive (a VGG16 random init takes ~3 s), so build each once
-per test session. Tests never reach the network: weights are seeded random."""
+per test session. Tests never reach the network: weights are seeded random.
+
+``device``: where the device tests (tests/unit/test_device.py) run: ``VGGVIZ_TEST_DEVICE``
+(default ``cpu``; ``python -m benchmarks.gpu_check`` runs them with ``cuda``). The other
+fixtures' models stay on the CPU."""
 
 from __future__ import annotations
 
@@ -34,7 +38,20 @@ def vgg16():
     """A shared random-weights VGG16 (LoadedModel) on the CPU."""
     return load_model("vgg16", "random", "cpu")
 
-import support  # noqa: E402,F401  (AppTest fix for st.navigation; see tests/support.py)
+try:
+    import support  # noqa: E402,F401  (AppTest fix for st.navigation; see tests/support.py)
+except ImportError:     # no streamlit (a GPU machine running only the library's tests)
+    pass
+
+TEST_DEVICE = os.environ.get("VGGVIZ_TEST_DEVICE", "cpu").strip() or "cpu"
+
+
+@pytest.fixture(scope="session")
+def device() -> str:
+    """The device of the device tests (``VGGVIZ_TEST_DEVICE``); skips them where it is missing."""
+    if TEST_DEVICE.startswith("cuda") and not torch.cuda.is_available():
+        pytest.skip(f"VGGVIZ_TEST_DEVICE={TEST_DEVICE} but torch sees no CUDA device")
+    return TEST_DEVICE
 
 
 @pytest.fixture(scope="session")

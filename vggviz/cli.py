@@ -5,7 +5,7 @@ Bad input (unknown variant or layer, unreadable image, bad weights file, bad siz
 with status 2 and one line on stderr; no traceback (set VGGVIZ_DEBUG=1 to see one).
 
 Longer than 400 lines on purpose: one argparse parser per command and its JSON contract; each
-command is short, there are fifteen.
+command is short, there are sixteen.
 """
 
 from __future__ import annotations
@@ -162,6 +162,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--layers", type=_positive("layers"), required=True)
     r.add_argument("--channels", type=_positive("channels"), default=64)
     r.add_argument("--json", action="store_true")
+
+    q = sub.add_parser("quiz", help="the predict-first questions that need no image, answers computed")
+    q.add_argument("--variant", default="vgg16")
+    q.add_argument("--size", type=_positive("size"), default=None,
+                   help="input size in pixels (default: the variant's own, 224 or 64)")
+    q.add_argument("--lang", default="en", help="en | zh: the language of prompts and explanations")
+    q.add_argument("--json", action="store_true")
 
     tr = sub.add_parser("transfer", help="teach a frozen VGG new classes: a new last layer on its features")
     tr.add_argument("--variant", default="vgg16")
@@ -600,9 +607,25 @@ def _transfer(a) -> None:
             print(f"saved {a.save}")
 
 
+def _quiz(a) -> None:
+    from . import i18n
+    from .lab.quiz import no_image_questions, to_json
+
+    if a.lang not in i18n.LANGUAGES:
+        raise UsageError(f"unknown language {a.lang!r}; choose one of: {', '.join(i18n.LANGUAGES)}")
+    with i18n.using(a.lang):
+        questions = no_image_questions(a.variant, a.size)
+        if a.json:
+            _print_json(to_json(a.variant, questions))
+            return
+        for q in questions:
+            tol = f" (within {100 * q.tolerance:g} %)" if q.tolerance else ""
+            print(f"[{q.page}] {q.id}: {q.prompt}\n    → {q.answer}{tol}. {q.explanation}")
+
+
 HANDLERS = {"experiment": _experiment, "summary": _summary, "weights": _weights, "predict": _predict, "gradcam": _gradcam, "rf": _rf,
             "train": _train, "unit": _unit, "visualize": _visualize,
-            "transfer": _transfer}
+            "transfer": _transfer, "quiz": _quiz}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

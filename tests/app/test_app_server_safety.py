@@ -9,7 +9,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from vggviz.app import ui
+from vggviz.app import results
 from vggviz.model.variants import build
 from vggviz.model.weights import load_model, local_weight_files
 
@@ -58,7 +58,7 @@ def test_the_teachers_folder_is_offered_by_name_and_loads(root, weights_dir):
 
 def test_heavy_runs_over_the_limit_get_a_polite_line(root, monkeypatch):
     monkeypatch.setenv("VGGVIZ_HEAVY_PER_MINUTE", "1")
-    ui._featvis_results.clear()
+    results._featvis_results.clear()
     at = _app(root, "vgg16_mini")
     at.switch_page("pages/channel.py").run()
     at.select_slider(key="ch_steps_False_64").set_value(16).run()
@@ -77,9 +77,27 @@ def test_uploads_over_the_limit_get_a_polite_line(monkeypatch):
     def script():
         import streamlit as st
 
-        from vggviz.app import ui
-        st.session_state["got"] = [ui.allowed("uploads") for _ in range(3)]
+        from vggviz.app import ui  # AppTest runs this function's source alone
+        st.session_state["got"] = [ui.take_budget("uploads") for _ in range(3)]
 
     at = AppTest.from_function(script).run()
     assert at.session_state["got"] == [True, True, False]
     assert len(at.warning) == 1 and "2 new images in the last minute" in at.warning[0].value
+
+
+def test_a_micro_batched_analysis_reaches_the_page(root, monkeypatch):
+    """With micro-batching on (CUDA's default; ``VGGVIZ_MICROBATCH=1`` here) the page's
+    analysis goes through one batched pass and shows its top-5 as before."""
+    from vggviz.serving.scheduler import scheduler
+
+    monkeypatch.setenv("VGGVIZ_MICROBATCH", "1")
+    results._cached_analysis.clear()
+    before = len(scheduler().batch_sizes)
+    at = _app(root, "vgg11_mini")
+    at.switch_page("pages/forward_pass.py").run()
+    sample = at.sidebar.selectbox(key="vggviz_sample")
+    sample.set_value(sample.options[1]).run()
+    assert not at.exception, at.exception
+    assert not [e.value for e in at.error]
+    assert scheduler().batch_sizes[before:], "the analysis did not go through a batched pass"
+    assert at.get("plotly_chart"), "no top-5 chart on the Forward-pass page"

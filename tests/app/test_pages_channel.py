@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from vggviz.app import ui
 from vggviz.explain.top_patches import image_set, index_layer
 
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -76,20 +75,3 @@ def test_random_weights_say_what_the_pictures_cannot_mean(root):
     # said once, in the one untrained-weights warning above the page (with what it means here)
     assert any("random weights" in w.value.lower() and "nothing here was learned" in w.value
                for w in app.warning), [w.value for w in app.warning]
-
-
-def test_shared_results_are_bounded_and_expire(monkeypatch):
-    clock = [100.0]
-    monkeypatch.setattr(ui.time, "monotonic", lambda: clock[0])
-    store, calls = ui.SharedResults(entries=2, ttl=10), []
-
-    def make(v):
-        return lambda: calls.append(v) or v
-
-    assert store.get_or_compute("a", make(1)) == 1 and store.get_or_compute("a", make(9)) == 1
-    store.get_or_compute("b", make(2))
-    store.get_or_compute("c", make(3))                 # a third entry drops the oldest
-    assert store.get("a") is None and store.get("c") == 3
-    clock[0] += 11                                     # past the ttl: computed again
-    assert store.get_or_compute("c", make(4)) == 4
-    assert calls == [1, 2, 3, 4]

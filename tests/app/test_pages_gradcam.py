@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from support import ROOT
 
-from vggviz.app import ui
+from vggviz.app import models, results, ui
 from vggviz.explain import attribution
 from vggviz.lab import compare
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.filterwarnings("ignore")
 @pytest.fixture
 def calls(monkeypatch):
     """Count attribution.gradcam calls (the page reaches it through vggviz.app.ui)."""
-    for f in (ui._cached_gradcam, ui._cached_depth_sweep, ui._cached_method_map):
+    for f in (results._cached_gradcam, results._cached_depth_sweep, results._cached_method_map):
         f.clear()
     made = []
     real = attribution.gradcam
@@ -29,7 +29,7 @@ def calls(monkeypatch):
 
     monkeypatch.setattr(attribution, "gradcam", spy)
     yield made
-    for f in (ui._cached_gradcam, ui._cached_depth_sweep, ui._cached_method_map):
+    for f in (results._cached_gradcam, results._cached_depth_sweep, results._cached_method_map):
         f.clear()
 
 
@@ -108,7 +108,7 @@ def test_methods_and_depths(calls, monkeypatch):
     seen = []
 
     def fake_compare(image, target, sel=None, progress=None):
-        model = ui._cached_model("vgg11", "random", "cpu")
+        model = models._cached_model("vgg11", "random", "cpu")
         rows = compare.gradcam_by_variant(["vgg11"], image, target, "random", "cpu", progress=progress,
                                             get_model=lambda v: model)
         seen.append(target)
@@ -128,9 +128,9 @@ def test_no_image_prompt(calls):
 
 
 def test_compare_depths_prefers_cached_models_and_keeps_results(monkeypatch):
-    cached = ui._cached_model("vgg11", "random", "cpu")
-    assert ui._peek_cached_model("vgg11", "random", "cpu") is cached
-    assert ui._peek_cached_model("vgg13", "random", "cpu") is None      # peeking loads nothing
+    cached = models._cached_model("vgg11", "random", "cpu")
+    assert models._peek_cached_model("vgg11", "random", "cpu") is cached
+    assert models._peek_cached_model("vgg13", "random", "cpu") is None      # peeking loads nothing
     runs = []
 
     def fake_gradcam_by_variant(variants, image, target, source, device, progress=None, get_model=None):
@@ -139,7 +139,7 @@ def test_compare_depths_prefers_cached_models_and_keeps_results(monkeypatch):
         return [{"variant": v} for v in variants]
 
     monkeypatch.setattr(compare, "gradcam_by_variant", fake_gradcam_by_variant)
-    monkeypatch.setattr(ui, "_by_variant_results", {})
+    monkeypatch.setattr(results, "_by_variant_results", {})
     image = type("Img", (), {"digest": "abc"})()
     sel = ui.Selection("vgg11", "random", "cpu")
     first = ui.current_gradcam_by_variant(image, 281, sel)
@@ -157,7 +157,7 @@ def test_compare_depths_of_a_mini_selection_compares_the_mini_family_with_shapes
         return [{"variant": v} for v in variants]
 
     monkeypatch.setattr(compare, "gradcam_by_variant", fake_gradcam_by_variant)
-    monkeypatch.setattr(ui, "_by_variant_results", {})
+    monkeypatch.setattr(results, "_by_variant_results", {})
     image = type("Img", (), {"digest": "abc"})()
     minis = ("vgg11_mini", "vgg13_mini", "vgg16_mini", "vgg19_mini")
     ui.current_gradcam_by_variant(image, 4, ui.Selection("vgg16_bn_mini", "shapes", "cpu"))
@@ -170,7 +170,7 @@ def test_occlusion_in_compare_methods(calls, monkeypatch):
     """The mini VGG16 (64 px): the occlusion toggle says its forward passes, computes the map
     once per (class, patch, stride) with progress reported, shows it with the other methods,
     and keeps stride ≤ patch when the patch shrinks below it."""
-    monkeypatch.setattr(ui, "_occlusion_results", ui.SharedResults(ui.OCCLUSION_CACHE_ENTRIES))
+    monkeypatch.setattr(results, "_occlusion_results", ui.SharedResults(ui.OCCLUSION_CACHE_ENTRIES))
     made = []
     real = attribution.occlusion
 

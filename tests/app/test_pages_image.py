@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from vggviz.app import ui
+from vggviz.app import models, results
 from vggviz.inference.analysis import analyze
 
 pytestmark = pytest.mark.filterwarnings("ignore")
@@ -22,15 +22,15 @@ pytestmark = pytest.mark.filterwarnings("ignore")
 
 @pytest.fixture(autouse=True)
 def fresh_analysis_cache():
-    ui._cached_analysis.clear()
+    results._cached_analysis.clear()
     yield
-    ui._cached_analysis.clear()
+    results._cached_analysis.clear()
 
 
 @contextmanager
 def count_passes(variant: str):
     """Count forward passes through the app's cached ``variant`` model (random weights, CPU)."""
-    model = ui._cached_model(variant, "random", "cpu").model   # the instance the app will get
+    model = models._cached_model(variant, "random", "cpu").model   # the instance the app will get
     calls = []
     handle = model.features[0].register_forward_pre_hook(lambda m, i: calls.append(1))
     try:
@@ -128,7 +128,7 @@ def test_channel_slider_picks_the_tile_in_the_sorted_order(root):
     at.selectbox(key="fm_layer").set_value("relu5_2").run()
     at.radio(key="fm_order").set_value("max").run()
     at.slider(key="fm_tile_relu5_2").set_value(1).run()
-    res = analyze(ui._cached_model("vgg11", "random", "cpu"), at.session_state["vggviz_image"])
+    res = analyze(models._cached_model("vgg11", "random", "cpu"), at.session_state["vggviz_image"])
     acts = res.activation("relu5_2")
     strongest = int(np.argmax(acts.reshape(acts.shape[0], -1).max(1)))
     assert metric(at, "Channel") == str(strongest)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from vggviz.app import ui
+from vggviz.app import results
 
 # The least held-out accuracy the bundled mini VGG16 must have on today's shapes world.
 BUNDLED_D_FLOOR = 85
@@ -23,7 +23,7 @@ def bundled_classes() -> int:
 
 @pytest.fixture(scope="module")
 def at(root):
-    ui._cached_analysis.clear()
+    results._cached_analysis.clear()
     app = AppTest.from_file(str(root / "streamlit_app.py"), default_timeout=120)
     app.session_state["vggviz_variant"] = "vgg16_mini"
     app.run()

@@ -11,7 +11,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from vggviz.app import ui
+from vggviz.app import results
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -23,7 +23,7 @@ def ok(at: AppTest) -> AppTest:
 
 
 def open_page(root, variant: str) -> AppTest:
-    ui._cached_analysis.clear()
+    results._cached_analysis.clear()
     at = AppTest.from_file(str(root / "streamlit_app.py"), default_timeout=180)
     at.session_state["vggviz_variant"] = variant
     at.run()
@@ -139,7 +139,7 @@ def test_the_trained_page_in_the_pseudo_locale(root):
     from vggviz import i18n
 
     os.environ[i18n.PSEUDO_ENV] = "1"
-    ui._cached_analysis.clear()
+    results._cached_analysis.clear()
     at = AppTest.from_file(str(root / "streamlit_app.py"), default_timeout=180)
     at.query_params.update({"lang": i18n.PSEUDO})
     at.session_state["vggviz_variant"] = "vgg16_mini"

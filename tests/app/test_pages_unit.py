@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from vggviz.app import ui
+from vggviz.app import results, ui
 from vggviz.data.images import load_image_file
 from vggviz.explain.unit import unit_arithmetic
 from vggviz.inference.analysis import analyze
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.filterwarnings("ignore")
 
 @pytest.fixture(scope="module")
 def at(root):
-    ui._cached_analysis.clear()
+    results._cached_analysis.clear()
     app = AppTest.from_file(str(root / "streamlit_app.py"), default_timeout=120)
     app.session_state["vggviz_variant"] = "vgg16_mini"
     app.run()

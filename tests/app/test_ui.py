@@ -108,40 +108,53 @@ def test_every_page_calls_the_guard_first():
 
 
 def _later_work_script():
-    import time as _t
-
     import streamlit as st
 
-    from vggviz.app import ui
+    from vggviz.app import results
+    from vggviz.serving.scheduler import scheduler
 
-    t0 = _t.monotonic()
-    out = ui._after_first_results(("test-later", st.session_state.get("n", 0)), lambda: "computed")
-    st.write(f"{out} after {_t.monotonic() - t0:.2f} s")
+    out = results._after_first_results(("test-later", st.session_state.get("n", 0)),
+                                       lambda: f"first passes running at compute: {scheduler()._running_first}")
+    st.write(out)
 
 
-def test_later_work_waits_for_first_results_then_a_hit_does_not_wait():
-    """A Grad-CAM not computed yet waits while a classmate's forward pass runs; the same key
-    again (a slider moved) is a cache hit and does not wait."""
+def test_later_work_waits_for_first_results_then_a_hit_does_not_wait(monkeypatch):
+    """A Grad-CAM not computed yet waits while a classmate's forward pass runs: the pass is
+    released only once the later work is waiting, and the work is computed after it ended. The
+    same key again (a slider moved) is a cache hit and does not wait. No sleeps: events order
+    the threads."""
     import threading
 
     from streamlit.testing.v1 import AppTest
 
-    from vggviz.app import ui
-    from vggviz.serving.scheduler import scheduler
+    from vggviz.app import results
+    from vggviz.serving import scheduler as sched
 
-    release = threading.Event()
-    started = threading.Event()
-    holder = threading.Thread(target=lambda: scheduler().run(
-        ("test-first-pass",), lambda: started.set() or release.wait(10)))
+    release, started, waiting = threading.Event(), threading.Event(), threading.Event()
+    original = sched.Scheduler.yield_to_first
+
+    def yield_to_first(self, *a, **k):
+        waiting.set()
+        return original(self, *a, **k)
+
+    monkeypatch.setattr(sched.Scheduler, "yield_to_first", yield_to_first)
+    results._later_done.pop(("test-later", 0), None)
+    holder = threading.Thread(target=lambda: sched.scheduler().run(
+        ("test-first-pass",), lambda: started.set() or release.wait(60)))
     holder.start()
-    assert started.wait(10)
-    threading.Timer(0.6, release.set).start()
-    at = AppTest.from_function(_later_work_script, default_timeout=60)
-    at.run()
-    holder.join(10)
+    assert started.wait(30)
+    releaser = threading.Thread(target=lambda: waiting.wait(120) and release.set())
+    releaser.start()
+    try:
+        at = AppTest.from_function(_later_work_script, default_timeout=120)
+        at.run()
+    finally:
+        release.set()
+        holder.join(30)
+        releaser.join(30)
     assert not at.exception
-    text = at.markdown[-1].value
-    assert text.startswith("computed after") and float(text.split()[-2]) >= 0.4, text
-    at.run()                                           # the same key: computed before
-    assert float(at.markdown[-1].value.split()[-2]) < 0.3
-    assert ("test-later", 0) in ui._later_done
+    assert at.markdown[-1].value == "first passes running at compute: 0"
+    waiting.clear()
+    at.run()                                           # the same key: computed before, no wait
+    assert not waiting.is_set()
+    assert ("test-later", 0) in results._later_done

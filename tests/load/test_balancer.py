@@ -4,6 +4,10 @@ through the balancer gets every result with no error, each student's requests (h
 websocket, upload, media) all reach one replica; then one replica is killed mid-run: its
 students reconnect to the other and get a result after reloading, the others are unaffected.
 
+Every test runs twice: with the replicas as ``streamlit run`` processes, and as two containers
+of the image (deploy/image.py: built by podman, started with ``buildah run`` on the host's
+network; marked slow, built once per session by tests/load/conftest.py).
+
 Skips without nginx on a developer's machine; fails in CI (CI=true: .ci/run installs it)."""
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import pytest
 from support import ROOT
 
 from benchmarks.server import free_port, streamlit_server  # noqa: E402
+from deploy import image  # noqa: E402
 from deploy.local import STICKY_COOKIE, balancer, nginx_binary  # noqa: E402
 
 pytestmark = pytest.mark.load
@@ -32,17 +37,23 @@ VARIANT = "vgg11_mini"
 PER_REPLICA = 2          # students per replica in each wave
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
+@pytest.fixture(scope="module", params=["processes", pytest.param("containers", marks=pytest.mark.slow)])
+def cluster(request, tmp_path_factory):
     if not nginx_binary():
         if os.environ.get("CI") == "true":
             pytest.fail("nginx is not installed (.ci/run installs Debian's nginx)")
         pytest.skip("nginx not installed (apt-get install nginx)")
-    tmp = tmp_path_factory.mktemp("balancer")
+    tmp = tmp_path_factory.mktemp(f"balancer-{request.param}")
     env = {"VGGVIZ_WEIGHTS": "random", "MALLOC_ARENA_MAX": "2"}
     with ExitStack() as stack:
-        replicas = [stack.enter_context(streamlit_server(env=env, log=tmp / f"replica-{i}.log", timeout=150))
-                    for i in range(2)]
+        if request.param == "containers":
+            tag = request.getfixturevalue("container_image")["tag"]
+            replicas = [stack.enter_context(image.start(free_port(), tag, env=env, log=tmp / f"replica-{i}.log",
+                                                        timeout=150))
+                        for i in range(2)]
+        else:
+            replicas = [stack.enter_context(streamlit_server(env=env, log=tmp / f"replica-{i}.log", timeout=150))
+                        for i in range(2)]
         addrs = [r.url.split("//", 1)[1] for r in replicas]
         for r in replicas:      # the teacher opens each replica's start page (the client warms only one)
             # In its own thread: the browser tests' playwright (sync API) may leave an event

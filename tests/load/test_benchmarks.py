@@ -87,3 +87,24 @@ def test_layout_benchmark_reports_the_same_top5_both_ways(tmp_path):
     r = json.loads(p.stdout)
     assert r["same_top5"] is True and r["max_abs_prob_diff"] < 1e-5
     assert r["threads_1"]["contiguous_s"] > 0 and r["threads_1"]["channels_last_s"] > 0
+
+
+def test_gpu_check_lists_its_steps_and_runs_its_cpu_half(tmp_path):
+    """``--dry-run`` lists the steps without running them; without CUDA a step runs its CPU half
+    and the report says there is no GPU."""
+    env = {"PATH": "/usr/bin:/bin", "VGGVIZ_WEIGHTS": "random", "HOME": str(tmp_path), "CUDA_VISIBLE_DEVICES": ""}
+    p = subprocess.run([sys.executable, "-m", "benchmarks.gpu_check", "--dry-run"], cwd=ROOT, capture_output=True,
+                       text=True, timeout=120, env=env)
+    assert p.returncode == 0, p.stderr[-2000:]
+    steps = [s["name"] for s in json.loads(p.stdout)["steps"]]
+    assert steps[:2] == ["environment", "tests"] and {"analyze", "gradcam", "featvis", "lab_epoch", "experiment",
+                                                       "microbatch", "copyback", "vgg16_forward"} <= set(steps)
+    out = tmp_path / "gpu.json"
+    p = subprocess.run([sys.executable, "-m", "benchmarks.gpu_check", "--only", "environment,copyback",
+                        "--variant", "vgg11_mini", "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+    assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+    assert "no CUDA GPU" in p.stdout
+    r = json.loads(out.read_text())
+    assert r["cuda"] is False and r["devices"] == ["cpu"] and list(r["steps"]) == ["environment", "copyback"]
+    cb = r["steps"]["copyback"]
+    assert cb["status"] == "ok" and cb["cpu_batch1_pass_s"] > 0 and cb["cpu_batch8_kept_mb"] > cb["cpu_batch1_kept_mb"]

@@ -299,3 +299,34 @@ def test_mini_variants_in_summary_predict_gradcam(capsys, tmp_path):
     n = len(load_model("vgg16_mini", "shapes", "cpu").categories)       # the checkpoint's classes
     assert main(["gradcam", star, "--variant", "vgg16_mini", "--target", str(n), "--out", str(out)]) == 2
     assert f"0 to {n - 1}" in capsys.readouterr().err
+
+
+def test_quiz_json_contract(capsys):
+    code, out, err = run(capsys, "quiz", "--variant", "vgg16", "--json")
+    assert code == 0 and not err
+    j = json.loads(out)
+    assert j["variant"] == "vgg16" and len(j["questions"]) >= 12
+    assert all(set(q) == {"id", "page", "prompt", "answer", "tolerance", "explanation"} for q in j["questions"])
+    by_id = {q["id"]: q for q in j["questions"]}
+    assert by_id["conv1_1_params"]["answer"] == 1_792 and by_id["conv1_1_params"]["page"] == "architecture"
+    assert by_id["fc6_share"]["answer"] == 74.27 and "102,764,544 of 138,357,544" in by_id["fc6_share"]["explanation"]
+    assert by_id["pool3_side"]["answer"] == 28
+    assert "top1_class" not in by_id                  # needs an image
+
+
+def test_quiz_size_and_language(capsys):
+    code, out, _ = run(capsys, "quiz", "--variant", "vgg16", "--size", "64", "--lang", "zh", "--json")
+    by_id = {q["id"]: q for q in json.loads(out)["questions"]}
+    assert code == 0 and by_id["pool3_side"]["answer"] == 8
+    assert "卷积" in by_id["conv1_1_params"]["prompt"] or "参数" in by_id["conv1_1_params"]["prompt"]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--variant", "vgg17"], "unknown variant"),
+    (["--size", "16"], "too small"),
+    (["--size", "big"], "size must be a whole number"),
+    (["--lang", "fr"], "unknown language"),
+])
+def test_quiz_bad_input(capsys, argv, message):
+    code, out, err = run(capsys, "quiz", *argv, "--json")
+    assert code == 2 and not out and message in err and err.count("\n") == 1

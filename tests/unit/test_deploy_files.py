@@ -96,9 +96,24 @@ def test_compose_and_k8s_key_settings():
         assert s in k8s, s
 
 
-def test_ci_installs_nginx():
+def _ci_needed() -> dict[str, str]:
+    """.ci/run's NEEDED list: file → the Debian package installed when the file is missing."""
     ci = (ROOT / ".ci" / "run").read_text()
-    assert re.search(r"apt-get install[^\n]*\bnginx\b", ci)
+    block = re.search(r'NEEDED="([^"]*)"', ci).group(1)
+    return dict(pair.split(":", 1) for pair in block.split())
+
+
+def test_ci_installs_what_the_tests_need_when_missing():
+    """nginx (the balancer), redis-server (the quiz's shared answers), podman, buildah and
+    debootstrap (the image), chromium and its fonts (the browser tests): each installed when
+    its file is missing, by the one apt-get line that installs the missing ones."""
+    needed = _ci_needed()
+    for file, package in {"/usr/sbin/nginx": "nginx", "/usr/bin/redis-server": "redis-server",
+                          "/usr/bin/podman": "podman", "/usr/bin/buildah": "buildah",
+                          "/usr/sbin/debootstrap": "debootstrap", "/usr/bin/chromium": "chromium"}.items():
+        assert needed.get(file) == package, (file, package)
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"apt-get install -y -qq \$missing", ci)
 
 
 def test_access_log_parser_keeps_every_tried_upstream(tmp_path):

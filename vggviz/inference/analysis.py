@@ -41,6 +41,7 @@ __all__ = [
     "Analysis",
     "preprocess",
     "analyze",
+    "analyze_batch",
     "predict",
     "conv_weights",
     "FLOAT16_BLOCKS",
@@ -81,6 +82,8 @@ class Analysis:
     seconds: float                      # the forward pass (with capture), not preprocessing
     preprocessed: Preprocessed
     acts: dict[str, np.ndarray]         # spatial layer -> (C, H, W); no ReLUs (derived)
+    batch: int = 1                      # images in the pass this one came from (micro-batching)
+    copy_seconds: float = 0.0           # copying the kept maps to the CPU after the pass
     _order: tuple[str, ...] = field(default=(), repr=False)
     _relu_of: dict[str, str] = field(default_factory=dict, repr=False)
     _memo: dict = field(default_factory=dict, repr=False)   # derived summaries, computed once
@@ -180,13 +183,12 @@ def _image_digest(image: Image.Image) -> str:
 
 
 def _keep(layer: Layer, out: torch.Tensor, copy: bool = True, half: bool = True) -> torch.Tensor:
-    """``out`` without its batch dim, as float16 for the early blocks when ``half`` (a
-    converted copy) and float32 otherwise: copied when ``copy`` (the next layer works in
-    place, like VGG's ReLUs, and would overwrite it), else kept as it is (nothing writes to
-    it again)."""
+    """``out`` (the whole batch) as float16 for the early blocks when ``half`` (a converted
+    copy) and float32 otherwise: copied when ``copy`` (the next layer works in place, like
+    VGG's ReLUs, and would overwrite it), else kept as it is (nothing writes to it again)."""
     if half and layer.block in FLOAT16_BLOCKS:
-        return out[0].to(torch.float16, copy=True)
-    return out[0].to(torch.float32, copy=copy)
+        return out.to(torch.float16, copy=True)
+    return out.to(torch.float32, copy=copy)
 
 
 def _overwritten(layers: list[Layer]) -> set[int]:
@@ -220,11 +222,32 @@ def analyze(
     No hooks, no change to the shared model (mode, ``requires_grad``): safe to call from
     many threads at once.
     """
-    pil = getattr(image, "image", image)
-    if not isinstance(pil, Image.Image):
-        raise TypeError(f"analyze expects a LoadedImage or a PIL image, got {type(image).__name__}")
-    digest = digest or getattr(image, "digest", None) or _image_digest(pil)
-    pre = preprocess(loaded, pil)
+    return analyze_batch(loaded, [image], topk=topk, digests=[digest])[0]
+
+
+def analyze_batch(
+    loaded: LoadedModel,
+    images: list,
+    topk: int = 5,
+    digests: list[str | None] | None = None,
+) -> list[Analysis]:
+    """:func:`analyze` for several images in one forward pass (micro-batching: on a GPU one
+    pass of N images costs far less than N passes). Each image's :class:`Analysis` holds only
+    its own maps and classes, in the order given; ``seconds`` is the whole pass's, ``batch``
+    its size."""
+    if not images:
+        return []
+    pils = []
+    for image in images:
+        pil = getattr(image, "image", image)
+        if not isinstance(pil, Image.Image):
+            raise TypeError(f"analyze expects a LoadedImage or a PIL image, got {type(image).__name__}")
+        pils.append(pil)
+    digests = list(digests or [None] * len(pils))
+    digests = [d or getattr(im, "digest", None) or _image_digest(p) for d, im, p in zip(digests, images, pils,
+                                                                                       strict=True)]
+    pres = [preprocess(loaded, p) for p in pils]
+    n = len(pres)
     model, device = loaded.model, loaded.device
     layers = named_layers(model)
     order, relu_of = _plan(layers)
@@ -240,7 +263,8 @@ def analyze(
 
     cuda = device.type == "cuda"
     with torch.inference_mode():
-        x = pre.tensor.to(device, non_blocking=cuda)
+        x = pres[0].tensor if n == 1 else torch.cat([p.tensor for p in pres])
+        x = x.to(device, non_blocking=cuda)
         if cuda:
             torch.cuda.synchronize(device)
         t0 = time.perf_counter()
@@ -248,21 +272,29 @@ def analyze(
         if cuda:
             torch.cuda.synchronize(device)
         seconds = time.perf_counter() - t0
-        probs_t = torch.softmax(logits[0].float(), dim=0).cpu()
-        cpu = {name: t.cpu() for name, t in kept.items()}
-        acts = {name: _readonly(t.numpy()) for name, t in cpu.items()}
+        probs_t = torch.softmax(logits.float(), dim=1).cpu()
+        t1 = time.perf_counter()
+        batch_cpu = {name: t.cpu() for name, t in kept.items()}
+        copy_seconds = time.perf_counter() - t1
     del kept
 
-    probs = _readonly(probs_t.numpy().astype(np.float32, copy=False))
-    k = max(1, min(int(topk), probs.shape[0]))
-    idx = np.argsort(-probs, kind="stable")[:k]
     cats = loaded.categories
-    top = [Prediction(int(i), cats[i] if i < len(cats) else str(int(i)), float(probs[i])) for i in idx]
-    return Analysis(
-        variant=loaded.variant, source=loaded.source, device=str(device), digest=digest,
-        top=top, probs=probs, seconds=seconds, preprocessed=pre, acts=acts,
-        _order=order, _relu_of=relu_of, _cpu=cpu,
-    )
+    out = []
+    for i in range(n):
+        # One image's maps: a view of the pass's tensor when alone, its own copy in a batch
+        # (so a cached analysis does not hold its neighbours' maps alive).
+        cpu = {name: (t[0] if n == 1 else t[i].clone()) for name, t in batch_cpu.items()}
+        acts = {name: _readonly(t.numpy()) for name, t in cpu.items()}
+        probs = _readonly(probs_t[i].numpy().astype(np.float32, copy=n > 1))
+        k = max(1, min(int(topk), probs.shape[0]))
+        idx = np.argsort(-probs, kind="stable")[:k]
+        top = [Prediction(int(j), cats[j] if j < len(cats) else str(int(j)), float(probs[j])) for j in idx]
+        out.append(Analysis(
+            variant=loaded.variant, source=loaded.source, device=str(device), digest=digests[i],
+            top=top, probs=probs, seconds=seconds, preprocessed=pres[i], acts=acts, batch=n,
+            copy_seconds=copy_seconds, _order=order, _relu_of=relu_of, _cpu=cpu,
+        ))
+    return out
 
 
 def predict(loaded: LoadedModel, image, topk: int = 5) -> list[Prediction]:

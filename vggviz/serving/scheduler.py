@@ -35,9 +35,19 @@ the same.
   another (VGG16, in-process: 0.18 against 0.21 s a pass). ``torch.set_num_threads`` is per
   thread, so a worker's setting leaves the sessions' own threads as they were.
 
+* Micro-batching (:class:`Batch`): passes submitted with the same ``Batch.group`` (one model on
+  one device) that are queued together, or arrive within ``batch_window_s`` (a few ms) of the
+  first, go through one call of ``Batch.run_many`` with all their items, at most ``max_batch``;
+  each waiter gets its own item's result, in its own order. A waiter that leaves during the
+  window leaves the batch; when the batched call raises, each item is run again alone, so a
+  failing request fails alone. The app batches only on CUDA (one pass of 8 images costs far
+  less than 8 passes there; on the CPU a pass already uses every core), or with
+  ``VGGVIZ_MICROBATCH=1``.
+
 ``VGGVIZ_SCHEDULER_WORKERS`` overrides the worker count (default: the cores this process may
 use); ``VGGVIZ_LATER_WAIT_S`` the longest wait in :meth:`Scheduler.yield_to_first` (default 30 s,
-0 for none).
+0 for none); ``VGGVIZ_BATCH_WINDOW_MS`` the micro-batching window (default 4 ms) and
+``VGGVIZ_MAX_BATCH`` its size (default 8).
 """
 
 from __future__ import annotations
@@ -47,21 +57,43 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 
 from vggviz.i18n import N_, Text
 
-__all__ = ["Scheduler", "Busy", "scheduler", "MAX_QUEUE", "MAX_OVERTAKE", "FIRST", "LATER", "default_workers",
-           "cores", "MAX_YIELD_S"]
+__all__ = ["Scheduler", "Busy", "Batch", "scheduler", "MAX_QUEUE", "MAX_OVERTAKE", "FIRST", "LATER",
+           "default_workers", "cores", "MAX_YIELD_S", "BATCH_WINDOW_S", "MAX_BATCH", "microbatch_for"]
 
 MAX_QUEUE = int(os.environ.get("VGGVIZ_SCHEDULER_QUEUE", "256"))
 MAX_OVERTAKE = 32            # a classroom of uploads; then a waiting Grad-CAM goes in arrival order
 FIRST, LATER = 0, 1          # priorities: a student's first result; work on an analysed image
 # The longest a Grad-CAM waits for a class's first results (0: never waits).
 MAX_YIELD_S = float(os.environ.get("VGGVIZ_LATER_WAIT_S", "30"))
+BATCH_WINDOW_S = float(os.environ.get("VGGVIZ_BATCH_WINDOW_MS", "4")) / 1000
+MAX_BATCH = int(os.environ.get("VGGVIZ_MAX_BATCH", "8"))
+
+
+@dataclass(frozen=True)
+class Batch:
+    """How a pass can share a batched call: passes with equal ``group`` run as one
+    ``run_many([item, …])``, which returns one result per item in that order."""
+
+    group: Hashable
+    item: Any
+    run_many: Callable[[Sequence[Any]], Sequence[Any]]
+
+
+def microbatch_for(device: str) -> bool:
+    """Whether the app batches passes on ``device``: on CUDA, or anywhere with
+    ``VGGVIZ_MICROBATCH=1`` (``0`` turns it off on CUDA too)."""
+    env = os.environ.get("VGGVIZ_MICROBATCH", "").strip()
+    if env in ("0", "1"):
+        return env == "1"
+    return str(device).startswith("cuda")
 
 
 class Busy(RuntimeError):
@@ -97,10 +129,11 @@ def default_workers() -> int:
 
 
 class _Ticket:
-    __slots__ = ("key", "fn", "waiters", "done", "result", "error", "state", "priority", "seq", "overtaken")
+    __slots__ = ("key", "fn", "waiters", "done", "result", "error", "state", "priority", "seq", "overtaken",
+                 "batch")
 
-    def __init__(self, key: Hashable, fn: Callable[[], Any], priority: int, seq: int):
-        self.key, self.fn = key, fn
+    def __init__(self, key: Hashable, fn: Callable[[], Any], priority: int, seq: int, batch: Batch | None = None):
+        self.key, self.fn, self.batch = key, fn, batch
         self.priority, self.seq, self.overtaken = priority, seq, 0
         self.waiters = 0
         self.done = threading.Event()
@@ -111,7 +144,7 @@ class _Ticket:
 
 class Scheduler:
     def __init__(self, workers: int | None = None, max_queue: int = MAX_QUEUE, max_overtake: int = MAX_OVERTAKE,
-                 threads: int | None = None):
+                 threads: int | None = None, batch_window_s: float = BATCH_WINDOW_S, max_batch: int = MAX_BATCH):
         self.workers = workers or default_workers()
         self.threads = threads or cores()        # torch threads shared by the workers
         self._running = 0
@@ -124,6 +157,9 @@ class Scheduler:
         self._threads: list[threading.Thread] = []
         self._seq = 0
         self.served = 0
+        self.batch_window_s = batch_window_s
+        self.max_batch = max(1, max_batch)
+        self.batch_sizes: list[int] = []       # every batched call's size, in order (for benchmarks)
 
     # ---------------------------------------------------------------- queue
     def _rank(self, t: _Ticket) -> tuple[int, int]:
@@ -144,7 +180,7 @@ class Scheduler:
                 other.overtaken += 1
         return t
 
-    def _submit(self, key: Hashable, fn: Callable[[], Any], priority: int = FIRST) -> _Ticket:
+    def _submit(self, key: Hashable, fn: Callable[[], Any], priority: int = FIRST, batch: Batch | None = None) -> _Ticket:
         with self._cond:
             t = self._by_key.get(key)
             if t is not None and t.state == "queued" and priority < t.priority:
@@ -154,7 +190,7 @@ class Scheduler:
                     raise Busy(Text(N_("the server is busy ({n} analyses waiting); try again in a minute"),
                                     n=len(self._queue)))
                 self._seq += 1
-                t = _Ticket(key, fn, priority, self._seq)
+                t = _Ticket(key, fn, priority, self._seq, batch)
                 self._by_key[key] = t
                 self._queue.append(t)
                 while len(self._threads) < self.workers:
@@ -222,41 +258,96 @@ class Scheduler:
                 self._cond.wait(min(poll_s, left))
         return time.monotonic() - t0
 
+    def _gather(self, t: _Ticket) -> list[_Ticket]:
+        """``t`` and the queued passes of its batch group, in service order, at most
+        ``max_batch``; waits up to ``batch_window_s`` for more to arrive (caller holds the
+        lock). A pass withdrawn meanwhile is cancelled and dropped."""
+        batch = [t]
+        group = t.batch.group
+        deadline = time.monotonic() + self.batch_window_s
+        while True:
+            batch = [b for b in batch if b.state != "cancelled"]
+            for other in self._order():
+                if len(batch) >= self.max_batch:
+                    break
+                if other.batch is not None and other.batch.group == group:
+                    self._queue.remove(other)
+                    batch.append(other)
+            left = deadline - time.monotonic()
+            if len(batch) >= self.max_batch or left <= 0 or not batch:
+                return batch
+            self._cond.wait(left)
+
+    def _run_batch(self, batch: list[_Ticket]) -> None:
+        """One ``run_many`` call for all of ``batch``; when it raises, each item alone."""
+        run_many = batch[0].batch.run_many
+        try:
+            results = list(run_many([b.batch.item for b in batch]))
+            if len(results) != len(batch):
+                raise RuntimeError(f"run_many returned {len(results)} results for {len(batch)} items")
+            for b, r in zip(batch, results, strict=True):
+                b.result = r
+        except BaseException as e:  # noqa: BLE001 - retried alone, then handed to the waiters
+            if len(batch) == 1:
+                batch[0].error = e
+                return
+            for b in batch:
+                try:
+                    b.result = list(run_many([b.batch.item]))[0]
+                except BaseException as e1:  # noqa: BLE001
+                    b.error = e1
+
     def _work(self) -> None:
         while True:
             with self._cond:
                 while not self._queue:
                     self._cond.wait()
                 t = self._next()
-                t.state = "running"
+                batch = [t]
+                if t.batch is not None:
+                    batch = self._gather(t)
+                    if not batch:
+                        continue
+                first = sum(b.priority == FIRST for b in batch)
+                for b in batch:
+                    b.state = "running"
                 self._running += 1
-                self._running_first += t.priority == FIRST
+                self._running_first += first
                 n = self.threads_for(self._running + len(self._queue))
+                if t.batch is not None:
+                    self.batch_sizes.append(len(batch))
                 self._cond.notify_all()            # the queue moved: yield_to_first may go on
             torch.set_num_threads(n)                 # this thread's own setting
-            try:
-                t.result = t.fn()
-            except BaseException as e:  # noqa: BLE001 - handed to the waiters
-                t.error = e
+            if t.batch is not None:
+                self._run_batch(batch)
+            else:
+                try:
+                    t.result = t.fn()
+                except BaseException as e:  # noqa: BLE001 - handed to the waiters
+                    t.error = e
             with self._cond:
                 self._running -= 1
-                self._running_first -= t.priority == FIRST
+                self._running_first -= first
                 self._cond.notify_all()              # yield_to_first may go on
-                t.state = "done"
-                self.served += 1
-                if self._by_key.get(t.key) is t:
-                    del self._by_key[t.key]      # results are kept by the caller's cache, not here
-                t.fn = None
-            t.done.set()
+                for b in batch:
+                    b.state = "done"
+                    self.served += 1
+                    if self._by_key.get(b.key) is b:
+                        del self._by_key[b.key]  # results are kept by the caller's cache, not here
+                    b.fn = None
+                    b.batch = None
+            for b in batch:
+                b.done.set()
 
     # ---------------------------------------------------------------- the one call
-    def run(self, key: Hashable, fn: Callable[[], Any], on_wait: Callable[[int], None] | None = None,
-            poll_s: float = 0.25, priority: int = FIRST) -> Any:
+    def run(self, key: Hashable, fn: Callable[[], Any] | None, on_wait: Callable[[int], None] | None = None,
+            poll_s: float = 0.25, priority: int = FIRST, batch: Batch | None = None) -> Any:
         """Run ``fn`` in arrival order within its ``priority`` (:data:`FIRST` before
         :data:`LATER`; joined with an identical ``key`` already queued or running) and return
         its result, raising what it raised. ``on_wait(place)`` is called while the pass is
-        queued, and again when its place changes."""
-        t = self._submit(key, fn, priority)
+        queued, and again when its place changes. With ``batch`` the pass may share one
+        ``batch.run_many`` call with others of its group (``fn`` is then not used)."""
+        t = self._submit(key, fn, priority, batch)
         try:
             last = None
             while not t.done.wait(poll_s if on_wait else None):

@@ -240,3 +240,24 @@ def test_conv_weights_are_read_only_copies_of_the_parameters(vgg11):
         np.testing.assert_array_equal(a, layer.module.weight.detach().numpy())
         assert not a.flags.writeable
     assert layer.module.weight.detach().numpy().flags.writeable     # the model's own stays as it was
+
+
+def test_a_batched_pass_splits_back_to_each_images_own_analysis(vgg16_mini):
+    """Micro-batching: three images in one pass give each image what its own pass gives (its
+    classes, probabilities and maps), in the order given; the maps are each image's own memory."""
+    from vggviz.data.shapes import sample
+
+    images = [sample(7, i)[0] for i in (0, 3, 5)]
+    batch = an.analyze_batch(vgg16_mini, images, topk=3)
+    assert an.analyze_batch(vgg16_mini, []) == []
+    assert [b.batch for b in batch] == [3, 3, 3]
+    for img, b in zip(images, batch, strict=True):
+        one = an.analyze(vgg16_mini, img, topk=3)
+        assert one.batch == 1 and b.digest == one.digest
+        assert [p.index for p in b.top] == [p.index for p in one.top]
+        np.testing.assert_allclose(b.probs, one.probs, atol=1e-5)
+        for name in one.acts:
+            assert b.acts[name].shape == one.acts[name].shape
+            np.testing.assert_allclose(b.acts[name], one.acts[name], atol=1e-4)
+            assert b._cpu[name].untyped_storage().nbytes() == b._cpu[name].nbytes   # not a view of the batch
+    assert len({b.digest for b in batch}) == 3

@@ -272,10 +272,10 @@ def test_submit_experiment_submits_one_seed_of_every_arm_on_its_budget():
 
 
 def test_current_analysis_runs_inside_the_foreground_gate(monkeypatch, vgg11):
-    from vggviz.app import ui
+    from vggviz.app import results, ui
 
     seen = []
-    monkeypatch.setattr(ui, "_cached_analysis", lambda *a, **k: seen.append(jobs.pool()._foreground) or "res")
+    monkeypatch.setattr(results, "_cached_analysis", lambda *a, **k: seen.append(jobs.pool()._foreground) or "res")
 
     class Img:
         digest = "d"

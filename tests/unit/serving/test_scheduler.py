@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from vggviz.serving.scheduler import FIRST, LATER, Busy, Scheduler
+from vggviz.serving.scheduler import FIRST, LATER, Batch, Busy, Scheduler, microbatch_for
 
 
 def _gate():
@@ -261,3 +261,142 @@ def test_cores_follow_a_containers_cpu_quota(tmp_path):
     assert cores(str(quota)) == min(mine, 2)          # 1.5 cores: two threads, not one
     quota.write_text("max 100000\n")
     assert cores(str(quota)) == mine                  # no quota
+
+
+# --------------------------------------------------------------------------- micro-batching
+# Timing-free: arrivals are ordered by waiting on the scheduler's own condition (a pass is
+# queued, a waiter has left), never by sleeping.
+
+
+def _until(s, pred, what: str, timeout: float = 10.0) -> None:
+    with s._cond:
+        assert s._cond.wait_for(pred, timeout), what
+
+
+class _Many:
+    """A ``run_many`` that records each call's items and fails on an item named "bad"."""
+
+    def __init__(self):
+        self.calls: list[list] = []
+
+    def __call__(self, items):
+        self.calls.append(list(items))
+        if "bad" in items:
+            raise ValueError("a bad item")
+        return [f"r-{i}" for i in items]
+
+
+def _batched(s, item, many, out, group="m", on_wait=None):
+    def go():
+        try:
+            out.append((item, s.run(("k", group, item), None, on_wait, poll_s=0.01,
+                                    batch=Batch(group, item, many))))
+        except BaseException as e:  # noqa: BLE001
+            out.append((item, e))
+    t = threading.Thread(target=go)
+    t.start()
+    return t
+
+
+def _queue_behind_gate(s, items, many, out, group="m"):
+    """Hold the one worker, then queue ``items`` one after another (each queued before the next
+    is submitted, so arrival order is the list's)."""
+    hold, started, release = _gate()
+    ts = [_spawn(s, "gate", hold, [])]
+    assert started.wait(5)
+    for n, item in enumerate(items, 1):
+        g = group(item) if callable(group) else group
+        ts.append(_batched(s, item, many, out, g))
+        _until(s, lambda n=n: len(s._queue) == n, f"{item} queued")
+    return ts, release
+
+
+def test_queued_passes_of_one_group_run_as_one_batch_in_order_and_split_back():
+    s = Scheduler(workers=1, batch_window_s=0)
+    many, out = _Many(), []
+    ts, release = _queue_behind_gate(s, ["a", "b", "c", "d"], many, out)
+    release.set()
+    for t in ts:
+        t.join(10)
+    assert many.calls == [["a", "b", "c", "d"]]
+    assert dict(out) == {"a": "r-a", "b": "r-b", "c": "r-c", "d": "r-d"}
+    assert s.batch_sizes == [4] and s.served == 5
+
+
+def test_batches_are_bounded_and_groups_never_mix():
+    s = Scheduler(workers=1, batch_window_s=0, max_batch=2)
+    many, out = _Many(), []
+    items = ["x1", "y1", "x2", "x3", "y2", "x4"]
+    ts, release = _queue_behind_gate(s, items, many, out, group=lambda i: i[0])
+    release.set()
+    for t in ts:
+        t.join(10)
+    assert many.calls == [["x1", "x2"], ["y1", "y2"], ["x3", "x4"]]
+    assert dict(out) == {i: f"r-{i}" for i in items}
+
+
+def test_a_failed_request_fails_alone():
+    s = Scheduler(workers=1, batch_window_s=0)
+    many, out = _Many(), []
+    ts, release = _queue_behind_gate(s, ["a", "bad", "c"], many, out)
+    release.set()
+    for t in ts:
+        t.join(10)
+    assert many.calls == [["a", "bad", "c"], ["a"], ["bad"], ["c"]]
+    res = dict(out)
+    assert res["a"] == "r-a" and res["c"] == "r-c"
+    assert isinstance(res["bad"], ValueError)
+
+
+def test_a_cancelled_request_leaves_the_queued_batch():
+    s = Scheduler(workers=1, batch_window_s=0)
+    many, out = _Many(), []
+    hold, started, release = _gate()
+    ts = [_spawn(s, "gate", hold, [])]
+    assert started.wait(5)
+    ts.append(_batched(s, "a", many, out))
+    _until(s, lambda: len(s._queue) == 1, "a queued")
+
+    def leave(place):
+        raise KeyboardInterrupt("the session stopped")
+    ts.append(_batched(s, "gone", many, out, on_wait=leave))
+    ts[-1].join(10)                                    # it left: withdrawn from the queue
+    ts.append(_batched(s, "c", many, out))
+    _until(s, lambda: len(s._queue) == 2, "c queued")
+    release.set()
+    for t in ts:
+        t.join(10)
+    assert many.calls == [["a", "c"]]
+    res = dict(out)
+    assert isinstance(res["gone"], KeyboardInterrupt) and res["a"] == "r-a" and res["c"] == "r-c"
+
+
+def test_a_pass_arriving_within_the_window_joins_and_one_leaving_it_is_dropped():
+    # A window far longer than the test: the batch runs when it is full, so nothing depends on time.
+    s = Scheduler(workers=1, batch_window_s=60, max_batch=3)
+    many, out = _Many(), []
+    ts = [_batched(s, "a", many, out)]
+    _until(s, lambda: not s._queue and s._threads, "a taken by the worker")
+
+    def leave_when_taken(place):
+        if place == 0:                                 # gathered into a's batch, not run yet
+            raise KeyboardInterrupt("the session stopped")
+    ts.append(_batched(s, "gone", many, out, on_wait=leave_when_taken))
+    ts[-1].join(10)
+    assert isinstance(dict(out)["gone"], KeyboardInterrupt)
+    assert many.calls == []                            # still gathering
+    ts.append(_batched(s, "b", many, out))
+    ts.append(_batched(s, "c", many, out))
+    for t in ts:
+        t.join(10)
+    assert len(many.calls) == 1 and many.calls[0][0] == "a" and sorted(many.calls[0]) == ["a", "b", "c"]
+    assert {k: v for k, v in out if k != "gone"} == {"a": "r-a", "b": "r-b", "c": "r-c"}
+
+
+def test_microbatching_is_on_for_cuda_only_unless_asked(monkeypatch):
+    monkeypatch.delenv("VGGVIZ_MICROBATCH", raising=False)
+    assert microbatch_for("cuda") and microbatch_for("cuda:1") and not microbatch_for("cpu")
+    monkeypatch.setenv("VGGVIZ_MICROBATCH", "1")
+    assert microbatch_for("cpu")
+    monkeypatch.setenv("VGGVIZ_MICROBATCH", "0")
+    assert not microbatch_for("cuda")
