@@ -120,8 +120,8 @@ def test_run_it_live_adds_the_class_seed_beside_the_reference(root, references):
     assert not at.exception and all(j.state == "done" for j in mine)
     table = at.dataframe[-1].value
     assert list(table["your seed"]) == [f"{100 * j.result.final_accuracy:.1f} %" for j in mine]
-    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
-    dashed = [t for t in spec["data"] if t.get("line", {}).get("dash") == "dash"]
+    traces = [t for c in at.get("plotly_chart") for t in json.loads(c.proto.spec)["data"]]
+    dashed = [t for t in traces if t.get("line", {}).get("dash") == "dash"]     # the live seed, over the reference
     assert len(dashed) == 4 and all("seed 7" in t["name"] for t in dashed)
 
 
