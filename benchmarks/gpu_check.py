@@ -12,7 +12,7 @@ against the pass itself.
     python -m benchmarks.gpu_check --only analyze,gradcam --json out.json
     python -m benchmarks.gpu_check --variant vgg11_mini --only copyback   # a quick smoke run
 
-Needs only torch, torchvision, numpy and Pillow, plus plotly (``vggviz.attribution`` imports it)
+Needs only torch, torchvision, numpy and Pillow, plus plotly (``vggviz.explain.attribution`` imports it)
 and pytest for the tests step; no streamlit. A step whose piece is missing (a module, the lab's
 experiments) is reported as skipped, never a crash; a step that fails is reported with its one-
 line error and the run goes on. Weights are seeded random for the full-size VGG16 (no download)
@@ -51,18 +51,18 @@ CORR_MIN = 0.99                  # Grad-CAM maps, GPU against CPU
 BATCH = 8                        # the micro-batch the scheduler makes at most (MAX_BATCH)
 REQUESTS = {"cuda": 64, "cpu": 8}    # simultaneous analyses in the micro-batching step
 
-# Module paths before and after the library moved into subpackages: the first that imports wins.
+# Where each piece lives (a module that does not import makes its step a skip, not a crash).
 _PATHS = {
-    "analysis": ("vggviz.inference.analysis", "vggviz.analysis"),
-    "weights": ("vggviz.model.weights", "vggviz.weights"),
-    "images": ("vggviz.data.images", "vggviz.images"),
-    "shapes": ("vggviz.data.shapes", "vggviz.shapes"),
-    "cam": ("vggviz.explain.attribution.cam", "vggviz.attribution.cam"),
-    "featvis": ("vggviz.explain.featvis", "vggviz.featvis"),
-    "training": ("vggviz.lab.training", "vggviz.training"),
-    "scheduler": ("vggviz.serving.scheduler", "vggviz.scheduler"),
+    "analysis": ("vggviz.inference.analysis",),
+    "weights": ("vggviz.model.weights",),
+    "images": ("vggviz.data.images",),
+    "shapes": ("vggviz.data.shapes",),
+    "cam": ("vggviz.explain.attribution.cam",),
+    "featvis": ("vggviz.explain.featvis",),
+    "training": ("vggviz.lab.training",),
+    "scheduler": ("vggviz.serving.scheduler",),
 }
-_EXPERIMENT_PATHS = ("vggviz.lab.experiments", "vggviz.lab.training", "vggviz.training")
+_EXPERIMENT_PATHS = ("vggviz.lab.experiments", "vggviz.lab.training")
 
 
 class Skip(Exception):

@@ -3,7 +3,7 @@ when ``python -m benchmarks.gpu_check`` runs them on a GPU machine), each agains
 an analysis gives the same top-5 and maps, a batched pass splits back exactly, Grad-CAM's maps
 agree, a feature visualisation and a training step run and leave the shared model as it was.
 
-Only torch, torchvision, numpy and Pillow (and plotly, which vggviz.attribution imports): a GPU
+Only torch, torchvision, numpy and Pillow (and plotly, which vggviz.explain.attribution imports): a GPU
 machine without streamlit runs this file."""
 
 from __future__ import annotations

@@ -5,8 +5,8 @@
   way the training shapes fill theirs (:data:`FILL`), or a :class:`DrawingError` with one line
   for an empty canvas or a drawing that is only a dot.
 * :func:`live_results` runs a picture through the model with the app's own code: one
-  :func:`vggviz.analysis.analyze` pass (top-1, top-5, every feature map; hook-free, so the
-  shared model is safe) and :func:`vggviz.attribution.gradcam` of the top class on the
+  :func:`vggviz.inference.analysis.analyze` pass (top-1, top-5, every feature map; hook-free, so the
+  shared model is safe) and :func:`vggviz.explain.attribution.gradcam` of the top class on the
   analysis's activation (a private chain tail, no hook, no lock). It returns plain data:
   the predictions, a strip of feature maps per layer (:func:`feature_strip`) and the Grad-CAM
   overlay on the picture.
@@ -152,7 +152,7 @@ def default_map_layers(loaded: LoadedModel) -> list[str]:
 
 def feature_strip(acts: np.ndarray, n: int = STRIP_CHANNELS, tile: int = STRIP_TILE,
                   cmap: str = "viridis") -> tuple[Image.Image, np.ndarray]:
-    """A layer's ``n`` most active channels (by mean, :func:`vggviz.maps.channel_order`) side by
+    """A layer's ``n`` most active channels (by mean, :func:`vggviz.figures.maps.channel_order`) side by
     side, each stretched over the colormap and enlarged to ``tile`` px (nearest neighbour), with a
     white line between; and the channel of each tile."""
     acts = np.asarray(acts, dtype=np.float32)
@@ -172,10 +172,10 @@ def feature_strip(acts: np.ndarray, n: int = STRIP_CHANNELS, tile: int = STRIP_T
 def live_results(loaded: LoadedModel, image: Image.Image, map_layers: Sequence[str] | None = None,
                  cam_layer: str | None = None, topk: int = 5, channels: int = STRIP_CHANNELS,
                  alpha: float = 0.5) -> LiveResult:
-    """``image`` (PIL) through ``loaded``: :func:`vggviz.analysis.analyze` (top-``topk``, every
+    """``image`` (PIL) through ``loaded``: :func:`vggviz.inference.analysis.analyze` (top-``topk``, every
     map), a strip of the most active channels of each of ``map_layers`` (default:
     :func:`default_map_layers`) and Grad-CAM of the top class at ``cam_layer`` (default:
-    Grad-CAM's own, :func:`vggviz.attribution.default_layer`) over the network's input.
+    Grad-CAM's own, :func:`vggviz.explain.attribution.default_layer`) over the network's input.
     Hook-free and lock-free: safe on the shared model from any thread."""
     t0 = time.perf_counter()
     res = analyze(loaded, image, topk=topk)

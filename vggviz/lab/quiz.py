@@ -1,9 +1,9 @@
 """Predict, then see: questions generated from the network's own numbers.
 
 Each page has a few questions whose answers come from the library, never typed in: the layer
-table (:func:`vggviz.summary.summarize`, built on the meta device), the receptive fields
-(:mod:`vggviz.receptive_field`), the bundled checkpoints' training logs and, for the image pages,
-the current :class:`~vggviz.analysis.Analysis`. So the answers follow the chosen variant, input
+table (:func:`vggviz.model.summary.summarize`, built on the meta device), the receptive fields
+(:mod:`vggviz.model.receptive_field`), the bundled checkpoints' training logs and, for the image pages,
+the current :class:`~vggviz.inference.analysis.Analysis`. So the answers follow the chosen variant, input
 size and image. A student answers first, then the page reveals the figure that shows the truth
 (Hundhausen, Douglas & Stasko 2002: predicting, then checking, is what makes a visualisation teach).
 
