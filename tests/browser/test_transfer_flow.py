@@ -59,7 +59,7 @@ def test_transfer_flow_with_fine_tuning_and_a_camera_photo(camera_page, shots):
 
     # one photo from the (fake) camera joins class 1
     page.locator(MAIN).get_by_text("…or take a photo").first.click()
-    shoot = page.locator(f"{MAIN} .st-key-tr_cam_0 button", has_text=re.compile("Take Photo", re.I)).first
+    shoot = page.locator(f"{MAIN} .st-key-own_cam_0 button", has_text=re.compile("Take Photo", re.I)).first
     shoot.wait_for(state="visible")
     page.wait_for_timeout(1500)                   # the fake stream's first frames
     shoot.click()
@@ -68,7 +68,7 @@ def test_transfer_flow_with_fine_tuning_and_a_camera_photo(camera_page, shots):
     wait_idle(page)
 
     # fine-tune the last block too, briefly
-    page.locator(f"{MAIN} .st-key-tr_ft label").first.click()
+    page.locator(f"{MAIN} .st-key-own_ft label").first.click()
     page.wait_for_timeout(300)
     wait_idle(page)
     _set_number(page, "own_ft_epochs", 2)
