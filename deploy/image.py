@@ -98,8 +98,14 @@ def base_image(cache: Path = CACHE, tag: str = BASE_TAG, log=None) -> str:
     return tag
 
 
+# Wheels the image's interpreter needs although the host's does not: redis requires async-timeout on
+# Python < 3.11.3, and Debian bookworm's python3 is 3.11.2 (pip on the host evaluates the marker
+# for its own Python).
+IMAGE_ONLY = ("async-timeout>=4.0.3",)
+
+
 def _requirements_hash(requirements: Path) -> str:
-    return hashlib.sha256(requirements.read_bytes()).hexdigest()[:16]
+    return hashlib.sha256(requirements.read_bytes() + "\n".join(IMAGE_ONLY).encode()).hexdigest()[:16]
 
 
 def wheelhouse(cache: Path = CACHE, requirements: Path = ROOT / "requirements.txt", log=None) -> Path:
@@ -112,7 +118,7 @@ def wheelhouse(cache: Path = CACHE, requirements: Path = ROOT / "requirements.tx
         return d
     d.mkdir(parents=True, exist_ok=True)
     _run([sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "--only-binary=:all:",
-          "-r", str(requirements), "-d", str(d)], log=log)
+          "-r", str(requirements), *IMAGE_ONLY, "-d", str(d)], log=log)
     stamp.write_text(want + "\n")
     return d
 
