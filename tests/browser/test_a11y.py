@@ -155,7 +155,8 @@ SIDEWAYS = """() => [document.documentElement, document.body,
 
 TINY = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] [data-testid="stImage"] img'))
     .filter(i => i.complete && i.naturalWidth > 0)
-    .filter(i => i.getBoundingClientRect().width < 120 && !/width: *\\d{2}px/.test(i.getAttribute('style') || ''))
+    .filter(i => { const w = i.getBoundingClientRect().width;      // 0: not shown (a closed expander)
+                   return w > 0 && w < 120 && !/width: *\\d{2}px/.test(i.getAttribute('style') || ''); })
     .map(i => i.alt.slice(0, 60) + ' ' + Math.round(i.getBoundingClientRect().width) + 'px')"""
 
 
