@@ -119,3 +119,14 @@ def screenshot(page, shots: Path, name: str) -> Path:
         if tall > size["height"]:
             page.set_viewport_size(size)
     return path
+
+
+def start_custom_run(page, **values) -> None:
+    """On the Train page: the Custom run tab, its number fields set (``tr_epochs=1``, …), Train."""
+    page.get_by_role("tab", name="Custom run").click()
+    for key, value in values.items():
+        box = page.locator(f"{MAIN} .st-key-{key} input").first
+        box.fill(str(value))
+        box.press("Enter")
+        wait_idle(page)
+    page.locator(f"{MAIN} .st-key-tr_train button").first.click()

@@ -21,6 +21,7 @@ from st_browser import (
     open_page,
     screenshot,
     select_variant,
+    start_custom_run,
     upload,
     wait_idle,
 )
@@ -225,13 +226,7 @@ def test_train_page_runs_a_tiny_run_to_the_end(page, shots):
     open_page(page, "train")
     _assert_clean(page, "train")
     assert _title(page) == "Train it yourself"
-    page.get_by_role("tab", name="Custom run").click()
-    for key, value in (("tr_train_size", "256"), ("tr_val_size", "64"), ("tr_epochs", "1"), ("tr_seed", "31337")):
-        box = page.locator(f"{MAIN} .st-key-{key} input").first
-        box.fill(value)
-        box.press("Enter")
-        wait_idle(page)
-    page.locator(f"{MAIN} .st-key-tr_train button").first.click()
+    start_custom_run(page, tr_train_size=256, tr_val_size=64, tr_epochs=1, tr_seed=31337)
     page.locator(f'{MAIN} [data-testid="stDownloadButton"]').first.wait_for(state="visible")
     wait_idle(page)
     _assert_clean(page, "train after the run")

@@ -15,7 +15,7 @@ import re
 import time
 
 import pytest
-from st_browser import APP_IDLE, EXCEPTION, LONG, MAIN, SIDEBAR, open_page, screenshot, wait_idle
+from st_browser import APP_IDLE, EXCEPTION, LONG, MAIN, SIDEBAR, open_page, screenshot, start_custom_run, wait_idle
 
 from benchmarks.server import streamlit_server
 from vggviz import registry
@@ -116,13 +116,7 @@ def test_every_page_reloads_while_another_session_trains(browser, server, warm_a
         tp.set_default_timeout(LONG)
         tp.base_url = server.url
         open_page(tp, "train")
-        tp.get_by_role("tab", name="Custom run").click()
-        for key, value in (("tr_train_size", "1024"), ("tr_val_size", "128"), ("tr_epochs", "2"), ("tr_seed", "4242")):
-            box = tp.locator(f"{MAIN} .st-key-{key} input").first
-            box.fill(value)
-            box.press("Enter")
-            wait_idle(tp)
-        tp.locator(f"{MAIN} .st-key-tr_train button").first.click()
+        start_custom_run(tp, tr_train_size=1024, tr_val_size=128, tr_epochs=2, tr_seed=4242)
         rp = reader.new_page()
         rp.set_default_timeout(LONG)
         for spec in registry.PAGES:
