@@ -29,7 +29,7 @@ if mini:
               "{crop}×{crop}**, then per colour channel subtract the shapes dataset's mean and divide by its "
               "standard deviation. Everything outside the red box is never seen.")
     intro += _(" The mini family was trained on 64×64 pictures of shapes: a photo squeezed to 64 px loses "
-                     "most of its detail, and the network only knows its eight shapes (a coffee cup seen from "
+                     "most of its detail, and the network only knows its twelve shapes (a coffee cup seen from "
                      "above may well be a *ring* to it).")
 else:
     intro = _("The weights come with their own preprocessing (torchvision’s): resize the **short side to "

@@ -23,7 +23,7 @@ VGG (Simonyan & Zisserman, 2015) is the network that showed **depth** matters: s
 This app lets you open it up, layer by layer, with exact numbers.
 
 **No internet? Pick the mini family** in the sidebar (*mini VGG16 (D) · trained on shapes*): the
-paper's configurations at teaching scale, trained on pictures of eight shapes, with their weights
+paper's configurations at teaching scale, trained on pictures of twelve shapes, with their weights
 shipped in the app. Every page then shows something learned, offline; pick a *Shapes …* sample
 image, or draw your own shape and upload it.
 

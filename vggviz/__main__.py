@@ -4,4 +4,5 @@ import sys
 
 from vggviz.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":          # not in the worker processes of `experiment --workers N` (spawned)
+    sys.exit(main())

@@ -36,7 +36,7 @@ def test_benchmark_reports(script, keys, extra, tmp_path):
 def test_training_benchmark_reports(tmp_path):
     p = subprocess.run(
         [sys.executable, "-m", "benchmarks.bench_training", "--images", "128", "--repeats", "1",
-         "--json"],
+         "--live-epochs", "1", "--live-train-size", "1280", "--json"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
         env={"PATH": "/usr/bin:/bin", "VGGVIZ_WEIGHTS": "random", "HOME": str(tmp_path)},
     )
@@ -47,6 +47,11 @@ def test_training_benchmark_reports(tmp_path):
     lat = r["latency"]
     assert {"idle_s", "training_no_gate_ratio", "training_gate_ratio", "training_gate_training_paused_s"} <= set(lat)
     assert lat["idle_s"] > 0 and lat["training_gate_ratio"] > 0   # (that the gate pauses training: test_jobs)
+    first, live = r["first_epoch"], r["live"]
+    assert 0 <= first["final_accuracy"] <= 100 and first["times_chance"] == pytest.approx(
+        first["final_accuracy"] / first["chance"], abs=0.01)
+    assert live["arms"] == 4 and live["steps"] == 20 and live["seconds"] > 0 and len(live["per_arm_seed_s"]) == 4
+    assert live["ratio_to_budget"] == pytest.approx(live["seconds"] / 180, abs=1e-3)
 
 
 def test_featvis_benchmark_reports(tmp_path):

@@ -4,6 +4,8 @@ of the shapes lab's experiments), ``quiz`` (the predict-first questions that nee
 
 from __future__ import annotations
 
+import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -14,32 +16,49 @@ __all__ = ["add_parsers"]
 
 def add_parsers(sub) -> None:
     """Add ``train``, ``experiment``, ``quiz``, ``transfer`` to the subparsers ``sub``."""
-    t = sub.add_parser("train", help="train a mini variant on generated shapes (the paper's recipe)")
+    t = sub.add_parser("train", help="train a mini variant on generated shapes (the lab's recipe)")
     t.add_argument("variant", help="a mini variant: vgg11_mini, vgg13_mini, vgg16_mini, vgg19_mini, …")
     t.add_argument("--epochs", type=positive("epochs"), default=None, help="default: the recipe's")
-    t.add_argument("--init", default="random", choices=["random", "gaussian", "from-a", "from-d"],
-                   help="random: torchvision's (Kaiming) init; gaussian: the paper's N(0, 0.01); "
-                        "from-a: gaussian, then conv1_1, conv2_1, conv3_1, conv3_2, fc6–fc8 from the trained A; "
-                        "from-d: every layer of the trained D copied, the rest random (E as a deepened D)")
-    t.add_argument("--bn", action="store_true", help="the variant with batch normalisation")
+    t.add_argument("--init", default="he", choices=["he", "random", "glorot", "gaussian", "from-a", "from-d"],
+                   help="he (or random): torchvision's Kaiming init; glorot: Glorot-normal; gaussian: the paper's "
+                        "N(0, 0.01); from-a: gaussian, then conv1_1, conv2_1, conv3_1, conv3_2, fc6–fc8 from the "
+                        "trained A; from-d: every layer of the trained D copied, the rest random (E as a deepened D)")
+    t.add_argument("--bn", action=argparse.BooleanOptionalAction, default=None,
+                   help="the configuration with batch normalisation (default: the recipe's, on)")
     t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--lr", type=float, default=None)
+    t.add_argument("--lr", type=float, default=None, help="peak learning rate")
+    t.add_argument("--warmup", type=float, default=None, help="share of the steps the learning rate warms up over")
+    t.add_argument("--momentum", type=float, default=None)
+    t.add_argument("--weight-decay", type=float, default=None)
+    t.add_argument("--dropout", type=float, default=None)
     t.add_argument("--batch-size", type=positive("batch size"), default=None)
     t.add_argument("--train-size", type=positive("train size"), default=None)
+    t.add_argument("--val-size", type=positive("held-out size"), default=None)
+    t.add_argument("--curve-size", type=int, default=None,
+                   help="held-out images scored after each epoch but the last (0: all)")
     t.add_argument("--jitter", action="store_true", help="scale jittering (the paper's multi-scale training)")
     t.add_argument("--max-batches", type=positive("max batches"), default=None, help="per epoch (quick runs)")
+    t.add_argument("--threads", type=positive("threads"), default=None,
+                   help="torch threads (results are bit-identical on a CPU for the same threads)")
     t.add_argument("--device", default="auto", choices=DEVICES)
     t.add_argument("--out", default=None, help="write the trained checkpoint (.pth) here")
     t.add_argument("--json", action="store_true")
     t.set_defaults(run=_train)
 
-    e = sub.add_parser("experiment", help="run one of the shapes lab's experiments (every arm, in turn)")
-    e.add_argument("key", help="depth | kernel | init | c_lrn")
-    e.add_argument("--epochs", type=positive("epochs"), default=None, help="default: the experiment's")
+    e = sub.add_parser("experiment", help="run one of the shapes lab's experiments: every arm over paired seeds, "
+                                          "with intervals and verdicts")
+    e.add_argument("key", help="depth | kernel | init | c_lrn | all")
+    e.add_argument("--seeds", type=int, default=3, help="seeds per arm (0 … N − 1; default 3)")
+    e.add_argument("--epochs", type=positive("epochs"), default=None, help="default: the lab's budget")
     e.add_argument("--train-size", type=positive("train size"), default=None)
-    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--val-size", type=positive("held-out size"), default=None)
+    e.add_argument("--batch-size", type=positive("batch size"), default=None)
     e.add_argument("--max-batches", type=positive("max batches"), default=None, help="per epoch (quick runs)")
+    e.add_argument("--workers", type=positive("workers"), default=1, help="processes training arm-seeds at once")
+    e.add_argument("--threads", type=positive("threads"), default=1, help="torch threads per process")
     e.add_argument("--device", default="auto", choices=DEVICES)
+    e.add_argument("--out", default=None, help="write KEY.json into this folder")
+    e.add_argument("--cache", default=None, help="keep every arm-seed's result in this folder (resumable)")
     e.add_argument("--json", action="store_true")
     e.set_defaults(run=_experiment)
 
@@ -74,28 +93,25 @@ def _train(a) -> None:
 
     import torch
 
-    from vggviz.lab.training import Recipe, checkpoint, train
-    from vggviz.model.variants import VARIANTS, variant_info
+    from vggviz.lab.training import Recipe, checkpoint, percent, train
+    from vggviz.model.variants import variant_info
     from vggviz.model.weights import resolve_device
 
-    info = variant_info(a.variant)
-    variant = info.name
-    if a.bn and not info.batch_norm:
-        bn = variant.replace("_mini", "_bn_mini")
-        if bn not in VARIANTS:
-            raise UsageError(f"{variant} has no batch-norm version; drop --bn")
-        variant = bn
-    recipe = Recipe(init={"random": "default"}.get(a.init, a.init), seed=a.seed, scale_jitter=a.jitter,
-                    max_batches=a.max_batches)
-    changes = {k: v for k, v in (("epochs", a.epochs), ("lr", a.lr), ("batch_size", a.batch_size),
-                                 ("train_size", a.train_size)) if v is not None}
+    variant = variant_info(a.variant).name
+    recipe = Recipe(init=a.init, seed=a.seed, bn=Recipe.bn if a.bn is None else a.bn, scale_jitter=a.jitter, max_batches=a.max_batches)
+    changes = {k: v for k, v in (("epochs", a.epochs), ("lr", a.lr), ("warmup", a.warmup), ("momentum", a.momentum),
+                                 ("weight_decay", a.weight_decay), ("dropout", a.dropout),
+                                 ("batch_size", a.batch_size), ("train_size", a.train_size),
+                                 ("val_size", a.val_size), ("curve_size", a.curve_size)) if v is not None}
     recipe = dataclasses.replace(recipe, **changes).check()
     device = resolve_device(a.device)
+    if a.threads:
+        torch.set_num_threads(a.threads)
 
     def progress(p) -> None:
         if p.batch == p.batches and p.records and p.records[-1].epoch == p.epoch:
             r = p.records[-1]
-            sys.stderr.write(f"{variant} epoch {r.epoch}/{p.epochs}: loss {r.train_loss:.4f}, held-out "
+            sys.stderr.write(f"{p.variant} epoch {r.epoch}/{p.epochs}: loss {r.train_loss:.4f}, held-out "
                              f"accuracy {100 * r.val_accuracy:.1f}% ({r.seconds:.1f} s)\n")
             sys.stderr.flush()
 
@@ -105,49 +121,53 @@ def _train(a) -> None:
     if a.json:
         print_json(res.to_json())
     else:
-        print(f"{variant}: {res.params:,} parameters, {len(res.epochs)} epochs in {res.seconds:.1f} s on "
-              f"{device}, held-out accuracy {100 * res.val_accuracy:.1f}%" + (f" → {a.out}" if a.out else ""))
+        print(f"{res.variant}: {res.params:,} parameters, {len(res.epochs)} epochs in {res.seconds:.1f} s on "
+              f"{device}, final held-out accuracy {percent(res.final_accuracy)}%" + (f" → {a.out}" if a.out else ""))
 
 
 def _experiment(a) -> None:
     import dataclasses
 
-    from vggviz.figures.train import verdict
-    from vggviz.lab.training import EXPERIMENTS, Recipe, TrainingError, train
+    from vggviz.lab import experiments as ex
     from vggviz.model.weights import resolve_device
 
-    if a.key not in EXPERIMENTS:
-        raise UsageError(f"unknown experiment {a.key!r}; choose one of: {', '.join(EXPERIMENTS)}")
-    exp = EXPERIMENTS[a.key]
+    keys = list(ex.EXPERIMENTS) if a.key == "all" else [ex.check_key(a.key).key]
+    if a.seeds < 1:
+        raise UsageError(f"--seeds must be at least 1, got {a.seeds}")
+    budget = ex.BUDGET
+    changes = {k: v for k, v in (("epochs", a.epochs), ("train_size", a.train_size), ("val_size", a.val_size),
+                                 ("batch_size", a.batch_size), ("max_batches", a.max_batches)) if v is not None}
+    if a.val_size is not None:
+        changes["curve_size"] = min(budget.curve_size, a.val_size)
+    budget = dataclasses.replace(budget, **changes)
     device = resolve_device(a.device)
-    base = Recipe(epochs=a.epochs or exp.epochs, seed=a.seed, max_batches=a.max_batches)
-    if a.train_size:
-        base = dataclasses.replace(base, train_size=a.train_size)
-    arms = []
-    for arm in exp.arms:
-        sys.stderr.write(f"{arm.label} ({arm.variant}, {arm.init} init)…\n")
-        try:
-            res = train(arm.variant, dataclasses.replace(base, init=arm.init).check(), device)
-            arms.append({"label": arm.label, "variant": arm.variant, "init": arm.init, "params": res.params,
-                         "val_accuracy": round(res.val_accuracy, 4), "best_epoch": res.best_epoch,
-                         "final_accuracy": round(res.epochs[-1].val_accuracy, 4),
-                         "seconds": round(res.seconds, 1), "epoch_seconds": round(res.seconds / len(res.epochs), 2),
-                         "first_step_grad_conv1_1": res.grad_norms[0].get("conv1_1") if res.grad_norms else None})
-        except TrainingError as err:
-            arms.append({"label": arm.label, "variant": arm.variant, "init": arm.init, "error": str(err)})
-    said = verdict(a.key, [(r["label"], r.get("val_accuracy")) for r in arms])
-    out = {"experiment": a.key, "title": exp.title, "paper": exp.paper, "device": str(device),
-           "recipe": base.to_json(), "arms": arms, "verdict": said}
+
+    def done(variant, seed, rec) -> None:
+        sys.stderr.write(f"{variant} seed {seed}: {rec['final_accuracy']:.2f}% ({rec['seconds']:.1f} s)\n")
+        sys.stderr.flush()
+
+    results = ex.run_many(keys, a.seeds, str(device), budget, a.workers, a.threads, done,
+                          Path(a.cache) if a.cache else None)
+    if a.out:
+        out = Path(a.out)
+        out.mkdir(parents=True, exist_ok=True)
+        for key, res in results.items():
+            (out / f"{key}.json").write_text(json.dumps(res, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     if a.json:
-        print_json(out)
-    else:
-        print(f"{exp.title} ({base.epochs} epochs, {base.train_size} images, {device})")
-        for r in arms:
-            if "error" in r:
-                print(f"  {r['label']:<28} failed: {r['error']}")
-            else:
-                print(f"  {r['label']:<28} {100 * r['val_accuracy']:5.1f}%  {r['params']:>9,} params  {r['seconds']:6.1f} s")
-        print(said)
+        print_json(results[keys[0]] if len(keys) == 1 else results)
+        return
+    for res in results.values():
+        b = res["budget"]
+        print(f"{res['title']} ({b['steps']} steps of {b['batch_size']}, {len(res['seeds'])} seeds, {res['device']})")
+        for arm in res["arms"]:
+            print(f"  {arm['label']:<28} {arm['mean']:6.2f} ± {arm['sd']:5.2f} %  {arm['params']:>9,} params  "
+                  f"{arm['macs'] / 1e6:7.1f} M MACs  {arm['seconds_per_seed']:6.1f} s/seed")
+        for c in res["comparisons"]:
+            lo, hi = c["ci95"]
+            ci = "—" if lo is None else f"[{lo:+.2f}, {hi:+.2f}]"
+            effect = c["paper"]["effect"]
+            print(f"  {c['better']} − {c['worse']}: {c['mean_diff']:+.2f} points, 95 % CI {ci}, wins {c['wins']}/{c['n']}"
+                  f" → {c['verdict']} (paper: {'—' if effect is None else f'{effect:+.1f}'}, {c['paper']['source']})")
 
 
 def _transfer(a) -> None:

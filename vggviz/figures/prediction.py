@@ -31,7 +31,7 @@ def topk_figure(top: Sequence[Prediction], title: str = "", translate_labels: bo
     pct = [100 * p.prob for p in top]
     best = max(pct, default=0.0)
     # A confident network gets the full 0–100 % axis; a near-uniform one (an untrained network
-    # gives each of 1000 ImageNet classes ~0.1 %, each of 8 shapes ~12.5 %) gets a zoomed axis, said on the axis, so the bars show.
+    # gives each of 1000 ImageNet classes ~0.1 %, each of 12 shapes ~8 %) gets a zoomed axis, said on the axis, so the bars show.
     zoomed = 0 < best < 20
     upper = best * 1.3 if zoomed else 100.0
     fig = go.Figure(go.Bar(

@@ -1,7 +1,10 @@
 """Figures and sentences for the Train page (no streamlit): training loss and held-out
 accuracy per epoch for each run, the gradient norm of every layer over the first steps, a bar
-chart of the final accuracies, and :func:`verdict`, which says in one sentence, from the
-measured numbers, whether a lab experiment agreed with the paper."""
+chart of the final accuracies, and an experiment's result (:mod:`vggviz.lab.experiments`'s
+JSON) drawn: its curves with a band over seeds (:func:`experiment_curves`), its arms and
+comparisons as table rows, the paired differences against the paper's effect
+(:func:`differences`), and one sentence per comparison generated from its numbers
+(:func:`verdict_sentence`); a class's own live seed is drawn beside the reference."""
 
 from __future__ import annotations
 
@@ -11,20 +14,19 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from vggviz.i18n import N_, _
+from vggviz.lab.stats import NOT_RESOLVED, REPRODUCED, REVERSED
 from vggviz.lab.training import EpochRecord
 
-__all__ = ["curves", "grad_norms", "accuracy_bars", "verdict", "NOISE_POINTS", "CHANCE", "CAVEAT"]
+__all__ = ["curves", "grad_norms", "accuracy_bars", "chance", "experiment_curves", "arm_rows", "comparison_rows",
+           "differences", "verdict_sentence", "VERDICT_NAMES", "VERDICT_ICON"]
 
-# Accuracy differences (percentage points) this small are called no difference. Measured: at an
-# 8-epoch budget identical configurations that differed only in their dropout masks ended far
-# apart (A: 64.5 %, 68.3 %, 73.2 %; D: 35.7 %, 61.2 %, 63.5 %, 73.9 %), because runs are still
-# leaving the first epochs' plateau; 5 points is a compromise, and every verdict says so.
-NOISE_POINTS = 5.0
-CAVEAT = N_("One run per arm: at a few epochs, runs differing only in their random seed can end "
-            "far apart (8-epoch D runs here: 36 % to 74 %), so small gaps mean little; more epochs "
-            "show where each run ends.")
-CHANCE = 100 / 8        # 8 shape classes
-STALLED = CHANCE + 10   # a run no better than this has not learned
+
+def chance() -> float:
+    """Chance accuracy (%) on the shapes: one in the number of classes."""
+    from vggviz.data.shapes import CLASSES
+
+    return 100 / len(CLASSES)
+
 PALETTE = ["#4C78A8", "#F58518", "#E45756", "#72B7B2", "#54A24B", "#EECA3B", "#B279A2", "#FF9DA6"]
 
 Run = tuple[str, Sequence[EpochRecord]]     # (label, the epochs finished so far)
@@ -42,8 +44,9 @@ def curves(runs: Sequence[Run], epochs: int | None = None) -> go.Figure:
         fig.add_scatter(x=xs, y=[100 * r.val_accuracy for r in records], mode="lines+markers", name=label,
                         legendgroup=label, showlegend=False, line=dict(color=colour), row=1, col=2,
                         hovertemplate=_("{run}<br>epoch %{{x}}: %{{y:.1f}} %<extra></extra>").format(run=label))
-    fig.add_hline(y=CHANCE, line_dash="dot", line_color="#999", row=1, col=2,
-                  annotation_text=_("chance (1 in 8)"), annotation_position="bottom right")
+    fig.add_hline(y=chance(), line_dash="dot", line_color="#999", row=1, col=2,
+                  annotation_text=_("chance (1 in {n})").format(n=round(100 / chance())),
+                  annotation_position="bottom right")
     xr = [0.5, (epochs or max((len(r) for _, r in runs), default=1)) + 0.5]
     fig.update_xaxes(title_text=_("epoch"), range=xr, dtick=1)
     fig.update_yaxes(rangemode="tozero", row=1, col=1)
@@ -78,115 +81,171 @@ def accuracy_bars(rows: Sequence[tuple[str, float | None]]) -> go.Figure:
     fig = go.Figure(go.Bar(x=labels, y=values, marker_color=[PALETTE[i % len(PALETTE)] for i in range(len(rows))],
                            text=["" if v is None else f"{v:.1f} %" for v in values], textposition="outside",
                            hovertemplate="%{x}: %{y:.1f} %<extra></extra>"))
-    fig.add_hline(y=CHANCE, line_dash="dot", line_color="#999", annotation_text=_("chance"))
+    fig.add_hline(y=chance(), line_dash="dot", line_color="#999", annotation_text=_("chance"))
     fig.update_yaxes(range=[0, 105], title_text=_("held-out accuracy (%)"))
     fig.update_layout(height=320, margin=dict(l=10, r=10, t=10, b=10))
     return fig
 
 
-def _runs(results) -> str:
-    """Run labels in a sentence; the labels hold commas themselves ("E, Kaiming init")."""
-    names = [f"“{label}”" for label, _acc in results]
-    if len(names) == 1:
-        return names[0]
-    return _("{runs} and {last}").format(runs=", ".join(names[:-1]), last=names[-1])
+# --------------------------------------------------------------------------- experiments
+
+VERDICT_NAMES = {REPRODUCED: N_("reproduced"), NOT_RESOLVED: N_("not resolved"), REVERSED: N_("reversed")}
+VERDICT_ICON = {REPRODUCED: "✅", NOT_RESOLVED: "❔", REVERSED: "❌"}
+Live = dict[str, Sequence[float]]        # arm label → the class's seed's curve so far (%)
 
 
-def _pct(acc: float | None) -> str:
-    return "—" if acc is None else f"{100 * acc:.1f} %"
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i: i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
 
 
-def _list(results: Sequence[tuple[str, float | None]]) -> str:
-    return ", ".join(f"{label} {_pct(acc)}" for label, acc in results)
+def experiment_curves(result: dict, live: Live | None = None, live_seed: int | None = None) -> go.Figure:
+    """Held-out accuracy (%) after each epoch of every arm: the mean over the reference seeds
+    (a line) within a band from the lowest to the highest seed, and the class's own seed
+    (``live``: arm label → accuracies so far) dashed beside it. Labels shown translated."""
+    fig = go.Figure()
+    n_seeds = len(result["seeds"])
+    for i, arm in enumerate(result["arms"]):
+        colour = PALETTE[i % len(PALETTE)]
+        label = _(arm["label"])
+        curves_ = [s["curve"] for s in arm["seeds"]]
+        xs = list(range(1, len(curves_[0]) + 1))
+        lo = [min(c[j] for c in curves_) for j in range(len(xs))]
+        hi = [max(c[j] for c in curves_) for j in range(len(xs))]
+        mean = [sum(c[j] for c in curves_) / len(curves_) for j in range(len(xs))]
+        fig.add_scatter(x=xs + xs[::-1], y=hi + lo[::-1], fill="toself", fillcolor=_rgba(colour, 0.18),
+                        line=dict(width=0), hoverinfo="skip", showlegend=False, legendgroup=label)
+        fig.add_scatter(x=xs, y=mean, mode="lines+markers", name=label, legendgroup=label, line=dict(color=colour),
+                        hovertemplate=_("{arm}<br>epoch %{{x}}: mean %{{y:.1f}} % over {n} seeds<extra></extra>").format(
+                            arm=label, n=n_seeds))
+        if live and live.get(arm["label"]):
+            ys = list(live[arm["label"]])
+            fig.add_scatter(x=list(range(1, len(ys) + 1)), y=ys, mode="lines+markers", legendgroup=label,
+                            name=_("{arm}, your seed {seed}").format(arm=label, seed=live_seed),
+                            line=dict(color=colour, dash="dash"), marker=dict(symbol="diamond", size=9),
+                            hovertemplate=_("{arm}, your seed<br>epoch %{{x}}: %{{y:.1f}} %<extra></extra>").format(
+                                arm=label))
+    fig.add_hline(y=chance(), line_dash="dot", line_color="#999",
+                  annotation_text=_("chance (1 in {n})").format(n=round(100 / chance())),
+                  annotation_position="bottom right")
+    epochs = result["budget"]["epochs"]
+    fig.update_xaxes(title_text=_("epoch (the last: the final, annealed model)"), range=[0.8, epochs + 0.2], dtick=1)
+    fig.update_yaxes(title_text=_("held-out accuracy (%)"), range=[0, 100])
+    fig.update_layout(height=380, margin=dict(l=10, r=10, t=10, b=10), legend=dict(orientation="h", y=-0.25))
+    return fig
 
 
-def _diff(a: float, b: float) -> float:
-    return 100 * (a - b)
+def _pm(mean: float, sd: float) -> str:
+    return f"{mean:.1f} ± {sd:.1f} %"
 
 
-def verdict(key: str, results: Sequence[tuple[str, float | None]]) -> str:
-    """:func:`_verdict`, and for a real comparison the caveat of one run per arm. In the
-    current language (the labels are shown as given: translate them first)."""
-    said, compared = _verdict(key, results)
-    return said + " " + _(CAVEAT) if compared else said
+def arm_rows(result: dict, live: dict[str, float] | None = None) -> list[dict]:
+    """One row per arm: configuration, parameters, MACs, final accuracy mean ± sd over the seeds,
+    the range, and the class's own seed (``live``: arm label → final accuracy %) when given.
+    Keys in English (show them with ``_()``), cells in the reader's language."""
+    rows = []
+    for arm in result["arms"]:
+        accs = [s["final_accuracy"] for s in arm["seeds"]]
+        row = {"arm": _(arm["label"]), "variant": arm["variant"] + (" + BN" if arm["bn"] else ""),
+               "init": arm["init"], "parameters": f"{arm['params']:,}", "MACs": f"{arm['macs'] / 1e6:.1f} M",
+               "final accuracy (mean ± sd)": _pm(arm["mean"], arm["sd"]),
+               "seeds (lowest – highest)": f"{min(accs):.1f} – {max(accs):.1f} %"}
+        if live is not None:
+            v = live.get(arm["label"])
+            row["your seed"] = "—" if v is None else f"{v:.1f} %"
+        rows.append(row)
+    return rows
 
 
-def _verdict(key: str, results: Sequence[tuple[str, float | None]]) -> tuple[str, bool]:
-    """One honest sentence about experiment ``key`` from ``[(arm label, final held-out
-    accuracy in [0, 1] or None when the run failed)]`` in the experiment's arm order, and
-    whether it compared runs. Differences within :data:`NOISE_POINTS` are called no difference."""
-    got = [(l, a) for l, a in results if a is not None]
-    missing = [l for l, a in results if a is None]
-    details = _list(results)
-    if missing:
-        details = _("{results}; no result for {missing}").format(results=details, missing=", ".join(missing))
-    tail = _(" ({details})").format(details=details)
+ARM_COLUMNS = (N_("arm"), N_("variant"), N_("init"), N_("parameters"), N_("MACs"), N_("final accuracy (mean ± sd)"),
+               N_("seeds (lowest – highest)"), N_("your seed"))
+COMPARISON_COLUMNS = (N_("comparison"), N_("difference (points)"), N_("95 % interval"), N_("wins"), N_("verdict"),
+                      N_("the paper (top-1 error points)"))
 
-    def say(template: str, **fields) -> tuple[str, bool]:
-        """A sentence that compared runs: ``template`` (translated) with the details appended."""
-        return template.format(tail=tail, **fields), True
 
-    not_enough = _("Not enough finished runs to compare{tail}.").format(tail=tail), False
-    if len(got) < 2:
-        return not_enough
-    accs = dict(got)
-    if key != "init" and all(a <= STALLED / 100 for a in accs.values()):
-        return _("No run got past chance (12.5 %) in this budget, so nothing can be compared yet: "
-                 "give them more epochs or images{tail}.").format(tail=tail), False
-    if key == "depth":
-        spread = _diff(max(accs.values()), min(accs.values()))
-        if spread <= NOISE_POINTS:
-            return say(_("On shapes, depth made no difference: all within {spread:.1f} points{tail}; "
-                       "the paper found deeper better on ImageNet, a much harder task."), spread=spread)
-        ordered = [a for _l, a in got]
-        if all(x <= y + NOISE_POINTS / 100 for x, y in zip(ordered, ordered[1:])):
-            return say(_("Agreed with the paper: deeper was better here too{tail}."))
-        best = max(got, key=lambda t: t[1])[0]
-        return say(_("Disagreed with the paper: deeper was not steadily better; {best} came out best{tail}."),
-                   best=best)
-    if key == "kernel":
-        pairs = [(s, b) for s, b in zip(results[::2], results[1::2]) if s[1] is not None and b[1] is not None]
-        if not pairs:
-            return not_enough
-        gaps = [_diff(s[1], b[1]) for s, b in pairs]
-        if all(g > NOISE_POINTS for g in gaps):
-            return say(_("Agreed with the paper: the 3×3 stacks beat the single larger kernels{tail}."))
-        if all(abs(g) <= NOISE_POINTS for g in gaps):
-            return say(_("On shapes, 3×3 stacks and single larger kernels did equally well{tail}; "
-                       "the paper's 7 % gap was on ImageNet."))
-        if all(g < -NOISE_POINTS for g in gaps):
-            return say(_("Disagreed with the paper: the single larger kernels did better here{tail}."))
-        return say(_("Mixed: 3×3 stacks won in one pair and not in the other{tail}."))
-    if key == "init":
-        plain = results[0][1]
-        rescued = [(l, a) for l, a in results[1:] if a is not None and a > STALLED / 100]
-        if plain is not None and plain <= STALLED / 100:
-            from_a = results[1] if len(results) > 1 else (None, None)
-            if rescued and from_a[1] is not None and from_a[1] <= STALLED / 100:
-                return say(_("As the paper feared, E from N(0, 0.01) stalled near chance ({plain}); but here "
-                           "the paper's remedy, {remedy}, stalled too (A's layers sit among N(0, 0.01) ones, "
-                           "whose gradients vanish: see the gradient norms); only {rescued} learned{tail}."),
-                           plain=_pct(plain), remedy=from_a[0], rescued=_runs(rescued))
-            if rescued:
-                return say(_("Agreed with the paper: E from N(0, 0.01) stalled near chance ({plain}), while "
-                           "{rescued} learned{tail}."), plain=_pct(plain), rescued=_runs(rescued))
-            return say(_("E from N(0, 0.01) stalled, and so did every remedy in this budget{tail}."))
-        if plain is not None:
-            return say(_("Here E learned even from N(0, 0.01) ({plain}): the stall the paper feared "
-                       "did not happen at this scale{tail}."), plain=_pct(plain))
-        return say(_("The plain N(0, 0.01) run has no result, so there is nothing to rescue{tail}."))
-    if key == "c_lrn":
-        out = []
-        if accs.get(results[0][0]) is not None and results[1][1] is not None:
-            gap = _diff(results[1][1], results[0][1])
-            out.append(_("LRN made no difference (as in the paper)") if abs(gap) <= NOISE_POINTS else
-                       (_("LRN helped here, unlike in the paper") if gap > 0 else _("LRN hurt here")))
-        if len(results) > 3 and results[2][1] is not None and results[3][1] is not None:
-            gap = _diff(results[3][1], results[2][1])
-            out.append(_("D's 3×3 beat C's 1×1 (as in the paper)") if gap > NOISE_POINTS else
-                       (_("C and D did equally well") if abs(gap) <= NOISE_POINTS
-                        else _("C's 1×1 beat D's 3×3, unlike in the paper")))
-        if not out:
-            return not_enough
-        return say(_("{findings}{tail}."), findings=_("; ").join(out))
-    return say(_("Results{tail}."))
+def _ci(c: dict) -> str:
+    lo, hi = c["ci95"]
+    if lo is None:
+        return _("— (one seed)")
+    return f"[{lo:+.1f}, {hi:+.1f}]"
+
+
+def paper_source(result: dict, c: dict) -> str:
+    """Where the paper's effect for comparison ``c`` comes from, in the reader's language."""
+    p = c["paper"]
+    if p["kind"] == "table3":
+        cfg = {a["label"]: a["config"] for a in result["arms"]}
+        return _("Table 3, S = 256: {better} {b} %, {worse} {w} % top-1 error").format(
+            better=cfg[c["better"]], b=f"{p['better_top1']:.1f}", worse=cfg[c["worse"]], w=f"{p['worse_top1']:.1f}")
+    if p["kind"] == "sect4.1":
+        return _("Sect. 4.1, centre crop: top-1 error {gap} points higher with one 5×5").format(gap=f"{p['effect']:g}")
+    if p["kind"] == "no number":
+        return _("Sect. 3.1 gives no number")
+    return _("not in the paper: the lab's own control")
+
+
+def _paper_effect(result: dict, c: dict) -> str:
+    e = c["paper"]["effect"]
+    source = paper_source(result, c)
+    return source if e is None else f"{e:+.1f} ({source})"
+
+
+def comparison_rows(result: dict) -> list[dict]:
+    """One row per comparison: better − worse, its 95 % interval, wins, the verdict and the
+    paper's effect. Keys in English (:data:`COMPARISON_COLUMNS`), cells in the reader's language."""
+    return [{"comparison": _("{better} − {worse}").format(better=_(c["better"]), worse=_(c["worse"])),
+             "difference (points)": f"{c['mean_diff']:+.2f}", "95 % interval": _ci(c),
+             "wins": _("{wins} of {n}").format(wins=c["wins"], n=c["n"]),
+             "verdict": f"{VERDICT_ICON[c['verdict']]} {_(VERDICT_NAMES[c['verdict']])}",
+             "the paper (top-1 error points)": _paper_effect(result, c)} for c in result["comparisons"]]
+
+
+def differences(result: dict) -> go.Figure:
+    """Each comparison's paired difference (better − worse, accuracy points) with its 95 %
+    interval, against 0 (no difference) and the paper's own effect (a diamond; its points are
+    top-1 error on ImageNet, the same direction)."""
+    fig = go.Figure()
+    names = [_("{better} − {worse}").format(better=_(c["better"]), worse=_(c["worse"])) for c in result["comparisons"]]
+    for name, c in zip(names, result["comparisons"]):
+        lo, hi = c["ci95"]
+        colour = {REPRODUCED: "#54A24B", NOT_RESOLVED: "#888888", REVERSED: "#E45756"}[c["verdict"]]
+        err = None if lo is None else dict(type="data", symmetric=False, array=[hi - c["mean_diff"]],
+                                            arrayminus=[c["mean_diff"] - lo], color=colour, thickness=2)
+        fig.add_scatter(x=[c["mean_diff"]], y=[name], mode="markers", error_x=err, showlegend=False,
+                        marker=dict(color=colour, size=11),
+                        hovertemplate=_("{name}: %{{x:+.2f}} points ({verdict})<extra></extra>").format(
+                            name=name, verdict=_(VERDICT_NAMES[c["verdict"]])))
+    paper = [(n, c["paper"]["effect"]) for n, c in zip(names, result["comparisons"]) if c["paper"]["effect"] is not None]
+    if paper:
+        fig.add_scatter(x=[e for _n, e in paper], y=[n for n, _e in paper], mode="markers",
+                        name=_("the paper (ImageNet, top-1 error points)"),
+                        marker=dict(symbol="diamond-open", size=12, color="#333"))
+    fig.add_vline(x=0, line_dash="dot", line_color="#999")
+    fig.update_xaxes(title_text=_("better − worse (accuracy points, 95 % interval)"), zeroline=False)
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(height=90 + 55 * len(names), margin=dict(l=10, r=10, t=10, b=10),
+                      legend=dict(orientation="h", y=-0.35))
+    return fig
+
+
+def verdict_sentence(result: dict, c: dict) -> str:
+    """One sentence for comparison ``c`` of ``result``, every word of it from the numbers: the
+    difference, its interval and wins, the verdict, and the paper's own effect and scale."""
+    better, worse = _(c["better"]), _(c["worse"])
+    lo, hi = c["ci95"]
+    interval = (_("one seed, so no interval") if lo is None else
+                _("95 % interval {lo:+.2f} to {hi:+.2f}").format(lo=lo, hi=hi))
+    said = {
+        REPRODUCED: _("reproduced: {better} beat {worse} as in the paper"),
+        NOT_RESOLVED: _("not resolved: the interval holds 0, so these seeds cannot tell {better} from {worse}"),
+        REVERSED: _("reversed: {worse} beat {better}, against the paper"),
+    }[c["verdict"]].format(better=better, worse=worse)
+    e = c["paper"]["effect"]
+    from vggviz.lab.paper import training_scale
+
+    paper = (_("the paper: {source}; its scale: {scale}") if e is None else
+             _("the paper: {effect:+.1f} points of top-1 error ({source}), at {scale}")).format(
+        effect=e, source=paper_source(result, c), scale=training_scale())
+    return _("**{better} − {worse}**: {diff:+.2f} points ({interval}; {better} ahead in {wins} of {n} seeds) — "
+             "**{said}**. {paper}.").format(better=better, worse=worse, diff=c["mean_diff"], interval=interval,
+                                           wins=c["wins"], n=c["n"], said=said, paper=paper[0].upper() + paper[1:])

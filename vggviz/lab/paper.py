@@ -34,7 +34,8 @@ from dataclasses import dataclass, replace
 from vggviz.i18n import N_, _
 
 __all__ = ["Result", "RESULTS", "SOURCE", "lookup", "findings", "Finding", "ilsvrc_sentence",
-           "LAB_MEASURED", "lab_sentence", "table_rows", "beside_torchvision", "TORCHVISION_VARIANT"]
+           "TRAINING_EPOCHS", "TRAINING_ITERATIONS", "TRAINING_IMAGES", "TRAINING_CLASSES", "SHALLOW_5X5_GAP",
+           "training_scale", "lab_sentence", "table_rows", "beside_torchvision", "TORCHVISION_VARIANT"]
 
 SOURCE = "Simonyan & Zisserman, arXiv 1409.1556 (v6, ICLR 2015)"
 
@@ -134,20 +135,30 @@ def lookup(config: str, table: str = "Table 3", train: str = "256", method: str 
     return None
 
 
+# How the paper trained (Sect. 3.1): "learning was stopped after 370K iterations (74 epochs)" on
+# ILSVRC-2012's 1.3 M training images of 1000 classes: the scale beside every lab verdict.
+TRAINING_EPOCHS = 74
+TRAINING_ITERATIONS = 370_000
+TRAINING_IMAGES = 1_300_000
+TRAINING_CLASSES = 1000
+# Sect. 4.1: B with each pair of 3×3 convs replaced by a single 5×5 conv (same receptive field):
+# "the top-1 error of the shallow net was measured to be 7% higher than that of B (on a center
+# crop)". Only the gap is given, no row of Table 3.
+SHALLOW_5X5_GAP = 7.0
+
+
+def training_scale() -> str:
+    """The paper's training scale in words, from the numbers above."""
+    return _("ImageNet (ILSVRC-2012: {images} M images, {classes} classes), {epochs} epochs").format(
+        images=f"{TRAINING_IMAGES / 1e6:.1f}", classes=f"{TRAINING_CLASSES:,}", epochs=TRAINING_EPOCHS)
+
+
 @dataclass(frozen=True)
 class Finding:
     title: str
     sentence: str
     sources: tuple[str, ...]     # "Table 3: A, S = 256, Q = 256", ...
     lab: str | None = None       # the shapes lab's experiment key (vggviz.lab.training.EXPERIMENTS)
-
-
-# The shapes lab's measured results (docs/lab.md, "The shapes lab: the paper's claims, measured here";
-# one seeded 8-epoch run per arm, held-out accuracy %): to set beside the paper's claims.
-LAB_MEASURED: dict[str, dict[str, float]] = {
-    "depth": {"A": 64.5, "B": 92.8, "D": 35.7, "E": 45.1},
-    "c_lrn": {"A": 64.5, "A-LRN": 51.8, "C": 25.1, "D": 35.7},
-}
 
 
 def row_label(r: Result) -> str:
@@ -260,18 +271,25 @@ def findings(results: tuple[Result, ...] = RESULTS) -> list[Finding]:
     return out
 
 
-def lab_sentence(key: str | None, measured: dict[str, dict[str, float]] | None = None) -> str:
-    """The shapes lab's measured result for the experiment ``key``, to set beside a finding."""
-    measured = LAB_MEASURED if measured is None else measured
-    if not key or key not in measured:
+def lab_sentence(key: str | None, result: dict | None = None) -> str:
+    """The shapes lab's reference result for the experiment ``key`` (or ``result``, an
+    experiment's JSON), to set beside a finding: each comparison's verdict and difference."""
+    if not key:
         return ""
-    from vggviz.lab.training import EXPERIMENTS
+    from vggviz.lab import experiments
 
-    title = _(EXPERIMENTS[key].title) if key in EXPERIMENTS else key
-    nums = ", ".join(f"{c} {v:.1f} %" for c, v in measured[key].items())
-    return _("The shapes lab measures the same question on the mini VGGs (*Train it yourself* → "
-             "“{title}”): held-out accuracy {accuracies} (one seeded 8-epoch run per arm; small gaps "
-             "are noise).").format(title=title, accuracies=nums)
+    if key not in experiments.EXPERIMENTS:
+        return ""
+    result = result if result is not None else experiments.reference(key)
+    if not result:
+        return ""
+    verdicts = {"reproduced": N_("reproduced"), "not resolved": N_("not resolved"), "reversed": N_("reversed")}
+    said = "; ".join(_("{better} − {worse}: {diff} points, {verdict}").format(
+        better=_(c["better"]), worse=_(c["worse"]), diff=f"{c['mean_diff']:+.1f}", verdict=_(verdicts[c["verdict"]]))
+        for c in result["comparisons"])
+    return _("The shapes lab measures the same question on the mini VGGs (*Train it yourself* → “{title}”, "
+             "{seeds} paired seeds per arm): {verdicts}.").format(
+        title=_(experiments.EXPERIMENTS[key].title), seeds=len(result["seeds"]), verdicts=said)
 
 
 def ilsvrc_sentence(results: tuple[Result, ...] = RESULTS) -> str:

@@ -1,55 +1,67 @@
-"""Training the mini VGGs on shapes: the paper's recipe, one loop, the from-A initialisation
-and the lab's experiments.
+"""Training the mini VGGs on shapes: the lab's recipe, one loop and the initialisations.
 
-:func:`train` runs the paper's recipe (Sect. 3.1: SGD with momentum 0.9, weight decay 5·10⁻⁴,
-dropout 0.5 on fc6/fc7, learning rate 10⁻² divided by 10 when the held-out accuracy stops
-improving, random horizontal flips, optional scale jittering) on images of :mod:`vggviz.data.shapes`, reporting each step
-through ``on_progress`` and stopping between batches when ``should_stop()`` says so. It
-returns a :class:`TrainResult`: per-epoch loss and held-out accuracy, the gradient norm of
-every layer over the first steps, and the trained weights (CPU, in memory) of the epoch with
-the best held-out accuracy (the held-out images are not the tests' images).
+:func:`train` runs the lab's recipe on images of :mod:`vggviz.data.shapes`: the paper's optimiser
+(Sect. 3.1: SGD with momentum 0.9, weight decay 5·10⁻⁴, dropout 0.5 on fc6/fc7, random
+horizontal flips, optional scale jittering) under a fixed budget of steps (``epochs`` passes
+over ``train_size`` images), with a learning rate that warms up linearly over the first
+``warmup`` share of the steps and then decays to zero on a half cosine. Every run ends annealed,
+so runs of different configurations compare by their final models, not by a lucky epoch. It
+reports each step through ``on_progress`` and stops between batches when ``should_stop()``
+says so. It returns a :class:`TrainResult`: per-epoch loss and held-out accuracy, the gradient
+norm of every layer over the first steps, and the final weights (CPU, in memory).
 
-Initialisations (``Recipe.init``): ``default`` (torchvision's: Kaiming-normal convs,
-N(0, 0.01) linear layers), ``gaussian`` (the paper's: every weight N(0, 0.01), biases 0),
-``from-a`` (the paper's for its deeper nets: ``gaussian``, then the first four conv layers and
-the three FC layers copied from a trained A, see :data:`FROM_A_LAYERS`), ``from-d`` (E, or
-any net holding D's layers, started as a deepened trained D: every conv and FC layer of the
-bundled D copied by name, the extra layers torchvision's init — the paper's trick with D for A).
+Initialisations (``Recipe.init``): ``he`` (torchvision's: Kaiming-normal convs, Kaiming fc6/fc7,
+N(0, 0.01) fc8), ``glorot`` (Glorot-normal everywhere, the remedy the paper's authors found
+after submission), ``gaussian`` (the paper's: every weight N(0, 0.01), biases 0), ``from-a``
+(the paper's for its deeper nets: ``gaussian``, then the first four conv layers and the three
+FC layers copied from the bundled trained A, see :data:`FROM_A_LAYERS`), ``from-d`` (E, or any
+net holding D's layers, started as a deepened trained D). ``Recipe.bn`` trains the batch-norm
+version of the configuration (every configuration has one here, registered as a ``_bn``
+variant or not).
 
 Every run uses the same training and held-out images (``DATA_SEED``, ``VAL_SEED``), so runs
-with different configurations compare on equal terms; ``Recipe.seed`` sets the initialisation
-and the order of the batches.
+with different configurations compare on equal terms; ``Recipe.seed`` sets the initialisation,
+the order of the batches, the flips and the dropout masks: two runs with the same seed see the
+same batches in the same order (paired seeds).
 
 Example::
 
     from vggviz.lab.training import Recipe, train
     res = train("vgg11_mini", Recipe(epochs=1))
-    res.epochs[-1].val_accuracy, res.params
+    res.final_accuracy, res.params
 
-Kept in one module: the paper's recipe, its initialisations and the lab's
-experiments are one table and one loop.
+The recipe itself, its schedule and its errors are :mod:`vggviz.lab.recipe`; the experiments
+that compare recipes are :mod:`vggviz.lab.experiments`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import io
-import re
-import string
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from vggviz.data import shapes
-from vggviz.errors import VggvizError
-from vggviz.i18n import N_, _
+from vggviz.i18n import _
+from vggviz.lab.recipe import (
+    _DIVERGED,
+    _LAYERS_DIFFER,
+    _MINI_ONLY,
+    _NO_CHECKPOINT,
+    INITS,
+    Recipe,
+    TrainingError,
+    localise_error,
+    lr_at,
+)
 from vggviz.model.layers import named_layers
-from vggviz.model.variants import build, canonical, variant_info
+from vggviz.model.variants import VARIANTS, _mini_vgg, build, canonical, variant_info
 
 __all__ = [
     "Recipe",
@@ -65,16 +77,15 @@ __all__ = [
     "train",
     "init_from_a",
     "gaussian_init",
+    "glorot_init",
     "evaluate",
     "dataset",
-    "Arm",
-    "Experiment",
-    "EXPERIMENTS",
+    "build_model",
+    "lr_at",
     "checkpoint_bytes",
     "localise_error",
 ]
 
-INITS = ("default", "gaussian", "from-a", "from-d")
 # The paper (Sect. 3.1): "we initialised the first four convolutional layers and the last three
 # fully-connected layers with the layers of net A (the intermediate layers were initialised
 # randomly)". A's first four convs are conv1_1, conv2_1, conv3_1, conv3_2; the deeper nets have
@@ -85,87 +96,8 @@ VAL_SEED = 1            # the held-out images (tests use yet other seeds)
 GRAD_STEPS = 10         # gradient norms are recorded for this many first steps
 
 
-class TrainingError(VggvizError):
-    """A request that cannot be trained; the message is one line for the user, in the language
-    of the thread that raised it (a worker thread: English; see :func:`localise_error`)."""
-
-
-# The messages of TrainingError. A run's error is made in a worker thread, in English, and shown
-# later to readers of any language: :func:`localise_error` finds its template here.
-_EPOCHS = N_("epochs must be at least 1, got {epochs}")
-_BATCH = N_("batch size must be at least 2, got {batch}")
-_SIZES = N_("the training set must hold at least one batch and the held-out set one image")
-_INIT = N_("unknown initialisation {init}; choose one of: {choices}")
-_RANGES = N_("learning rate must be in (0, 10) and dropout in [0, 1)")
-_LAYERS_DIFFER = N_("cannot initialise {name} from A: the layers differ")
-_NO_CHECKPOINT = N_("this initialisation needs the trained {variant} that ships in assets/models; it is missing")
-_MINI_ONLY = N_("only the mini variants train here (on 64×64 shapes), not {variant}; try {mini}")
-_DIVERGED = N_("{variant} diverged (the loss became NaN) in epoch {epoch}; lower the learning rate")
-_MESSAGES = (_EPOCHS, _BATCH, _SIZES, _INIT, _RANGES, _LAYERS_DIFFER, _NO_CHECKPOINT, _MINI_ONLY, _DIVERGED)
-
-
-@cache
-def _pattern(template: str) -> re.Pattern:
-    """A regular expression matching ``template`` formatted with any values (a field that
-    appears twice must hold the same value twice)."""
-    out, seen = [], set()
-    for literal, name, _spec, _conv in string.Formatter().parse(template):
-        out.append(re.escape(literal))
-        if name is not None:
-            out.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
-            seen.add(name)
-    return re.compile("".join(out))
-
-
-def localise_error(text: str) -> str:
-    """A one-line error made in English by a training worker (a job's ``error``) in the current
-    language: matched against the templates of this module's messages and re-formatted in
-    translation; any other text goes through ``_()`` as it is (unknown text stays unchanged)."""
-    for template in _MESSAGES:
-        m = _pattern(template).fullmatch(text)
-        if m:
-            return _(template).format(**m.groupdict())
-    return _(text)
-
-
 class Cancelled(Exception):
     """Raised inside :func:`train` when ``should_stop()`` said so."""
-
-
-@dataclass(frozen=True)
-class Recipe:
-    """The paper's training recipe at teaching scale. Frozen and hashable: identical recipes
-    are identical requests (the worker pool shares their run)."""
-
-    epochs: int = 10
-    batch_size: int = 64
-    lr: float = 0.01
-    momentum: float = 0.9
-    weight_decay: float = 5e-4
-    dropout: float = 0.5
-    train_size: int = 6000
-    val_size: int = 1000
-    seed: int = 0
-    init: str = "default"
-    scale_jitter: bool = False
-    lr_patience: int = 2            # epochs without improvement before the lr is divided by 10
-    max_batches: int | None = None  # per epoch: a cap for quick demonstrations and tests
-
-    def check(self) -> Recipe:
-        if self.epochs < 1:
-            raise TrainingError(_(_EPOCHS).format(epochs=self.epochs))
-        if self.batch_size < 2:
-            raise TrainingError(_(_BATCH).format(batch=self.batch_size))
-        if self.train_size < self.batch_size or self.val_size < 1:
-            raise TrainingError(_(_SIZES))
-        if self.init not in INITS:
-            raise TrainingError(_(_INIT).format(init=repr(self.init), choices=", ".join(INITS)))
-        if not (0 < self.lr < 10) or not (0 <= self.dropout < 1):
-            raise TrainingError(_(_RANGES))
-        return self
-
-    def to_json(self) -> dict:
-        return dataclasses.asdict(self)
 
 
 @dataclass(frozen=True)
@@ -201,30 +133,39 @@ class Progress:
 
 @dataclass
 class TrainResult:
-    variant: str
+    variant: str                 # the variant trained (its ``_bn`` name when ``recipe.bn`` made one)
     recipe: Recipe
     device: str
     params: int
     classes: list[str]
     epochs: list[EpochRecord]
     grad_norms: list[dict[str, float]]      # first GRAD_STEPS steps: layer → ‖∂loss/∂W‖
-    state_dict: dict[str, torch.Tensor] = field(repr=False)
+    state_dict: dict[str, torch.Tensor] = field(repr=False)    # the final (annealed) weights
     seconds: float = 0.0
     copied_from_a: tuple[str, ...] = ()
-    best_epoch: int = 0          # the epoch whose weights ``state_dict`` holds
 
     @property
-    def val_accuracy(self) -> float:
-        """Held-out accuracy of the weights kept (the best epoch's)."""
-        return self.epochs[self.best_epoch - 1].val_accuracy if self.epochs and self.best_epoch else 0.0
+    def final_accuracy(self) -> float:
+        """Held-out accuracy of the final, annealed weights (the ones kept)."""
+        return self.epochs[-1].val_accuracy if self.epochs else 0.0
+
+    val_accuracy = final_accuracy
 
     def to_json(self) -> dict:
-        """The CLI's contract: ``{"variant", "params", "classes", "epochs": […]}`` and more."""
+        """The CLI's contract: ``{"variant", "params", "classes", "epochs": […], "final_accuracy"}``
+        and more; ``final_accuracy`` is in percent (as in an experiment's JSON), ``val_accuracy``
+        the same number as a fraction."""
         return {"variant": self.variant, "params": self.params, "classes": list(self.classes),
-                "epochs": [e.to_json() for e in self.epochs], "best_epoch": self.best_epoch,
-                "val_accuracy": round(self.val_accuracy, 6), "device": self.device,
-                "seconds": round(self.seconds, 3), "recipe": self.recipe.to_json(),
+                "epochs": [e.to_json() for e in self.epochs],
+                "final_accuracy": percent(self.final_accuracy), "val_accuracy": round(self.final_accuracy, 6),
+                "device": self.device, "seconds": round(self.seconds, 3), "recipe": self.recipe.to_json(),
                 "copied_from_a": list(self.copied_from_a)}
+
+
+def percent(fraction: float) -> float:
+    """An accuracy in percent as the JSON outputs write it (4 decimals: exact for held-out sets
+    of up to 10,000 images)."""
+    return round(100 * fraction, 4)
 
 
 def checkpoint(result: TrainResult) -> dict:
@@ -242,9 +183,23 @@ def checkpoint_bytes(result: TrainResult) -> bytes:
 
 # --------------------------------------------------------------------------- data
 
-@lru_cache(maxsize=3)
+_PRELOADED: dict[tuple[int, int], tuple[torch.Tensor, torch.Tensor]] = {}
+
+
+def preload(seed: int, count: int, images: torch.Tensor, labels: torch.Tensor) -> None:
+    """Give :func:`dataset` the images of ``(seed, count)`` made elsewhere (a worker process
+    gets them from its parent instead of drawing them again); they must be exactly
+    ``shapes.batch(seed, 0, count)``."""
+    _PRELOADED[(int(seed), int(count))] = (images, labels)
+
+
 def dataset(seed: int, count: int) -> tuple[torch.Tensor, torch.Tensor]:
     """``count`` shapes images of ``seed`` as uint8 (N, 3, 64, 64) and int64 labels (cached)."""
+    return _PRELOADED.get((int(seed), int(count))) or _dataset(int(seed), int(count))
+
+
+@lru_cache(maxsize=3)
+def _dataset(seed: int, count: int) -> tuple[torch.Tensor, torch.Tensor]:
     return shapes.batch(seed, 0, count)
 
 
@@ -277,18 +232,36 @@ def gaussian_init(model: nn.Module, std: float = 0.01) -> None:
                 nn.init.zeros_(m.bias)
 
 
+def glorot_init(model: nn.Module) -> None:
+    """Glorot (Xavier) normal initialisation of every conv and linear weight, biases 0: the
+    initialisation the paper's authors found, after submission, to train deep nets without
+    pre-training (Sect. 3.1, footnote)."""
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            nn.init.xavier_normal_(m.weight)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+
+
 def init_from_a(model: nn.Module, a_model: nn.Module, names=FROM_A_LAYERS) -> tuple[str, ...]:
     """Copy the layers ``names`` (paper names) of a trained A into ``model`` (same names and
-    shapes); returns the names copied. Raises TrainingError when a shape differs."""
+    shapes); returns the names copied. A classifier of fewer classes (a checkpoint of an
+    earlier shapes world, whose classes come first in today's) gives its rows to the same
+    classes; the other rows keep their initialisation. Raises TrainingError when a shape differs
+    otherwise."""
     ours = {l.name: l.module for l in named_layers(model)}
     theirs = {l.name: l.module for l in named_layers(a_model)}
     with torch.no_grad():
         for name in names:
             dst, src = ours.get(name), theirs.get(name)
-            if dst is None or src is None or dst.weight.shape != src.weight.shape:
+            if dst is None or src is None:
                 raise TrainingError(_(_LAYERS_DIFFER).format(name=name))
-            dst.weight.copy_(src.weight)
-            dst.bias.copy_(src.bias)
+            rows = src.weight.shape[0]
+            if dst.weight.shape[1:] != src.weight.shape[1:] or rows > dst.weight.shape[0] or \
+                    (rows < dst.weight.shape[0] and not isinstance(dst, nn.Linear)):
+                raise TrainingError(_(_LAYERS_DIFFER).format(name=name))
+            dst.weight[:rows].copy_(src.weight)
+            dst.bias[:rows].copy_(src.bias)
     return tuple(names)
 
 
@@ -327,6 +300,43 @@ def evaluate(model: nn.Module, images: torch.Tensor, labels: torch.Tensor, devic
         model.train(was)
 
 
+def build_model(variant: str, recipe: Recipe, device: str | torch.device = "cpu",
+                a_model: nn.Module | None = None) -> tuple[str, nn.Module, tuple[str, ...]]:
+    """The model a run of ``recipe`` starts from: ``(name, model, layers copied from a trained
+    net)``. ``recipe.bn`` gives the batch-norm version of the configuration (its registered
+    ``_bn`` variant where one exists, named so; otherwise the same configuration built with batch
+    norm, named ``<variant>+bn``). Seeded by ``recipe.seed`` without touching the global RNG."""
+    info = variant_info(canonical(variant))
+    if not info.mini:
+        raise TrainingError(_(_MINI_ONLY).format(variant=variant, mini=variant.split("_")[0] + "_mini"))
+    name = info.name
+    if recipe.bn and not info.batch_norm:
+        registered = name.replace("_mini", "_bn_mini")
+        if registered in VARIANTS:
+            name, info = registered, VARIANTS[registered]
+        else:
+            info = dataclasses.replace(info, batch_norm=True)
+            name = f"{info.name}+bn"
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(recipe.seed)
+        model = _mini_vgg(info, None) if name.endswith("+bn") else build(name, seed=None)
+        if recipe.init in ("gaussian", "from-a"):
+            gaussian_init(model)
+        elif recipe.init == "glorot":
+            glorot_init(model)
+    model = model.to(device, memory_format=torch.channels_last)
+    copied: tuple[str, ...] = ()
+    if recipe.init == "from-a":
+        copied = init_from_a(model, (a_model or _trained_a()).to(device))
+    elif recipe.init == "from-d":
+        d = (a_model or _trained("vgg16_mini")).to(device)
+        copied = init_from_a(model, d, tuple(l.name for l in named_layers(d) if l.kind in ("conv", "fc")))
+    for m in model.modules():
+        if isinstance(m, nn.Dropout):
+            m.p = recipe.dropout
+    return name, model, copied
+
+
 def train(
     variant: str,
     recipe: Recipe = Recipe(),
@@ -342,40 +352,26 @@ def train(
     while other users' forward passes run). Raises :class:`Cancelled` when ``should_stop()``
     turns true, :class:`TrainingError` for a request that cannot be trained.
     """
-    info = variant_info(canonical(variant))
-    if not info.mini:
-        raise TrainingError(_(_MINI_ONLY).format(variant=variant, mini=variant.split("_")[0] + "_mini"))
+    variant_info(canonical(variant))            # an unknown name: UnknownVariantError
     recipe.check()
     dev = torch.device(device)
     t_start = time.perf_counter()
-    model = build(info.name, seed=recipe.seed).to(dev)
-    copied: tuple[str, ...] = ()
-    if recipe.init in ("gaussian", "from-a"):
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(recipe.seed)
-            gaussian_init(model)
-    if recipe.init == "from-a":
-        copied = init_from_a(model, (a_model or _trained_a()).to(dev))
-    elif recipe.init == "from-d":
-        d = (a_model or _trained("vgg16_mini")).to(dev)
-        copied = init_from_a(model, d, tuple(l.name for l in named_layers(d) if l.kind in ("conv", "fc")))
-    for m in model.modules():
-        if isinstance(m, nn.Dropout):
-            m.p = recipe.dropout
+    name, model, copied = build_model(variant, recipe, dev, a_model)
 
     x_train, y_train = dataset(DATA_SEED, recipe.train_size)
     x_val, y_val = dataset(VAL_SEED, recipe.val_size)
-    opt = torch.optim.SGD(model.parameters(), lr=recipe.lr, momentum=recipe.momentum,
-                          weight_decay=recipe.weight_decay)
-    sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt, mode="max", factor=0.1, patience=recipe.lr_patience)
+    if recipe.optimizer == "adam":
+        opt = torch.optim.Adam(model.parameters(), lr=lr_at(recipe, 0), betas=(recipe.momentum, 0.999),
+                               weight_decay=recipe.weight_decay)
+    else:
+        opt = torch.optim.SGD(model.parameters(), lr=lr_at(recipe, 0), momentum=recipe.momentum,
+                              weight_decay=recipe.weight_decay)
     g = torch.Generator().manual_seed(recipe.seed)
     tracked = _layer_params(model)
     grad_norms: list[dict[str, float]] = []
     records: list[EpochRecord] = []
-    best = None                     # (epoch, held-out accuracy, weights): what the run keeps
-    n_batches = len(x_train) // recipe.batch_size
-    if recipe.max_batches:
-        n_batches = min(n_batches, recipe.max_batches)
+    n_batches = recipe.batches
+    step = 0
 
     # Dropout draws from torch's global generator: seed it for the run (and restore it after), so
     # the same request gives the same run. (Two runs at once in one process share that generator.)
@@ -397,99 +393,38 @@ def train(
                 x = torch.where(flip.to(dev).view(-1, 1, 1, 1), x.flip(3), x)
                 if recipe.scale_jitter:
                     x = _jitter(x, g)
+                x = x.contiguous(memory_format=torch.channels_last)
                 y = y_train[idx].to(dev)
+                for group in opt.param_groups:
+                    group["lr"] = lr_at(recipe, step)
                 loss = F.cross_entropy(model(x), y)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 if len(grad_norms) < GRAD_STEPS:
-                    grad_norms.append({name: float(p.grad.norm()) for name, p in tracked})
+                    grad_norms.append({n: float(p.grad.norm()) for n, p in tracked})
                 opt.step()
+                step += 1
                 lv = float(loss.detach())
                 if lv != lv:      # NaN: the run diverged; say so rather than train on
                     raise TrainingError(_(_DIVERGED).format(variant=variant, epoch=epoch))
                 total += lv * len(idx)
                 seen += len(idx)
                 if on_progress is not None:
-                    on_progress(Progress(info.name, epoch, recipe.epochs, b + 1, n_batches, total / seen, tuple(records)))
-            acc = evaluate(model, x_val, y_val, dev)
-            if best is None or acc > best[1]:
-                best = (epoch, acc, {k: v.detach().cpu().clone() for k, v in model.state_dict().items()})
-            lr = opt.param_groups[0]["lr"]
-            sched.step(acc)
-            records.append(EpochRecord(epoch, total / max(seen, 1), acc, time.perf_counter() - t0, lr))
+                    on_progress(Progress(name, epoch, recipe.epochs, b + 1, n_batches, total / seen, tuple(records)))
+            n_val = recipe.curve_size if recipe.curve_size and epoch < recipe.epochs else len(x_val)
+            acc = evaluate(model, x_val[:n_val], y_val[:n_val], dev)
+            records.append(EpochRecord(epoch, total / max(seen, 1), acc, time.perf_counter() - t0,
+                                       opt.param_groups[0]["lr"]))
             if on_progress is not None:
-                on_progress(Progress(info.name, epoch, recipe.epochs, n_batches, n_batches, total / max(seen, 1),
+                on_progress(Progress(name, epoch, recipe.epochs, n_batches, n_batches, total / max(seen, 1),
                                      tuple(records)))
     model.eval()
     from vggviz.data.shapes import CLASSES
 
     return TrainResult(
-        variant=info.name, recipe=recipe, device=str(dev),
+        variant=name, recipe=recipe, device=str(dev),
         params=sum(p.numel() for p in model.parameters()), classes=list(CLASSES),
-        epochs=records, grad_norms=grad_norms, state_dict=best[2],
-        seconds=time.perf_counter() - t_start, copied_from_a=copied, best_epoch=best[0],
+        epochs=records, grad_norms=grad_norms,
+        state_dict={k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
+        seconds=time.perf_counter() - t_start, copied_from_a=copied,
     )
-
-
-# --------------------------------------------------------------------------- experiments
-
-@dataclass(frozen=True)
-class Arm:
-    """One run of an experiment: a variant and its initialisation."""
-
-    label: str
-    variant: str
-    init: str = "default"
-
-
-@dataclass(frozen=True)
-class Experiment:
-    key: str
-    title: str
-    question: str
-    paper: str                 # the paper's claim and its numbers, quoted
-    arms: tuple[Arm, ...]
-    epochs: int = 8
-
-
-# Titles, questions, the paper's claims and the worded arm labels are English (N_): a page shows
-# them with _(); the CLI prints them as they are.
-EXPERIMENTS: dict[str, Experiment] = {e.key: e for e in [
-    Experiment(
-        "depth", N_("Depth: A vs B vs D vs E"),
-        N_("Does a deeper network learn shapes better, on the same data and budget?"),
-        N_("The paper (Table 3, single scale, ImageNet): top-1 error falls with depth, "
-           "A 29.6 % → B 28.7 % → D 27.0 % (E 27.3 %; with scale jittering D 25.6 %, E 25.5 %)."),
-        (Arm(N_("A (11 layers)"), "vgg11_mini"), Arm("B (13)", "vgg13_mini"),
-         Arm("D (16)", "vgg16_mini"), Arm("E (19)", "vgg19_mini")),
-    ),
-    Experiment(
-        "kernel", N_("3×3 stacks vs one big kernel"),
-        N_("Is a stack of 3×3 convolutions better than one larger convolution that sees as far?"),
-        N_("The paper (Sect. 4.1): B with each pair of 3×3 convs replaced by one 5×5 had a top-1 "
-           "error 7 % higher than B (centre crop): a deep net with small filters beats a shallow one "
-           "with larger filters."),
-        (Arm(N_("B: pairs of 3×3"), "vgg13_mini"), Arm(N_("B-5×5: one 5×5 each"), "vgg13_5x5_mini"),
-         Arm(N_("D: 3×3 stacks"), "vgg16_mini"), Arm(N_("D-7×7: one 5×5/7×7 each"), "vgg16_7x7_mini")),
-    ),
-    Experiment(
-        "init", N_("Why the paper initialised from A"),
-        N_("Can a 19-layer plain network start from small random weights, and what rescues it?"),
-        N_("The paper (Sect. 3.1): 'bad initialisation can stall learning due to the instability of "
-           "gradient in deep nets', so E was started from a trained A (first four convs and the FC "
-           "layers copied, the rest N(0, 0.01)); after submission the authors found Glorot-style "
-           "initialisation works without pre-training. Batch norm came later (2015)."),
-        (Arm("E, N(0, 0.01)", "vgg19_mini", "gaussian"), Arm(N_("E from trained A"), "vgg19_mini", "from-a"),
-         Arm(N_("E + batch norm, N(0, 0.01)"), "vgg19_bn_mini", "gaussian"),
-         Arm(N_("E, Kaiming init"), "vgg19_mini", "default")),
-    ),
-    Experiment(
-        "c_lrn", N_("1×1 convs (C) and LRN (A-LRN)"),
-        N_("Do LRN and 1×1 convolutions help?"),
-        N_("The paper (Table 3): LRN does not help (A-LRN 29.7 % vs A 29.6 % top-1 error); C's 1×1 "
-           "convs beat B (28.1 % vs 28.7 %) but lose to D's 3×3 (27.0 %): non-linearity helps, and so "
-           "does spatial context."),
-        (Arm("A", "vgg11_mini"), Arm("A-LRN", "vgg11_lrn_mini"), Arm("C (1×1)", "vgg16_c_mini"),
-         Arm("D", "vgg16_mini")),
-    ),
-]}

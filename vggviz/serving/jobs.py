@@ -44,11 +44,11 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from vggviz.i18n import N_, Text
 from vggviz.lab import training
-from vggviz.lab.training import EXPERIMENTS, Cancelled, Progress, Recipe, TrainingError, TrainResult
+from vggviz.lab.training import Cancelled, Progress, Recipe, TrainingError, TrainResult
 from vggviz.model.variants import canonical, variant_info
 
 __all__ = [
@@ -130,7 +130,7 @@ class Job:
         from vggviz.model.weights import keep_trained, trained_models
 
         if self.source not in trained_models():
-            self.source = keep_trained(self.id, self.variant, self.result.state_dict, self.result.classes,
+            self.source = keep_trained(self.id, self.result.variant, self.result.state_dict, self.result.classes,
                                        Text(N_("{title} · {accuracy} %"), title=self.title,
                                             accuracy=f"{100 * self.result.val_accuracy:.1f}"))
         return self.source
@@ -417,7 +417,9 @@ def _title(variant: str, recipe: Recipe) -> str:
     """The run's name, a :class:`~vggviz.i18n.Text` (its English value is the data)."""
     bits = [variant_info(variant).label,
             Text(N_("{n} epochs") if recipe.epochs != 1 else N_("{n} epoch"), n=recipe.epochs)]
-    if recipe.init != "default":
+    if recipe.bn and not variant_info(variant).batch_norm:
+        bits.append(Text(N_("batch norm")))
+    if recipe.init != "he":
         bits.append(Text(N_("{init} init"), init=recipe.init))
     if recipe.scale_jitter:
         bits.append(Text(N_("scale jitter")))
@@ -459,21 +461,23 @@ def foreground() -> Iterator[None]:
         yield
 
 
-def submit_experiment(key: str, owner: str, recipe: Recipe | None = None, device: str = "cpu",
-                      target: Pool | None = None) -> list[tuple[training.Arm, Job]]:
-    """Submit every arm of ``EXPERIMENTS[key]`` (each arm's variant and initialisation on
-    ``recipe``, default the paper's recipe for the experiment's epochs); returns
-    ``[(arm, job), …]`` in the experiment's order."""
-    exp = EXPERIMENTS.get(key)
+def submit_experiment(key: str, owner: str, seed: int = 0, device: str = "cpu", target: Pool | None = None,
+                      budget: Recipe | None = None) -> list[tuple[object, Job]]:
+    """Submit one seed of every arm of experiment ``key`` (:mod:`vggviz.lab.experiments`) on
+    its budget (or ``budget``), all or none, counting against ``owner``'s limit of live runs;
+    returns ``[(arm, job), …]`` in the experiment's order. Identical requests (the same arm
+    and seed, from another student) share one run."""
+    from vggviz.lab import experiments
+
+    exp = experiments.EXPERIMENTS.get(key)
     if exp is None:
         raise TrainingError(Text(N_("unknown experiment {key}; choose one of: {keys}"), key=repr(key),
-                                 keys=", ".join(EXPERIMENTS)))
-    base = recipe or Recipe(epochs=exp.epochs)
+                                 keys=", ".join(experiments.EXPERIMENTS)))
     p = target or pool()
-    jobs = submit_all(p, owner, [(arm.variant, replace(base, init=arm.init), device,
+    made = submit_all(p, owner, [(arm.variant, experiments.budget_for(arm, seed, budget), device,
                                   Text(N_("{experiment}: {arm}"), experiment=Text(exp.title), arm=Text(arm.label)))
                                  for arm in exp.arms])
-    return list(zip(exp.arms, jobs))
+    return list(zip(exp.arms, made))
 
 
 def submit_all(p: Pool, owner: str, requests: list[tuple[str, Recipe, str, str]]) -> list[Job]:

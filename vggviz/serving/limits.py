@@ -9,8 +9,8 @@ Limits come from the environment (0 turns one off):
 * ``VGGVIZ_UPLOADS_PER_MINUTE`` (default 20): new images (uploads and camera photos);
 * ``VGGVIZ_HEAVY_PER_MINUTE`` (default 6): heavy runs started (feature visualisation,
   occlusion, comparing depths);
-* ``VGGVIZ_JOBS_PER_SESSION`` (default 4): training runs one session has queued or running
-  at once (enforced by :mod:`vggviz.serving.jobs`; an experiment's four arms fit).
+* ``VGGVIZ_JOBS_PER_SESSION`` (default 5): training runs one session has queued or running
+  at once (enforced by :mod:`vggviz.serving.jobs`; the largest experiment's five arms fit).
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def limit(kind: str) -> int:
 
 def jobs_per_session() -> int:
     """Training runs one session may have queued or running at once (0: unlimited)."""
-    return _env_int("VGGVIZ_JOBS_PER_SESSION", 4)
+    return _env_int("VGGVIZ_JOBS_PER_SESSION", 5)
 
 
 class SlidingWindow:

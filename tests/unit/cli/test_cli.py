@@ -196,7 +196,7 @@ def test_bad_weights_file_exit_2(capsys, cat, tmp_path):
 
 def test_train_json_contract_and_checkpoint(capsys, tmp_path):
     out = tmp_path / "a.pth"
-    assert main(["train", "vgg11_mini", "--epochs", "2", "--max-batches", "2", "--batch-size", "8",
+    assert main(["train", "vgg11_mini", "--no-bn", "--epochs", "2", "--max-batches", "2", "--batch-size", "8",
                  "--train-size", "32", "--out", str(out), "--json"]) == 0
     j = json.loads(capsys.readouterr().out)
     assert j["variant"] == "vgg11_mini" and j["params"] > 0 and "circle" in j["classes"]
@@ -210,9 +210,15 @@ def test_train_json_contract_and_checkpoint(capsys, tmp_path):
 
 
 def test_train_bn_and_from_a(capsys):
-    assert main(["train", "vgg13_mini", "--bn", "--epochs", "1", "--max-batches", "1", "--batch-size", "8",
-                 "--train-size", "16", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["variant"] == "vgg13_bn_mini"
+    tiny = ["--epochs", "1", "--max-batches", "1", "--batch-size", "8", "--train-size", "16", "--val-size", "8"]
+    for flag in (["--bn"], []):                   # batch norm is the lab's default
+        assert main(["train", "vgg13_mini", *flag, *tiny, "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["variant"] == "vgg13_bn_mini"
+    # a configuration with no registered _bn variant trains with batch norm too
+    assert main(["train", "vgg13_5x5_mini", "--bn", "--epochs", "1", "--max-batches", "1", "--batch-size", "8",
+                 "--train-size", "16", "--val-size", "8", "--json"]) == 0
+    j = json.loads(capsys.readouterr().out)
+    assert j["variant"] == "vgg13_5x5_mini+bn" and 0 <= j["final_accuracy"] <= 100
 
 
 @pytest.mark.parametrize("argv, phrase", [
@@ -237,14 +243,35 @@ def test_checkpoint_of_another_variant_exit_2(capsys, tmp_path):
     assert "does not fit vgg16_mini" in capsys.readouterr().err
 
 
-def test_experiment_runs_every_arm_and_says_a_verdict(capsys):
-    assert main(["experiment", "kernel", "--epochs", "1", "--max-batches", "1", "--train-size", "64", "--json"]) == 0
+TINY_EXPERIMENT = ["--epochs", "1", "--train-size", "160", "--batch-size", "8", "--val-size", "16"]
+
+
+def test_experiment_json_schema(capsys):
+    assert main(["experiment", "kernel", "--seeds", "2", *TINY_EXPERIMENT, "--device", "cpu", "--json"]) == 0
     j = json.loads(capsys.readouterr().out)
+    assert set(j) >= {"experiment", "budget", "arms", "comparisons"} and j["experiment"] == "kernel"
     assert [a["variant"] for a in j["arms"]] == ["vgg13_mini", "vgg13_5x5_mini", "vgg16_mini", "vgg16_7x7_mini"]
-    assert all(0 <= a["val_accuracy"] <= 1 and a["params"] > 0 for a in j["arms"])
-    assert j["verdict"] and "7 %" in j["paper"]
-    assert main(["experiment", "width"]) == 2
-    assert "unknown experiment" in capsys.readouterr().err
+    for a in j["arms"]:
+        assert set(a) >= {"label", "variant", "init", "bn", "params", "macs", "reproduce", "seconds_per_seed",
+                          "mean", "sd", "seeds"}
+        assert a["bn"] and a["init"] == "he" and a["params"] > 0 and a["macs"] > 0 and "{seed}" in a["reproduce"]
+        assert [s["seed"] for s in a["seeds"]] == [0, 1]
+        assert all(0 <= s["final_accuracy"] <= 100 and len(s["curve"]) == 1 for s in a["seeds"])
+    for c in j["comparisons"]:
+        assert set(c) >= {"better", "worse", "mean_diff", "ci95", "wins", "verdict"}
+        assert c["verdict"] in ("reproduced", "not resolved", "reversed") and len(c["ci95"]) == 2
+    assert j["comparisons"][0]["paper"]["effect"] == 7.0 and j["comparisons"][0]["paper"]["epochs"] == 74
+
+
+@pytest.mark.parametrize("argv, phrase", [
+    (["experiment", "width"], "unknown experiment 'width'"),
+    (["experiment", "depth", "--seeds", "0"], "--seeds must be at least 1"),
+    (["experiment", "depth", "--epochs", "1", "--train-size", "64", "--batch-size", "8"], "too small to train"),
+])
+def test_experiment_bad_input_exit_2(capsys, argv, phrase):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert phrase in err and err.count("\n") == 1
 
 
 def test_mini_variants_in_summary_predict_gradcam(capsys, tmp_path):
@@ -268,8 +295,11 @@ def test_mini_variants_in_summary_predict_gradcam(capsys, tmp_path):
     h = np.load(heat)
     assert g["layer"] == "conv4_3" and g["label"] == "star"      # 8×8 at 64 px (conv5_3 is 4×4)
     assert h.shape == (128, 128) and h.dtype == np.float32 and 0 <= h.min() and h.max() <= 1
-    assert main(["gradcam", star, "--variant", "vgg16_mini", "--target", "8", "--out", str(out)]) == 2
-    assert "0 to 7" in capsys.readouterr().err
+    from vggviz.model.weights import load_model
+
+    n = len(load_model("vgg16_mini", "shapes", "cpu").categories)       # the checkpoint's classes
+    assert main(["gradcam", star, "--variant", "vgg16_mini", "--target", str(n), "--out", str(out)]) == 2
+    assert f"0 to {n - 1}" in capsys.readouterr().err
 
 
 def test_quiz_json_contract(capsys):

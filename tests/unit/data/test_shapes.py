@@ -9,8 +9,9 @@ from vggviz.data import shapes
 
 
 def test_classes_in_plain_english():
-    assert len(shapes.CLASSES) >= 8
-    assert {"circle", "square", "triangle", "cross"} <= set(shapes.CLASSES)
+    assert shapes.CLASSES[:8] == ("circle", "square", "triangle", "cross", "star", "ring", "diamond", "crescent")
+    # confusable pairs: pentagon/hexagon, star/hexagram, cross (+) / xmark (×)
+    assert {"pentagon", "hexagon", "hexagram", "xmark"} <= set(shapes.CLASSES)
     assert all(c.isalpha() and c.islower() for c in shapes.CLASSES)
 
 
@@ -28,31 +29,58 @@ def test_deterministic_per_seed_and_index():
 
 
 def test_batch_shapes_and_every_class_appears():
-    x, y = shapes.batch(0, 0, 400)
-    assert x.shape == (400, 3, 64, 64) and x.dtype == torch.uint8 and y.dtype == torch.int64
+    x, y = shapes.batch(0, 0, 600)
+    assert x.shape == (600, 3, 64, 64) and x.dtype == torch.uint8 and y.dtype == torch.int64
     counts = torch.bincount(y, minlength=len(shapes.CLASSES))
-    assert (counts > 20).all(), counts          # roughly balanced
+    assert (counts > 25).all(), counts          # roughly balanced
     # varied: colours, positions, backgrounds differ between images of one class
     circles = x[y == shapes.CLASSES.index("circle")].float()
     assert circles.std(0).mean() > 30
 
 
 def test_shape_stands_out_and_sizes_in_range():
-    """The shape's pixels differ from the background's (contrast), and its extent is a quarter
-    to two-thirds of the image (measured on plain images: flat background)."""
+    """The shape's pixels differ from the background's (contrast), and its extent is about a
+    sixth to four-fifths of the image (measured on plain images: flat background)."""
     seen = 0
     for i in range(300):
         img, label = shapes.sample(5, i)
+        if shapes.sample_style(5, i)[1] != "plain":
+            continue
         a = np.asarray(img).astype(int)
         corner = a[0, 0]
-        if not (a == corner).all(axis=2).mean() > 0.3:
-            continue          # not a flat background: skip (noise/gradient)
         diff = np.abs(a - corner).sum(2) > 40
         ys, xs = np.nonzero(diff)
         extent = max(xs.max() - xs.min(), ys.max() - ys.min()) + 1
-        assert 0.18 * 64 <= extent <= 0.7 * 64, (i, shapes.CLASSES[label], extent)
+        assert 0.15 * 64 <= extent <= 0.85 * 64, (i, shapes.CLASSES[label], extent)
         seen += 1
-    assert seen >= 20
+    assert seen >= 40
+
+
+def test_every_style_on_every_background():
+    """The four ways of drawing (filled, textured, outline, sketch) and the four backgrounds
+    all occur, each in a fair share; an outline covers fewer pixels than the filled shape."""
+    pairs = [shapes.sample_style(0, i) for i in range(400)]
+    for style in shapes.STYLES:
+        assert sum(s == style for s, _ in pairs) > 40, style
+    for bg in shapes.BACKGROUNDS:
+        assert sum(b == bg for _, b in pairs) > 50, bg
+    # the same big circle, filled and outlined: the outline inks a ring, not the disc
+    inked = {}
+    for style in ("filled", "outline", "sketch"):
+        img = shapes._compose(np.random.default_rng(0), (64, 64), [("circle", 32, 32, 25)], style, "plain")
+        a = np.asarray(img).astype(int)
+        inked[style] = np.abs(a - a[0, 0]).sum(2) > 40
+    assert inked["filled"][32, 32] and not inked["outline"][32, 32] and not inked["sketch"][32, 32]
+    assert inked["outline"].sum() < 0.5 * inked["filled"].sum()
+
+
+def test_heldout_is_fixed_large_and_cached():
+    x, y = shapes.heldout()
+    assert x.shape == (shapes.HELDOUT_SIZE, 3, 64, 64) and shapes.HELDOUT_SIZE >= 5000
+    assert shapes.heldout()[0] is x                       # cached: one set for everyone
+    assert torch.equal(x[:3], shapes.batch(shapes.HELDOUT_SEED, 0, 3)[0])
+    counts = torch.bincount(y, minlength=len(shapes.CLASSES))
+    assert counts.min() > 0.7 * len(y) / len(shapes.CLASSES)
 
 
 def test_stats_match_the_constants():
@@ -102,4 +130,5 @@ def test_shown_names_translate_only_the_shapes():
     with i18n.using("zh"):
         assert shown_names(CLASSES)[CLASSES.index("star")] == "星形"
         assert shown_names(["cat", "star", "dog"]) == ["cat", "star", "dog"]      # a checkpoint's own names
+        assert shown_names(CLASSES[:8])[0] == "圆形"           # a checkpoint of the first, eight-class world
     assert shown_names(CLASSES) == list(CLASSES)

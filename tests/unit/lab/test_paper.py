@@ -63,8 +63,20 @@ def test_ilsvrc_and_lab():
     s = ilsvrc_sentence()
     assert "7.3 % top-5 test error" in s and "92.7 % top-5 accuracy" in s
     assert "2nd in classification" in s and "1st in localisation with 25.3 % error" in s
-    assert "A-LRN 51.8 %" in lab_sentence("c_lrn") and lab_sentence(None) == ""
-    assert "B 99.0 %" in lab_sentence("depth", {"depth": {"B": 99.0}})
+    assert lab_sentence(None) == "" and lab_sentence("nope") == ""
+    made_up = {"seeds": [0, 1, 2], "comparisons": [
+        {"better": "A", "worse": "A-LRN", "mean_diff": 0.04, "verdict": "not resolved"},
+        {"better": "D", "worse": "C (1×1)", "mean_diff": 1.26, "verdict": "reproduced"}]}
+    said = lab_sentence("c_lrn", made_up)
+    assert "3 paired seeds" in said and "A − A-LRN: +0.0 points, not resolved" in said
+    assert "D − C (1×1): +1.3 points, reproduced" in said
+
+
+def test_the_papers_training_scale():
+    from vggviz.lab.paper import SHALLOW_5X5_GAP, TRAINING_EPOCHS, training_scale
+
+    assert TRAINING_EPOCHS == 74 and SHALLOW_5X5_GAP == 7.0
+    assert training_scale() == "ImageNet (ILSVRC-2012: 1.3 M images, 1,000 classes), 74 epochs"
 
 
 def test_beside_torchvision_has_no_missing_cells():

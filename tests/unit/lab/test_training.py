@@ -1,5 +1,6 @@
-"""Training the mini VGGs: the recipe, the from-A initialisation, a tiny run that learns,
-cancellation, and the bundled checkpoints (≥ 97 % on fresh held-out shapes)."""
+"""Training the mini VGGs: the recipe (its warm-up and cosine schedule, batch norm for any
+configuration), the initialisations, a tiny run that learns, cancellation, the final model kept,
+and the bundled checkpoints (≥ 85 % on fresh shapes of today's twelve-class world)."""
 
 from __future__ import annotations
 
@@ -18,14 +19,25 @@ from vggviz.model.weights import bundled_path, load_model
 TINY = Recipe(epochs=1, batch_size=16, train_size=64, val_size=32, max_batches=4)
 
 
-def test_paper_recipe_is_the_default():
+def test_the_labs_recipe_is_the_default():
     r = Recipe()
-    assert (r.lr, r.momentum, r.weight_decay, r.dropout, r.init) == (0.01, 0.9, 5e-4, 0.5, "default")
+    assert (r.momentum, r.weight_decay, r.init, r.bn, r.optimizer) == (0.9, 5e-4, "he", True, "sgd")
+    assert (r.epochs, r.batch_size, r.lr, r.dropout, r.train_size) == (4, 32, 0.05, 0.0, 6000)
     assert hash(r) == hash(Recipe())           # identical requests are equal keys
+    assert Recipe(init="default") == Recipe(init="random") == Recipe()    # the old names of He init
+
+
+def test_learning_rate_warms_up_then_anneals_to_zero():
+    r = Recipe(epochs=2, batch_size=10, train_size=100, lr=0.1, warmup=0.1)     # 20 steps, 2 of warm-up
+    lrs = [training.lr_at(r, k) for k in range(r.steps)]
+    assert r.steps == 20 and lrs[:3] == pytest.approx([0.05, 0.1, 0.1])
+    assert all(a >= b for a, b in zip(lrs[1:], lrs[2:])) and 0 < lrs[-1] < 0.002
+    assert training.lr_at(r, r.steps) == pytest.approx(0.0, abs=1e-12)
 
 
 @pytest.mark.parametrize("bad, match", [
     (dict(epochs=0), "epochs"), (dict(init="xavier"), "initialisation"), (dict(lr=0.0), "learning rate"),
+    (dict(warmup=1.0), "warm-up"),
     (dict(train_size=8, batch_size=16), "at least one batch"),
 ])
 def test_bad_recipes_say_what_is_wrong(bad, match):
@@ -121,11 +133,14 @@ def heldout():
 
 
 @pytest.mark.parametrize("variant", BUNDLED)
-def test_bundled_checkpoints_score_97_percent(variant, heldout):
+def test_bundled_checkpoints_know_todays_world(variant, heldout):
+    """Trained on today's world (all twelve classes) and at least 85 % right on fresh images of
+    it (filled, textured, outlined and sketched, on every kind of background)."""
     loaded = load_model(variant, "shapes", "cpu")
     assert loaded.source == "shapes" and loaded.trained and not loaded.note
+    assert loaded.categories == list(shapes.CLASSES)
     acc = training.evaluate(loaded.model, *heldout)
-    assert acc >= 0.97, f"{variant}: {acc:.3f}"
+    assert acc >= 0.85, f"{variant}: {acc:.3f}"
 
 
 @pytest.mark.parametrize("variant", BUNDLED)
@@ -177,8 +192,39 @@ def test_from_d_deepens_the_trained_d():
 
 
 def test_the_same_request_gives_the_same_run():
-    """Seeded throughout, dropout masks included: two identical runs end with equal weights."""
-    r = dataclasses.replace(TINY, max_batches=3)
+    """Seeded throughout, dropout masks included: two identical runs end with equal weights,
+    and the weights kept are the final ones (their accuracy is the last epoch's)."""
+    r = dataclasses.replace(TINY, max_batches=3, epochs=2)
     a, b = train("vgg11_mini", r), train("vgg11_mini", r)
     assert [e.train_loss for e in a.epochs] == [e.train_loss for e in b.epochs]
     assert all(torch.equal(a.state_dict[k], b.state_dict[k]) for k in a.state_dict)
+    m = build("vgg11_mini")
+    m.load_state_dict(a.state_dict)
+    assert training.evaluate(m, *training.dataset(training.VAL_SEED, r.val_size)) == a.final_accuracy
+
+
+def test_batch_norm_for_any_configuration_and_glorot_init():
+    """``bn`` trains the registered _bn variant where there is one, else the configuration built
+    with batch norm; Glorot init sets every weight's std to sqrt(2 / (fan_in + fan_out))."""
+    r = dataclasses.replace(TINY, bn=True, max_batches=1)
+    assert train("vgg13_mini", r).variant == "vgg13_bn_mini"
+    res = train("vgg13_5x5_mini", r)
+    assert res.variant == "vgg13_5x5_mini+bn" and any(k.endswith("running_mean") for k in res.state_dict)
+    name, model, _ = training.build_model("vgg16_7x7_mini", dataclasses.replace(r, init="glorot"))
+    conv = model.features[0]
+    fan_in, fan_out = conv.in_channels * 25, conv.out_channels * 25
+    assert name == "vgg16_7x7_mini+bn" and isinstance(model.features[1], torch.nn.BatchNorm2d)
+    assert float(conv.weight.std()) == pytest.approx((2 / (fan_in + fan_out)) ** 0.5, rel=0.25)
+
+
+def test_from_a_with_an_earlier_worlds_classifier_copies_its_rows():
+    """An eight-class A (the first world's checkpoint) starts a model of more classes: fc8's
+    first rows are A's, the rest keep their initialisation; any other mismatch is refused."""
+    a = build("vgg11_mini", seed=1, num_classes=8)
+    e = build("vgg19_mini", seed=2, num_classes=12)
+    before = e.classifier[6].weight.detach().clone()
+    training.init_from_a(e, a)
+    assert torch.equal(e.classifier[6].weight[:8], a.classifier[6].weight)
+    assert torch.equal(e.classifier[6].weight[8:], before[8:])
+    with pytest.raises(TrainingError, match="conv1_1"):
+        training.init_from_a(build("vgg11_bn_mini", seed=1), build("vgg13_5x5_mini", seed=1), ("conv1_1",))

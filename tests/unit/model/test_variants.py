@@ -5,6 +5,7 @@ import torch
 from torch import nn
 from torchvision import models
 
+from vggviz.data.shapes import CLASSES
 from vggviz.model.layers import UnknownLayerError, find_layer, named_layers
 from vggviz.model.variants import (
     CONFIGS,
@@ -117,9 +118,9 @@ def test_mini_has_the_full_sizes_layer_names_and_torchvisions_class(name):
     widths = [m.out_channels for m in mini.features if isinstance(m, nn.Conv2d)]
     assert widths == [w // 8 for w in (m.out_channels for m in big.features if isinstance(m, nn.Conv2d))]
     fcs = [m for m in mini.classifier if isinstance(m, nn.Linear)]
-    assert [(f.in_features, f.out_features) for f in fcs] == [(64 * 2 * 2, 256), (256, 256), (256, 8)]
+    assert [(f.in_features, f.out_features) for f in fcs] == [(64 * 2 * 2, 256), (256, 256), (256, len(CLASSES))]
     out = mini(torch.zeros(2, 3, 64, 64))
-    assert out.shape == (2, 8)
+    assert out.shape == (2, len(CLASSES))
 
 
 def test_mini_kernel_variants_replace_stacks_by_one_big_conv():
@@ -127,7 +128,7 @@ def test_mini_kernel_variants_replace_stacks_by_one_big_conv():
     assert b55 == [(5, 5)] * 5
     d77 = [m.kernel_size for m in build("vgg16_7x7_mini").features if isinstance(m, nn.Conv2d)]
     assert d77 == [(5, 5), (5, 5), (7, 7), (7, 7), (7, 7)]
-    assert build("vgg16_7x7_mini")(torch.zeros(1, 3, 64, 64)).shape == (1, 8)
+    assert build("vgg16_7x7_mini")(torch.zeros(1, 3, 64, 64)).shape == (1, len(CLASSES))
 
 
 def test_mini_build_is_seeded_and_cheap():

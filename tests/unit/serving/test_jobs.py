@@ -254,13 +254,16 @@ def test_finished_jobs_are_bounded():
     assert pool.get(done[0].id) is None
 
 
-def test_submit_experiment_submits_every_arm():
+def test_submit_experiment_submits_one_seed_of_every_arm_on_its_budget():
+    from vggviz.lab.experiments import EXPERIMENTS, budget_for
+
     fake = FakeTrain(batches=1, delay=0)
     pool = Pool(1, train_fn=fake, register=False)
-    pairs = jobs.submit_experiment("init", "o", TINY, "cpu", target=pool)
-    exp = jobs.EXPERIMENTS["init"]
+    pairs = jobs.submit_experiment("init", "o", 7, "cpu", target=pool, budget=TINY)
+    exp = EXPERIMENTS["init"]
     assert [a for a, _ in pairs] == list(exp.arms)
-    assert [(j.variant, j.recipe.init) for _, j in pairs] == [(a.variant, a.init) for a in exp.arms]
+    assert [(j.variant, j.recipe) for _, j in pairs] == [(a.variant, budget_for(a, 7, TINY)) for a in exp.arms]
+    assert {j.recipe.seed for _, j in pairs} == {7} and {j.recipe.bn for _, j in pairs} == {False}
     assert all(j.title.endswith(a.label) for a, j in pairs)
     for _, j in pairs:
         assert pool.wait(j, 10)
@@ -313,5 +316,5 @@ def test_training_runs_per_session_are_bounded():
     q = jobs.Pool(workers=1, train_fn=lambda *a, **k: None, register=False, per_owner=3)
     q._start_workers_locked = lambda: None
     with pytest.raises(TrainingError):
-        jobs.submit_experiment("depth", "cid", Recipe(epochs=1), target=q)      # four arms
+        jobs.submit_experiment("depth", "cid", 0, target=q, budget=Recipe(epochs=1))      # four arms
     assert not [j for j in q._by_key.values() if j.state in jobs.LIVE]

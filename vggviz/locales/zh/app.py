@@ -141,6 +141,14 @@ MESSAGES = {
         '菱形',
     'crescent':
         '月牙',
+    'pentagon':
+        '五边形',
+    'hexagon':
+        '六边形',
+    'hexagram':
+        '六角星',
+    'xmark':
+        '叉号',
     # streamlit_app.py
     'vggviz — VGG taken apart':
         'vggviz：把 VGG 拆开看',

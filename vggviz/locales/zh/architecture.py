@@ -362,6 +362,100 @@ MESSAGES = {
         '多裁剪 + 密集评估',
     'evaluation':
         '评估方式',
+    'nets':
+        '网络数',
+    'split':
+        '数据集',
+    'top-1 error %':
+        'top-1 错误率 %',
+    'top-5 error %':
+        'top-5 错误率 %',
+    'paper top-1 / top-5 err. % (Table 3, S = 256)':
+        '论文 top-1 / top-5 错误率 %（表 3，S = 256）',
+    'paper best single scale (Table 3)':
+        '论文最佳单尺度（表 3）',
+    'paper best multi-scale (Table 4)':
+        '论文最佳多尺度（表 4）',
+    'torchvision variant':
+        'torchvision 变体',
+    'torchvision top-1 / top-5 err. % (one 224 crop)':
+        'torchvision top-1 / top-5 错误率 %（单个 224 裁剪）',
+    'VGG (ILSVRC submission, 7 nets, dense eval.)':
+        'VGG（ILSVRC 提交，7 个网络，密集评估）',
+    'VGG (1 net, multi-crop & dense eval.)':
+        'VGG（1 个网络，多裁剪 + 密集评估）',
+    'VGG (2 nets, multi-crop & dense eval.)':
+        'VGG（2 个网络，多裁剪 + 密集评估）',
+    'GoogLeNet (7 nets), 1st in ILSVRC-2014 classification':
+        'GoogLeNet（7 个网络），ILSVRC-2014 分类第 1 名',
+    'VGG, ILSVRC-2014 localisation (1st place)':
+        'VGG，ILSVRC-2014 定位（第 1 名）',
+    'the same':
+        '相同的',
+    '{table}: {row}':
+        '{table}：{row}',
+    'lower':
+        '更低的',
+    'higher':
+        '更高的',
+    "LRN does not help: A-LRN's error is no lower than A's":
+        'LRN 没有帮助：A-LRN 的错误率并不比 A 低',
+    "LRN helps: A-LRN's error is lower than A's":
+        'LRN 有帮助：A-LRN 的错误率比 A 低',
+    "ILSVRC-2014: the VGG team's submission ({nets} networks, dense evaluation) had {err} % top-5 test error, i.e. {acc} % top-5 accuracy":
+        'ILSVRC-2014：VGG 团队的提交结果（{nets} 个网络，密集评估）top-5 测试错误率为 {err} %，即 top-5 准确率 {acc} %',
+    ', 2nd in classification (GoogLeNet {err} %)':
+        '，分类第 2 名（GoogLeNet {err} %）',
+    ', 1st in classification (GoogLeNet {err} %)':
+        '，分类第 1 名（GoogLeNet {err} %）',
+    '{sentence}.':
+        '{sentence}。',
+    '{config}, {method}':
+        '{config}，{method}',
+    'Local response normalisation (A vs A-LRN)':
+        '局部响应归一化（A 对比 A-LRN）',
+    'Depth (A → B → D → E)':
+        '深度（A → B → D → E）',
+    '1×1 against 3×3 (B vs C vs D)':
+        '1×1 对比 3×3（B 对比 C 对比 D）',
+    'Several test scales (D)':
+        '多个测试尺度（D）',
+    'Dense against multi-crop (D)':
+        '密集评估对比多裁剪（D）',
+    '; 1st in localisation with {err} % error':
+        '；定位第 1 名，错误率 {err} %',
+    '; at this scale E (19 layers) is no better than D (16): {e} % against {d} %, the error saturates':
+        '；在这个尺度上 E（19 层）并不比 D（16 层）好：{e} % 对 {d} %，错误率饱和了',
+    '{verdict} (top-1 {lrn1} % against {a1} %, top-5 {lrn5} % against {a5} %), so the deeper configurations B–E drop it.':
+        '{verdict}（top-1 {lrn1} % 对 {a1} %，top-5 {lrn5} % 对 {a5} %），所以更深的配置 B–E 都去掉了它。',
+    '{verdict}: single-scale top-1 error {steps} (S = 256){saturates}. Best: {best} ({top1} %).':
+        '{verdict}：单尺度 top-1 错误率 {steps}（S = 256）{saturates}。最佳：{best}（{top1} %）。',
+    "C's extra 1×1 convolutions give {cmp_b} error than B ({c} % against {b} %): the extra non-linearity {helps}; but D, with 3×3 where C has 1×1, has {cmp_c} error again ({d} %): {context}.":
+        'C 额外的 1×1 卷积带来比 B {cmp_b}错误率（{c} % 对 {b} %）：额外的非线性{helps}；但 D 在 C 用 1×1 的地方用了 3×3，又得到{cmp_c}错误率（{d} %）：{context}。',
+    'Testing D at three scales {{{scales}}} and averaging instead of at one (Q = {q}) takes top-1 error from {single1} % to {multi1} % and top-5 from {single5} % to {multi5} %.':
+        '在三个尺度 {{{scales}}} 上测试 D 并取平均，而不是只在一个尺度（Q = {q}）上测试，top-1 错误率从 {single1} % 变为 {multi1} %，top-5 从 {single5} % 变为 {multi5} %。',
+    'Multi-crop gives {cmp} top-1 error ({crop} %) than dense evaluation ({dense} %), and the two combined give {both1} % top-1, {both5} % top-5: {verdict}':
+        '多裁剪带来比密集评估（{dense} %）{cmp} top-1 错误率（{crop} %），两者结合得到 top-1 {both1} %、top-5 {both5} %：{verdict}',
+    'Depth helps':
+        '深度有帮助',
+    'Depth does not steadily help':
+        '深度并不总是有帮助',
+    'helps':
+        '有帮助',
+    'does not help':
+        '没有帮助',
+    'seeing spatial context matters too':
+        '看到空间上下文同样重要',
+    'spatial context adds nothing here':
+        '空间上下文在这里没有增益',
+    'Scale jittering in training ({config})':
+        '训练时的尺度抖动（{config}）',
+    'Training {config} on images rescaled to a random S in [256; 512] instead of a fixed S = 256 takes its single-scale top-1 error from {fixed} % to {jittered} % ({change} points).':
+        '训练 {config} 时把图像缩放到 [256; 512] 中随机的 S，而不是固定的 S = 256，使它的单尺度 top-1 错误率从 {fixed} % 变为 {jittered} %（{change} 个百分点）。',
+    'better than either, so they complement each other.':
+        '比两者都好，所以它们互为补充。',
+    'no better than the better of the two.':
+        '并不比两者中较好的那个更好。',
     'need at least one layer and a kernel of at least 1':
         '至少需要一层，卷积核至少为 1',
     'kernel, layers and channels must all be at least 1':

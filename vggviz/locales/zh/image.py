@@ -28,8 +28,8 @@ MESSAGES = {
         '4 · 训练时网络看到的是另一番样子：尺度抖动',
     'Draw seed':
         '抽样种子',
-    ' The mini family was trained on 64×64 pictures of shapes: a photo squeezed to 64 px loses most of its detail, and the network only knows its eight shapes (a coffee cup seen from above may well be a *ring* to it).':
-        'mini 系列是在 64×64 的形状图片上训练的：一张照片压缩到 64 px 会丢失大部分细节，而且网络只认识它的八种形状（一个从上方拍的咖啡杯，在它看来很可能是一个*圆环*）。',
+    ' The mini family was trained on 64×64 pictures of shapes: a photo squeezed to 64 px loses most of its detail, and the network only knows its twelve shapes (a coffee cup seen from above may well be a *ring* to it).':
+        'mini 系列是在 64×64 的形状图片上训练的：一张照片压缩到 64 px 会丢失大部分细节，而且网络只认识它的十二种形状（一个从上方拍的咖啡杯，在它看来很可能是一个*圆环*）。',
     'Where the forward pass ran (cuda when a GPU is there)':
         '前向传播在哪里运行（有 GPU 时为 cuda）',
     'One pass through every layer, keeping every feature map for the next pages; preprocessing not included':

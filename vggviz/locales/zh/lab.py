@@ -156,20 +156,14 @@ MESSAGES = {
     # --- pages/train.py: the shapes lab
     'that trained model is no longer in memory; train it again':
         '那个训练好的模型已不在内存中；请重新训练',
-    "Kaiming (torchvision's default)":
-        'Kaiming（torchvision 的默认初始化）',
     "N(0, 0.01) (the paper's)":
         'N(0, 0.01)（论文的做法）',
     "from a trained A (the paper's, for B–E)":
         '从训练好的 A 初始化（论文对 B–E 的做法）',
     'from the trained D (E as a deepened D)':
         '从训练好的 D 初始化（把 E 看作加深的 D）',
-    "Train the mini VGGs on the shapes data yourself and test the paper's claims: does depth help, are 3×3 stacks better than one big kernel, why did the authors initialise E from A? Every run uses the same 6000 training and 1000 held-out images, so runs compare on equal terms.":
-        '亲手在形状数据上训练 mini VGG，检验论文的结论：深度有帮助吗？3×3 的堆叠比一个大卷积核更好吗？作者为什么要从 A 初始化 E？每次训练都使用同样的 6000 张训练图像和 1000 张验证图像，所以各次训练可以公平比较。',
     'Your runs':
         '你的训练',
-    'One-click experiments':
-        '一键实验',
     'Custom run':
         '自定义训练',
     'Experiment':
@@ -178,18 +172,12 @@ MESSAGES = {
         '轮次（epoch）',
     'Training images per epoch':
         '每轮的训练图像数',
-    '▶️ Run this experiment':
-        '▶️ 运行这个实验',
     'Configurations (one run each)':
         '配置（每个训练一次）',
-    'Batch norm (the _bn variants; came after the paper)':
-        '批归一化（_bn 变体；出现在论文之后）',
     "Scale jittering (the paper's S ∈ [256, 512], here 64–96 px)":
         '尺度抖动（论文的 S ∈ [256, 512]，这里是 64–96 像素）',
     'Initialisation':
         '初始化',
-    'Learning rate':
-        '学习率',
     'Seed':
         '种子',
     'Held-out images':
@@ -198,20 +186,12 @@ MESSAGES = {
         '▶️ 训练',
     'Nothing yet: start an experiment or a custom run above.':
         '还没有训练：请在上方开始一个实验或自定义训练。',
-    "⏱️ **Training budget.** Runs go through one queue for the whole server, {workers} at a time, in arrival order (now: {running} running, {queued} waiting). Measured on a 2-core CPU (6000 images, the paper's recipe): one epoch takes 5.7 s for A, 7.7 s for B, 8.8 s for D and 10.1 s for E, so a four-run experiment of 8 epochs takes about 5 minutes. Identical runs are shared: if a classmate already started the same run, you watch theirs. Device: **{device}**.":
-        '⏱️ **训练预算。** 整个服务器的训练都经过同一个队列，同时运行 {workers} 个，按到达顺序（当前：{running} 个在运行，{queued} 个在等待）。在双核 CPU 上实测（6000 张图像，论文的训练方案）：A 一轮 5.7 秒，B 7.7 秒，D 8.8 秒，E 10.1 秒，所以四组、每组 8 轮的实验大约需要 5 分钟。相同的训练会被共享：如果同学已经开始了同样的训练，你看到的就是他们的那一次。设备：**{device}**。',
     'Custom: {runs}':
         '自定义：{runs}',
-    'Fewer images: quicker, less accurate runs.':
-        '图像越少：训练越快，但准确率越低。',
     '✖ Cancel':
         '✖ 取消',
     'Remove':
         '移除',
-    'Arms: {arms}':
-        '实验组：{arms}',
-    "The paper's recipe is the default: SGD, momentum {momentum}, weight decay {weight_decay:g}, dropout {dropout} on fc6/fc7, learning rate {lr:g} divided by 10 when held-out accuracy stops improving, batch {batch}.":
-        '默认使用论文的训练方案：SGD，动量 {momentum}，权重衰减 {weight_decay:g}，fc6/fc7 上 dropout {dropout}，学习率 {lr:g}，当验证准确率不再提高时除以 10，批大小 {batch}。',
     'pick at least one configuration':
         '请至少选择一个配置',
     'Stop watching this run; it stops when nobody else watches it.':
@@ -226,18 +206,12 @@ MESSAGES = {
         '参数量',
     '🔎 Open in the other pages':
         '🔎 在其他页面中打开',
-    '**The paper**':
-        '**论文**',
-    '**Measured here, on shapes**':
-        '**在这里、在形状数据上的实测**',
     '**{run}**: waiting, place **{place}** in the queue':
         '**{run}**：等待中，排在队列第 **{place}** 位',
     '{run}: epoch {epoch}/{epochs}, batch {batch}/{batches}, loss {loss:.3f}':
         '{run}：第 {epoch}/{epochs} 轮，第 {batch}/{batches} 批，损失 {loss:.3f}',
     '{run}: starting':
         '{run}：正在开始',
-    'Of the kept weights (the epoch with the best held-out accuracy) on 1000 images never trained on':
-        '保留的权重（验证准确率最高的那一轮）在 1000 张从未参与训练的图像上的准确率',
     'Selects this model (variant and weights trained:ID) in the sidebar for every page.':
         '在侧边栏中为所有页面选中这个模型（变体和权重 trained:ID）。',
     'Gradient norm per layer over the first steps':
@@ -246,23 +220,11 @@ MESSAGES = {
         '哪次训练',
     'Each line is one training step; a network whose early layers get gradients thousands of times smaller than the last ones learns slowly there.':
         '每条线是一个训练步；如果网络前面几层得到的梯度比最后几层小几千倍，这些层就学得很慢。',
-    '{variant} has no batch-norm version; untick batch norm or drop it':
-        '{variant} 没有批归一化版本；请取消勾选批归一化或去掉它',
     '{run}: no longer in memory (the server keeps the last runs only)':
         '{run}：已不在内存中（服务器只保留最近的训练）',
-    '{label} (`{variant}`, {init} init)':
-        '{label}（`{variant}`，{init} 初始化）',
-    '**{run}**: {accuracy:.1f} % held-out accuracy (best epoch: {best} of {epochs}; its weights are kept)':
-        '**{run}**：验证准确率 {accuracy:.1f} %（最佳轮次：第 {best} 轮，共 {epochs} 轮；保留该轮的权重）',
     'cancelled':
         '已取消',
-    # --- vggviz/train_figures.py: curves, bars and the verdicts
-    'One run per arm: at a few epochs, runs differing only in their random seed can end far apart (8-epoch D runs here: 36 % to 74 %), so small gaps mean little; more epochs show where each run ends.':
-        '每组只训练一次：只训练几轮时，仅随机种子不同的训练结果可能相差很远（这里 8 轮的 D：36 % 到 74 %），所以小的差距说明不了什么；多训练几轮才能看出每次训练最终到达哪里。',
-    'Results{tail}.':
-        '结果{tail}。',
-    'chance (1 in 8)':
-        '随机猜测（八分之一）',
+    # --- vggviz/figures/train.py: curves and bars
     'epoch':
         '轮次',
     'gradient norm':
@@ -271,65 +233,17 @@ MESSAGES = {
         '随机猜测',
     'held-out accuracy (%)':
         '验证准确率（%）',
-    '{runs} and {last}':
-        '{runs}和{last}',
-    ' ({details})':
-        '（{details}）',
-    'Disagreed with the paper: deeper was not steadily better; {best} came out best{tail}.':
-        '与论文不一致：并不是越深越好；{best} 最好{tail}。',
-    'Mixed: 3×3 stacks won in one pair and not in the other{tail}.':
-        '结果不一：3×3 堆叠在一组中胜出，在另一组中没有{tail}。',
-    'The plain N(0, 0.01) run has no result, so there is nothing to rescue{tail}.':
-        '普通的 N(0, 0.01) 训练没有结果，所以谈不上挽救{tail}。',
-    '{findings}{tail}.':
-        '{findings}{tail}。',
     'training loss':
         '训练损失',
-    '{results}; no result for {missing}':
-        '{results}；{missing} 没有结果',
-    'Not enough finished runs to compare{tail}.':
-        '完成的训练不够，无法比较{tail}。',
-    'On shapes, depth made no difference: all within {spread:.1f} points{tail}; the paper found deeper better on ImageNet, a much harder task.':
-        '在形状数据上，深度没有带来差别：都在 {spread:.1f} 个百分点以内{tail}；论文发现在 ImageNet 上越深越好，那是难得多的任务。',
-    'Agreed with the paper: deeper was better here too{tail}.':
-        '与论文一致：在这里也是越深越好{tail}。',
-    'Agreed with the paper: the 3×3 stacks beat the single larger kernels{tail}.':
-        '与论文一致：3×3 堆叠胜过单个更大的卷积核{tail}。',
-    "On shapes, 3×3 stacks and single larger kernels did equally well{tail}; the paper's 7 % gap was on ImageNet.":
-        '在形状数据上，3×3 堆叠与单个更大的卷积核表现相当{tail}；论文中 7 % 的差距是在 ImageNet 上。',
-    'Disagreed with the paper: the single larger kernels did better here{tail}.':
-        '与论文不一致：在这里单个更大的卷积核表现更好{tail}。',
-    'E from N(0, 0.01) stalled, and so did every remedy in this budget{tail}.':
-        '从 N(0, 0.01) 开始的 E 停滞了，在这个预算内所有补救方法也都停滞了{tail}。',
-    'Here E learned even from N(0, 0.01) ({plain}): the stall the paper feared did not happen at this scale{tail}.':
-        '在这里 E 即使从 N(0, 0.01) 开始也学会了（{plain}）：论文担心的停滞在这个规模下没有发生{tail}。',
-    'No run got past chance (12.5 %) in this budget, so nothing can be compared yet: give them more epochs or images{tail}.':
-        '在这个预算内没有一次训练超过随机猜测（12.5 %），所以还无法比较：请给它们更多轮次或更多图像{tail}。',
-    "As the paper feared, E from N(0, 0.01) stalled near chance ({plain}); but here the paper's remedy, {remedy}, stalled too (A's layers sit among N(0, 0.01) ones, whose gradients vanish: see the gradient norms); only {rescued} learned{tail}.":
-        '正如论文所担心的，从 N(0, 0.01) 开始的 E 停滞在随机猜测附近（{plain}）；但在这里论文的补救方法 {remedy} 也停滞了（A 的层夹在 N(0, 0.01) 初始化的层之间，这些层的梯度会消失：见梯度范数）；只有 {rescued} 学会了{tail}。',
-    'Agreed with the paper: E from N(0, 0.01) stalled near chance ({plain}), while {rescued} learned{tail}.':
-        '与论文一致：从 N(0, 0.01) 开始的 E 停滞在随机猜测附近（{plain}），而 {rescued} 学会了{tail}。',
-    'LRN made no difference (as in the paper)':
-        'LRN 没有带来差别（与论文一致）',
-    "D's 3×3 beat C's 1×1 (as in the paper)":
-        'D 的 3×3 胜过 C 的 1×1（与论文一致）',
     '{run}<br>epoch %{{x}}: loss %{{y:.3f}}<extra></extra>':
         '{run}<br>第 %{{x}} 轮：损失 %{{y:.3f}}<extra></extra>',
     '{run}<br>epoch %{{x}}: %{{y:.1f}} %<extra></extra>':
         '{run}<br>第 %{{x}} 轮：%{{y:.1f}} %<extra></extra>',
     'step {n}':
         '第 {n} 步',
-    'LRN helped here, unlike in the paper':
-        'LRN 在这里有帮助，与论文不同',
-    'LRN hurt here':
-        'LRN 在这里有害',
-    'C and D did equally well':
-        'C 和 D 表现相当',
-    "C's 1×1 beat D's 3×3, unlike in the paper":
-        'C 的 1×1 胜过 D 的 3×3，与论文不同',
     '; ':
         '；',
-    # --- vggviz/training.py: TrainingError messages and the lab's experiments
+    # --- vggviz/lab/training.py: TrainingError messages
     'epochs must be at least 1, got {epochs}':
         '轮数至少为 1，收到的是 {epochs}',
     'batch size must be at least 2, got {batch}':
@@ -338,8 +252,6 @@ MESSAGES = {
         '训练集至少要有一批，验证集至少要有一张图像',
     'unknown initialisation {init}; choose one of: {choices}':
         '未知的初始化 {init}；请从以下选择：{choices}',
-    'learning rate must be in (0, 10) and dropout in [0, 1)':
-        '学习率必须在 (0, 10) 之间，dropout 必须在 [0, 1) 之间',
     'cannot initialise {name} from A: the layers differ':
         '无法从 A 初始化 {name}：两者的层不同',
     'this initialisation needs the trained {variant} that ships in assets/models; it is missing':
@@ -352,26 +264,16 @@ MESSAGES = {
         '深度：A vs B vs D vs E',
     'Does a deeper network learn shapes better, on the same data and budget?':
         '在同样的数据和预算下，更深的网络能更好地学会形状吗？',
-    'The paper (Table 3, single scale, ImageNet): top-1 error falls with depth, A 29.6 % → B 28.7 % → D 27.0 % (E 27.3 %; with scale jittering D 25.6 %, E 25.5 %).':
-        '论文（表 3，单一尺度，ImageNet）：top-1 错误率随深度下降，A 29.6 % → B 28.7 % → D 27.0 %（E 27.3 %；使用尺度抖动时 D 25.6 %，E 25.5 %）。',
     '3×3 stacks vs one big kernel':
         '3×3 堆叠 vs 一个大卷积核',
     'Is a stack of 3×3 convolutions better than one larger convolution that sees as far?':
         '一叠 3×3 卷积比一个看得同样远的更大卷积更好吗？',
-    'The paper (Sect. 4.1): B with each pair of 3×3 convs replaced by one 5×5 had a top-1 error 7 % higher than B (centre crop): a deep net with small filters beats a shallow one with larger filters.':
-        '论文（第 4.1 节）：把 B 中每对 3×3 卷积换成一个 5×5 卷积后，top-1 错误率比 B 高 7 %（中心裁剪）：使用小卷积核的深层网络胜过使用大卷积核的浅层网络。',
     'Why the paper initialised from A':
         '论文为什么从 A 初始化',
-    'Can a 19-layer plain network start from small random weights, and what rescues it?':
-        '一个 19 层的普通网络能从很小的随机权重开始训练吗？什么能挽救它？',
-    "The paper (Sect. 3.1): 'bad initialisation can stall learning due to the instability of gradient in deep nets', so E was started from a trained A (first four convs and the FC layers copied, the rest N(0, 0.01)); after submission the authors found Glorot-style initialisation works without pre-training. Batch norm came later (2015).":
-        '论文（第 3.1 节）：“由于深层网络中梯度的不稳定，糟糕的初始化会使学习停滞”，所以 E 从训练好的 A 开始（复制前四个卷积层和全连接层，其余为 N(0, 0.01)）；投稿之后作者发现 Glorot 式初始化无需预训练也能奏效。批归一化是后来（2015 年）才出现的。',
     '1×1 convs (C) and LRN (A-LRN)':
         '1×1 卷积（C）与 LRN（A-LRN）',
     'Do LRN and 1×1 convolutions help?':
         'LRN 和 1×1 卷积有帮助吗？',
-    "The paper (Table 3): LRN does not help (A-LRN 29.7 % vs A 29.6 % top-1 error); C's 1×1 convs beat B (28.1 % vs 28.7 %) but lose to D's 3×3 (27.0 %): non-linearity helps, and so does spatial context.":
-        '论文（表 3）：LRN 没有帮助（A-LRN 29.7 % vs A 29.6 % 的 top-1 错误率）；C 的 1×1 卷积胜过 B（28.1 % vs 28.7 %），但不如 D 的 3×3（27.0 %）：非线性有帮助，空间上下文也有帮助。',
     'A (11 layers)':
         'A（11 层）',
     'B: pairs of 3×3':
@@ -382,8 +284,8 @@ MESSAGES = {
         'D：3×3 堆叠',
     'D-7×7: one 5×5/7×7 each':
         'D-7×7：每组换成一个 5×5/7×7',
-    'E from trained A':
-        '从训练好的 A 开始的 E',
+    'D from trained A':
+        '从训练好的 A 开始的 D',
     'E + batch norm, N(0, 0.01)':
         'E + 批归一化，N(0, 0.01)',
     'E, Kaiming init':
@@ -392,4 +294,149 @@ MESSAGES = {
         "⚠️ 本页跟踪的训练任务已不存在：服务器重启过，而训练任务只保存在服务器内存中。请在上方重新开始。",
     "⚠️ The {n} training runs this page was following are gone: the server was restarted, and runs live only in its memory. Start them again above.":
         "⚠️ 本页跟踪的 {n} 个训练任务已不存在：服务器重启过，而训练任务只保存在服务器内存中。请在上方重新开始。",
+    # --- the lab's experiments (vggviz/lab/experiments.py), their figures and the Train page
+    "**Run it live**: one seed of every arm ({n} runs) on the same budget, drawn beside the reference when it is done. Seeds {first}–{last} are the reference's own (on a CPU like the one that made it they repeat it exactly); any other seed is new.":
+        '**现场运行**：每个分支各训练一个种子（共 {n} 次运行），预算相同，完成后画在参考结果旁边。种子 {first}–{last} 就是参考结果自己的种子（在与生成参考结果相同的 CPU 上会完全重现）；其他种子都是新的。',
+    '**Verdicts** (from the 95 % interval of the paired difference, better − worse, where *better* is the arm the paper found better):':
+        '**结论**（由配对差值“较好 − 较差”的 95 % 区间得出，*较好*指论文中表现更好的那个分支）：',
+    '**What it takes for these effects to show, says the literature:** {needs}':
+        '**文献认为，要让这些效应显现需要什么：** {needs}',
+    '**{better} − {worse}**: {diff:+.2f} points ({interval}; {better} ahead in {wins} of {n} seeds) — **{said}**. {paper}.':
+        '**{better} − {worse}**：{diff:+.2f} 个百分点（{interval}；{n} 个种子中 {better} 领先 {wins} 个）—— **{said}**。{paper}。',
+    '**{run}**: {accuracy:.1f} % held-out accuracy after {epochs} epochs (the final, annealed weights are kept)':
+        '**{run}**：{epochs} 轮后验证准确率 {accuracy:.1f} %（保留的是学习率退火到零后的最终权重）',
+    '95 % interval':
+        '95 % 区间',
+    '95 % interval {lo:+.2f} to {hi:+.2f}':
+        '95 % 区间 {lo:+.2f} 到 {hi:+.2f}',
+    'B (13 layers)':
+        'B（13 层）',
+    'Batch norm (came after the paper)':
+        '批归一化（论文之后才出现）',
+    'C (1×1)':
+        'C（1×1）',
+    'Can a 16-layer plain network (no batch norm) start from small random weights, and what rescues it?':
+        '一个 16 层的普通网络（没有批归一化）能从很小的随机权重开始训练吗？什么能挽救它？',
+    'D (16 layers)':
+        'D（16 层）',
+    'Depth pays where the task does not saturate and the data are plenty: on ImageNet A→D is 2.6 points of top-1 and E no better than D; full-width VGG with batch norm on CIFAR-10 gives 92.4 / 94.2 / 94.0 / 94.0 % for 11/13/16/19 layers (A worse, the rest tie); plain nets degrade past ~20 layers even with batch norm and He init (He et al. 2016). It takes a task hard enough to leave headroom, and enough steps for the deeper nets to converge.':
+        '深度只在任务没有饱和、数据充足时才有回报：在 ImageNet 上 A→D 的 top-1 只差 2.6 个百分点，E 也不比 D 好；全宽度带批归一化的 VGG 在 CIFAR-10 上 11/13/16/19 层分别为 92.4 / 94.2 / 94.0 / 94.0 %（A 较差，其余持平）；普通网络超过约 20 层后即使有批归一化和 He 初始化也会退化（He 等，2016）。需要一个难到留有余地的任务，以及足够让更深网络收敛的步数。',
+    'E (19 layers)':
+        'E（19 层）',
+    'D, Glorot init':
+        'D，Glorot 初始化',
+    'D, He init':
+        'D，He 初始化',
+    'D, N(0, 0.01)':
+        'D，N(0, 0.01)',
+    'Experiments':
+        '实验',
+    'Glorot (Xavier)':
+        'Glorot（Xavier）',
+    "He / Kaiming (torchvision's default)":
+        'He / Kaiming（torchvision 的默认值）',
+    'ImageNet (ILSVRC-2012: {images} M images, {classes} classes), {epochs} epochs':
+        'ImageNet（ILSVRC-2012：{images} M 张图像，{classes} 个类别），{epochs} 轮',
+    'No reference result ships for this experiment (assets/experiments/{key}.json is missing); run it live, or regenerate them all with `bash assets/experiments/make.sh`.':
+        '这个实验没有随应用提供参考结果（缺少 assets/experiments/{key}.json）；可以现场运行，或用 `bash assets/experiments/make.sh` 重新生成全部参考结果。',
+    'Of the final weights, on {n} images never trained on':
+        '最终权重在 {n} 张从未训练过的图像上的结果',
+    'On ImageNet these effects are small: LRN ±0.1 point, C about 0.6 point better than B and 1.1 worse than D. Gaps of a point need many seeds and a large held-out set to resolve (its own noise here is about ±0.5 point); at small scale they are expected to stay unresolved.':
+        '在 ImageNet 上这些效应都很小：LRN ±0.1 个百分点，C 比 B 好约 0.6，比 D 差 1.1。一个百分点的差距需要很多种子和很大的验证集才能分辨（这里验证集自身的噪声约 ±0.5 个百分点）；在小规模下，它们预计仍无法分辨。',
+    'Peak learning rate':
+        '峰值学习率',
+    'Reference: {n} seeds per arm (seeds {first}–{last}, paired: seed s of every arm sees the same batches in the same order), each arm {steps} steps of {batch} images ({epochs} epochs of {train} training images), learning rate warmed up to {lr} then annealed to zero; final accuracy on {val} held-out images. Measured on a CPU ({threads} torch thread per run).':
+        '参考结果：每个分支 {n} 个种子（种子 {first}–{last}，配对：每个分支的种子 s 以相同顺序看到相同的批次），每个分支训练 {steps} 步、每步 {batch} 张图像（{train} 张训练图像上 {epochs} 轮），学习率先预热到 {lr}，再退火到零；最终准确率在 {val} 张验证图像上测得。在 CPU 上测量（每次运行 {threads} 个 torch 线程）。',
+    'Sect. 3.1 gives no number':
+        '第 3.1 节没有给出数字',
+    'Sect. 4.1, centre crop: top-1 error {gap} points higher with one 5×5':
+        '第 4.1 节，中心裁剪：换成单个 5×5 后 top-1 错误率高 {gap} 个百分点',
+    "Seed {seed} is one of the reference's: {same} of {n} finished arms repeated the reference's accuracy exactly.":
+        '种子 {seed} 是参考结果的种子之一：已完成的 {n} 个分支中有 {same} 个完全重现了参考准确率。',
+    'Table 3, S = 256: {better} {b} %, {worse} {w} % top-1 error':
+        '表 3，S = 256：{better} {b} %，{worse} {w} % top-1 错误率',
+    "The lab's recipe is the default: SGD, momentum {momentum}, weight decay {weight_decay:g}, batch {batch}, batch norm and He initialisation, no dropout (the paper's 0.5 on fc6/fc7 keeps these 256-wide layers from learning within the lab's budget); the learning rate warms up to {lr:g} over the first {warmup} % of the steps, then falls to zero on a half cosine, so every run ends annealed.":
+        '默认使用实验室的训练方案：SGD，动量 {momentum}，权重衰减 {weight_decay:g}，批大小 {batch}，批归一化和 He 初始化，不用 dropout（论文在 fc6/fc7 上用的 0.5 会让这些只有 256 宽的层在实验室的预算内学不动）；学习率在前 {warmup} % 的步数内预热到 {lr:g}，然后按半个余弦降到零，所以每次运行结束时都已退火。',
+    "The paper gives no number, only 'bad initialisation can stall learning due to the instability of gradient in deep nets'. The stall shows at any scale in plain (no batch norm) deep nets; scaled initialisations (Glorot 2010, He 2015) or batch norm remove it. Copying A's layers into N(0, 0.01) ones rescues D only if the signal still passes the small random layers in between.":
+        '论文没有给出数字，只说“由于深层网络中梯度的不稳定，糟糕的初始化会使学习停滞”。在普通（没有批归一化）的深层网络中，任何规模下都能看到这种停滞；按层缩放的初始化（Glorot 2010、He 2015）或批归一化可以消除它。把 A 的层复制进 N(0, 0.01) 的网络，只有在信号仍能穿过中间那些很小的随机层时才能挽救 D。',
+    "The paper's 7-point gap was on ImageNet, where capacity is scarce against the task. With plenty of easy data the parameter argument disappears; the robust lesson is 'the same receptive field for about 28 % fewer parameters, and not worse'. A gap needs a task that does not saturate and a budget where the bigger kernels' extra parameters cannot make up for the missing non-linearities.":
+        '论文中 7 个百分点的差距出现在 ImageNet 上，那里相对于任务来说容量是稀缺的。数据充足且简单时，参数量的论点就消失了；可靠的结论是“相同的感受野，参数少约 28 %，而且不会更差”。要出现差距，需要一个不饱和的任务，以及一个大卷积核多出的参数无法弥补缺少的非线性的预算。',
+    'The shapes lab measures the same question on the mini VGGs (*Train it yourself* → “{title}”, {seeds} paired seeds per arm): {verdicts}.':
+        '形状实验室在迷你 VGG 上测量了同一个问题（*亲手训练* → “{title}”，每个分支 {seeds} 个配对种子）：{verdicts}。',
+    "Train the mini VGGs on the shapes data yourself and test the paper's claims: does depth help, are 3×3 stacks better than one big kernel, why did the authors initialise their deeper nets from A? Each experiment below shows its reference result at once (every arm trained over several seeds on the same data and budget); run it live to add your class's own seed beside it.":
+        '亲手在形状数据上训练迷你 VGG，检验论文的论断：深度有帮助吗？3×3 堆叠比一个大卷积核更好吗？作者为什么用 A 来初始化更深的网络？下面每个实验都会立即显示其参考结果（每个分支在相同数据和预算上用多个种子训练）；现场运行可以在旁边加上你们班自己的种子。',
+    'Your seed':
+        '你的种子',
+    'arm':
+        '分支',
+    'better − worse (accuracy points, 95 % interval)':
+        '较好 − 较差（准确率百分点，95 % 区间）',
+    'chance (1 in {n})':
+        '随机猜测（{n} 选 1）',
+    'comparison':
+        '比较',
+    'difference (points)':
+        '差值（百分点）',
+    'epoch (the last: the final, annealed model)':
+        '轮次（最后一轮：退火后的最终模型）',
+    'final accuracy (mean ± sd)':
+        '最终准确率（均值 ± 标准差）',
+    'init':
+        '初始化',
+    'learning rate must be in (0, 10), warm-up in [0, 1) and dropout in [0, 1)':
+        '学习率必须在 (0, 10) 内，预热比例在 [0, 1) 内，dropout 在 [0, 1) 内',
+    "not in the paper: the lab's own control":
+        '论文中没有：实验室自己的对照',
+    'not resolved':
+        '无法分辨',
+    'not resolved: the interval holds 0, so these seeds cannot tell {better} from {worse}':
+        '无法分辨：区间包含 0，这些种子分不出 {better} 和 {worse} 的高下',
+    'one seed, so no interval':
+        '只有一个种子，所以没有区间',
+    'reproduced':
+        '已复现',
+    'reproduced: {better} beat {worse} as in the paper':
+        '已复现：与论文一致，{better} 胜过 {worse}',
+    'reversed':
+        '相反',
+    'reversed: {worse} beat {better}, against the paper':
+        '相反：{worse} 胜过 {better}，与论文相反',
+    'seeds (lowest – highest)':
+        '各种子（最低 – 最高）',
+    'the paper (ImageNet, top-1 error points)':
+        '论文（ImageNet，top-1 错误率百分点）',
+    'the paper (top-1 error points)':
+        '论文（top-1 错误率百分点）',
+    'the paper: {effect:+.1f} points of top-1 error ({source}), at {scale}':
+        '论文：top-1 错误率相差 {effect:+.1f} 个百分点（{source}），规模为 {scale}',
+    'the paper: {source}; its scale: {scale}':
+        '论文：{source}；其规模：{scale}',
+    'verdict':
+        '结论',
+    'wins':
+        '胜出次数',
+    'your seed':
+        '你的种子',
+    '{arm}, your seed {seed}':
+        '{arm}，你的种子 {seed}',
+    '{arm}, your seed<br>epoch %{{x}}: %{{y:.1f}} %<extra></extra>':
+        '{arm}，你的种子<br>第 %{{x}} 轮：%{{y:.1f}} %<extra></extra>',
+    '{arm}<br>epoch %{{x}}: mean %{{y:.1f}} % over {n} seeds<extra></extra>':
+        '{arm}<br>第 %{{x}} 轮：{n} 个种子的均值 %{{y:.1f}} %<extra></extra>',
+    '{better} − {worse}':
+        '{better} − {worse}',
+    '{better} − {worse}: {diff} points, {verdict}':
+        '{better} − {worse}：{diff} 个百分点，{verdict}',
+    '{experiment}, your seed {seed}':
+        '{experiment}，你的种子 {seed}',
+    '{name}: %{{x:+.2f}} points ({verdict})<extra></extra>':
+        '{name}：%{{x:+.2f}} 个百分点（{verdict}）<extra></extra>',
+    '{wins} of {n}':
+        '{n} 次中 {wins} 次',
+    '— (one seed)':
+        '—（只有一个种子）',
+    '⏱️ **Training budget.** Runs go through one queue for the whole server, {workers} at a time, in arrival order (now: {running} running, {queued} waiting). Identical runs are shared: if a classmate already started the same run, you watch theirs. Device: **{device}**.':
+        '⏱️ **训练预算。** 整个服务器的训练都经过同一个队列，每次 {workers} 个，按到达顺序（现在：{running} 个在运行，{queued} 个在等待）。相同的运行会共享：如果同学已经启动了相同的运行，你看到的就是那一次。设备：**{device}**。',
+    '▶️ Run it live':
+        '▶️ 现场运行',
 }
