@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Re-train the bundled shapes checkpoints of the mini family (vggviz/lab/bundled.py): each of A, B,
-# D, E with batch norm on the lab's recipe over 20,000 training images for 4 epochs, seed 0, then
+# D, E with batch norm on the lab's recipe over 20,000 training images for 4 epochs at a peak
+# learning rate of 0.05, seed 0, then
 # its batch norms folded into the convs for the plain configuration (the same function). Writes
 # <v>_bn_mini.pth and <v>_mini.pth with a JSON log beside each. Runs the variants in parallel,
 # one torch thread each (bit-identical on a CPU with the same threads).

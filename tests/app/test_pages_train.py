@@ -149,12 +149,12 @@ def test_a_tiny_run_from_start_to_the_other_pages(root):
     # open it in the other pages: the sidebar selects trained:ID of that variant
     next(b for b in at.button if b.key and b.key.startswith("tr_open")).click().run()
     assert not at.exception, at.exception
-    assert at.session_state["vggviz_variant"] == "vgg11_mini"
+    assert at.session_state["vggviz_variant"] == "vgg11_bn_mini"      # batch norm is the recipe's default
     assert at.session_state["vggviz_weights"] == job.source == f"trained:{job.id}"
     assert at.title[0].value.startswith("Forward pass")
     assert at.sidebar.radio(key="vggviz_weights").value == job.source
     from vggviz.model.weights import load_model
-    loaded = load_model("vgg11_mini", job.source, "cpu")
+    loaded = load_model("vgg11_bn_mini", job.source, "cpu")
     assert torch.equal(loaded.model.state_dict()["features.0.weight"], job.result.state_dict["features.0.weight"])
 
 

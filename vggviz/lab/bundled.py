@@ -2,7 +2,7 @@
 
 Each of A, B, D and E is trained once, with batch norm, by the lab's own loop
 (:func:`vggviz.lab.training.train`) on :data:`RECIPE`: the lab's recipe on a bigger training set
-(:data:`TRAIN_SIZE` images, 4 epochs), seed 0. That gives ``<v>_bn_mini.pth``. Its batch norms
+(:data:`TRAIN_SIZE` images, 4 epochs) at a peak learning rate of 0.05, seed 0. That gives ``<v>_bn_mini.pth``. Its batch norms
 are then folded into the convolutions before them (:func:`fold_bn`): in evaluation mode a batch
 norm is a per-channel scale and shift, so ``conv → BN`` equals one conv with scaled weights and a
 shifted bias, and the plain configuration ``<v>_mini.pth`` computes the same function (a test
@@ -33,7 +33,7 @@ from vggviz.lab.recipe import Recipe
 __all__ = ["RECIPE", "TRAIN_SIZE", "fold_bn", "folded", "main"]
 
 TRAIN_SIZE = 20000
-RECIPE = Recipe(train_size=TRAIN_SIZE, val_size=5000, curve_size=1000, seed=0)
+RECIPE = Recipe(train_size=TRAIN_SIZE, lr=0.05, val_size=5000, curve_size=1000, seed=0)
 
 
 def fold_bn(bn_model: nn.Module, plain_model: nn.Module) -> nn.Module:

@@ -6,7 +6,7 @@ effect and scale (:mod:`vggviz.paper`).
 * ``kernel``: 3×3 stacks against one bigger kernel of the same receptive field: B vs B-5×5
   (the paper's own control) and D vs D-7×7.
 * ``init``: D without batch norm from N(0, 0.01) (the paper's), He, Glorot, and from a
-  trained A (the paper's remedy), at the lower learning rate a plain net needs (:data:`PLAIN_LR`).
+  trained A (the paper's remedy).
 * ``c_lrn``: C's 1×1 convs against B and D; A-LRN against A.
 
 Every arm of an experiment trains :data:`BUDGET` (the same steps, data, order and schedule)
@@ -64,7 +64,6 @@ class Arm:
     variant: str
     init: str = "he"
     bn: bool = True
-    lr: float | None = None     # a peak learning rate other than the budget's (every arm of its experiment alike)
 
     @property
     def config(self) -> str:
@@ -110,9 +109,6 @@ def _budget():
 
 BUDGET = _budget()
 MIN_STEPS = 20          # fewer steps than this train nothing worth comparing
-# Without batch norm the budget's peak learning rate is too high for a 16-layer net (it stays at
-# chance); the initialisation experiment's arms, all plain, share this one.
-PLAIN_LR = 0.02
 
 
 EXPERIMENTS: dict[str, Experiment] = {e.key: e for e in [
@@ -145,10 +141,10 @@ EXPERIMENTS: dict[str, Experiment] = {e.key: e for e in [
     Experiment(
         "init", N_("Why the paper initialised from A"),
         N_("Can a 16-layer plain network (no batch norm) start from small random weights, and what rescues it?"),
-        (Arm(N_("D, N(0, 0.01)"), "vgg16_mini", "gaussian", False, PLAIN_LR),
-         Arm(N_("D, He init"), "vgg16_mini", "he", False, PLAIN_LR),
-         Arm(N_("D, Glorot init"), "vgg16_mini", "glorot", False, PLAIN_LR),
-         Arm(N_("D from trained A"), "vgg16_mini", "from-a", False, PLAIN_LR)),
+        (Arm(N_("D, N(0, 0.01)"), "vgg16_mini", "gaussian", False),
+         Arm(N_("D, He init"), "vgg16_mini", "he", False),
+         Arm(N_("D, Glorot init"), "vgg16_mini", "glorot", False),
+         Arm(N_("D from trained A"), "vgg16_mini", "from-a", False)),
         (Comparison(N_("D, He init"), N_("D, N(0, 0.01)")), Comparison(N_("D, Glorot init"), N_("D, N(0, 0.01)")),
          Comparison(N_("D from trained A"), N_("D, N(0, 0.01)"))),
         N_("The paper gives no number, only 'bad initialisation can stall learning due to the "
@@ -179,8 +175,7 @@ def check_key(key: str) -> Experiment:
 
 def budget_for(arm: Arm, seed: int, budget=None):
     """The recipe of one arm-seed: the budget with the arm's initialisation and batch norm."""
-    b = budget or BUDGET
-    return dataclasses.replace(b, seed=int(seed), init=arm.init, bn=arm.bn, lr=arm.lr or b.lr)
+    return dataclasses.replace(budget or BUDGET, seed=int(seed), init=arm.init, bn=arm.bn)
 
 
 def budget_of(result: dict):
@@ -193,7 +188,7 @@ def budget_of(result: dict):
 def reproduce_command(arm: Arm, budget=None, threads: int = 1) -> str:
     """The CLI command that retrains one seed of ``arm`` (``{seed}`` in place of the seed) and
     prints its ``final_accuracy`` again (bit-identical on a CPU with the same torch threads)."""
-    b = budget_for(arm, 0, budget)
+    b = budget or BUDGET
     flags = [f"--{f.replace('_', '-')} {getattr(b, f)}" for f in BUDGET_FIELDS]
     return (f"python -m vggviz train {arm.variant} --init {arm.init}{' --bn' if arm.bn else ' --no-bn'} --seed {{seed}} "
             f"{' '.join(flags)} --threads {threads} --device cpu --json")
@@ -405,7 +400,6 @@ def summarise(exp: Experiment, seeds: Sequence[int], done: dict, budget, device:
             "ci95": [None if abs(v) == float("inf") else round(v, 4) for v in p.ci95],
             "wins": p.wins, "verdict": p.verdict, "paper": paper_effect(exp, c),
         })
-    budget = budget_for(exp.arms[0], 0, budget)      # with the experiment's own learning rate
     steps = budget.steps
     out = {
         "experiment": exp.key, "title": exp.title, "question": exp.question, "needs": exp.needs,

@@ -75,7 +75,7 @@ class Recipe:
 
     epochs: int = 4
     batch_size: int = 32
-    lr: float = 0.05
+    lr: float = 0.02
     warmup: float = 0.1
     momentum: float = 0.9
     weight_decay: float = 5e-4

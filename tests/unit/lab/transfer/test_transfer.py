@@ -269,16 +269,28 @@ def test_finetune_trains_a_private_copy_and_compares_on_the_same_split(vgg16_min
     assert all(torch.equal(before[0][k], after[0][k]) for k in before[0])
     assert before[1:] == after[1:] and after[3] == 0
     assert all(p.grad is None for p in vgg16_mini.model.parameters())
-    # the block is conv5_x only, and it moved
+    # the block is conv5_x only (the trained features separate these shapes with a loss of 0, so
+    # it need not move here; test_finetune_moves_the_block_where_there_is_a_loss checks that it does)
     assert sorted(ft.block) == ["features.24.bias", "features.24.weight", "features.26.bias",
                                 "features.26.weight", "features.28.bias", "features.28.weight"]
-    assert any(not torch.equal(ft.block[k], after[0][k]) for k in ft.block)
     assert (ft.n_train, ft.n_heldout) == (24, 6) and ft.epochs == 3 and ft.steps == ft.total_steps == 6
     assert not ft.stopped_by_time and len(ft.losses) == 3
     assert ft.frozen_heldout is not None and ft.heldout is not None
     assert ft.heldout >= 0.8 and ft.frozen_heldout >= 0.8         # trained features: both far above 1/3
     assert [s[0] for s in steps][:1] == ["features"] and steps[-1][:3] == ("train", 6, 6)
     assert ft.head.classes == SHAPES3 and ft.head.layer == "fc7" and ft.head.train_accuracy >= 0.9
+
+
+def test_finetune_moves_the_block_where_there_is_a_loss():
+    from vggviz.model.weights import load_model
+
+    mine = load_model("vgg16_mini", "random", "cpu")         # a private model whose features leave a loss
+    start = {k: v.detach().clone() for k, v in mine.model.state_dict().items()}
+    imgs = {c: transfer.shape_images(c, 4, seed=2) for c in SHAPES3}
+    ft = transfer.finetune(mine, imgs, "fc7", epochs=1)
+    assert max(ft.losses) > 0
+    assert any(not torch.equal(ft.block[k], start[k]) for k in ft.block)
+    assert all(torch.equal(v, start[k]) for k, v in mine.model.state_dict().items())    # a copy was trained
 
 
 def test_finetuned_checkpoint_opens_with_the_same_probabilities(vgg16_mini, tuned, tmp_path, capsys):
