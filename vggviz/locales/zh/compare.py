@@ -1,4 +1,4 @@
-"""Area B, the comparisons: the Compare depths page and its modules (compare, paper)."""
+"""Area B, the comparisons: the Compare depths page and its modules (compare, paper: its tables and findings)."""
 
 MESSAGES = {
     'shapes held-out %':
@@ -157,8 +157,6 @@ MESSAGES = {
         'LRN 没有帮助：A-LRN 的错误率并不比 A 低',
     "LRN helps: A-LRN's error is lower than A's":
         'LRN 有帮助：A-LRN 的错误率比 A 低',
-    'The shapes lab measures the same question on the mini VGGs (*Train it yourself* → “{title}”): held-out accuracy {accuracies} (one seeded 8-epoch run per arm; small gaps are noise).':
-        '形状实验室在 mini VGG 上测量了同一个问题（*亲手训练* → “{title}”）：留出集准确率 {accuracies}（每组一次带种子的 8 轮训练；小的差距只是噪声）。',
     "ILSVRC-2014: the VGG team's submission ({nets} networks, dense evaluation) had {err} % top-5 test error, i.e. {acc} % top-5 accuracy":
         'ILSVRC-2014：VGG 团队的提交结果（{nets} 个网络，密集评估）top-5 测试错误率为 {err} %，即 top-5 准确率 {acc} %',
     ', 2nd in classification (GoogLeNet {err} %)':

@@ -286,10 +286,6 @@ MESSAGES = {
         'D-7×7：每组换成一个 5×5/7×7',
     'D from trained A':
         '从训练好的 A 开始的 D',
-    'E + batch norm, N(0, 0.01)':
-        'E + 批归一化，N(0, 0.01)',
-    'E, Kaiming init':
-        'E，Kaiming 初始化',
     "⚠️ The training run this page was following is gone: the server was restarted, and runs live only in its memory. Start it again above.":
         "⚠️ 本页跟踪的训练任务已不存在：服务器重启过，而训练任务只保存在服务器内存中。请在上方重新开始。",
     "⚠️ The {n} training runs this page was following are gone: the server was restarted, and runs live only in its memory. Start them again above.":
