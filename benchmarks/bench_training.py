@@ -9,7 +9,7 @@
   arm-seed. On CUDA too when there is one (``live_cuda``).
 
 * ``epochs``: seconds per training epoch of each mini configuration (the paper's recipe on
-  ``--images`` shapes images, batch 64), on the CPU and on CUDA when there is one, and the
+  ``--images`` shapes images), on the CPU and on CUDA when there is one, and the
   ratio to A's epoch.
 * ``latency``: median time of one :func:`vggviz.inference.analysis.analyze` (``--variant``, default
   vgg16_mini; try vgg11 for a full-size pass) with the training pool idle, with a training
@@ -17,7 +17,7 @@
   (:func:`vggviz.serving.jobs.Pool.foreground`); ratios against idle.
 
     .venv/bin/python -m benchmarks.bench_training [--images 1024] [--repeats 9] [--variant vgg16_mini]
-        [--experiment depth] [--threads 2] [--live-epochs N --live-train-size N] [--skip-live] [--json]
+        [--experiment depth] [--threads 2] [--live-epochs N --live-train-size N] [--skip-live | --lab-only] [--json]
 """
 
 from __future__ import annotations
@@ -143,10 +143,13 @@ def main(argv=None) -> int:
     ap.add_argument("--live-train-size", type=int, default=None,
                     help="shrink the live budget and the first epoch (for tests)")
     ap.add_argument("--skip-live", action="store_true", help="skip first_epoch and live (the slow parts)")
+    ap.add_argument("--lab-only", action="store_true", help="only first_epoch and live (the lab's two budgets)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    res = {"threads": torch.get_num_threads(), "images": args.images, "epochs": {"cpu": epoch_times("cpu", args.images)}}
-    if torch.cuda.is_available():
+    res = {"threads": torch.get_num_threads(), "images": args.images, "epochs": {}}
+    if not args.lab_only:
+        res["epochs"]["cpu"] = epoch_times("cpu", args.images)
+    if torch.cuda.is_available() and not args.lab_only:
         res["epochs"]["cuda"] = epoch_times("cuda", args.images)
     if not args.skip_live:
         res["first_epoch"] = first_epoch("cpu", args.live_train_size)
@@ -154,7 +157,8 @@ def main(argv=None) -> int:
         if torch.cuda.is_available():
             res["live_cuda"] = live_experiment(args.experiment, "cuda", args.threads, args.live_epochs,
                                                args.live_train_size)
-    res["latency"] = latency(args.variant, args.repeats, args.images)
+    if not args.lab_only:
+        res["latency"] = latency(args.variant, args.repeats, args.images)
     if args.json:
         print(json.dumps(res, indent=2))
         return 0
@@ -172,7 +176,10 @@ def main(argv=None) -> int:
             lv = res[name]
             print(f"{name}: {lv['experiment']}, {lv['arms']} arms × 1 seed, {lv['steps']} steps each, {lv['threads']} "
                   f"threads: {lv['seconds']:.1f} s ({lv['ratio_to_budget']}× the {lv['budget_s']:.0f} s budget)")
-    lat = res["latency"]
+    lat = res.get("latency")
+    if lat is None:
+        print(json.dumps(res))
+        return 0
     print(f"analyze({lat['variant']}): idle {lat['idle_s'] * 1000:.0f} ms; "
           f"while training, no gate {lat['training_no_gate_s'] * 1000:.0f} ms ({lat['training_no_gate_ratio']}× idle); "
           f"with the foreground gate {lat['training_gate_s'] * 1000:.0f} ms ({lat['training_gate_ratio']}× idle)")
