@@ -1,8 +1,9 @@
 """Training the mini VGGs on shapes: the lab's recipe, one loop and the initialisations.
 
-:func:`train` runs the lab's recipe on images of :mod:`vggviz.data.shapes`: the paper's optimiser
-(Sect. 3.1: SGD with momentum 0.9, weight decay 5·10⁻⁴, dropout 0.5 on fc6/fc7, random
-horizontal flips, optional scale jittering) under a fixed budget of steps (``epochs`` passes
+:func:`train` runs the lab's recipe (:class:`vggviz.lab.recipe.Recipe`) on images of
+:mod:`vggviz.data.shapes`: the paper's optimiser (Sect. 3.1: SGD with momentum 0.9, weight decay
+5·10⁻⁴, random horizontal flips, optional scale jittering; dropout on fc6/fc7 as the recipe says,
+none by default) under a fixed budget of steps (``epochs`` passes
 over ``train_size`` images), with a learning rate that warms up linearly over the first
 ``warmup`` share of the steps and then decays to zero on a half cosine. Every run ends annealed,
 so runs of different configurations compare by their final models, not by a lucky epoch. It
