@@ -92,7 +92,11 @@ def test_compare_page():
     assert "7.3 % top-5 test error" in md and "2nd in classification" in md and "25.3 % error" in md
     assert "LRN does not help" in md and "Depth helps" in md and "lower error again (27.0 %)" in md
     caps = " ".join(c.value for c in at.caption)
-    assert "Source: Table 3: A, S = 256, Q = 256" in caps and "A-LRN 51.8 %" in caps
+    from vggviz.lab.paper import lab_sentence
+
+    # each finding's source, and beside it the shapes lab's reference result of the same question
+    assert "Source: Table 3: A, S = 256, Q = 256" in caps and "A − A-LRN: " in lab_sentence("c_lrn")
+    assert lab_sentence("c_lrn") in caps and lab_sentence("depth") in caps
     side = next(t.value for t in at.dataframe if "torchvision variant" in t.value.columns)
     d = side.set_index("config")
     assert d.loc["D", "paper top-1 / top-5 err. % (Table 3, S = 256)"] == "27.0 / 8.8"

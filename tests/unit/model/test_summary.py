@@ -168,7 +168,7 @@ def test_mini_variant_at_its_own_size_by_default():
     assert s.input_size == 64 and s is summarize("vgg16_mini", 64)
     pool5, fc6 = s.row("pool5"), s.row("fc6")
     assert pool5.out_shape == [64, 2, 2] and fc6.out_shape == [256, 1, 1]
-    assert fc6.params == 256 * 256 + 256 and s.row("fc8").out_shape == [8, 1, 1]
+    assert fc6.params == 256 * 256 + 256 and s.row("fc8").out_shape == [12, 1, 1]      # the shapes world's classes
     assert fc6.rf == pool5.rf + (2 - 1) * pool5.jump == 244
     big = summarize("vgg16")
     assert big.input_size == 224 and big.row("fc6").rf == big.row("pool5").rf + 6 * 32 == 404

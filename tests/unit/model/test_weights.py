@@ -199,14 +199,14 @@ def test_trained_models_kept_in_memory_bounded(monkeypatch):
 
     monkeypatch.setattr(W, "_trained", {})
     state = build("vgg11_mini", seed=9).state_dict()
-    src = W.keep_trained("run1", "vgg11_mini", state, ["a"] * 8, title="my run")
+    src = W.keep_trained("run1", "vgg11_mini", state, ["a"] * 12, title="my run")
     assert src == "trained:run1" and W.trained_models() == {"trained:run1": ("vgg11_mini", "my run")}
     m = load_model("vgg11_mini", src, "cpu")
     assert m.trained and m.source == src and torch.equal(m.model.features[0].weight, state["features.0.weight"])
     with pytest.raises(WeightsError, match="is a vgg11_mini"):
         load_model("vgg16_mini", src, "cpu")
     for i in range(W.TRAINED_KEEP):
-        W.keep_trained(f"r{i}", "vgg11_mini", state, ["a"] * 8)
+        W.keep_trained(f"r{i}", "vgg11_mini", state, ["a"] * 12)
     assert "trained:run1" not in W.trained_models() and len(W.trained_models()) == W.TRAINED_KEEP
     with pytest.raises(WeightsError, match="no longer in memory"):
         load_model("vgg11_mini", src, "cpu")
