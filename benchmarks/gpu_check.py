@@ -159,12 +159,10 @@ def step_environment(ctx: Ctx) -> dict:
     return out
 
 
-# Each entry: the file's place now, then where it was before the tests mirrored the packages.
-TEST_FILES = [("tests/unit/test_device.py",),
-              ("tests/unit/inference/test_analysis.py", "tests/unit/test_analysis.py"),
-              ("tests/unit/serving/test_scheduler.py", "tests/unit/test_scheduler.py"),
-              ("tests/unit/model/test_layers.py", "tests/unit/test_layers.py"),
-              ("tests/unit/model/test_variants.py", "tests/unit/test_variants.py")]
+# The device tests run on the GPU.
+TEST_FILES = ["tests/unit/test_device.py", "tests/unit/inference/test_analysis.py",
+              "tests/unit/serving/test_scheduler.py", "tests/unit/model/test_layers.py",
+              "tests/unit/model/test_variants.py"]
 
 
 def step_tests(ctx: Ctx) -> dict:
@@ -173,9 +171,8 @@ def step_tests(ctx: Ctx) -> dict:
     except ImportError:
         raise Skip("pytest is not installed") from None
     files, missing = [], []
-    for places in TEST_FILES:
-        found = [f for f in places if (ROOT / f).exists()]
-        (files.append(found[0]) if found else missing.append(places[0]))
+    for f in TEST_FILES:
+        (files if (ROOT / f).exists() else missing).append(f)
     env = dict(os.environ, VGGVIZ_TEST_DEVICE="cuda" if ctx.cuda else "cpu", VGGVIZ_WEIGHTS="random",
                PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")]))
     limit = max(30.0, min(200.0, ctx.left() - 200))
